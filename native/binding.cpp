@@ -1,0 +1,576 @@
+// The whole N-API surface of tunelab: one export table. Each entry checks its argument
+// count, types and buffer lengths, throws a JS TypeError/RangeError naming the function and
+// the argument, then calls a kernel from kernels.h. Kernels never see N-API types.
+#include <napi.h>
+
+#include <string>
+#include <vector>
+
+#include "kernels.h"
+#include "thread_pool.h"
+
+namespace {
+
+using tl::DType;
+
+struct Args {
+  const Napi::CallbackInfo& info;
+  const char* fn;
+
+  Args(const Napi::CallbackInfo& i, const char* name, size_t count) : info(i), fn(name) {
+    if (i.Length() != count) {
+      throw Napi::TypeError::New(i.Env(), std::string("[native.") + fn + "] expected " +
+                                              std::to_string(count) + " arguments but got " +
+                                              std::to_string(i.Length()));
+    }
+  }
+
+  [[noreturn]] void fail(size_t idx, const std::string& what) const {
+    throw Napi::TypeError::New(info.Env(), std::string("[native.") + fn + "] argument " +
+                                               std::to_string(idx) + ": " + what);
+  }
+
+  double num(size_t idx) const {
+    if (!info[idx].IsNumber()) fail(idx, "expected a number");
+    return info[idx].As<Napi::Number>().DoubleValue();
+  }
+  int64_t i64(size_t idx) const {
+    double v = num(idx);
+    if (v != static_cast<double>(static_cast<int64_t>(v))) fail(idx, "expected an integer");
+    return static_cast<int64_t>(v);
+  }
+  int64_t size(size_t idx) const {
+    int64_t v = i64(idx);
+    if (v < 0) fail(idx, "expected a non-negative size");
+    return v;
+  }
+  bool flag(size_t idx) const {
+    if (!info[idx].IsBoolean()) fail(idx, "expected a boolean");
+    return info[idx].As<Napi::Boolean>().Value();
+  }
+
+  // A typed array holding at least `need` elements of `elem_size` bytes; null/undefined
+  // gives nullptr when `nullable`.
+  void* buf(size_t idx, int64_t need, size_t elem_size, bool nullable = false) const {
+    Napi::Value v = info[idx];
+    if (nullable && (v.IsNull() || v.IsUndefined())) return nullptr;
+    if (!v.IsTypedArray()) fail(idx, nullable ? "expected a typed array or null" : "expected a typed array");
+    Napi::TypedArray ta = v.As<Napi::TypedArray>();
+    size_t bytes = ta.ByteLength();
+    if (static_cast<double>(bytes) < static_cast<double>(need) * elem_size) {
+      fail(idx, "buffer holds " + std::to_string(bytes) + " bytes but " +
+                    std::to_string(need * static_cast<int64_t>(elem_size)) + " are needed");
+    }
+    if (bytes == 0) return nullptr;
+    return static_cast<uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
+  }
+  float* f32(size_t idx, int64_t need, bool nullable = false) const {
+    return static_cast<float*>(buf(idx, need, 4, nullable));
+  }
+  int32_t* i32(size_t idx, int64_t need, bool nullable = false) const {
+    return static_cast<int32_t*>(buf(idx, need, 4, nullable));
+  }
+  uint8_t* u8(size_t idx, int64_t need, bool nullable = false) const {
+    return static_cast<uint8_t*>(buf(idx, need, 1, nullable));
+  }
+
+  std::vector<int64_t> dims(size_t idx) const {
+    if (!info[idx].IsArray()) fail(idx, "expected an array of integers");
+    Napi::Array a = info[idx].As<Napi::Array>();
+    if (a.Length() > 8) fail(idx, "at most 8 dimensions are supported");
+    std::vector<int64_t> out(a.Length());
+    for (uint32_t i = 0; i < a.Length(); ++i) {
+      Napi::Value e = a.Get(i);
+      if (!e.IsNumber()) fail(idx, "expected an array of integers");
+      out[i] = static_cast<int64_t>(e.As<Napi::Number>().DoubleValue());
+    }
+    return out;
+  }
+
+  DType dtype(size_t idx) const {
+    int64_t d = i64(idx);
+    if (d < 0 || d > tl::U8) fail(idx, "unknown dtype code " + std::to_string(d));
+    return static_cast<DType>(d);
+  }
+};
+
+size_t dtype_size(DType d) {
+  switch (d) {
+    case tl::F32: case tl::I32: return 4;
+    case tl::BF16: case tl::F16: return 2;
+    case tl::U8: return 1;
+  }
+  return 4;
+}
+
+int64_t product(const std::vector<int64_t>& shape) {
+  int64_t n = 1;
+  for (int64_t d : shape) n *= d;
+  return n;
+}
+
+// Elements spanned by a strided view: 1 + sum((shape-1)*stride) for non-empty views.
+int64_t strided_span(const std::vector<int64_t>& shape, const std::vector<int64_t>& strides) {
+  int64_t span = 1;
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (shape[i] == 0) return 0;
+    span += (shape[i] - 1) * strides[i];
+  }
+  return span;
+}
+
+Napi::Value Undefined(const Napi::CallbackInfo& info) { return info.Env().Undefined(); }
+
+// ---- threads and CPU -------------------------------------------------------------------
+
+Napi::Value NumThreads(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), tl::num_threads());
+}
+
+Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
+  Args a(info, "setNumThreads", 1);
+  tl::set_num_threads(static_cast<int>(a.i64(0)));
+  return Undefined(info);
+}
+
+Napi::Value CpuFeatures(const Napi::CallbackInfo& info) {
+  const tl::CpuFeatures& f = tl::cpu_features();
+  Napi::Object o = Napi::Object::New(info.Env());
+  o.Set("avx2", f.avx2);
+  o.Set("fma", f.fma);
+  o.Set("f16c", f.f16c);
+  o.Set("avx512f", f.avx512f);
+  o.Set("avx512bw", f.avx512bw);
+  o.Set("simdLevel", tl::simd_level());
+  return o;
+}
+
+Napi::Value SetSimdLevel(const Napi::CallbackInfo& info) {
+  Args a(info, "setSimdLevel", 1);
+  tl::set_simd_level(static_cast<int>(a.i64(0)));
+  return Undefined(info);
+}
+
+// ---- GEMM ------------------------------------------------------------------------------
+
+// gemm(transA, transB, M, N, K, alpha, A, lda, strideA, B, bDtype, ldb, strideB,
+//      beta, C, ldc, strideC, batch)
+Napi::Value Gemm(const Napi::CallbackInfo& info) {
+  Args a(info, "gemm", 18);
+  bool ta = a.flag(0), tb = a.flag(1);
+  int64_t M = a.size(2), N = a.size(3), K = a.size(4), batch = a.size(17);
+  int64_t lda = a.size(7), sa = a.size(8), ldb = a.size(11), sb = a.size(12);
+  int64_t ldc = a.size(15), sc = a.size(16);
+  DType bt = a.dtype(10);
+  if (bt != tl::F32 && bt != tl::BF16) a.fail(10, "B must be float32 or bfloat16");
+  auto span = [&](bool trans, int64_t rows, int64_t cols, int64_t ld, int64_t stride) -> int64_t {
+    if (batch == 0 || rows == 0 || cols == 0) return 0;
+    int64_t r = trans ? cols : rows, c = trans ? rows : cols;
+    return (batch - 1) * stride + (r - 1) * ld + c;
+  };
+  const float* A = a.f32(6, span(ta, M, K, lda, sa));
+  const void* B = a.buf(9, span(tb, K, N, ldb, sb), dtype_size(bt));
+  float* C = a.f32(14, span(false, M, N, ldc, sc));
+  tl::gemm(ta, tb, M, N, K, static_cast<float>(a.num(5)), A, lda, sa, B, bt, ldb, sb,
+           static_cast<float>(a.num(13)), C, ldc, sc, batch);
+  return Undefined(info);
+}
+
+// ---- element-wise ----------------------------------------------------------------------
+
+Napi::Value UnaryForward(const Napi::CallbackInfo& info) {
+  Args a(info, "unaryForward", 4);
+  int64_t n = a.size(3);
+  tl::unary_forward(static_cast<tl::UnaryOp>(a.i64(0)), a.f32(1, n), a.f32(2, n), n);
+  return Undefined(info);
+}
+
+Napi::Value UnaryBackward(const Napi::CallbackInfo& info) {
+  Args a(info, "unaryBackward", 6);
+  int64_t n = a.size(5);
+  tl::unary_backward(static_cast<tl::UnaryOp>(a.i64(0)), a.f32(1, n), a.f32(2, n),
+                     a.f32(3, n, true), a.f32(4, n, true), n);
+  return Undefined(info);
+}
+
+// binaryForward(op, out, shape, a, aStrides, b, bStrides)
+Napi::Value BinaryForward(const Napi::CallbackInfo& info) {
+  Args a(info, "binaryForward", 7);
+  auto shape = a.dims(2), as = a.dims(4), bs = a.dims(6);
+  if (as.size() != shape.size() || bs.size() != shape.size()) a.fail(4, "strides must match the shape's rank");
+  tl::binary_forward(static_cast<tl::BinaryOp>(a.i64(0)), a.f32(1, product(shape)),
+                     shape.data(), static_cast<int64_t>(shape.size()),
+                     a.f32(3, strided_span(shape, as)), as.data(),
+                     a.f32(5, strided_span(shape, bs)), bs.data());
+  return Undefined(info);
+}
+
+// scalarForward(op, out, x, s, scalarFirst, n)
+Napi::Value ScalarForward(const Napi::CallbackInfo& info) {
+  Args a(info, "scalarForward", 6);
+  int64_t n = a.size(5);
+  tl::scalar_forward(static_cast<tl::BinaryOp>(a.i64(0)), a.f32(1, n), a.f32(2, n),
+                     static_cast<float>(a.num(3)), a.flag(4), n);
+  return Undefined(info);
+}
+
+// whereForward(out, shape, cond, condStrides, a, aStrides, b, bStrides)
+Napi::Value WhereForward(const Napi::CallbackInfo& info) {
+  Args a(info, "whereForward", 8);
+  auto shape = a.dims(1), cs = a.dims(3), as = a.dims(5), bs = a.dims(7);
+  if (cs.size() != shape.size() || as.size() != shape.size() || bs.size() != shape.size())
+    a.fail(3, "strides must match the shape's rank");
+  tl::where_forward(a.f32(0, product(shape)), shape.data(), static_cast<int64_t>(shape.size()),
+                    a.u8(2, strided_span(shape, cs)), cs.data(),
+                    a.f32(4, strided_span(shape, as)), as.data(),
+                    a.f32(6, strided_span(shape, bs)), bs.data());
+  return Undefined(info);
+}
+
+// ---- copies and casts ------------------------------------------------------------------
+
+// copyStrided(out, x, shape, strides, elemSize)
+Napi::Value CopyStrided(const Napi::CallbackInfo& info) {
+  Args a(info, "copyStrided", 5);
+  auto shape = a.dims(2), strides = a.dims(3);
+  if (strides.size() != shape.size()) a.fail(3, "strides must match the shape's rank");
+  int64_t es = a.size(4);
+  if (es != 1 && es != 2 && es != 4) a.fail(4, "element size must be 1, 2 or 4");
+  tl::copy_strided(a.buf(0, product(shape), es), a.buf(1, strided_span(shape, strides), es),
+                   shape.data(), strides.data(), static_cast<int64_t>(shape.size()), es);
+  return Undefined(info);
+}
+
+// cast(out, outDtype, x, xDtype, n)
+Napi::Value Cast(const Napi::CallbackInfo& info) {
+  Args a(info, "cast", 5);
+  DType od = a.dtype(1), xd = a.dtype(3);
+  int64_t n = a.size(4);
+  tl::cast(a.buf(0, n, dtype_size(od)), od, a.buf(2, n, dtype_size(xd)), xd, n);
+  return Undefined(info);
+}
+
+Napi::Value Fill(const Napi::CallbackInfo& info) {
+  Args a(info, "fill", 3);
+  int64_t n = a.size(2);
+  tl::fill(a.f32(0, n), static_cast<float>(a.num(1)), n);
+  return Undefined(info);
+}
+
+// ---- reductions ------------------------------------------------------------------------
+
+// reduce(op, out, x, outer, R, inner)
+Napi::Value Reduce(const Napi::CallbackInfo& info) {
+  Args a(info, "reduce", 6);
+  int64_t outer = a.size(3), R = a.size(4), inner = a.size(5);
+  tl::reduce(static_cast<tl::ReduceOp>(a.i64(0)), a.f32(1, outer * inner),
+             a.f32(2, outer * R * inner), outer, R, inner);
+  return Undefined(info);
+}
+
+// argmax(out, x, outer, R, inner)
+Napi::Value Argmax(const Napi::CallbackInfo& info) {
+  Args a(info, "argmax", 5);
+  int64_t outer = a.size(2), R = a.size(3), inner = a.size(4);
+  tl::argmax(a.i32(0, outer * inner), a.f32(1, outer * R * inner), outer, R, inner);
+  return Undefined(info);
+}
+
+Napi::Value SumSquares(const Napi::CallbackInfo& info) {
+  Args a(info, "sumSquares", 2);
+  int64_t n = a.size(1);
+  return Napi::Number::New(info.Env(), tl::sum_squares(a.f32(0, n), n));
+}
+
+// ---- softmax ---------------------------------------------------------------------------
+
+template <void (*Fwd)(float*, const float*, int64_t, int64_t)>
+Napi::Value RowForward(const Napi::CallbackInfo& info, const char* name) {
+  Args a(info, name, 4);
+  int64_t N = a.size(2), C = a.size(3);
+  Fwd(a.f32(0, N * C), a.f32(1, N * C), N, C);
+  return Undefined(info);
+}
+
+template <void (*Bwd)(float*, const float*, const float*, int64_t, int64_t)>
+Napi::Value RowBackward(const Napi::CallbackInfo& info, const char* name) {
+  Args a(info, name, 5);
+  int64_t N = a.size(3), C = a.size(4);
+  Bwd(a.f32(0, N * C), a.f32(1, N * C), a.f32(2, N * C), N, C);
+  return Undefined(info);
+}
+
+Napi::Value SoftmaxForward(const Napi::CallbackInfo& i) { return RowForward<tl::softmax_forward>(i, "softmaxForward"); }
+Napi::Value SoftmaxBackward(const Napi::CallbackInfo& i) { return RowBackward<tl::softmax_backward>(i, "softmaxBackward"); }
+Napi::Value LogSoftmaxForward(const Napi::CallbackInfo& i) { return RowForward<tl::log_softmax_forward>(i, "logSoftmaxForward"); }
+Napi::Value LogSoftmaxBackward(const Napi::CallbackInfo& i) { return RowBackward<tl::log_softmax_backward>(i, "logSoftmaxBackward"); }
+
+// ---- normalisation ---------------------------------------------------------------------
+
+// layerNormForward(y, mean, rstd, x, w|null, b|null, N, C, eps)
+Napi::Value LayerNormForward(const Napi::CallbackInfo& info) {
+  Args a(info, "layerNormForward", 9);
+  int64_t N = a.size(6), C = a.size(7);
+  tl::layer_norm_forward(a.f32(0, N * C), a.f32(1, N), a.f32(2, N), a.f32(3, N * C),
+                         a.f32(4, C, true), a.f32(5, C, true), N, C,
+                         static_cast<float>(a.num(8)));
+  return Undefined(info);
+}
+
+// layerNormBackward(dx|null, dw|null, db|null, dy, x, w|null, mean, rstd, N, C)
+Napi::Value LayerNormBackward(const Napi::CallbackInfo& info) {
+  Args a(info, "layerNormBackward", 10);
+  int64_t N = a.size(8), C = a.size(9);
+  tl::layer_norm_backward(a.f32(0, N * C, true), a.f32(1, C, true), a.f32(2, C, true),
+                          a.f32(3, N * C), a.f32(4, N * C), a.f32(5, C, true), a.f32(6, N),
+                          a.f32(7, N), N, C);
+  return Undefined(info);
+}
+
+// rmsNormForward(y, rstd, x, w|null, N, C, eps)
+Napi::Value RmsNormForward(const Napi::CallbackInfo& info) {
+  Args a(info, "rmsNormForward", 7);
+  int64_t N = a.size(4), C = a.size(5);
+  tl::rms_norm_forward(a.f32(0, N * C), a.f32(1, N), a.f32(2, N * C), a.f32(3, C, true), N, C,
+                       static_cast<float>(a.num(6)));
+  return Undefined(info);
+}
+
+// rmsNormBackward(dx|null, dw|null, dy, x, w|null, rstd, N, C)
+Napi::Value RmsNormBackward(const Napi::CallbackInfo& info) {
+  Args a(info, "rmsNormBackward", 8);
+  int64_t N = a.size(6), C = a.size(7);
+  tl::rms_norm_backward(a.f32(0, N * C, true), a.f32(1, C, true), a.f32(2, N * C),
+                        a.f32(3, N * C), a.f32(4, C, true), a.f32(5, N), N, C);
+  return Undefined(info);
+}
+
+// ---- embedding and gathers -------------------------------------------------------------
+
+// embeddingForward(out, ids, weight, N, C, V)
+Napi::Value EmbeddingForward(const Napi::CallbackInfo& info) {
+  Args a(info, "embeddingForward", 6);
+  int64_t N = a.size(3), C = a.size(4), V = a.size(5);
+  tl::embedding_forward(a.f32(0, N * C), a.i32(1, N), a.f32(2, V * C), N, C);
+  return Undefined(info);
+}
+
+// embeddingBackward(dweight, dout, ids, N, C, V, paddingIdx)
+Napi::Value EmbeddingBackward(const Napi::CallbackInfo& info) {
+  Args a(info, "embeddingBackward", 7);
+  int64_t N = a.size(3), C = a.size(4), V = a.size(5);
+  tl::embedding_backward(a.f32(0, V * C), a.f32(1, N * C), a.i32(2, N), N, C, V, a.i64(6));
+  return Undefined(info);
+}
+
+// indexSelectForward(out, x, idx, outer, R, inner, nIdx)
+Napi::Value IndexSelectForward(const Napi::CallbackInfo& info) {
+  Args a(info, "indexSelectForward", 7);
+  int64_t outer = a.size(3), R = a.size(4), inner = a.size(5), n = a.size(6);
+  tl::index_select_forward(a.f32(0, outer * n * inner), a.f32(1, outer * R * inner),
+                           a.i32(2, n), outer, R, inner, n);
+  return Undefined(info);
+}
+
+// indexSelectBackward(dx, dout, idx, outer, R, inner, nIdx)
+Napi::Value IndexSelectBackward(const Napi::CallbackInfo& info) {
+  Args a(info, "indexSelectBackward", 7);
+  int64_t outer = a.size(3), R = a.size(4), inner = a.size(5), n = a.size(6);
+  tl::index_select_backward(a.f32(0, outer * R * inner), a.f32(1, outer * n * inner),
+                            a.i32(2, n), outer, R, inner, n);
+  return Undefined(info);
+}
+
+// ---- rotary embedding ------------------------------------------------------------------
+
+// ropeForward(out, x, cos, sin, pos, B, H, T, D, P, inverse)
+Napi::Value RopeForward(const Napi::CallbackInfo& info) {
+  Args a(info, "ropeForward", 11);
+  int64_t B = a.size(5), H = a.size(6), T = a.size(7), D = a.size(8), P = a.size(9);
+  int64_t n = B * H * T * D;
+  tl::rope_forward(a.f32(0, n), a.f32(1, n), a.f32(2, P * D / 2), a.f32(3, P * D / 2),
+                   a.i32(4, B * T), B, H, T, D, a.flag(10));
+  return Undefined(info);
+}
+
+// ---- attention -------------------------------------------------------------------------
+
+// The options object: { B, H, Hkv, Tq, Tk, D, scale, causal, keyMask, bias, biasBatch,
+// dropoutP, seed }.
+tl::AttentionArgs attention_args(const Args& a, size_t idx) {
+  if (!a.info[idx].IsObject()) a.fail(idx, "expected an options object");
+  Napi::Object o = a.info[idx].As<Napi::Object>();
+  auto num = [&](const char* key) -> double {
+    Napi::Value v = o.Get(key);
+    if (!v.IsNumber()) a.fail(idx, std::string("option ") + key + " must be a number");
+    return v.As<Napi::Number>().DoubleValue();
+  };
+  tl::AttentionArgs r{};
+  r.B = static_cast<int64_t>(num("B"));
+  r.H = static_cast<int64_t>(num("H"));
+  r.Hkv = static_cast<int64_t>(num("Hkv"));
+  r.Tq = static_cast<int64_t>(num("Tq"));
+  r.Tk = static_cast<int64_t>(num("Tk"));
+  r.D = static_cast<int64_t>(num("D"));
+  if (r.B < 0 || r.H < 1 || r.Hkv < 1 || r.H % r.Hkv != 0 || r.Tq < 0 || r.Tk < 0 || r.D < 1)
+    a.fail(idx, "invalid attention sizes");
+  r.scale = static_cast<float>(num("scale"));
+  r.causal = o.Get("causal").ToBoolean().Value();
+  r.bias_batch = static_cast<int64_t>(num("biasBatch"));
+  r.dropout_p = static_cast<float>(num("dropoutP"));
+  r.seed = static_cast<uint64_t>(num("seed"));
+  Napi::Value km = o.Get("keyMask");
+  r.key_mask = nullptr;
+  if (!km.IsNull() && !km.IsUndefined()) {
+    if (!km.IsTypedArray()) a.fail(idx, "option keyMask must be a Uint8Array or null");
+    auto ta = km.As<Napi::TypedArray>();
+    if (static_cast<int64_t>(ta.ByteLength()) < r.B * r.Tk) a.fail(idx, "keyMask is too short");
+    r.key_mask = static_cast<const uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
+  }
+  Napi::Value bias = o.Get("bias");
+  r.bias = nullptr;
+  if (!bias.IsNull() && !bias.IsUndefined()) {
+    if (!bias.IsTypedArray()) a.fail(idx, "option bias must be a Float32Array or null");
+    auto ta = bias.As<Napi::TypedArray>();
+    if (r.bias_batch != 1 && r.bias_batch != r.B) a.fail(idx, "biasBatch must be 1 or B");
+    if (static_cast<int64_t>(ta.ByteLength()) < 4 * r.bias_batch * r.H * r.Tq * r.Tk)
+      a.fail(idx, "bias is too short");
+    r.bias = reinterpret_cast<const float*>(static_cast<const uint8_t*>(ta.ArrayBuffer().Data()) +
+                                            ta.ByteOffset());
+  }
+  return r;
+}
+
+// attentionForward(out, lse, q, k, v, opts)
+Napi::Value AttentionForward(const Napi::CallbackInfo& info) {
+  Args a(info, "attentionForward", 6);
+  tl::AttentionArgs r = attention_args(a, 5);
+  int64_t nq = r.B * r.H * r.Tq * r.D, nkv = r.B * r.Hkv * r.Tk * r.D;
+  tl::attention_forward(a.f32(0, nq), a.f32(1, r.B * r.H * r.Tq), a.f32(2, nq), a.f32(3, nkv),
+                        a.f32(4, nkv), r);
+  return Undefined(info);
+}
+
+// attentionBackward(dq|null, dk|null, dv|null, dbias|null, dout, q, k, v, out, lse, opts)
+Napi::Value AttentionBackward(const Napi::CallbackInfo& info) {
+  Args a(info, "attentionBackward", 11);
+  tl::AttentionArgs r = attention_args(a, 10);
+  int64_t nq = r.B * r.H * r.Tq * r.D, nkv = r.B * r.Hkv * r.Tk * r.D;
+  tl::attention_backward(a.f32(0, nq, true), a.f32(1, nkv, true), a.f32(2, nkv, true),
+                         a.f32(3, r.bias_batch * r.H * r.Tq * r.Tk, true), a.f32(4, nq),
+                         a.f32(5, nq), a.f32(6, nkv), a.f32(7, nkv), a.f32(8, nq),
+                         a.f32(9, r.B * r.H * r.Tq), r);
+  return Undefined(info);
+}
+
+// ---- cross-entropy ---------------------------------------------------------------------
+
+// crossEntropyForward(lossRows, lse, logits, targets, N, V, ignoreIndex, labelSmoothing)
+Napi::Value CrossEntropyForward(const Napi::CallbackInfo& info) {
+  Args a(info, "crossEntropyForward", 8);
+  int64_t N = a.size(4), V = a.size(5);
+  tl::cross_entropy_forward(a.f32(0, N), a.f32(1, N), a.f32(2, N * V), a.i32(3, N), N, V,
+                            a.i64(6), static_cast<float>(a.num(7)));
+  return Undefined(info);
+}
+
+// crossEntropyBackward(dlogits, dlossRows, logits, lse, targets, N, V, ignoreIndex, ls)
+Napi::Value CrossEntropyBackward(const Napi::CallbackInfo& info) {
+  Args a(info, "crossEntropyBackward", 9);
+  int64_t N = a.size(5), V = a.size(6);
+  tl::cross_entropy_backward(a.f32(0, N * V), a.f32(1, N), a.f32(2, N * V), a.f32(3, N),
+                             a.i32(4, N), N, V, a.i64(7), static_cast<float>(a.num(8)));
+  return Undefined(info);
+}
+
+// ---- random ----------------------------------------------------------------------------
+
+// randomUniform(out, n, seed, offset, low, high)
+Napi::Value RandomUniform(const Napi::CallbackInfo& info) {
+  Args a(info, "randomUniform", 6);
+  int64_t n = a.size(1);
+  tl::random_uniform(a.f32(0, n), n, static_cast<uint64_t>(a.size(2)),
+                     static_cast<uint64_t>(a.size(3)), static_cast<float>(a.num(4)),
+                     static_cast<float>(a.num(5)));
+  return Undefined(info);
+}
+
+// randomNormal(out, n, seed, offset, mean, std)
+Napi::Value RandomNormal(const Napi::CallbackInfo& info) {
+  Args a(info, "randomNormal", 6);
+  int64_t n = a.size(1);
+  tl::random_normal(a.f32(0, n), n, static_cast<uint64_t>(a.size(2)),
+                    static_cast<uint64_t>(a.size(3)), static_cast<float>(a.num(4)),
+                    static_cast<float>(a.num(5)));
+  return Undefined(info);
+}
+
+// dropoutForward(out, x, n, p, seed)
+Napi::Value DropoutForward(const Napi::CallbackInfo& info) {
+  Args a(info, "dropoutForward", 5);
+  int64_t n = a.size(2);
+  tl::dropout_forward(a.f32(0, n), a.f32(1, n), n, static_cast<float>(a.num(3)),
+                      static_cast<uint64_t>(a.size(4)));
+  return Undefined(info);
+}
+
+// ---- optimizer -------------------------------------------------------------------------
+
+// adamwStep(p, g, m, v, n, lr, beta1, beta2, eps, weightDecay, bc1, bc2, gradScale)
+Napi::Value AdamwStep(const Napi::CallbackInfo& info) {
+  Args a(info, "adamwStep", 13);
+  int64_t n = a.size(4);
+  auto f = [&](size_t i) { return static_cast<float>(a.num(i)); };
+  tl::adamw_step(a.f32(0, n), a.f32(1, n), a.f32(2, n), a.f32(3, n), n, f(5), f(6), f(7), f(8),
+                 f(9), f(10), f(11), f(12));
+  return Undefined(info);
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  struct Entry { const char* name; Napi::Value (*fn)(const Napi::CallbackInfo&); };
+  static const Entry table[] = {
+      {"numThreads", NumThreads},
+      {"setNumThreads", SetNumThreads},
+      {"cpuFeatures", CpuFeatures},
+      {"setSimdLevel", SetSimdLevel},
+      {"gemm", Gemm},
+      {"unaryForward", UnaryForward},
+      {"unaryBackward", UnaryBackward},
+      {"binaryForward", BinaryForward},
+      {"scalarForward", ScalarForward},
+      {"whereForward", WhereForward},
+      {"copyStrided", CopyStrided},
+      {"cast", Cast},
+      {"fill", Fill},
+      {"reduce", Reduce},
+      {"argmax", Argmax},
+      {"sumSquares", SumSquares},
+      {"softmaxForward", SoftmaxForward},
+      {"softmaxBackward", SoftmaxBackward},
+      {"logSoftmaxForward", LogSoftmaxForward},
+      {"logSoftmaxBackward", LogSoftmaxBackward},
+      {"layerNormForward", LayerNormForward},
+      {"layerNormBackward", LayerNormBackward},
+      {"rmsNormForward", RmsNormForward},
+      {"rmsNormBackward", RmsNormBackward},
+      {"embeddingForward", EmbeddingForward},
+      {"embeddingBackward", EmbeddingBackward},
+      {"indexSelectForward", IndexSelectForward},
+      {"indexSelectBackward", IndexSelectBackward},
+      {"ropeForward", RopeForward},
+      {"attentionForward", AttentionForward},
+      {"attentionBackward", AttentionBackward},
+      {"crossEntropyForward", CrossEntropyForward},
+      {"crossEntropyBackward", CrossEntropyBackward},
+      {"randomUniform", RandomUniform},
+      {"randomNormal", RandomNormal},
+      {"dropoutForward", DropoutForward},
+      {"adamwStep", AdamwStep},
+  };
+  for (const Entry& e : table) exports.Set(e.name, Napi::Function::New(env, e.fn, e.name));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(tunelab_native, Init)

@@ -1,0 +1,213 @@
+// The kernel contract: every compute routine the TypeScript ops call, over plain pointers.
+//
+// Letters used in shape comments: B batch, T tokens (Tq queries, Tk keys), C channels,
+// H query heads, Hkv key/value heads, D head dim, V vocab, N rows, M/N/K GEMM sizes.
+// All tensors are float32, row-major and contiguous unless the signature gives strides.
+//
+// Conventions
+// - Sizes and strides are int64_t and counted in elements, not bytes.
+// - Backward kernels OVERWRITE their outputs (dx = ...), except where a comment says
+//   "accumulates": the autograd tape sums contributions itself, which saves a zeroing pass.
+// - Kernels never print, exit, abort or throw: the TypeScript op validated shapes first,
+//   and native/binding.cpp checked buffer lengths.
+// - Each kernel has a portable reference loop; AVX2/FMA (and AVX-512 where it pays) paths
+//   are chosen at run time by cpu_features() and tested against the reference.
+// - Results depend on the thread count only through float rounding, and are bit-identical
+//   run to run for the same thread count (fixed partitions, ordered combination).
+#pragma once
+#include <cstdint>
+
+namespace tl {
+
+// ---------------------------------------------------------------------------------------
+// CPU features (cpu.cpp)
+struct CpuFeatures {
+  bool avx2 = false, fma = false, f16c = false, avx512f = false, avx512bw = false;
+};
+const CpuFeatures& cpu_features();
+// Forces the portable paths (for tests comparing SIMD against the reference). 0 = auto.
+void set_simd_level(int level);  // 0 auto, 1 portable only, 2 up to AVX2, 3 up to AVX-512
+int simd_level();                // effective level after set_simd_level and cpu_features
+
+// ---------------------------------------------------------------------------------------
+// Dtype codes shared with TypeScript (src/tensor/dtype.ts). Only ever append.
+enum DType : int { F32 = 0, BF16 = 1, F16 = 2, I32 = 3, U8 = 4 };
+
+// ---------------------------------------------------------------------------------------
+// GEMM (gemm.cpp)
+// For each batch index b in [0, batch):
+//   C_b (M, N) = alpha * op(A_b) @ op(B_b) + beta * C_b
+// op(A) is (M, K): A[m*lda + k] when !trans_a, A[k*lda + m] when trans_a (same for B, (K, N)).
+// A_b = A + b*stride_a (stride 0 broadcasts one matrix over the batch), same for B and C.
+// B may be F32 or BF16 (frozen weights in half the memory: dequantized while packing).
+// beta == 0 means C is not read (it may hold garbage or NaN).
+void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
+          const float* A, int64_t lda, int64_t stride_a,
+          const void* B, DType b_dtype, int64_t ldb, int64_t stride_b,
+          float beta, float* C, int64_t ldc, int64_t stride_c, int64_t batch);
+// Reference implementation, for tests.
+void gemm_reference(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
+                    const float* A, int64_t lda, int64_t stride_a,
+                    const void* B, DType b_dtype, int64_t ldb, int64_t stride_b,
+                    float beta, float* C, int64_t ldc, int64_t stride_c, int64_t batch);
+
+// ---------------------------------------------------------------------------------------
+// Element-wise (elementwise.cpp)
+enum UnaryOp : int {
+  U_NEG = 0, U_EXP, U_LOG, U_SQRT, U_RSQRT, U_TANH, U_SIGMOID, U_RELU,
+  U_GELU_ERF, U_GELU_TANH, U_SILU, U_ABS, U_SQUARE, U_RECIPROCAL, U_SIN, U_COS,
+};
+// out (n) = f(x)
+void unary_forward(UnaryOp op, float* out, const float* x, int64_t n);
+// dx (n) = dy * f'(x); y = f(x) is passed for ops whose derivative reads it (exp, tanh,
+// sigmoid, sqrt, rsqrt, reciprocal); either x or y may be null when the op does not need it.
+void unary_backward(UnaryOp op, float* dx, const float* dy, const float* x, const float* y,
+                    int64_t n);
+
+enum BinaryOp : int {
+  B_ADD = 0, B_SUB, B_MUL, B_DIV, B_POW, B_MAX, B_MIN,
+  B_EQ, B_NE, B_LT, B_LE, B_GT, B_GE,  // comparisons give 1.0f or 0.0f
+};
+// out (shape, contiguous) = a op b, where a and b are read through strides (0 = broadcast).
+// ndim <= 8. shape/strides arrays have ndim entries.
+void binary_forward(BinaryOp op, float* out, const int64_t* shape, int64_t ndim,
+                    const float* a, const int64_t* a_strides,
+                    const float* b, const int64_t* b_strides);
+// out (n) = x op s  (or s op x when scalar_first, for SUB/DIV/POW)
+void scalar_forward(BinaryOp op, float* out, const float* x, float s, bool scalar_first,
+                    int64_t n);
+// out (shape, contiguous) = cond ? a : b, each read through strides; cond is uint8.
+void where_forward(float* out, const int64_t* shape, int64_t ndim,
+                   const uint8_t* cond, const int64_t* c_strides,
+                   const float* a, const int64_t* a_strides,
+                   const float* b, const int64_t* b_strides);
+
+// ---------------------------------------------------------------------------------------
+// Copies and casts (copy.cpp)
+// out (shape, contiguous) = x read through strides; elem_size in bytes (1, 2 or 4).
+void copy_strided(void* out, const void* x, const int64_t* shape, const int64_t* strides,
+                  int64_t ndim, int64_t elem_size);
+// out (n, out_dtype) = x (n, x_dtype); float -> int truncates toward zero; bf16/f16 round
+// to nearest even.
+void cast(void* out, DType out_dtype, const void* x, DType x_dtype, int64_t n);
+// out (n) = value
+void fill(float* out, float value, int64_t n);
+
+// ---------------------------------------------------------------------------------------
+// Reductions (reduce.cpp). x is viewed as (outer, R, inner); out is (outer, inner).
+enum ReduceOp : int { R_SUM = 0, R_MEAN, R_MAX, R_MIN };
+void reduce(ReduceOp op, float* out, const float* x, int64_t outer, int64_t R, int64_t inner);
+// out (outer, inner) int32 = index of the first maximum along R.
+void argmax(int32_t* out, const float* x, int64_t outer, int64_t R, int64_t inner);
+// Sum of squares of x (n), in double, for gradient-norm clipping.
+double sum_squares(const float* x, int64_t n);
+
+// ---------------------------------------------------------------------------------------
+// Softmax (softmax.cpp): rows of C.
+void softmax_forward(float* y, const float* x, int64_t N, int64_t C);
+void softmax_backward(float* dx, const float* dy, const float* y, int64_t N, int64_t C);
+void log_softmax_forward(float* y, const float* x, int64_t N, int64_t C);
+void log_softmax_backward(float* dx, const float* dy, const float* y, int64_t N, int64_t C);
+
+// ---------------------------------------------------------------------------------------
+// Normalisation (norm.cpp)
+// LayerNorm over the last dim: y = (x - mean) * rstd * w + b. w/b may be null (no affine).
+void layer_norm_forward(float* y, float* mean /* (N) */, float* rstd /* (N) */,
+                        const float* x /* (N, C) */, const float* w /* (C) */,
+                        const float* b /* (C) */, int64_t N, int64_t C, float eps);
+// dx may be null (input needs no grad); dw/db may be null; dw/db ACCUMULATE.
+void layer_norm_backward(float* dx, float* dw, float* db, const float* dy, const float* x,
+                         const float* w, const float* mean, const float* rstd,
+                         int64_t N, int64_t C);
+// RMSNorm: y = x * rstd * w, rstd = 1/sqrt(mean(x^2) + eps). w may be null.
+void rms_norm_forward(float* y, float* rstd /* (N) */, const float* x, const float* w,
+                      int64_t N, int64_t C, float eps);
+// dx may be null; dw may be null; dw ACCUMULATES.
+void rms_norm_backward(float* dx, float* dw, const float* dy, const float* x, const float* w,
+                       const float* rstd, int64_t N, int64_t C);
+
+// ---------------------------------------------------------------------------------------
+// Embedding (embedding.cpp)
+// out (N, C) = weight[ids[n]]; ids are int32 in [0, V) (checked in TypeScript).
+void embedding_forward(float* out, const int32_t* ids, const float* weight, int64_t N,
+                       int64_t C);
+// dweight (V, C) ACCUMULATES dout rows at ids; rows equal to padding_idx (>= 0) are skipped.
+void embedding_backward(float* dweight, const float* dout, const int32_t* ids, int64_t N,
+                        int64_t C, int64_t V, int64_t padding_idx);
+// Gather/scatter along one axis of a (outer, R, inner) view: out (outer, n_idx, inner) =
+// x[:, idx[j], :]; backward ACCUMULATES into dx (outer, R, inner).
+void index_select_forward(float* out, const float* x, const int32_t* idx, int64_t outer,
+                          int64_t R, int64_t inner, int64_t n_idx);
+void index_select_backward(float* dx, const float* dout, const int32_t* idx, int64_t outer,
+                           int64_t R, int64_t inner, int64_t n_idx);
+
+// ---------------------------------------------------------------------------------------
+// Rotary position embedding (rope.cpp), Hugging Face rotate_half layout: pairs are
+// (x[i], x[i + D/2]). x, out: (B, H, T, D) contiguous. cos/sin: (P, D/2) tables by
+// position; pos: (B, T) int32 positions. inverse = true applies the inverse rotation
+// (the backward pass). out may alias x.
+void rope_forward(float* out, const float* x, const float* cos, const float* sin,
+                  const int32_t* pos, int64_t B, int64_t H, int64_t T, int64_t D,
+                  bool inverse);
+
+// ---------------------------------------------------------------------------------------
+// Scaled dot-product attention (attention.cpp), memory-efficient: scores are computed a
+// block of keys at a time with an online softmax; only the log-sum-exp per query is kept.
+// q: (B, H, Tq, D), k/v: (B, Hkv, Tk, D), out: (B, H, Tq, D), lse: (B, H, Tq).
+// Query head h reads kv head h / (H / Hkv) (grouped-query attention).
+// key_mask: (B, Tk) uint8, 1 = attend, or null. causal: query i sees key j iff
+// j <= i + (Tk - Tq) (so a prefix / past of length Tk - Tq is visible to all).
+// bias: additive (Bb, H, Tq, Tk) with Bb in {1, B} (T5 relative positions), or null.
+// scale multiplies q.k. dropout_p > 0 drops probabilities with a counter-based generator
+// keyed by (seed, b, h, i, j), so backward regenerates the same mask.
+// A query row with no visible key outputs zeros (and lse = -inf).
+struct AttentionArgs {
+  int64_t B, H, Hkv, Tq, Tk, D;
+  float scale;
+  bool causal;
+  const uint8_t* key_mask;
+  const float* bias;
+  int64_t bias_batch;  // 1 or B
+  float dropout_p;
+  uint64_t seed;
+};
+void attention_forward(float* out, float* lse, const float* q, const float* k,
+                       const float* v, const AttentionArgs& a);
+// dq (B,H,Tq,D), dk/dv (B,Hkv,Tk,D) are overwritten; dbias (Bb,H,Tq,Tk) ACCUMULATES (may
+// be null). Any of dq/dk/dv may be null when that input needs no gradient.
+void attention_backward(float* dq, float* dk, float* dv, float* dbias, const float* dout,
+                        const float* q, const float* k, const float* v, const float* out,
+                        const float* lse, const AttentionArgs& a);
+
+// ---------------------------------------------------------------------------------------
+// Cross-entropy fused with log-softmax (cross_entropy.cpp)
+// logits (N, V), targets (N) int32; rows whose target == ignore_index give loss 0.
+// loss_rows (N) = -(1-ls) * logp[target] - ls/V * sum(logp); lse (N) saved for backward.
+void cross_entropy_forward(float* loss_rows, float* lse, const float* logits,
+                           const int32_t* targets, int64_t N, int64_t V,
+                           int64_t ignore_index, float label_smoothing);
+// dlogits (N, V) = dloss_rows[n] * (softmax - target distribution); ignored rows get 0.
+void cross_entropy_backward(float* dlogits, const float* dloss_rows, const float* logits,
+                            const float* lse, const int32_t* targets, int64_t N, int64_t V,
+                            int64_t ignore_index, float label_smoothing);
+
+// ---------------------------------------------------------------------------------------
+// Random numbers (random.cpp): counter-based (Philox 4x32-10), so element i depends only
+// on (seed, offset + i), never on threads.
+void random_uniform(float* out, int64_t n, uint64_t seed, uint64_t offset, float low,
+                    float high);
+void random_normal(float* out, int64_t n, uint64_t seed, uint64_t offset, float mean,
+                   float std);
+// out (n) = keep ? x / (1 - p) : 0, keep drawn from (seed, i). Backward is the same call on dy.
+void dropout_forward(float* out, const float* x, int64_t n, float p, uint64_t seed);
+
+// ---------------------------------------------------------------------------------------
+// Optimizer (adamw.cpp): one fused AdamW step over n parameters, torch.optim.AdamW:
+//   p -= lr * wd * p;  m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2;
+//   p -= lr * (m / bc1) / (sqrt(v / bc2) + eps),  bc1 = 1 - b1^t, bc2 = 1 - b2^t.
+// g is multiplied by grad_scale first (gradient clipping folds in here).
+void adamw_step(float* p, const float* g, float* m, float* v, int64_t n, float lr,
+                float beta1, float beta2, float eps, float weight_decay, float bc1,
+                float bc2, float grad_scale);
+
+}  // namespace tl

@@ -1,0 +1,24 @@
+// A persistent pool of worker threads shared by every kernel.
+//
+// Sized to the machine's cores (TUNELAB_NUM_THREADS overrides). Work is split into
+// contiguous index ranges by a fixed rule that depends only on (n, thread count), so a
+// kernel that reduces per range and combines ranges in index order is bit-identical
+// run to run for the same thread count.
+#pragma once
+#include <cstdint>
+#include <functional>
+
+namespace tl {
+
+// Number of threads parallel_for uses (the caller's thread included).
+int num_threads();
+// Resizes the pool; n < 1 means "the machine's cores".
+void set_num_threads(int n);
+
+// Calls fn(tid, begin, end) over a partition of [0, n) into at most num_threads() ranges
+// of at least `grain` items each, and returns when all are done. tid < num_threads().
+// Nested calls (from inside fn) run serially on the calling thread.
+void parallel_for(int64_t n, int64_t grain,
+                  const std::function<void(int tid, int64_t begin, int64_t end)>& fn);
+
+}  // namespace tl

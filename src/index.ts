@@ -1,0 +1,2 @@
+/** tunelab: fine-tune Hugging Face transformers from TypeScript. */
+export * from "./tensor/index.js";

@@ -1,0 +1,189 @@
+/**
+ * PreTrainedModel: what every model family shares — construction from a config,
+ * fromPretrained (config.json + safetensors, local folder or hub id), savePretrained,
+ * the report of missing / unexpected / newly initialised weights, tied weights, and
+ * gradient checkpointing.
+ */
+import * as fs from "node:fs";
+import { type DType, Tensor, tensor, parseDtype } from "../tensor/index.js";
+import { Module } from "../nn/index.js";
+import { resolvePretrained, type ResolveOptions } from "../io/hub.js";
+import { loadCheckpointTensors, writeShardedSafetensors } from "../io/safetensors.js";
+import { rawToTensor, tensorToRaw } from "../io/tensors.js";
+import { parseByteSize } from "../io/checkpoint.js";
+import { type ConfigDict, PretrainedConfig } from "./configuration_utils.js";
+
+export type IdsLike = Tensor | number[] | number[][];
+
+export interface ModelInputs {
+  input_ids?: IdsLike;
+  attention_mask?: IdsLike;
+  token_type_ids?: IdsLike;
+  position_ids?: IdsLike;
+  /** Class ids (B), float targets (B, num_labels) for regression/multi-label, or token labels (B, T). */
+  labels?: IdsLike;
+  inputs_embeds?: Tensor;
+  decoder_input_ids?: IdsLike;
+  decoder_attention_mask?: IdsLike;
+  start_positions?: IdsLike;
+  end_positions?: IdsLike;
+  /** Per layer [key, value] prepended to attention (prefix tuning, KV cache). */
+  past_key_values?: [Tensor, Tensor][];
+}
+
+export interface ModelOutput {
+  loss?: Tensor;
+  logits: Tensor;
+  last_hidden_state?: Tensor;
+  pooler_output?: Tensor;
+  start_logits?: Tensor;
+  end_logits?: Tensor;
+  encoder_last_hidden_state?: Tensor;
+}
+
+export interface FromPretrainedOptions extends ResolveOptions {
+  /** Config overrides: num_labels, id2label, label2id, problem_type, any config key. */
+  config?: ConfigDict;
+  /** Keep bf16/fp16 checkpoint weights in that dtype (frozen base) instead of float32. */
+  torch_dtype?: DType | string | "auto";
+  /** Don't print the report of missing / newly initialised weights. */
+  quiet?: boolean;
+}
+
+export interface LoadReport {
+  missingKeys: string[];
+  unexpectedKeys: string[];
+  newlyInitialized: string[];
+}
+
+/** Converts ids given as arrays or tensors to an int32 tensor. */
+export function toIds(x: IdsLike, name = "input_ids"): Tensor {
+  if (x instanceof Tensor) {
+    if (x.dtype === "int32") return x;
+    if (x.dtype === "float32" || x.dtype === "uint8") return x.to("int32");
+    throw new TypeError(`[model] ${name} must hold integers, got ${x.dtype}`);
+  }
+  if (!Array.isArray(x)) throw new TypeError(`[model] ${name} must be a Tensor or an array of integers`);
+  return tensor(x as number[][], { dtype: "int32" });
+}
+
+/** Converts float inputs (masks, regression labels) to float32. */
+export function toFloat(x: IdsLike): Tensor {
+  if (x instanceof Tensor) return x.dtype === "float32" ? x : x.to("float32");
+  return tensor(x as number[][]);
+}
+
+type ModelClass<M extends PreTrainedModel> = {
+  new (config: PretrainedConfig): M;
+  configClass: typeof PretrainedConfig;
+  baseModelPrefix: string;
+  name: string;
+};
+
+export class PreTrainedModel extends Module {
+  /** The config class this model reads (set by each family). */
+  static configClass: typeof PretrainedConfig = PretrainedConfig;
+  /** Prefix of the base model inside task heads ("bert", "transformer", "model"). */
+  static baseModelPrefix = "";
+  /** Checkpoint keys that may be absent without a warning (tied heads, buffers). */
+  static ignoreMissing: RegExp[] = [];
+
+  gradientCheckpointing = false;
+  loadReport: LoadReport | null = null;
+
+  constructor(readonly config: PretrainedConfig) {
+    super();
+  }
+
+  forward(_inputs: ModelInputs): ModelOutput {
+    throw new Error(`[model] ${this.constructor.name} does not implement forward`);
+  }
+
+  /** Re-ties shared weights (output embeddings to input embeddings) after loading. */
+  tieWeights(): void {}
+
+  gradientCheckpointingEnable(): void {
+    this.gradientCheckpointing = true;
+  }
+
+  static async fromPretrained<M extends PreTrainedModel>(this: ModelClass<M>, nameOrPath: string, opts: FromPretrainedOptions = {}): Promise<M> {
+    const dir = await resolvePretrained(nameOrPath, opts);
+    const config = this.configClass.fromFile(dir);
+    if (opts.config) config.update(opts.config);
+    const model = new this(config);
+    const keep16 = opts.torch_dtype !== undefined && opts.torch_dtype !== "float32" && opts.torch_dtype !== "float";
+    const raw = loadCheckpointTensors(dir);
+    const tensors = new Map<string, Tensor>();
+    for (const [k, r] of raw) tensors.set(k, rawToTensor(r, k, { keep16bit: keep16 }));
+    if (keep16 && opts.torch_dtype !== "auto") {
+      const want = parseDtype(opts.torch_dtype as string);
+      for (const [k, t] of tensors) if (t.dtype !== want && t.dtype !== "int32" && t.dtype !== "uint8") tensors.set(k, t.to(want));
+    }
+    model.loadPretrainedTensors(tensors, nameOrPath, opts.quiet ?? false);
+    model.eval();
+    return model;
+  }
+
+  /**
+   * Loads checkpoint tensors by name, accepting a base checkpoint for a head model (keys
+   * without the base prefix) and a head checkpoint for a base model (prefix stripped).
+   */
+  loadPretrainedTensors(tensors: Map<string, Tensor>, source: string, quiet = false): LoadReport {
+    const cls = this.constructor as typeof PreTrainedModel;
+    const prefix = cls.baseModelPrefix;
+    const own = new Set(this.stateDict().keys());
+    const hasPrefixed = [...own].some((k) => prefix && k.startsWith(prefix + "."));
+    const ckptPrefixed = [...tensors.keys()].some((k) => prefix && k.startsWith(prefix + "."));
+    const renamed = new Map<string, Tensor>();
+    for (const [k, t] of tensors) {
+      let key = k;
+      if (prefix && hasPrefixed && !ckptPrefixed && !own.has(k)) key = `${prefix}.${k}`;
+      else if (prefix && !hasPrefixed && ckptPrefixed && k.startsWith(prefix + ".")) key = k.slice(prefix.length + 1);
+      renamed.set(key, t);
+    }
+    const { missingKeys, unexpectedKeys } = this.loadStateDict(renamed, { keepDtype: true });
+    this.tieWeights();
+    const tiedOrIgnored = (k: string) => cls.ignoreMissing.some((re) => re.test(k));
+    const newlyInitialized = missingKeys.filter((k) => !tiedOrIgnored(k));
+    this.loadReport = { missingKeys, unexpectedKeys, newlyInitialized };
+    if (!quiet) {
+      if (unexpectedKeys.length) {
+        console.warn(`Some weights of the model checkpoint at ${source} were not used when initializing ${this.constructor.name}: [${unexpectedKeys.join(", ")}]`);
+      }
+      if (newlyInitialized.length) {
+        console.warn(
+          `Some weights of ${this.constructor.name} were not initialized from the model checkpoint at ${source} and are newly initialized: [${newlyInitialized.join(", ")}]\n` +
+            "You should probably TRAIN this model on a down-stream task to be able to use it for predictions and inference.",
+        );
+      }
+    }
+    return this.loadReport;
+  }
+
+  /** The state dict to save: tied duplicates (e.g. lm_head.weight = embeddings) are saved once. */
+  stateDictForSave(): Map<string, Tensor> {
+    const out = new Map<string, Tensor>();
+    const seen = new Set<Tensor>();
+    for (const [k, t] of this.stateDict()) {
+      if (seen.has(t)) continue;
+      seen.add(t);
+      out.set(k, t);
+    }
+    return out;
+  }
+
+  /**
+   * Writes config.json and model.safetensors (sharded past max_shard_size) so that both
+   * tunelab and Python transformers load the folder back.
+   */
+  savePretrained(dir: string, opts: { max_shard_size?: number | string } = {}): void {
+    fs.mkdirSync(dir, { recursive: true });
+    const cfg = this.config;
+    cfg.architectures = [this.constructor.name];
+    const dtypes = new Set([...this.stateDict().values()].map((t) => t.dtype));
+    cfg.torch_dtype = dtypes.has("bfloat16") ? "bfloat16" : dtypes.has("float16") ? "float16" : "float32";
+    const raw = new Map([...this.stateDictForSave()].map(([k, t]) => [k, tensorToRaw(t)]));
+    writeShardedSafetensors(dir, raw, parseByteSize(opts.max_shard_size ?? "5GB"));
+    cfg.save(dir);
+  }
+}

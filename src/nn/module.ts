@@ -1,0 +1,248 @@
+/**
+ * Module: named parameters, buffers and children whose dotted paths are the Hugging Face
+ * state-dict keys (`encoder.layer.0.attention.self.query.weight`), so checkpoints load by
+ * name with no mapping table. Children and parameters are registered explicitly
+ * (`this.query = this.addModule("query", new Linear(...))`): the registered name is the
+ * checkpoint key, whatever the TypeScript field is called.
+ */
+import { Tensor } from "../tensor/index.js";
+
+export type StateDict = Map<string, Tensor>;
+
+export interface LoadResult {
+  missingKeys: string[];
+  unexpectedKeys: string[];
+}
+
+export class Module {
+  training = true;
+  private readonly params = new Map<string, Tensor | null>();
+  private readonly buffers = new Map<string, { tensor: Tensor | null; persistent: boolean }>();
+  private readonly children = new Map<string, Module>();
+
+  /** Registers (or replaces) a parameter under `name`. It becomes persistent (never freed by a scope). */
+  addParameter(name: string, t: Tensor | null, requiresGrad = true): Tensor {
+    if (t) {
+      t.keep();
+      if (requiresGrad && t.dtype === "float32") t.setRequiresGrad(true);
+    }
+    this.params.set(name, t);
+    return t as Tensor;
+  }
+
+  /** A non-trainable tensor (e.g. position ids); persistent ones are part of the state dict. */
+  addBuffer(name: string, t: Tensor | null, persistent = true): Tensor {
+    t?.keep();
+    this.buffers.set(name, { tensor: t, persistent });
+    return t as Tensor;
+  }
+
+  addModule<M extends Module>(name: string, m: M): M {
+    this.children.set(name, m);
+    return m;
+  }
+
+  param(name: string): Tensor {
+    const t = this.params.get(name);
+    if (!t) throw new Error(`[module] ${this.constructor.name} has no parameter "${name}"`);
+    return t;
+  }
+
+  /** Replaces a registered parameter's tensor (disposing the old one). */
+  setParameter(name: string, t: Tensor): void {
+    if (!this.params.has(name)) throw new Error(`[module] ${this.constructor.name} has no parameter "${name}"`);
+    const old = this.params.get(name);
+    const trainable = old ? old.requiresGrad : true;
+    if (old && old !== t) old.dispose();
+    t.keep();
+    t.requiresGrad = trainable && t.dtype === "float32";
+    this.params.set(name, t);
+    if (old) this.repointFields(old, t);
+  }
+
+  /** Fields that held `from` (this.weight, this.query, items[i]) now hold `to`. */
+  private repointFields(from: unknown, to: unknown): void {
+    const self = this as unknown as Record<string, unknown>;
+    for (const key of Object.keys(self)) {
+      const v = self[key];
+      if (v === from) self[key] = to;
+      else if (Array.isArray(v)) v.forEach((item, i) => item === from && (v[i] = to));
+    }
+  }
+
+  buffer(name: string): Tensor | null {
+    return this.buffers.get(name)?.tensor ?? null;
+  }
+
+  child(name: string): Module | undefined {
+    return this.children.get(name);
+  }
+
+  *namedChildren(): Generator<[string, Module]> {
+    yield* this.children.entries();
+  }
+
+  /** Replaces a child (PEFT swaps a Linear for its LoRA wrapper this way). */
+  replaceModule(name: string, m: Module): void {
+    const old = this.children.get(name);
+    if (!old) throw new Error(`[module] ${this.constructor.name} has no child "${name}"`);
+    this.children.set(name, m);
+    this.repointFields(old, m);
+  }
+
+  *namedModules(prefix = ""): Generator<[string, Module]> {
+    yield [prefix, this];
+    for (const [name, m] of this.children) yield* m.namedModules(prefix ? `${prefix}.${name}` : name);
+  }
+
+  *namedParameters(prefix = ""): Generator<[string, Tensor]> {
+    const seen = new Set<Tensor>();
+    for (const [path, m] of this.namedModules(prefix)) {
+      for (const [name, t] of m.params) {
+        if (!t || seen.has(t)) continue; // tied weights appear once, under their first name
+        seen.add(t);
+        yield [path ? `${path}.${name}` : name, t];
+      }
+    }
+  }
+
+  parameters(): Tensor[] {
+    return [...this.namedParameters()].map(([, t]) => t);
+  }
+
+  trainableParameters(): Tensor[] {
+    return this.parameters().filter((t) => t.requiresGrad);
+  }
+
+  *namedBuffers(prefix = ""): Generator<[string, Tensor, boolean]> {
+    for (const [path, m] of this.namedModules(prefix)) {
+      for (const [name, b] of m.buffers) {
+        if (b.tensor) yield [path ? `${path}.${name}` : name, b.tensor, b.persistent];
+      }
+    }
+  }
+
+  getSubmodule(path: string): Module {
+    let m: Module = this;
+    if (path === "") return m;
+    for (const part of path.split(".")) {
+      const next = m.children.get(part);
+      if (!next) {
+        throw new Error(`[module] no submodule "${path}": ${m.constructor.name} has children ${[...m.children.keys()].join(", ") || "(none)"}`);
+      }
+      m = next;
+    }
+    return m;
+  }
+
+  /** Parameters and persistent buffers by full key; tied tensors appear under every name. */
+  stateDict(): StateDict {
+    const out: StateDict = new Map();
+    for (const [path, m] of this.namedModules()) {
+      for (const [name, t] of m.params) if (t) out.set(path ? `${path}.${name}` : name, t);
+      for (const [name, b] of m.buffers) if (b.tensor && b.persistent) out.set(path ? `${path}.${name}` : name, b.tensor);
+    }
+    return out;
+  }
+
+  /**
+   * Loads tensors by key, replacing parameters (shapes must match; dtype may differ: the
+   * tensor is converted to the parameter's dtype unless `keepDtype`). Returns the keys
+   * that were missing or unexpected; with strict, any mismatch throws listing them.
+   */
+  loadStateDict(state: Map<string, Tensor> | Record<string, Tensor>, opts: { strict?: boolean; keepDtype?: boolean } = {}): LoadResult {
+    const entries = state instanceof Map ? state : new Map(Object.entries(state));
+    const missingKeys: string[] = [];
+    const used = new Set<string>();
+    for (const [path, m] of this.namedModules()) {
+      const slots: [string, "param" | "buffer"][] = [
+        ...[...m.params.keys()].map((k) => [k, "param"] as [string, "param"]),
+        ...[...m.buffers.entries()].filter(([, b]) => b.persistent).map(([k]) => [k, "buffer"] as [string, "buffer"]),
+      ];
+      for (const [name, kind] of slots) {
+        const key = path ? `${path}.${name}` : name;
+        const src = entries.get(key);
+        if (!src) {
+          missingKeys.push(key);
+          continue;
+        }
+        used.add(key);
+        const current = kind === "param" ? m.params.get(name) : m.buffers.get(name)!.tensor;
+        if (current && !sameShape(current.shape, src.shape)) {
+          throw new Error(`[load] "${key}": the checkpoint has shape [${src.shape.join(", ")}] but the model expects [${current.shape.join(", ")}]; check that config.json matches the weights`);
+        }
+        const wantDtype = current && !opts.keepDtype ? current.dtype : src.dtype;
+        const t = src.dtype === wantDtype ? src : src.to(wantDtype);
+        if (kind === "param") m.setParameter(name, t);
+        else {
+          m.buffers.get(name)!.tensor?.dispose();
+          m.buffers.set(name, { tensor: t.keep(), persistent: true });
+        }
+      }
+    }
+    const unexpectedKeys = [...entries.keys()].filter((k) => !used.has(k));
+    if (opts.strict && (missingKeys.length || unexpectedKeys.length)) {
+      throw new Error(`[load] state dict mismatch: missing keys ${describe(missingKeys)}; unexpected keys ${describe(unexpectedKeys)}`);
+    }
+    return { missingKeys, unexpectedKeys };
+  }
+
+  train(mode = true): this {
+    for (const [, m] of this.namedModules()) m.training = mode;
+    return this;
+  }
+
+  eval(): this {
+    return this.train(false);
+  }
+
+  /** Sets requiresGrad on every float32 parameter (freeze with false). */
+  requiresGrad(flag: boolean): this {
+    for (const t of this.parameters()) if (t.dtype === "float32") t.requiresGrad = flag;
+    return this;
+  }
+
+  numParameters(onlyTrainable = false): number {
+    let n = 0;
+    for (const t of this.parameters()) if (!onlyTrainable || t.requiresGrad) n += t.numel;
+    return n;
+  }
+
+  /** Frees every parameter and buffer (the module cannot be used afterwards). */
+  dispose(): void {
+    for (const t of this.parameters()) t.dispose();
+    for (const [, b] of this.namedBuffers()) b.dispose();
+  }
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+function describe(keys: string[]): string {
+  if (keys.length === 0) return "(none)";
+  const shown = keys.slice(0, 8).map((k) => `"${k}"`).join(", ");
+  return keys.length > 8 ? `${shown} and ${keys.length - 8} more` : shown;
+}
+
+/** An ordered list of modules whose names are their indices ("0", "1", ...). */
+export class ModuleList<M extends Module = Module> extends Module {
+  readonly items: M[] = [];
+  constructor(items: M[] = []) {
+    super();
+    for (const m of items) this.push(m);
+  }
+  push(m: M): void {
+    this.addModule(String(this.items.length), m);
+    this.items.push(m);
+  }
+  get length(): number {
+    return this.items.length;
+  }
+  at(i: number): M {
+    return this.items[i];
+  }
+  [Symbol.iterator](): Iterator<M> {
+    return this.items[Symbol.iterator]();
+  }
+}

@@ -1,0 +1,33 @@
+/** Dtype conversion: x.to(dtype), x.float(). Float-to-float casts carry gradients. */
+import { defineOp } from "../autograd.js";
+import { type DType, DTYPE_CODE, isFloatingDtype, parseDtype } from "../dtype.js";
+import { kernels } from "../backend.js";
+import { Tensor } from "../tensor.js";
+
+function castKernel(x: Tensor, dtype: DType): Tensor {
+  const c = x.isContiguous() ? x : x.contiguousCopy();
+  const out = Tensor.empty(x.shape, dtype);
+  if (out.numel > 0) kernels().cast(out.data, DTYPE_CODE[dtype], c.data, DTYPE_CODE[x.dtype], out.numel);
+  if (c !== x) c.dispose();
+  return out;
+}
+
+const castOp = defineOp({
+  name: "to",
+  forward(ctx, x: Tensor, dtype: DType) {
+    ctx.from = x.dtype;
+    return castKernel(x, dtype);
+  },
+  backward(ctx, dy) {
+    const from = ctx.from as DType;
+    return [from === "float32" ? dy : castKernel(dy, from)];
+  },
+});
+
+/** A copy of x converted to dtype (x itself when it already has it). */
+export function cast(x: Tensor, dtype: DType | string): Tensor {
+  const d = parseDtype(dtype);
+  if (d === x.dtype) return x;
+  if (isFloatingDtype(d) && isFloatingDtype(x.dtype) && d === "float32") return castOp(x, d);
+  return castKernel(x, d);
+}

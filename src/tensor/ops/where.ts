@@ -1,0 +1,63 @@
+/** where(cond, a, b) and maskedFill: selection by a mask, broadcasting all three. */
+import { defineOp } from "../autograd.js";
+import { kernels } from "../backend.js";
+import { Tensor } from "../tensor.js";
+import { broadcastShapes, broadcastStrides } from "./util.js";
+import { sumToShape } from "./reduce.js";
+import { full } from "./creation.js";
+import { cast } from "./cast.js";
+
+function asMask(cond: Tensor): Tensor {
+  if (cond.dtype === "uint8") return cond;
+  // Any non-zero value selects a (float masks from comparisons, int32 attention masks).
+  return cast(cond, "uint8");
+}
+
+function whereKernel(cond: Tensor, a: Tensor, b: Tensor): Tensor {
+  const shape = broadcastShapes(broadcastShapes(cond.shape, a.shape, "where"), b.shape, "where");
+  const out = Tensor.empty(shape);
+  if (out.numel === 0) return out;
+  const k = shape.length ? shape : [1];
+  const s = (t: Tensor) => (shape.length ? broadcastStrides(t.shape, t.strides, shape) : [0]);
+  kernels().whereForward(
+    out.f32(), k,
+    cond.buffer.subarray(cond.offset) as Uint8Array, s(cond),
+    a.buffer.subarray(a.offset) as Float32Array, s(a),
+    b.buffer.subarray(b.offset) as Float32Array, s(b),
+  );
+  return out;
+}
+
+const whereOp = defineOp({
+  name: "where",
+  forward(ctx, cond: Tensor, a: Tensor, b: Tensor) {
+    const mask = asMask(cond);
+    Object.assign(ctx, { aShape: a.shape, bShape: b.shape });
+    ctx.save(mask);
+    return whereKernel(mask, a, b);
+  },
+  backward(ctx, dy) {
+    const mask = ctx.saved[0];
+    const zero = full([], 0);
+    return [
+      null,
+      ctx.needsInputGrad[1] ? sumToShape(whereKernel(mask, dy, zero), ctx.aShape as number[]) : null,
+      ctx.needsInputGrad[2] ? sumToShape(whereKernel(mask, zero, dy), ctx.bShape as number[]) : null,
+    ];
+  },
+});
+
+/** Elements of a where cond is non-zero, else of b (numbers broadcast). */
+export function where(cond: Tensor, a: Tensor | number, b: Tensor | number): Tensor {
+  const ta = typeof a === "number" ? full([], a) : a;
+  const tb = typeof b === "number" ? full([], b) : b;
+  for (const [name, t] of [["a", ta], ["b", tb]] as const) {
+    if (t.dtype !== "float32") throw new TypeError(`[where] ${name} must be float32, got ${t.dtype}`);
+  }
+  return whereOp(cond, ta, tb);
+}
+
+/** x with `value` wherever mask is non-zero (torch's masked_fill). */
+export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {
+  return where(mask, value, x);
+}

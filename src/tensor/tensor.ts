@@ -1,0 +1,305 @@
+/**
+ * Tensor: a shape, strides and an offset over a shared Storage, plus autograd state.
+ *
+ * Views (reshape, transpose, slice) share storage; `Storage.refs` counts the live tensors
+ * viewing it. Memory is freed explicitly: by the scope that created the tensor (scope.ts),
+ * or by dispose(). Parameters and optimizer state are `persistent` and never freed by a
+ * scope. Op methods (a.add(b), a.matmul(b), ...) are attached in methods.ts.
+ */
+import { type AnyTypedArray, type DType, DTYPE_CODE, bf16ToNumber, f16ToNumber } from "./dtype.js";
+import { Storage } from "./storage.js";
+import { registerTensorClass, track } from "./scope.js";
+import type { GraphNode } from "./autograd.js";
+import { BinaryOp } from "./native.js";
+import { kernels } from "./backend.js";
+
+export type Shape = readonly number[];
+
+export function numelOf(shape: Shape): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+export function contiguousStrides(shape: Shape): number[] {
+  const strides = new Array<number>(shape.length);
+  let s = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    strides[i] = s;
+    s *= shape[i];
+  }
+  return strides;
+}
+
+export function checkShape(shape: Shape, where: string): void {
+  for (const d of shape) {
+    if (!Number.isInteger(d) || d < 0) {
+      throw new RangeError(`[${where}] invalid shape [${shape.join(", ")}]: dimensions must be non-negative integers`);
+    }
+  }
+}
+
+let nextId = 1;
+
+export class Tensor {
+  readonly id = nextId++;
+  readonly shape: number[];
+  readonly strides: number[];
+  readonly offset: number;
+  readonly dtype: DType;
+  readonly storage: Storage;
+
+  requiresGrad = false;
+  grad: Tensor | null = null;
+  gradFn: GraphNode | null = null;
+  /** Never freed by a scope (parameters, optimizer state, kept values). */
+  persistent = false;
+  /** How many graph nodes saved this tensor for backward. */
+  savedCount = 0;
+  private scopeReleased = false;
+  private disposed = false;
+
+  /** Internal: use the factory functions (tensor, zeros, empty, ...) instead. */
+  constructor(storage: Storage, shape: Shape, strides?: Shape, offset = 0) {
+    this.storage = storage;
+    this.dtype = storage.dtype;
+    this.shape = [...shape];
+    this.strides = strides ? [...strides] : contiguousStrides(shape);
+    this.offset = offset;
+    storage.refs++;
+    track(this);
+  }
+
+  /** An uninitialised contiguous tensor (memory may be reused: every element must be written). */
+  static empty(shape: Shape, dtype: DType = "float32"): Tensor {
+    checkShape(shape, "empty");
+    return new Tensor(new Storage(dtype, numelOf(shape)), shape);
+  }
+
+  /** Wraps an existing typed array without copying. */
+  static fromTypedArray(data: AnyTypedArray, shape: Shape, dtype?: DType): Tensor {
+    checkShape(shape, "tensor");
+    const d: DType =
+      dtype ?? (data instanceof Float32Array ? "float32" : data instanceof Int32Array ? "int32" : data instanceof Uint8Array ? "uint8" : "bfloat16");
+    if (numelOf(shape) !== data.length) {
+      throw new RangeError(`[tensor] ${data.length} values cannot have shape [${shape.join(", ")}] (${numelOf(shape)} elements)`);
+    }
+    return new Tensor(new Storage(d, data.length, data), shape);
+  }
+
+  static onesLike(t: Tensor): Tensor {
+    const out = Tensor.empty(t.shape, "float32");
+    kernels().fill(out.f32(), 1, out.numel);
+    return out;
+  }
+
+  get numel(): number {
+    return numelOf(this.shape);
+  }
+
+  get ndim(): number {
+    return this.shape.length;
+  }
+
+  get isFreed(): boolean {
+    return this.disposed || this.storage.freed;
+  }
+
+  get storageRefs(): number {
+    return this.storage.refs;
+  }
+
+  get requires_grad(): boolean {
+    return this.requiresGrad;
+  }
+
+  set requires_grad(v: boolean) {
+    this.setRequiresGrad(v);
+  }
+
+  /** PyTorch's requires_grad_(): only leaves can be switched. Returns this. */
+  setRequiresGrad(v = true): this {
+    if (this.gradFn && !v) {
+      throw new Error("[tensor] requiresGrad can only be turned off on leaf tensors; use detach()");
+    }
+    if (v && this.dtype !== "float32") {
+      throw new TypeError(`[tensor] only float32 tensors can require grad, this one is ${this.dtype}; convert with .float()`);
+    }
+    this.requiresGrad = v;
+    return this;
+  }
+
+  isContiguous(): boolean {
+    let s = 1;
+    for (let i = this.shape.length - 1; i >= 0; i--) {
+      if (this.shape[i] !== 1 && this.strides[i] !== s) return false;
+      s *= this.shape[i];
+    }
+    return true;
+  }
+
+  private checkAlive(): void {
+    if (this.disposed) {
+      throw new Error(
+        "[tensor] use after free: this tensor was released (by the end of the scope that created it, " +
+          "or by dispose()); return it from the scope, or call .keep(), to use it later",
+      );
+    }
+  }
+
+  /** The whole backing typed array (views: read through strides and offset). */
+  get buffer(): AnyTypedArray {
+    this.checkAlive();
+    return this.storage.data;
+  }
+
+  /** This tensor's elements as a typed array view (no copy); the tensor must be contiguous. */
+  get data(): AnyTypedArray {
+    const buf = this.buffer;
+    if (!this.isContiguous()) {
+      throw new Error("[tensor] .data needs a contiguous tensor; call .contiguous() first (or toFloat32Array() for a copy)");
+    }
+    return this.offset === 0 && buf.length === this.numel ? buf : buf.subarray(this.offset, this.offset + this.numel);
+  }
+
+  /** Float32 view of a contiguous float32 tensor (kernels' input). */
+  f32(): Float32Array {
+    if (this.dtype !== "float32") throw new TypeError(`[tensor] expected a float32 tensor but got ${this.dtype}`);
+    return this.data as Float32Array;
+  }
+
+  i32(): Int32Array {
+    if (this.dtype !== "int32") throw new TypeError(`[tensor] expected an int32 tensor but got ${this.dtype}`);
+    return this.data as Int32Array;
+  }
+
+  /** A new tensor object over the same memory (no autograd history). */
+  alias(): Tensor {
+    this.checkAlive();
+    return new Tensor(this.storage, this.shape, this.strides, this.offset);
+  }
+
+  /** Same values, cut from the graph (shares memory, like torch's detach). */
+  detach(): Tensor {
+    return this.alias();
+  }
+
+  /** A contiguous copy, outside autograd (the differentiable copy is `clone()`). */
+  contiguousCopy(): Tensor {
+    this.checkAlive();
+    const out = Tensor.empty(this.shape, this.dtype);
+    const elem = this.dtype === "float32" || this.dtype === "int32" ? 4 : this.dtype === "uint8" ? 1 : 2;
+    if (out.numel > 0) {
+      kernels().copyStrided(out.data, this.storage.data.subarray(this.offset), this.shape, this.strides, elem);
+    }
+    return out;
+  }
+
+  /** this += other (same shape, this contiguous float32), outside autograd. */
+  addInPlace(other: Tensor): void {
+    const o = other.dtype === "float32" ? other : null;
+    if (!o) throw new TypeError("[tensor] addInPlace needs float32 tensors");
+    const out = this.f32();
+    kernels().binaryForward(
+      BinaryOp.add, out, this.shape, out, contiguousStrides(this.shape),
+      other.buffer.subarray(other.offset) as Float32Array, other.strides,
+    );
+  }
+
+  /** Marks this tensor persistent: no scope will free it (dispose() still does). */
+  keep(): this {
+    this.checkAlive();
+    this.persistent = true;
+    return this;
+  }
+
+  /** Frees this tensor now (its memory is reused once no other view holds it). */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (--this.storage.refs === 0) this.storage.release();
+    if (this.grad) {
+      this.grad.dispose();
+      this.grad = null;
+    }
+  }
+
+  /** Called by a scope that ends without returning this tensor. */
+  releaseFromScope(): void {
+    this.scopeReleased = true;
+    if (this.savedCount === 0) this.dispose();
+  }
+
+  /** Called when a graph node that saved this tensor is done with it. */
+  unsave(): void {
+    this.savedCount--;
+    if (this.savedCount === 0 && this.scopeReleased) this.dispose();
+  }
+
+  /** Element i (row-major logical index) as a number. */
+  private readAt(flat: number): number {
+    let pos = this.offset;
+    for (let d = this.shape.length - 1; d >= 0; d--) {
+      const size = this.shape[d];
+      pos += (flat % size) * this.strides[d];
+      flat = Math.floor(flat / size);
+    }
+    const raw = this.buffer[pos];
+    if (this.dtype === "bfloat16") return bf16ToNumber(raw);
+    if (this.dtype === "float16") return f16ToNumber(raw);
+    return raw;
+  }
+
+  /** The value of a one-element tensor. */
+  item(): number {
+    if (this.numel !== 1) {
+      throw new Error(`[item] only one-element tensors can be converted to a number, this one has shape [${this.shape.join(", ")}]`);
+    }
+    return this.readAt(0);
+  }
+
+  /** A contiguous float32 copy of the values (any dtype, any layout). */
+  toFloat32Array(): Float32Array {
+    this.checkAlive();
+    if (this.dtype === "float32" && this.isContiguous()) return Float32Array.from(this.data as Float32Array);
+    const out = new Float32Array(this.numel);
+    if (this.dtype === "bfloat16" || this.dtype === "float16" || this.dtype === "float32") {
+      const c = this.isContiguous() ? this : this.contiguousCopy();
+      if (this.dtype === "float32") out.set(c.data as Float32Array);
+      else kernels().cast(out, DTYPE_CODE.float32, c.data, DTYPE_CODE[this.dtype], this.numel);
+      if (c !== this) c.dispose();
+      return out;
+    }
+    for (let i = 0; i < out.length; i++) out[i] = this.readAt(i);
+    return out;
+  }
+
+  /** Values as nested arrays (like torch's tolist()). */
+  tolist(): unknown {
+    const flat = this.dtype === "int32" || this.dtype === "uint8" ? Array.from({ length: this.numel }, (_, i) => this.readAt(i)) : Array.from(this.toFloat32Array());
+    if (this.ndim === 0) return flat[0];
+    const build = (dim: number, start: number): unknown[] => {
+      const size = this.shape[dim];
+      const inner = numelOf(this.shape.slice(dim + 1));
+      const out: unknown[] = [];
+      for (let i = 0; i < size; i++) {
+        out.push(dim === this.ndim - 1 ? flat[start + i] : build(dim + 1, start + i * inner));
+      }
+      return out;
+    };
+    return build(0, 0);
+  }
+
+  toString(): string {
+    const grad = this.gradFn ? `, grad_fn=${this.gradFn.def.name}` : this.requiresGrad ? ", requires_grad" : "";
+    if (this.isFreed) return `Tensor(freed, shape=[${this.shape}], dtype=${this.dtype})`;
+    const preview = this.numel <= 16 ? JSON.stringify(this.tolist()) : `[${Array.from(this.toFloat32Array().subarray(0, 8)).map((v) => +v.toPrecision(5)).join(", ")}, ...]`;
+    return `Tensor(${preview}, shape=[${this.shape}], dtype=${this.dtype}${grad})`;
+  }
+
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
+  }
+}
+
+registerTensorClass(Tensor);
