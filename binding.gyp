@@ -7,6 +7,8 @@
         "native/thread_pool.cpp",
         "native/cpu.cpp",
         "native/gemm.cpp",
+        "native/gemm_kernels_avx2.cpp",
+        "native/gemm_kernels_avx512.cpp",
         "native/elementwise.cpp",
         "native/copy.cpp",
         "native/reduce.cpp",

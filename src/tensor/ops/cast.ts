@@ -18,9 +18,10 @@ const castOp = defineOp({
     ctx.from = x.dtype;
     return castKernel(x, dtype);
   },
-  backward(ctx, dy) {
-    const from = ctx.from as DType;
-    return [from === "float32" ? dy : castKernel(dy, from)];
+  backward(_ctx, dy) {
+    // Gradients are always float32 (every kernel computes in float32), whatever the dtype
+    // of the tensor they belong to.
+    return [dy.dtype === "float32" ? dy : castKernel(dy, "float32")];
   },
 });
 
@@ -28,6 +29,6 @@ const castOp = defineOp({
 export function cast(x: Tensor, dtype: DType | string): Tensor {
   const d = parseDtype(dtype);
   if (d === x.dtype) return x;
-  if (isFloatingDtype(d) && isFloatingDtype(x.dtype) && d === "float32") return castOp(x, d);
+  if (isFloatingDtype(d) && isFloatingDtype(x.dtype)) return castOp(x, d);
   return castKernel(x, d);
 }

@@ -96,6 +96,11 @@ export function mm(a: Tensor, b: Tensor): Tensor {
   const batch = numelOf(batchShape);
   const out = Tensor.empty([...batchShape, M, N]);
   if (out.numel === 0) return out;
+  if (K === 0) {
+    // An empty sum: GEMM cannot describe a 0-wide operand's layout.
+    kernels().fill(out.f32(), 0, out.numel);
+    return out;
+  }
   // A 2-D right-hand side with a row-major batched left side is one tall GEMM.
   if (b.ndim === 2 && a.ndim > 2 && a.isContiguous()) {
     const A = operand(reshape(a, [batch * M, K]));

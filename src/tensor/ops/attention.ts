@@ -1,0 +1,155 @@
+/**
+ * scaledDotProductAttention over the fused, memory-efficient kernel (native/attention.cpp):
+ * scores are never materialised, forward keeps only the output and the log-sum-exp per
+ * query, and backward recomputes the probabilities from them (FlashAttention's scheme).
+ * Grouped-query attention (Hkv < H), key padding masks, causal masking, an additive
+ * differentiable bias (T5's relative positions) and dropout are handled in the kernel.
+ */
+import { defineOp } from "../autograd.js";
+import { kernels } from "../backend.js";
+import type { AttentionOptions } from "../native.js";
+import { nextKernelSeed } from "../random.js";
+import { Tensor } from "../tensor.js";
+import { zeros } from "./creation.js";
+import { expand } from "./views.js";
+import { broadcastShapes } from "./util.js";
+
+export interface AttentionOpts {
+  /** (B, Tk): 1 (non-zero) = attend, 0 = padding. Any dtype. */
+  keyPaddingMask?: Tensor | null;
+  /** Query i sees key j iff j <= i + (Tk - Tq). */
+  isCausal?: boolean;
+  /** Additive scores, broadcastable to (B, H, Tq, Tk) with a batch dim of 1 or B; differentiable. */
+  bias?: Tensor | null;
+  /** Multiplies q.k; default 1/sqrt(D). T5 passes 1. */
+  scale?: number;
+  /** Attention dropout probability (pass 0 in evaluation). */
+  dropoutP?: number;
+}
+
+interface Config {
+  opts: AttentionOptions;
+  hasBias: boolean;
+  hasMask: boolean;
+}
+
+function c(t: Tensor): Tensor {
+  return t.isContiguous() ? t : t.contiguousCopy();
+}
+
+const attentionOp = defineOp({
+  name: "scaled_dot_product_attention",
+  forward(ctx, q: Tensor, k: Tensor, v: Tensor, bias: Tensor | null, mask: Tensor | null, cfg: Config) {
+    const o = cfg.opts;
+    const qc = c(q), kc = c(k), vc = c(v);
+    const out = Tensor.empty(q.shape);
+    const lse = Tensor.empty([o.B, o.H, o.Tq]);
+    const opts: AttentionOptions = { ...o, bias: bias ? bias.f32() : null, keyMask: mask ? (mask.data as Uint8Array) : null };
+    if (out.numel > 0) {
+      if (o.Tk === 0) kernels().fill(out.f32(), 0, out.numel);
+      else kernels().attentionForward(out.f32(), lse.f32(), qc.f32(), kc.f32(), vc.f32(), opts);
+    }
+    ctx.cfg = cfg;
+    if (ctx.recording) {
+      ctx.save(qc, kc, vc, out, lse);
+      if (bias) ctx.save(bias);
+      if (mask) ctx.save(mask);
+    } else {
+      lse.dispose();
+      for (const [copy, orig] of [[qc, q], [kc, k], [vc, v]]) if (copy !== orig) copy.dispose();
+    }
+    return out;
+  },
+  backward(ctx, dy) {
+    const cfg = ctx.cfg as Config;
+    const [q, k, v, out, lse] = ctx.saved;
+    let next = 5;
+    const bias = cfg.hasBias ? ctx.saved[next++] : null;
+    const mask = cfg.hasMask ? ctx.saved[next++] : null;
+    const need = ctx.needsInputGrad;
+    const dq = need[0] ? Tensor.empty(q.shape) : null;
+    const dk = need[1] ? Tensor.empty(k.shape) : null;
+    const dv = need[2] ? Tensor.empty(v.shape) : null;
+    const dbias = bias && need[3] ? zeros(bias.shape) : null;
+    const g = c(dy);
+    const opts: AttentionOptions = { ...cfg.opts, bias: bias ? bias.f32() : null, keyMask: mask ? (mask.data as Uint8Array) : null };
+    if (cfg.opts.Tk === 0 || q.numel === 0) {
+      for (const t of [dq, dk, dv]) if (t && t.numel > 0) kernels().fill(t.f32(), 0, t.numel);
+    } else if (dq || dk || dv || dbias) {
+      kernels().attentionBackward(dq?.f32() ?? null, dk?.f32() ?? null, dv?.f32() ?? null, dbias?.f32() ?? null, g.f32(), q.f32(), k.f32(), v.f32(), out.f32(), lse.f32(), opts);
+    }
+    if (g !== dy) g.dispose();
+    const grads: (Tensor | null)[] = [dq, dk, dv];
+    if (cfg.hasBias) grads.push(dbias);
+    if (cfg.hasMask) grads.push(null);
+    return grads;
+  },
+});
+
+/** A (B, Tk) uint8 0/1 copy of a mask of any dtype (non-zero = attend). */
+function keyMaskBytes(mask: Tensor, B: number, Tk: number): Tensor {
+  if (mask.ndim !== 2 || mask.shape[0] !== B || mask.shape[1] !== Tk) {
+    throw new RangeError(`[scaled_dot_product_attention] keyPaddingMask is [${mask.shape.join(", ")}] but must be (B, Tk) = (${B}, ${Tk})`);
+  }
+  const values = mask.toFloat32Array();
+  const out = Tensor.empty([B, Tk], "uint8");
+  const bytes = out.data as Uint8Array;
+  for (let i = 0; i < bytes.length; i++) bytes[i] = values[i] !== 0 ? 1 : 0;
+  return out;
+}
+
+/** The bias as a contiguous (Bb, H, Tq, Tk) tensor with Bb in {1, B} (a differentiable expand). */
+function prepareBias(bias: Tensor, B: number, H: number, Tq: number, Tk: number): Tensor {
+  const where = "[scaled_dot_product_attention]";
+  if (bias.dtype !== "float32") throw new TypeError(`${where} bias must be float32, got ${bias.dtype}`);
+  const full = [B, H, Tq, Tk];
+  if (bias.ndim > 4) throw new RangeError(`${where} bias is [${bias.shape.join(", ")}] but must broadcast to [${full.join(", ")}]`);
+  try {
+    const s = broadcastShapes(bias.shape, full, "scaled_dot_product_attention");
+    if (s.some((d, i) => d !== full[i])) throw new Error();
+  } catch {
+    throw new RangeError(`${where} bias is [${bias.shape.join(", ")}] but must broadcast to (B, H, Tq, Tk) = [${full.join(", ")}]`);
+  }
+  const Bb = bias.ndim === 4 ? bias.shape[0] : 1;
+  const target = [Bb, H, Tq, Tk];
+  const e = expand(bias, target);
+  return e.isContiguous() ? e : e.contiguous();
+}
+
+/**
+ * softmax(q k^T * scale + bias + masks) v, like torch's F.scaled_dot_product_attention.
+ * q (B, H, Tq, D); k, v (B, Hkv, Tk, D) with H a multiple of Hkv (grouped-query attention).
+ * A query that sees no key (all masked) outputs zeros. Gradients flow to q, k, v and bias.
+ */
+export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, opts: AttentionOpts = {}): Tensor {
+  const where = "[scaled_dot_product_attention]";
+  for (const [name, t] of [["q", q], ["k", k], ["v", v]] as const) {
+    if (t.ndim !== 4) throw new RangeError(`${where} ${name} must be 4-D (B, heads, T, D), got [${t.shape.join(", ")}]`);
+    if (t.dtype !== "float32") throw new TypeError(`${where} ${name} must be float32, got ${t.dtype}`);
+  }
+  const [B, H, Tq, D] = q.shape;
+  const [Bk, Hkv, Tk, Dk] = k.shape;
+  if (Bk !== B || Dk !== D || v.shape.some((d, i) => d !== k.shape[i])) {
+    throw new RangeError(
+      `${where} q is [${q.shape.join(", ")}], k is [${k.shape.join(", ")}], v is [${v.shape.join(", ")}]; k and v must be (${B}, Hkv, Tk, ${D}) with the same shape`,
+    );
+  }
+  if (Hkv < 1 || H % Hkv !== 0) {
+    throw new RangeError(`${where} q has ${H} heads but k/v have ${Hkv}; the query heads must be a multiple of the key/value heads`);
+  }
+  const p = opts.dropoutP ?? 0;
+  if (!(p >= 0 && p < 1)) throw new RangeError(`${where} dropoutP must be in [0, 1), got ${p}`);
+  const scale = opts.scale ?? 1 / Math.sqrt(D);
+  const mask = opts.keyPaddingMask ? keyMaskBytes(opts.keyPaddingMask, B, Tk) : null;
+  const bias = opts.bias ? prepareBias(opts.bias, B, H, Tq, Tk) : null;
+  const cfg: Config = {
+    opts: {
+      B, H, Hkv, Tq, Tk, D, scale, causal: !!opts.isCausal,
+      keyMask: null, bias: null, biasBatch: bias ? bias.shape[0] : 1,
+      dropoutP: p, seed: p > 0 ? nextKernelSeed() : 0,
+    },
+    hasBias: !!bias,
+    hasMask: !!mask,
+  };
+  return attentionOp(q, k, v, bias, mask, cfg);
+}
