@@ -49,7 +49,8 @@ export class PretrainedConfig {
     if (!dict.label2id || given || typeof n === "number") {
       this.label2id = Object.fromEntries(Object.entries(this.id2label).map(([k, v]) => [v, Number(k)]));
     }
-    delete this.num_labels;
+    // num_labels is derived from id2label (an accessor); an own key would shadow it.
+    delete (this as ConfigDict).num_labels;
   }
 
   /** Subclasses check divisibility etc., quoting both numbers. */

@@ -5,8 +5,8 @@
  * gradient checkpointing.
  */
 import * as fs from "node:fs";
-import { type DType, Tensor, tensor, parseDtype } from "../tensor/index.js";
-import { Module } from "../nn/index.js";
+import { type DType, Tensor, tensor, parseDtype, getRngState, setRngState } from "../tensor/index.js";
+import { Module, Linear, checkpoint } from "../nn/index.js";
 import { resolvePretrained, type ResolveOptions } from "../io/hub.js";
 import { loadCheckpointTensors, writeShardedSafetensors } from "../io/safetensors.js";
 import { rawToTensor, tensorToRaw } from "../io/tensors.js";
@@ -74,7 +74,8 @@ export function toFloat(x: IdsLike): Tensor {
 }
 
 type ModelClass<M extends PreTrainedModel> = {
-  new (config: PretrainedConfig): M;
+  // never: each family's constructor takes its own config subclass, which configClass builds.
+  new (config: never): M;
   configClass: typeof PretrainedConfig;
   baseModelPrefix: string;
   name: string;
@@ -87,6 +88,8 @@ export class PreTrainedModel extends Module {
   static baseModelPrefix = "";
   /** Checkpoint keys that may be absent without a warning (tied heads, buffers). */
   static ignoreMissing: RegExp[] = [];
+  /** Checkpoint keys that are dropped silently (HF's _keys_to_ignore_on_load_unexpected: a pooler a head has no use for). */
+  static ignoreUnexpected: RegExp[] = [];
 
   gradientCheckpointing = false;
   loadReport: LoadReport | null = null;
@@ -110,7 +113,7 @@ export class PreTrainedModel extends Module {
     const dir = await resolvePretrained(nameOrPath, opts);
     const config = this.configClass.fromFile(dir);
     if (opts.config) config.update(opts.config);
-    const model = new this(config);
+    const model = new (this as unknown as new (c: PretrainedConfig) => M)(config);
     const keep16 = opts.torch_dtype !== undefined && opts.torch_dtype !== "float32" && opts.torch_dtype !== "float";
     const raw = loadCheckpointTensors(dir);
     const tensors = new Map<string, Tensor>();
@@ -141,7 +144,17 @@ export class PreTrainedModel extends Module {
       else if (prefix && !hasPrefixed && ckptPrefixed && k.startsWith(prefix + ".")) key = k.slice(prefix.length + 1);
       renamed.set(key, t);
     }
-    const { missingKeys, unexpectedKeys } = this.loadStateDict(renamed, { keepDtype: true });
+    // Only matmul weights may stay 16-bit: embeddings and norms need float32 tables.
+    const low = this.lowPrecisionKeys();
+    for (const [k, t] of renamed) {
+      if ((t.dtype === "bfloat16" || t.dtype === "float16") && !low.has(k)) {
+        renamed.set(k, t.to("float32"));
+        t.dispose();
+      }
+    }
+    const loaded = this.loadStateDict(renamed, { keepDtype: true });
+    const missingKeys = loaded.missingKeys;
+    const unexpectedKeys = loaded.unexpectedKeys.filter((k) => !cls.ignoreUnexpected.some((re) => re.test(k)));
     this.tieWeights();
     const tiedOrIgnored = (k: string) => cls.ignoreMissing.some((re) => re.test(k));
     const newlyInitialized = missingKeys.filter((k) => !tiedOrIgnored(k));
@@ -158,6 +171,19 @@ export class PreTrainedModel extends Module {
       }
     }
     return this.loadReport;
+  }
+
+  /**
+   * Keys whose parameter may hold bfloat16/float16 values (frozen weights of Linear layers, or
+   * of modules whose class sets `static accepts16bitWeight = true`); the rest load as float32.
+   */
+  lowPrecisionKeys(): Set<string> {
+    const out = new Set<string>();
+    for (const [path, m] of this.namedModules()) {
+      const ctor = m.constructor as { accepts16bitWeight?: boolean };
+      if (m instanceof Linear || ctor.accepts16bitWeight) out.add(path ? `${path}.weight` : "weight");
+    }
+    return out;
   }
 
   /** The state dict to save: tied duplicates (e.g. lm_head.weight = embeddings) are saved once. */
@@ -186,4 +212,31 @@ export class PreTrainedModel extends Module {
     writeShardedSafetensors(dir, raw, parseByteSize(opts.max_shard_size ?? "5GB"));
     cfg.save(dir);
   }
+}
+
+/**
+ * Runs one block (a transformer layer) under gradient checkpointing when `enabled` and grad
+ * mode is on. The generator state is replayed for the recomputation, so dropout masks in
+ * backward are the ones forward drew and gradients equal those without checkpointing.
+ */
+export function checkpointBlock(enabled: boolean, fn: (x: Tensor) => Tensor, x: Tensor): Tensor {
+  if (!enabled) return fn(x);
+  const rng = getRngState();
+  let first = true;
+  // A block fed by a frozen input (PEFT: frozen embeddings) must still record a node, or the
+  // trainable weights inside it would get no gradient: feed it a leaf that asks for one.
+  const input = x.requiresGrad ? x : x.detach().setRequiresGrad(true);
+  return checkpoint((h: Tensor) => {
+    if (first) {
+      first = false;
+      return fn(h);
+    }
+    const now = getRngState();
+    setRngState(rng);
+    try {
+      return fn(h);
+    } finally {
+      setRngState(now);
+    }
+  }, input);
 }

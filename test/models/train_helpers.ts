@@ -1,0 +1,23 @@
+// A short training loop shared by the model tests ("lowers the loss" checks).
+import { scope } from "../../src/tensor/index.js";
+import { AdamW } from "../../src/optim/index.js";
+import type { ModelInputs, PreTrainedModel } from "../../src/models/index.js";
+
+/** A few AdamW steps on one fixed batch; returns the losses. */
+export function trainSteps(model: PreTrainedModel, batch: ModelInputs, steps: number, lr = 1e-2): number[] {
+  model.train();
+  const opt = new AdamW(model.trainableParameters(), { lr, weight_decay: 0 });
+  const losses: number[] = [];
+  for (let i = 0; i < steps; i++) {
+    const loss = scope(() => {
+      const out = model.forward(batch);
+      out.loss!.backward();
+      return out.loss!.item();
+    });
+    opt.step();
+    opt.zeroGrad();
+    losses.push(loss);
+  }
+  return losses;
+}
+
