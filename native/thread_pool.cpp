@@ -36,8 +36,16 @@ class Pool {
     std::lock_guard<std::mutex> run_lock(run_mutex_);
     stop();
     n_threads_ = n;
-    shutdown_ = false;
-    for (int i = 1; i < n; ++i) workers_.emplace_back([this, i] { worker_loop(i); });
+    uint64_t start_generation;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      shutdown_ = false;
+      start_generation = generation_;
+    }
+    // Workers start from this generation, not from whatever they read once running:
+    // a job posted before a new worker first takes the lock must still be seen by it.
+    for (int i = 1; i < n; ++i)
+      workers_.emplace_back([this, i, start_generation] { worker_loop(i, start_generation); });
   }
 
   void run(int parts, const std::function<void(int)>& job) {
@@ -70,13 +78,8 @@ class Pool {
     workers_.clear();
   }
 
-  void worker_loop(int id) {
+  void worker_loop(int id, uint64_t seen) {
     t_inside_pool = true;
-    uint64_t seen = 0;
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      seen = generation_;
-    }
     for (;;) {
       const std::function<void(int)>* job = nullptr;
       int parts = 0;

@@ -1,0 +1,706 @@
+// Memory-efficient scaled dot-product attention: FlashAttention-2 on the CPU.
+//
+// Forward: for each (b, h, block of queries) stream over blocks of keys, keeping a running
+// max m and sum l per query (online softmax) and an unnormalised output accumulator; only
+// lse = m + log(l) is stored. Backward recomputes P = exp(S - lse) block by block and uses
+// D_i = rowsum(dout_i * out_i), dS = P * (dP - D) (valid with dropout too, since out already
+// holds the dropped, rescaled probabilities).
+//
+// Work split, and why every result is bit-identical for any thread count:
+// - forward: one task per (b, h, query block); tasks write disjoint rows.
+// - backward: one task per (b, kv head) owns dk/dv of that kv head, dq of the query heads
+//   that share it and their dbias rows; inside, key blocks are the outer loop (dk/dv stay
+//   in a small local accumulator) and query heads/blocks the inner one, in a fixed order.
+//   A bias shared over the batch (Bb = 1) makes dbias a sum over b, so then a task is one
+//   kv head and loops over b itself, in order.
+// All small matrix products go through one register-blocked micro-kernel (6 x 16 AVX2 or
+// 8 x 32 AVX-512 accumulators) over operands laid out so its B side is read row-wise.
+//
+// Layout: inner loops (portable, AVX2, AVX-512 products) behind one table of function
+// pointers, then the forward block, then the backward kv head, then the entry points.
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <vector>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+#include "kernels.h"
+#include "thread_pool.h"
+
+namespace tl {
+namespace {
+
+constexpr int64_t kQueryBlock = 64;
+constexpr int64_t kKeyBlock = 64;
+constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+
+// ---------------------------------------------------------------------------------------
+// Inner loops, portable and AVX2/FMA (AVX-512 for the products), picked per call by
+// simd_level().
+
+struct AttnOps {
+  // C (M, N) = or += A (M, K) @ B (K, N), with A[i*ars + k*acs], B[k*ldb + n], C[i*ldc + n]:
+  // A's strides let one routine serve both P @ V and P^T @ dout.
+  void (*matmul)(int64_t M, int64_t N, int64_t K, const float* A, int64_t ars, int64_t acs,
+                 const float* B, int64_t ldb, float* C, int64_t ldc, bool accumulate);
+  // s (n) = s * scale + add1 + add2, either add may be null
+  void (*affine)(float* s, int64_t n, float scale, const float* add1, const float* add2);
+  float (*max)(const float* x, int64_t n);
+  // x (n) = exp(x - shift); returns the sum
+  float (*exp_sum)(float* x, int64_t n, float shift);
+  void (*scale)(float* x, int64_t n, float alpha);
+  void (*mul)(float* x, const float* z, int64_t n);
+  // ds (n) = p * (dp - delta)
+  void (*softmax_grad)(float* ds, const float* p, const float* dp, float delta, int64_t n);
+  float (*dot)(const float* x, const float* y, int64_t n);
+  void (*add)(float* y, const float* x, int64_t n);
+};
+
+// MR x 16 tile of C in a local array: fixed trip counts and no aliasing let the compiler
+// vectorise this at -O2 for whatever the target has (SSE2, NEON).
+template <int MR>
+void tile_portable(int64_t K, const float* A, int64_t ars, int64_t acs, const float* B,
+                   int64_t ldb, float* C, int64_t ldc, bool accumulate) {
+  float t[MR][16] = {};
+  for (int64_t k = 0; k < K; ++k) {
+    const float* b = B + k * ldb;
+    for (int i = 0; i < MR; ++i) {
+      const float x = A[i * ars + k * acs];
+      for (int n = 0; n < 16; ++n) t[i][n] += x * b[n];
+    }
+  }
+  for (int i = 0; i < MR; ++i)
+    for (int n = 0; n < 16; ++n) C[i * ldc + n] = (accumulate ? C[i * ldc + n] : 0.f) + t[i][n];
+}
+
+void matmul_portable(int64_t M, int64_t N, int64_t K, const float* A, int64_t ars,
+                     int64_t acs, const float* B, int64_t ldb, float* C, int64_t ldc,
+                     bool accumulate) {
+  int64_t n0 = 0;
+  for (; n0 + 16 <= N; n0 += 16) {
+    int64_t i = 0;
+    for (; i + 4 <= M; i += 4)
+      tile_portable<4>(K, A + i * ars, ars, acs, B + n0, ldb, C + i * ldc + n0, ldc, accumulate);
+    for (; i < M; ++i)
+      tile_portable<1>(K, A + i * ars, ars, acs, B + n0, ldb, C + i * ldc + n0, ldc, accumulate);
+  }
+  if (n0 == N) return;
+  for (int64_t i = 0; i < M; ++i) {  // the last N % 16 columns
+    float* c = C + i * ldc;
+    if (!accumulate) std::fill(c + n0, c + N, 0.f);
+    for (int64_t k = 0; k < K; ++k) {
+      const float x = A[i * ars + k * acs];
+      const float* b = B + k * ldb;
+      for (int64_t n = n0; n < N; ++n) c[n] += x * b[n];
+    }
+  }
+}
+void affine_portable(float* s, int64_t n, float scale, const float* add1, const float* add2) {
+  for (int64_t j = 0; j < n; ++j) s[j] *= scale;
+  if (add1) for (int64_t j = 0; j < n; ++j) s[j] += add1[j];
+  if (add2) for (int64_t j = 0; j < n; ++j) s[j] += add2[j];
+}
+float max_portable(const float* x, int64_t n) {
+  float m = kNegInf;
+  for (int64_t j = 0; j < n; ++j) m = std::max(m, x[j]);
+  return m;
+}
+float exp_sum_portable(float* x, int64_t n, float shift) {
+  float sum = 0.f;
+  for (int64_t j = 0; j < n; ++j) sum += (x[j] = std::exp(x[j] - shift));
+  return sum;
+}
+void scale_portable(float* x, int64_t n, float alpha) {
+  for (int64_t j = 0; j < n; ++j) x[j] *= alpha;
+}
+void mul_portable(float* x, const float* z, int64_t n) {
+  for (int64_t j = 0; j < n; ++j) x[j] *= z[j];
+}
+void softmax_grad_portable(float* ds, const float* p, const float* dp, float delta, int64_t n) {
+  for (int64_t j = 0; j < n; ++j) ds[j] = p[j] * (dp[j] - delta);
+}
+float dot_portable(const float* x, const float* y, int64_t n) {
+  float sum = 0.f;
+  for (int64_t j = 0; j < n; ++j) sum += x[j] * y[j];
+  return sum;
+}
+void add_portable(float* y, const float* x, int64_t n) {
+  for (int64_t j = 0; j < n; ++j) y[j] += x[j];
+}
+
+constexpr AttnOps kPortableOps{matmul_portable, affine_portable,      max_portable,
+                               exp_sum_portable, scale_portable,      mul_portable,
+                               softmax_grad_portable, dot_portable,   add_portable};
+
+#if defined(__x86_64__)
+#define TL_AVX2 __attribute__((target("avx2,fma")))
+
+TL_AVX2 inline float hsum(__m256 v) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  return _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s)));
+}
+
+// exp(x) = 2^n * e^r, n = round(x / ln 2), |r| <= ln2 / 2, e^r by Cephes' expf polynomial
+// (about 1 ulp). Below -87.3 (where 2^n would leave the normal range) the result is 0, so
+// -inf scores of masked keys give exactly 0.
+TL_AVX2 inline __m256 exp256(__m256 x) {
+  const __m256 lo = _mm256_set1_ps(-87.3365f), hi = _mm256_set1_ps(88.3762f);
+  const __m256 underflow = _mm256_cmp_ps(x, lo, _CMP_LT_OQ);
+  x = _mm256_min_ps(_mm256_max_ps(x, lo), hi);
+  const __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504f)),
+                                   _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  x = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
+  x = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), x);
+  __m256 y = _mm256_set1_ps(1.9875691500e-4f);
+  y = _mm256_fmadd_ps(y, x, _mm256_set1_ps(1.3981999507e-3f));
+  y = _mm256_fmadd_ps(y, x, _mm256_set1_ps(8.3334519073e-3f));
+  y = _mm256_fmadd_ps(y, x, _mm256_set1_ps(4.1665795894e-2f));
+  y = _mm256_fmadd_ps(y, x, _mm256_set1_ps(1.6666665459e-1f));
+  y = _mm256_fmadd_ps(y, x, _mm256_set1_ps(5.0000001201e-1f));
+  y = _mm256_fmadd_ps(y, _mm256_mul_ps(x, x), _mm256_add_ps(x, _mm256_set1_ps(1.f)));
+  const __m256i e = _mm256_slli_epi32(
+      _mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+  return _mm256_andnot_ps(underflow, _mm256_mul_ps(y, _mm256_castsi256_ps(e)));
+}
+
+// MR x (8 * NV) tile of C kept in registers for the whole K loop.
+template <int MR, int NV>
+TL_AVX2 void tile_avx2(int64_t K, const float* A, int64_t ars, int64_t acs, const float* B,
+                       int64_t ldb, float* C, int64_t ldc, bool accumulate) {
+  __m256 acc[MR][NV];
+#pragma GCC unroll 8
+  for (int i = 0; i < MR; ++i)
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; ++v) acc[i][v] = _mm256_setzero_ps();
+  for (int64_t k = 0; k < K; ++k) {
+    __m256 b[NV];
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; ++v) b[v] = _mm256_loadu_ps(B + k * ldb + 8 * v);
+#pragma GCC unroll 8
+    for (int i = 0; i < MR; ++i) {
+      const __m256 x = _mm256_broadcast_ss(A + i * ars + k * acs);
+#pragma GCC unroll 2
+      for (int v = 0; v < NV; ++v) acc[i][v] = _mm256_fmadd_ps(x, b[v], acc[i][v]);
+    }
+  }
+#pragma GCC unroll 8
+  for (int i = 0; i < MR; ++i)
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; ++v) {
+      float* c = C + i * ldc + 8 * v;
+      _mm256_storeu_ps(c, accumulate ? _mm256_add_ps(_mm256_loadu_ps(c), acc[i][v]) : acc[i][v]);
+    }
+}
+
+template <int NV>
+TL_AVX2 void column_panel_avx2(int64_t M, int64_t K, const float* A, int64_t ars, int64_t acs,
+                               const float* B, int64_t ldb, float* C, int64_t ldc, bool acc) {
+  constexpr int MR = 6;  // 6 x 2 accumulators + 2 B vectors + 1 broadcast = 15 registers
+  int64_t i = 0;
+  for (; i + MR <= M; i += MR)
+    tile_avx2<MR, NV>(K, A + i * ars, ars, acs, B, ldb, C + i * ldc, ldc, acc);
+  const float* a = A + i * ars;
+  float* c = C + i * ldc;
+  switch (M - i) {
+    case 5: tile_avx2<5, NV>(K, a, ars, acs, B, ldb, c, ldc, acc); break;
+    case 4: tile_avx2<4, NV>(K, a, ars, acs, B, ldb, c, ldc, acc); break;
+    case 3: tile_avx2<3, NV>(K, a, ars, acs, B, ldb, c, ldc, acc); break;
+    case 2: tile_avx2<2, NV>(K, a, ars, acs, B, ldb, c, ldc, acc); break;
+    case 1: tile_avx2<1, NV>(K, a, ars, acs, B, ldb, c, ldc, acc); break;
+    default: break;
+  }
+}
+
+TL_AVX2 void matmul_avx2(int64_t M, int64_t N, int64_t K, const float* A, int64_t ars,
+                         int64_t acs, const float* B, int64_t ldb, float* C, int64_t ldc,
+                         bool accumulate) {
+  int64_t n = 0;
+  for (; n + 16 <= N; n += 16)
+    column_panel_avx2<2>(M, K, A, ars, acs, B + n, ldb, C + n, ldc, accumulate);
+  for (; n + 8 <= N; n += 8)
+    column_panel_avx2<1>(M, K, A, ars, acs, B + n, ldb, C + n, ldc, accumulate);
+  if (n < N) matmul_portable(M, N - n, K, A, ars, acs, B + n, ldb, C + n, ldc, accumulate);
+}
+
+// AVX-512 (level 3) only for the products, which hold nearly all the flops: 8 x 32 tiles
+// use 16 of the 32 zmm registers; narrower column remainders fall back to AVX2.
+#define TL_AVX512 __attribute__((target("avx512f,avx2,fma")))
+
+template <int MR, int NV>
+TL_AVX512 void tile_avx512(int64_t K, const float* A, int64_t ars, int64_t acs,
+                           const float* B, int64_t ldb, float* C, int64_t ldc, bool accumulate) {
+  __m512 acc[MR][NV];
+#pragma GCC unroll 8
+  for (int i = 0; i < MR; ++i)
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; ++v) acc[i][v] = _mm512_setzero_ps();
+  for (int64_t k = 0; k < K; ++k) {
+    __m512 b[NV];
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; ++v) b[v] = _mm512_loadu_ps(B + k * ldb + 16 * v);
+#pragma GCC unroll 8
+    for (int i = 0; i < MR; ++i) {
+      const __m512 x = _mm512_set1_ps(A[i * ars + k * acs]);
+#pragma GCC unroll 2
+      for (int v = 0; v < NV; ++v) acc[i][v] = _mm512_fmadd_ps(x, b[v], acc[i][v]);
+    }
+  }
+#pragma GCC unroll 8
+  for (int i = 0; i < MR; ++i)
+#pragma GCC unroll 2
+    for (int v = 0; v < NV; ++v) {
+      float* c = C + i * ldc + 16 * v;
+      _mm512_storeu_ps(c, accumulate ? _mm512_add_ps(_mm512_loadu_ps(c), acc[i][v]) : acc[i][v]);
+    }
+}
+
+template <int NV>
+TL_AVX512 void column_panel_avx512(int64_t M, int64_t K, const float* A, int64_t ars,
+                                   int64_t acs, const float* B, int64_t ldb, float* C,
+                                   int64_t ldc, bool acc) {
+  constexpr int MR = 8;
+  int64_t i = 0;
+  for (; i + MR <= M; i += MR)
+    tile_avx512<MR, NV>(K, A + i * ars, ars, acs, B, ldb, C + i * ldc, ldc, acc);
+  const float* a = A + i * ars;
+  float* c = C + i * ldc;
+  switch (M - i) {
+    case 7: tile_avx512<7, NV>(K, a, ars, acs, B, ldb, c, ldc, acc); break;
+    case 6: tile_avx512<6, NV>(K, a, ars, acs, B, ldb, c, ldc, acc); break;
+    case 5: tile_avx512<5, NV>(K, a, ars, acs, B, ldb, c, ldc, acc); break;
+    case 4: tile_avx512<4, NV>(K, a, ars, acs, B, ldb, c, ldc, acc); break;
+    case 3: tile_avx512<3, NV>(K, a, ars, acs, B, ldb, c, ldc, acc); break;
+    case 2: tile_avx512<2, NV>(K, a, ars, acs, B, ldb, c, ldc, acc); break;
+    case 1: tile_avx512<1, NV>(K, a, ars, acs, B, ldb, c, ldc, acc); break;
+    default: break;
+  }
+}
+
+TL_AVX512 void matmul_avx512(int64_t M, int64_t N, int64_t K, const float* A, int64_t ars,
+                             int64_t acs, const float* B, int64_t ldb, float* C, int64_t ldc,
+                             bool accumulate) {
+  int64_t n = 0;
+  for (; n + 32 <= N; n += 32)
+    column_panel_avx512<2>(M, K, A, ars, acs, B + n, ldb, C + n, ldc, accumulate);
+  for (; n + 16 <= N; n += 16)
+    column_panel_avx512<1>(M, K, A, ars, acs, B + n, ldb, C + n, ldc, accumulate);
+  if (n < N) matmul_avx2(M, N - n, K, A, ars, acs, B + n, ldb, C + n, ldc, accumulate);
+}
+#undef TL_AVX512
+
+TL_AVX2 void affine_avx2(float* s, int64_t n, float scale, const float* add1,
+                         const float* add2) {
+  const __m256 vs = _mm256_set1_ps(scale);
+  int64_t j = 0;
+  for (; j + 8 <= n; j += 8) {
+    __m256 x = _mm256_mul_ps(_mm256_loadu_ps(s + j), vs);
+    if (add1) x = _mm256_add_ps(x, _mm256_loadu_ps(add1 + j));
+    if (add2) x = _mm256_add_ps(x, _mm256_loadu_ps(add2 + j));
+    _mm256_storeu_ps(s + j, x);
+  }
+  for (; j < n; ++j) s[j] = s[j] * scale + (add1 ? add1[j] : 0.f) + (add2 ? add2[j] : 0.f);
+}
+
+TL_AVX2 float max_avx2(const float* x, int64_t n) {
+  __m256 m = _mm256_set1_ps(kNegInf);
+  int64_t j = 0;
+  for (; j + 8 <= n; j += 8) m = _mm256_max_ps(m, _mm256_loadu_ps(x + j));
+  __m128 h = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
+  h = _mm_max_ps(h, _mm_movehl_ps(h, h));
+  float r = _mm_cvtss_f32(_mm_max_ss(h, _mm_movehdup_ps(h)));
+  for (; j < n; ++j) r = std::max(r, x[j]);
+  return r;
+}
+
+TL_AVX2 float exp_sum_avx2(float* x, int64_t n, float shift) {
+  const __m256 vs = _mm256_set1_ps(shift);
+  __m256 sum = _mm256_setzero_ps();
+  int64_t j = 0;
+  for (; j + 8 <= n; j += 8) {
+    const __m256 e = exp256(_mm256_sub_ps(_mm256_loadu_ps(x + j), vs));
+    _mm256_storeu_ps(x + j, e);
+    sum = _mm256_add_ps(sum, e);
+  }
+  if (j < n) {  // tail through a -inf padded lane buffer, so every lane uses exp256
+    alignas(32) float t[8];
+    for (int e = 0; e < 8; ++e) t[e] = j + e < n ? x[j + e] : kNegInf;
+    const __m256 e = exp256(_mm256_sub_ps(_mm256_load_ps(t), vs));
+    _mm256_store_ps(t, e);
+    sum = _mm256_add_ps(sum, e);
+    for (int e2 = 0; j + e2 < n; ++e2) x[j + e2] = t[e2];
+  }
+  return hsum(sum);
+}
+
+TL_AVX2 void scale_avx2(float* x, int64_t n, float alpha) {
+  const __m256 va = _mm256_set1_ps(alpha);
+  int64_t j = 0;
+  for (; j + 8 <= n; j += 8) _mm256_storeu_ps(x + j, _mm256_mul_ps(_mm256_loadu_ps(x + j), va));
+  for (; j < n; ++j) x[j] *= alpha;
+}
+
+TL_AVX2 void mul_avx2(float* x, const float* z, int64_t n) {
+  int64_t j = 0;
+  for (; j + 8 <= n; j += 8)
+    _mm256_storeu_ps(x + j, _mm256_mul_ps(_mm256_loadu_ps(x + j), _mm256_loadu_ps(z + j)));
+  for (; j < n; ++j) x[j] *= z[j];
+}
+
+TL_AVX2 void softmax_grad_avx2(float* ds, const float* p, const float* dp, float delta,
+                               int64_t n) {
+  const __m256 vd = _mm256_set1_ps(delta);
+  int64_t j = 0;
+  for (; j + 8 <= n; j += 8)
+    _mm256_storeu_ps(ds + j, _mm256_mul_ps(_mm256_loadu_ps(p + j),
+                                           _mm256_sub_ps(_mm256_loadu_ps(dp + j), vd)));
+  for (; j < n; ++j) ds[j] = p[j] * (dp[j] - delta);
+}
+
+TL_AVX2 float dot_avx2(const float* x, const float* y, int64_t n) {
+  __m256 acc = _mm256_setzero_ps();
+  int64_t j = 0;
+  for (; j + 8 <= n; j += 8)
+    acc = _mm256_fmadd_ps(_mm256_loadu_ps(x + j), _mm256_loadu_ps(y + j), acc);
+  float r = hsum(acc);
+  for (; j < n; ++j) r += x[j] * y[j];
+  return r;
+}
+
+TL_AVX2 void add_avx2(float* y, const float* x, int64_t n) {
+  int64_t j = 0;
+  for (; j + 8 <= n; j += 8)
+    _mm256_storeu_ps(y + j, _mm256_add_ps(_mm256_loadu_ps(y + j), _mm256_loadu_ps(x + j)));
+  for (; j < n; ++j) y[j] += x[j];
+}
+
+constexpr AttnOps kAvx2Ops{matmul_avx2,      affine_avx2,       max_avx2,
+                           exp_sum_avx2,     scale_avx2,        mul_avx2,
+                           softmax_grad_avx2, dot_avx2,         add_avx2};
+constexpr AttnOps kAvx512Ops{matmul_avx512,    affine_avx2,       max_avx2,
+                             exp_sum_avx2,     scale_avx2,        mul_avx2,
+                             softmax_grad_avx2, dot_avx2,         add_avx2};
+#undef TL_AVX2
+#endif
+
+const AttnOps& attn_ops() {
+#if defined(__x86_64__)
+  const CpuFeatures& f = cpu_features();
+  const int level = simd_level();
+  if (level >= 3 && f.avx512f && f.avx2 && f.fma) return kAvx512Ops;
+  if (level >= 2 && f.avx2 && f.fma) return kAvx2Ops;
+#endif
+  return kPortableOps;
+}
+
+// Dropout mask from a counter-based hash: keep(b, h, i, j) depends on nothing else, so the
+// backward pass (and any thread) regenerates it exactly. SplitMix64 over a per-row stream.
+inline uint64_t splitmix64(uint64_t x) {
+  x += 0x9E3779B97F4A7C15ull;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+  return x ^ (x >> 31);
+}
+
+struct Dropout {
+  bool on = false;
+  uint32_t threshold = 0;  // drop iff 24 random bits < threshold
+  float inv_keep = 1.f;    // 1 / (1 - p), PyTorch's rescaling of the kept entries
+  uint64_t base = 0;
+
+  Dropout(float p, uint64_t seed) {
+    if (!(p > 0.f)) return;
+    on = true;
+    base = splitmix64(seed);
+    if (p >= 1.f) {
+      threshold = 1u << 24;
+      inv_keep = 0.f;
+    } else {
+      threshold = static_cast<uint32_t>(std::lround(double(p) * double(1u << 24)));
+      inv_keep = 1.f / (1.f - p);
+    }
+  }
+  // row = (b * H + h) * Tq + i, the query row's flat index.
+  uint64_t row_key(int64_t row) const { return splitmix64(base + static_cast<uint64_t>(row)); }
+  // z (n) = keep(j0 + j) ? 1 / (1 - p) : 0
+  void factors(float* z, uint64_t key, int64_t j0, int64_t n) const {
+    for (int64_t j = 0; j < n; ++j) {
+      uint64_t bits = splitmix64(key ^ (static_cast<uint64_t>(j0 + j) * 0xD1B54A32D192ED03ull));
+      z[j] = static_cast<uint32_t>(bits >> 40) >= threshold ? inv_keep : 0.f;
+    }
+  }
+};
+
+// Everything a task reads, resolved once per call.
+struct Problem {
+  const AttentionArgs& a;
+  const AttnOps& ops;
+  Dropout drop;
+  int64_t group;                  // query heads per kv head
+  int64_t offset;                 // Tk - Tq: causal shift
+  std::vector<int64_t> key_end;   // (B) one past the last key the mask lets through
+
+  Problem(const AttentionArgs& args, const AttnOps& o)
+      : a(args), ops(o), drop(args.dropout_p, args.seed), group(args.H / args.Hkv),
+        offset(args.Tk - args.Tq), key_end(args.B, args.Tk) {
+    // Right padding is the common case: keys past the last real one need no work at all.
+    if (a.key_mask)
+      for (int64_t b = 0; b < a.B; ++b) {
+        int64_t e = a.Tk;
+        while (e > 0 && !a.key_mask[b * a.Tk + e - 1]) --e;
+        key_end[b] = e;
+      }
+  }
+  // Number of keys in [j0, j0 + nk) query i may see under the causal rule.
+  int64_t visible(int64_t i, int64_t j0, int64_t nk) const {
+    if (!a.causal) return nk;
+    return std::clamp<int64_t>(i + offset + 1 - j0, 0, nk);
+  }
+  // One past the last key any of queries [0, i_end) may see.
+  int64_t keys_for(int64_t b, int64_t i_end) const {
+    int64_t e = key_end[b];
+    if (a.causal) e = std::clamp<int64_t>(i_end + offset, 0, e);
+    return e;
+  }
+  const float* bias_row(int64_t b, int64_t h, int64_t i) const {
+    if (!a.bias) return nullptr;
+    int64_t bb = a.bias_batch > 1 ? b : 0;
+    return a.bias + ((bb * a.H + h) * a.Tq + i) * a.Tk;
+  }
+  // kmadd (nk) = 0 where the key mask lets key j0 + j through, -inf elsewhere; null if no mask.
+  const float* mask_add(float* kmadd, int64_t b, int64_t j0, int64_t nk) const {
+    if (!a.key_mask) return nullptr;
+    for (int64_t j = 0; j < nk; ++j) kmadd[j] = a.key_mask[b * a.Tk + j0 + j] ? 0.f : kNegInf;
+    return kmadd;
+  }
+};
+
+// dst (D, kKeyBlock) = src rows [0, nk) transposed, src (nk, D): packs K or V so that
+// q . k_j becomes a row-times-matrix product the micro-kernel streams through.
+void pack_transposed(float* dst, const float* src, int64_t nk, int64_t D) {
+  for (int64_t j = 0; j < nk; ++j)
+    for (int64_t d = 0; d < D; ++d) dst[d * kKeyBlock + j] = src[j * D + d];
+}
+
+// ---------------------------------------------------------------------------------------
+// Forward
+
+struct ForwardScratch {
+  std::vector<float> kt, s, acc, m, l, kmadd, z;
+  explicit ForwardScratch(int64_t D)
+      : kt(D * kKeyBlock), s(kQueryBlock * kKeyBlock), acc(kQueryBlock * D), m(kQueryBlock),
+        l(kQueryBlock), kmadd(kKeyBlock), z(kKeyBlock) {}
+};
+
+void forward_block(const Problem& p, float* out, float* lse, const float* q, const float* k,
+                   const float* v, int64_t b, int64_t h, int64_t i0, ForwardScratch& w) {
+  const AttentionArgs& a = p.a;
+  const AttnOps& ops = p.ops;
+  const int64_t D = a.D, nq = std::min(kQueryBlock, a.Tq - i0);
+  const int64_t bh = b * a.H + h, kv = b * a.Hkv + h / p.group;
+  const float* qb = q + (bh * a.Tq + i0) * D;   // (nq, D)
+  const float* kb = k + kv * a.Tk * D;          // (Tk, D)
+  const float* vb = v + kv * a.Tk * D;          // (Tk, D)
+  float* acc = w.acc.data();                    // (nq, D) unnormalised output
+  std::fill(acc, acc + nq * D, 0.f);
+  std::fill(w.m.begin(), w.m.end(), kNegInf);
+  std::fill(w.l.begin(), w.l.end(), 0.f);
+
+  const int64_t j_end = p.keys_for(b, i0 + nq);
+  for (int64_t j0 = 0; j0 < j_end; j0 += kKeyBlock) {
+    const int64_t nk = std::min(kKeyBlock, j_end - j0);
+    pack_transposed(w.kt.data(), kb + j0 * D, nk, D);
+    const float* kmadd = p.mask_add(w.kmadd.data(), b, j0, nk);
+    // s (nq, kKeyBlock) = q_block @ k_block^T
+    ops.matmul(nq, nk, D, qb, D, 1, w.kt.data(), kKeyBlock, w.s.data(), kKeyBlock, false);
+    for (int64_t r = 0; r < nq; ++r) {
+      const int64_t i = i0 + r, vis = p.visible(i, j0, nk);
+      float* s = w.s.data() + r * kKeyBlock;
+      const float* bias = p.bias_row(b, h, i);
+      ops.affine(s, vis, a.scale, bias ? bias + j0 : nullptr, kmadd);
+      const float m_new = std::max(w.m[r], vis > 0 ? ops.max(s, vis) : kNegInf);
+      if (m_new == kNegInf) {  // nothing visible yet: keep the row empty, avoid inf - inf
+        std::fill(s, s + nk, 0.f);
+        continue;
+      }
+      const float sum = ops.exp_sum(s, vis, m_new);
+      std::fill(s + vis, s + nk, 0.f);
+      const float alpha = std::exp(w.m[r] - m_new);  // 0 when m was -inf
+      if (alpha != 1.f) ops.scale(acc + r * D, D, alpha);
+      w.l[r] = w.l[r] * alpha + sum;
+      w.m[r] = m_new;
+      if (p.drop.on) {  // the sum above is pre-dropout: dropout acts on normalised P
+        p.drop.factors(w.z.data(), p.drop.row_key(bh * a.Tq + i), j0, vis);
+        ops.mul(s, w.z.data(), vis);
+      }
+    }
+    // acc (nq, D) += p (nq, nk) @ v_block (nk, D)
+    ops.matmul(nq, D, nk, w.s.data(), kKeyBlock, 1, vb + j0 * D, D, acc, D, true);
+  }
+
+  for (int64_t r = 0; r < nq; ++r) {
+    float* o = out + (bh * a.Tq + i0 + r) * D;
+    const float l = w.l[r];
+    if (l > 0.f) {
+      std::copy(acc + r * D, acc + (r + 1) * D, o);
+      ops.scale(o, D, 1.f / l);
+      lse[bh * a.Tq + i0 + r] = w.m[r] + std::log(l);
+    } else {
+      std::fill(o, o + D, 0.f);
+      lse[bh * a.Tq + i0 + r] = kNegInf;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Backward
+
+struct Grads {
+  float *dq, *dk, *dv, *dbias;
+  const float* dout;
+};
+
+struct BackwardScratch {
+  std::vector<float> kt, vt, s, dp, ds, dk, dv, kmadd, z, delta;
+  BackwardScratch(int64_t D, int64_t group, int64_t Tq)
+      : kt(D * kKeyBlock), vt(D * kKeyBlock), s(kQueryBlock * kKeyBlock),
+        dp(kQueryBlock * kKeyBlock), ds(kQueryBlock * kKeyBlock), dk(kKeyBlock * D),
+        dv(kKeyBlock * D), kmadd(kKeyBlock), z(kKeyBlock), delta(group * Tq) {}
+};
+
+// Gradients of one (b, kv head): dk/dv rows of that head, dq and dbias rows of its query
+// heads. dq must already be zero; it is scaled by the caller's loop at the end.
+void backward_kv_head(const Problem& p, const Grads& g, const float* q, const float* k,
+                      const float* v, const float* out, const float* lse, int64_t b,
+                      int64_t kvh, BackwardScratch& w) {
+  const AttentionArgs& a = p.a;
+  const AttnOps& ops = p.ops;
+  const int64_t D = a.D, h0 = kvh * p.group, kv = b * a.Hkv + kvh;
+  const bool need_ds = g.dq || g.dk || g.dbias;
+  const float* kb = k + kv * a.Tk * D;  // (Tk, D)
+  const float* vb = v + kv * a.Tk * D;  // (Tk, D)
+
+  // delta (group, Tq): D_i = dout_i . out_i
+  for (int64_t hh = 0; hh < p.group; ++hh)
+    for (int64_t i = 0; i < a.Tq; ++i) {
+      const int64_t row = ((b * a.H + h0 + hh) * a.Tq + i) * D;
+      w.delta[hh * a.Tq + i] = ops.dot(g.dout + row, out + row, D);
+    }
+
+  const int64_t j_end = p.keys_for(b, a.Tq);
+  for (int64_t j0 = 0; j0 < j_end; j0 += kKeyBlock) {
+    const int64_t nk = std::min(kKeyBlock, j_end - j0);
+    pack_transposed(w.kt.data(), kb + j0 * D, nk, D);
+    if (need_ds) pack_transposed(w.vt.data(), vb + j0 * D, nk, D);
+    const float* kmadd = p.mask_add(w.kmadd.data(), b, j0, nk);
+    std::fill(w.dk.begin(), w.dk.begin() + nk * D, 0.f);
+    std::fill(w.dv.begin(), w.dv.begin() + nk * D, 0.f);
+    // Queries before i_start see none of these keys under the causal rule.
+    const int64_t i_start = a.causal ? std::clamp<int64_t>(j0 - p.offset, 0, a.Tq) : 0;
+
+    for (int64_t hh = 0; hh < p.group; ++hh) {
+      const int64_t h = h0 + hh, bh = b * a.H + h;
+      for (int64_t i0 = i_start; i0 < a.Tq; i0 += kQueryBlock) {
+        const int64_t nq = std::min(kQueryBlock, a.Tq - i0);
+        const float* qb = q + (bh * a.Tq + i0) * D;       // (nq, D)
+        const float* dob = g.dout + (bh * a.Tq + i0) * D;  // (nq, D)
+        // s = q k^T and dp = dout v^T, both (nq, kKeyBlock)
+        ops.matmul(nq, nk, D, qb, D, 1, w.kt.data(), kKeyBlock, w.s.data(), kKeyBlock, false);
+        if (need_ds)
+          ops.matmul(nq, nk, D, dob, D, 1, w.vt.data(), kKeyBlock, w.dp.data(), kKeyBlock,
+                     false);
+        for (int64_t r = 0; r < nq; ++r) {
+          const int64_t i = i0 + r, vis = p.visible(i, j0, nk);
+          const float row_lse = lse[bh * a.Tq + i];
+          float* s = w.s.data() + r * kKeyBlock;    // becomes P, then dropout(P)
+          float* dp = w.dp.data() + r * kKeyBlock;
+          float* ds = w.ds.data() + r * kKeyBlock;
+          if (vis == 0 || row_lse == kNegInf) {
+            std::fill(s, s + nk, 0.f);
+            std::fill(ds, ds + nk, 0.f);
+            continue;
+          }
+          const float* bias = p.bias_row(b, h, i);
+          ops.affine(s, vis, a.scale, bias ? bias + j0 : nullptr, kmadd);
+          ops.exp_sum(s, vis, row_lse);
+          std::fill(s + vis, s + nk, 0.f);
+          if (p.drop.on) {
+            p.drop.factors(w.z.data(), p.drop.row_key(bh * a.Tq + i), j0, vis);
+            if (need_ds) ops.mul(dp, w.z.data(), vis);  // dP wrt undropped P
+          }
+          if (need_ds) {
+            ops.softmax_grad(ds, s, dp, w.delta[hh * a.Tq + i], vis);
+            std::fill(ds + vis, ds + nk, 0.f);
+            if (g.dbias) {
+              const int64_t bb = a.bias_batch > 1 ? b : 0;
+              ops.add(g.dbias + ((bb * a.H + h) * a.Tq + i) * a.Tk + j0, ds, vis);
+            }
+          }
+          if (p.drop.on) ops.mul(s, w.z.data(), vis);
+        }
+        // dv (nk, D) += dropout(P)^T @ dout;  dk += dS^T @ q;  dq (nq, D) += dS @ k
+        if (g.dv)
+          ops.matmul(nk, D, nq, w.s.data(), 1, kKeyBlock, dob, D, w.dv.data(), D, true);
+        if (g.dk)
+          ops.matmul(nk, D, nq, w.ds.data(), 1, kKeyBlock, qb, D, w.dk.data(), D, true);
+        if (g.dq)
+          ops.matmul(nq, D, nk, w.ds.data(), kKeyBlock, 1, kb + j0 * D, D,
+                     g.dq + (bh * a.Tq + i0) * D, D, true);
+      }
+    }
+    if (g.dk) {
+      float* dst = g.dk + (kv * a.Tk + j0) * D;
+      for (int64_t e = 0; e < nk * D; ++e) dst[e] = w.dk[e] * a.scale;
+    }
+    if (g.dv) std::copy(w.dv.begin(), w.dv.begin() + nk * D, g.dv + (kv * a.Tk + j0) * D);
+  }
+  // Keys nobody sees (padding, or after every query under the causal rule).
+  if (g.dk) std::fill(g.dk + (kv * a.Tk + j_end) * D, g.dk + (kv + 1) * a.Tk * D, 0.f);
+  if (g.dv) std::fill(g.dv + (kv * a.Tk + j_end) * D, g.dv + (kv + 1) * a.Tk * D, 0.f);
+}
+
+}  // namespace
+
+void attention_forward(float* out, float* lse, const float* q, const float* k,
+                       const float* v, const AttentionArgs& a) {
+  const Problem p(a, attn_ops());
+  const int64_t q_blocks = (a.Tq + kQueryBlock - 1) / kQueryBlock;
+  parallel_for(a.B * a.H * q_blocks, 1, [&](int, int64_t begin, int64_t end) {
+    ForwardScratch w(a.D);
+    for (int64_t t = begin; t < end; ++t) {
+      const int64_t bh = t / q_blocks, i0 = (t % q_blocks) * kQueryBlock;
+      forward_block(p, out, lse, q, k, v, bh / a.H, bh % a.H, i0, w);
+    }
+  });
+}
+
+void attention_backward(float* dq, float* dk, float* dv, float* dbias, const float* dout,
+                        const float* q, const float* k, const float* v, const float* out,
+                        const float* lse, const AttentionArgs& a) {
+  const Problem p(a, attn_ops());
+  const Grads g{dq, dk, dv, dbias, dout};
+  // dbias shared over the batch is a sum over b: one task per kv head walks b in order.
+  const bool batch_inside = dbias && a.bias_batch == 1 && a.B > 1;
+  const int64_t tasks = batch_inside ? a.Hkv : a.B * a.Hkv;
+  parallel_for(tasks, 1, [&](int, int64_t begin, int64_t end) {
+    BackwardScratch w(a.D, p.group, a.Tq);
+    for (int64_t t = begin; t < end; ++t) {
+      const int64_t b_first = batch_inside ? 0 : t / a.Hkv;
+      const int64_t b_last = batch_inside ? a.B : b_first + 1;
+      const int64_t kvh = t % a.Hkv;
+      for (int64_t b = b_first; b < b_last; ++b) {
+        // dq rows of this task's query heads: zeroed, accumulated over key blocks, scaled.
+        float* dq_rows = dq ? dq + (b * a.H + kvh * p.group) * a.Tq * a.D : nullptr;
+        const int64_t n_dq = p.group * a.Tq * a.D;
+        if (dq_rows) std::fill(dq_rows, dq_rows + n_dq, 0.f);
+        backward_kv_head(p, g, q, k, v, out, lse, b, kvh, w);
+        if (dq_rows) p.ops.scale(dq_rows, n_dq, a.scale);
+      }
+    }
+  });
+}
+
+}  // namespace tl
