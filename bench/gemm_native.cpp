@@ -43,7 +43,7 @@ double gflops(const Shape& s, int layout, int threads) {
   const double flop = 2.0 * M * N * K * nb;
   int reps = std::max(1, int(2e8 / flop));
   double best = 1e30;
-  for (int trial = 0; trial < 7; ++trial) {
+  for (int trial = 0; trial < 12; ++trial) {
     auto t0 = std::chrono::steady_clock::now();
     for (int r = 0; r < reps; ++r) run();
     double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -1,0 +1,452 @@
+// GEMM: C_b = alpha * op(A_b) @ op(B_b) + beta * C_b over a strided batch.
+//
+// Structure (BLIS/GotoBLAS, see gemm_kernels.h): the batch x C grid is cut into tasks,
+// one rectangular region of one C_b each, and the thread pool runs the tasks. Within a
+// region a thread packs a (KC, NC) block of B into its own L2-sized buffer, then for each
+// MR-row panel of A packs it (L1-sized) and sweeps the micro-kernel across the block.
+//
+// Determinism: a C element is computed by exactly one thread, with K cut into blocks at
+// fixed offsets (a function of K only) and each block summed in k order by the same
+// kernel. So results do not depend on the thread count or the partition at all, only on
+// the SIMD level.
+//
+// Skinny shapes (LoRA: N or M of rank size) skip packing the operand that would be read
+// only once: with a single column panel (N <= NR) the kernel reads A in place, with a
+// single row panel (M <= MR) it reads f32 B rows in place. With row-major A and N <= 16
+// (or M <= 4 against a weight stored (N, K)) a dot-product kernel replaces the outer
+// product, whose tile would be mostly padding.
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+
+#include "gemm_kernels.h"
+#include "kernels.h"
+#include "thread_pool.h"
+
+namespace tl {
+namespace gemm_detail {
+namespace {
+
+// ---- portable kernel set -----------------------------------------------------------------
+
+constexpr int kPortableMR = 4;
+constexpr int kPortableNR = 16;
+
+// Plain loops the compiler can vectorise with baseline SSE2; see tile_14x32 for the
+// meaning of kPackedA / kDirectB.
+template <bool kPackedA, bool kDirectB>
+void tile_portable(const Tile& t) {
+  constexpr int MR = kPortableMR, NR = kPortableNR;
+  float acc[MR][NR] = {};
+  const float* a = t.a;  // (MR, kc) through (rs_a, cs_a), or a packed (kc, MR) panel
+  const float* b = t.b;  // (kc, NR) rows at stride rs_b
+  for (int64_t k = 0; k < t.kc; ++k) {
+    float brow[NR];
+    for (int j = 0; j < NR; ++j) brow[j] = (!kDirectB || j < t.n) ? b[j] : 0.f;
+    for (int i = 0; i < MR; ++i) {
+      const float ai = kPackedA ? a[i] : a[i * t.rs_a];
+      for (int j = 0; j < NR; ++j) acc[i][j] += ai * brow[j];
+    }
+    a += kPackedA ? MR : t.cs_a;
+    b += t.rs_b;
+  }
+  for (int i = 0; i < t.m; ++i) {
+    float* ci = t.c + i * t.ldc;
+    for (int j = 0; j < t.n; ++j) {
+      const float r = t.alpha * acc[i][j];
+      ci[j] = t.beta != 0.f ? t.beta * ci[j] + r : r;
+    }
+  }
+}
+
+// See kDotTile in gemm_kernels.h.
+void dot_portable(const Tile& t) {
+  for (int i = 0; i < t.m; ++i)
+    for (int j = 0; j < t.n; ++j) {
+      const float* a = t.a + i * t.rs_a;  // (kc)
+      const float* b = t.b + j * t.rs_b;  // (kc)
+      float acc = 0.f;
+      for (int64_t k = 0; k < t.kc; ++k) acc += a[k] * b[k];
+      float& c = t.c[i * t.ldc + j];
+      const float r = t.alpha * acc;
+      c = t.beta != 0.f ? t.beta * c + r : r;
+    }
+}
+
+// ---- workspace ---------------------------------------------------------------------------
+
+// A per-thread, 64-byte aligned buffer that only grows: the pool's threads live as long
+// as the pool, so each allocates its packing space once, not per call.
+class Workspace {
+ public:
+  ~Workspace() { std::free(data_); }
+  float* get(size_t floats) {
+    if (floats > capacity_) {
+      std::free(data_);
+      const size_t bytes = (floats * sizeof(float) + 63) / 64 * 64;
+      data_ = static_cast<float*>(std::aligned_alloc(64, bytes));
+      capacity_ = data_ ? floats : 0;
+    }
+    return data_;
+  }
+
+ private:
+  float* data_ = nullptr;
+  size_t capacity_ = 0;
+};
+
+thread_local Workspace t_pack_b, t_pack_a;
+
+// ---- problem description -----------------------------------------------------------------
+
+struct Problem {
+  int64_t M, N, K;
+  float alpha, beta;
+  const float* A;
+  int64_t a_rs, a_cs, stride_a;  // op(A)(i, k) = A[i*a_rs + k*a_cs]
+  const char* B;
+  DType b_dtype;
+  int64_t b_elem;                 // bytes per B element
+  int64_t b_rs, b_cs, stride_b;   // op(B)(k, j) = B[k*b_rs + j*b_cs] (elements)
+  float* C;
+  int64_t ldc, c_cs, stride_c;    // C(i, j) = C[i*ldc + j*c_cs]; c_cs is 1 unless swapped
+};
+
+// C^T = op(B)^T @ op(A)^T as a problem of its own: chosen for a column-major A with few
+// columns N (LoRA weight gradients, dy^T @ h): the swapped problem reads A's rows in
+// place with full-width vectors instead of broadcasting a strided A into a mostly
+// padded tile. Needs f32 B, since the swapped "A" is always f32.
+Problem swapped(const Problem& p) {
+  Problem q = p;
+  q.M = p.N, q.N = p.M;
+  // A'(j, k) = op(B)(k, j) and B'(k, i) = op(A)(i, k).
+  q.A = reinterpret_cast<const float*>(p.B), q.a_rs = p.b_cs, q.a_cs = p.b_rs;
+  q.stride_a = p.stride_b;
+  q.B = reinterpret_cast<const char*>(p.A), q.b_dtype = F32, q.b_elem = 4;
+  q.b_rs = p.a_cs, q.b_cs = p.a_rs, q.stride_b = p.stride_a;
+  q.ldc = p.c_cs, q.c_cs = p.ldc;
+  return q;
+}
+
+// One task: rows [m0, m1) x columns [n0, n1) of C_batch.
+struct Region {
+  int64_t batch, m0, m1, n0, n1;
+};
+
+// Cuts [0, len) into `parts` near-equal blocks at multiples of `step` (so tiles, and with
+// them the edge-tile positions, never depend on the partition); returns block `r`.
+void split_aligned(int64_t len, int64_t step, int64_t parts, int64_t r, int64_t* lo,
+                   int64_t* hi) {
+  const int64_t tiles = (len + step - 1) / step;
+  *lo = std::min(len, tiles * r / parts * step);
+  *hi = std::min(len, tiles * (r + 1) / parts * step);
+}
+
+// Block sizes near `target` that cut `len` evenly, rounded up to `align`, so a K of 300
+// runs as 152 + 148 rather than 256 + 44.
+int64_t balanced_block(int64_t len, int64_t target, int64_t align) {
+  const int64_t blocks = (len + target - 1) / target;
+  const int64_t size = (len + blocks - 1) / blocks;
+  return std::min(target, (size + align - 1) / align * align);
+}
+
+// Scalar fallback for a region if a packing buffer cannot be allocated: slow, correct,
+// and never throws.
+void region_scalar(const Problem& p, const Region& r) {
+  const float* A = p.A + r.batch * p.stride_a;
+  const char* B = p.B + r.batch * p.stride_b * p.b_elem;
+  float* C = p.C + r.batch * p.stride_c;
+  for (int64_t i = r.m0; i < r.m1; ++i)
+    for (int64_t j = r.n0; j < r.n1; ++j) {
+      float acc = 0.f;
+      for (int64_t k = 0; k < p.K; ++k) {
+        const int64_t bi = k * p.b_rs + j * p.b_cs;
+        const float bv = p.b_dtype == BF16
+                             ? bf16_to_f32(reinterpret_cast<const uint16_t*>(B)[bi])
+                             : reinterpret_cast<const float*>(B)[bi];
+        acc += A[i * p.a_rs + k * p.a_cs] * bv;
+      }
+      float& c = C[i * p.ldc + j * p.c_cs];
+      c = p.alpha * acc + (p.beta != 0.f ? p.beta * c : 0.f);
+    }
+}
+
+// Whether the dot-product form fits: A rows contiguous along K, and either a few columns
+// (LoRA rank: an outer-product tile would be mostly padding) or a few rows with B
+// stored (N, K), as nn.Linear keeps its weight (matrix-vector products in generation).
+constexpr int64_t kDotMaxN = 16;
+bool use_dot(const Problem& p) {
+  return p.a_cs == 1 &&
+         (p.N <= kDotMaxN || (p.M <= kDotTile && p.b_rs == 1 && p.b_dtype == F32));
+}
+
+// The dot-product form over one region: no K blocking, each element in one pass.
+void run_region_dot(const Problem& p, const KernelSet& ks, const Region& r) {
+  const float* A = p.A + r.batch * p.stride_a;                // (M, K) rows at a_rs
+  const char* B = p.B + r.batch * p.stride_b * p.b_elem;     // (K, N) through (b_rs, b_cs)
+  float* C = p.C + r.batch * p.stride_c;                     // (M, N) at row stride ldc
+  const int64_t n = r.n1 - r.n0;
+  // op(B)^T (n, K) with rows contiguous along K: in place for f32 B stored (N, K), else
+  // a small packed copy (N <= kDotMaxN here).
+  const float* bt;
+  int64_t ldbt;
+  if (p.b_dtype == F32 && p.b_rs == 1) {
+    bt = reinterpret_cast<const float*>(B) + r.n0 * p.b_cs;
+    ldbt = p.b_cs;
+  } else {
+    float* buf = t_pack_b.get(size_t(n) * size_t(p.K));
+    if (!buf) return region_scalar(p, r);
+    ks.pack(buf, int(p.K), B + r.n0 * p.b_cs * p.b_elem, p.b_dtype, p.b_cs, p.b_rs, n,
+            int(p.K));
+    bt = buf;
+    ldbt = p.K;
+  }
+  Tile t;
+  t.kc = p.K, t.rs_a = p.a_rs, t.cs_a = 1, t.rs_b = ldbt, t.ldc = p.ldc;
+  t.alpha = p.alpha, t.beta = p.beta;
+  for (int64_t i = r.m0; i < r.m1; i += kDotTile) {  // A rows stay in L1 across the j loop
+    t.m = int(std::min<int64_t>(kDotTile, r.m1 - i));
+    t.a = A + i * p.a_rs;
+    for (int64_t j = r.n0; j < r.n1; j += kDotTile) {
+      t.n = int(std::min<int64_t>(kDotTile, r.n1 - j));
+      t.b = bt + (j - r.n0) * ldbt;
+      t.c = C + i * p.ldc + j;
+      ks.dot(t);
+    }
+  }
+}
+
+// Runs a tile whose C has a column stride (a swapped problem): the kernel writes a
+// contiguous tile, which is then folded in as c = alpha * tile + beta * c.
+void store_strided_tile(const Problem& p, Tile t, TileKernel kernel, float* c) {
+  alignas(64) float tile[16 * 32];  // (m, n) at row stride 32: every set has MR <= 16, NR <= 32
+  const float alpha = t.alpha, beta = t.beta;
+  t.c = tile, t.ldc = 32, t.alpha = 1.f, t.beta = 0.f;
+  kernel(t);
+  for (int i = 0; i < t.m; ++i)
+    for (int j = 0; j < t.n; ++j) {
+      float& out = c[i * p.ldc + j * p.c_cs];
+      const float r = alpha * tile[i * 32 + j];
+      out = beta != 0.f ? beta * out + r : r;
+    }
+}
+
+// The blocked loop nest over one region, on the calling thread.
+void run_region(const Problem& p, const KernelSet& ks, const Region& r) {
+  const int64_t MR = ks.mr, NR = ks.nr;
+  const bool direct_a = p.N <= NR;  // one column panel: each A element is read once
+  const bool direct_b = !direct_a && p.M <= MR && p.b_dtype == F32 && p.b_cs == 1;
+  const int64_t KC = balanced_block(p.K, ks.kc, 8);
+  const int64_t NC = balanced_block(r.n1 - r.n0, ks.nc, NR);
+
+  float* bbuf = direct_b ? nullptr : t_pack_b.get(size_t(KC) * size_t(NC));  // (NC/NR, KC, NR)
+  float* abuf = t_pack_a.get(size_t(KC) * size_t(MR));                        // (KC, MR)
+  if ((!direct_b && !bbuf) || !abuf) return region_scalar(p, r);
+
+  const float* A = p.A + r.batch * p.stride_a;                // (M, K) through (a_rs, a_cs)
+  const char* B = p.B + r.batch * p.stride_b * p.b_elem;     // (K, N) through (b_rs, b_cs)
+  float* C = p.C + r.batch * p.stride_c;                     // (M, N) at row stride ldc
+
+  Tile t;
+  t.ldc = p.ldc;
+  t.alpha = p.alpha;
+  for (int64_t jc = r.n0; jc < r.n1; jc += NC) {
+    const int64_t nc = std::min(NC, r.n1 - jc);
+    for (int64_t pc = 0; pc < p.K; pc += KC) {
+      const int64_t kc = std::min(KC, p.K - pc);
+      t.kc = kc;
+      t.beta = pc == 0 ? p.beta : 1.f;  // later K blocks accumulate onto the first
+      if (!direct_b) {
+        for (int64_t jp = 0; jp < nc; jp += NR) {
+          const char* src = B + (pc * p.b_rs + (jc + jp) * p.b_cs) * p.b_elem;
+          ks.pack(bbuf + jp * kc, int(NR), src, p.b_dtype, p.b_rs, p.b_cs, kc,
+                  int(std::min(NR, nc - jp)));
+        }
+      }
+      for (int64_t ir = r.m0; ir < r.m1; ir += MR) {
+        t.m = int(std::min(MR, r.m1 - ir));
+        TileKernel kernel;
+        if (direct_a && t.m == MR) {  // edge rows are packed: the kernel reads all MR rows
+          t.a = A + ir * p.a_rs + pc * p.a_cs;
+          t.rs_a = p.a_rs;
+          t.cs_a = p.a_cs;
+          kernel = ks.direct_a;
+        } else {
+          ks.pack(abuf, int(MR), A + ir * p.a_rs + pc * p.a_cs, F32, p.a_cs, p.a_rs, kc, t.m);
+          t.a = abuf;
+          t.rs_a = 1;
+          t.cs_a = MR;
+          kernel = direct_b ? ks.direct_b : ks.packed;
+        }
+        for (int64_t jr = 0; jr < nc; jr += NR) {
+          t.n = int(std::min(NR, nc - jr));
+          if (direct_b) {
+            t.b = reinterpret_cast<const float*>(B) + pc * p.b_rs + jc + jr;
+            t.rs_b = p.b_rs;
+          } else {
+            t.b = bbuf + jr * kc;
+            t.rs_b = NR;
+          }
+          if (p.c_cs == 1) {
+            t.c = C + ir * p.ldc + jc + jr;
+            kernel(t);
+          } else {
+            store_strided_tile(p, t, kernel, C + ir * p.ldc + (jc + jr) * p.c_cs);
+          }
+        }
+      }
+    }
+  }
+}
+
+// How many regions to cut each C_b into so that batch x regions spreads evenly over
+// `threads`: the smallest count that makes the total a multiple of the thread count.
+int64_t regions_per_batch(int64_t batch, int threads) {
+  if (threads <= 1 || batch >= 4 * threads) return 1;
+  for (int64_t s = (threads + batch - 1) / batch; s < threads; ++s)
+    if (batch * s % threads == 0) return s;
+  return threads;
+}
+
+// Factors s regions into a (sm x sn) grid, sm <= row tiles and sn <= column tiles,
+// minimising the packing each region repeats (K * (rows + columns)). Lowers s when the
+// matrix has too few tiles.
+void choose_grid(int64_t s, int64_t M, int64_t N, int64_t MR, int64_t NR, int64_t* sm,
+                 int64_t* sn) {
+  const int64_t tiles_m = (M + MR - 1) / MR, tiles_n = (N + NR - 1) / NR;
+  for (; s > 1; --s) {
+    double best = -1;
+    for (int64_t f = 1; f <= s; ++f) {
+      if (s % f || f > tiles_m || s / f > tiles_n) continue;
+      const double cost = double(M) / f + double(N) / (s / f);
+      if (best < 0 || cost < best) best = cost, *sm = f, *sn = s / f;
+    }
+    if (best >= 0) return;
+  }
+  *sm = *sn = 1;
+}
+
+const KernelSet& portable_set() {
+  static const KernelSet set{kPortableMR, kPortableNR, 256, 1024,
+                             tile_portable<true, false>, tile_portable<false, false>,
+                             tile_portable<true, true>, dot_portable, pack_portable};
+  return set;
+}
+
+// C (M, N) = beta * C, or zeros when beta == 0 (C not read): the K == 0 / alpha == 0 case.
+void scale_c(float* C, int64_t M, int64_t N, int64_t ldc, float beta) {
+  for (int64_t i = 0; i < M; ++i) {
+    float* row = C + i * ldc;
+    if (beta == 0.f) std::fill(row, row + N, 0.f);
+    else if (beta != 1.f) for (int64_t j = 0; j < N; ++j) row[j] *= beta;
+  }
+}
+
+}  // namespace
+
+const KernelSet& portable_kernels() { return portable_set(); }
+
+void pack_portable(float* dst, int W, const void* src, DType dtype, int64_t ks, int64_t ws,
+                   int64_t kc, int w) {
+  const float* f = static_cast<const float*>(src);
+  const uint16_t* h = static_cast<const uint16_t*>(src);
+  for (int64_t k = 0; k < kc; ++k)
+    for (int i = 0; i < W; ++i) {
+      const int64_t at = k * ks + i * ws;
+      dst[k * W + i] = i >= w ? 0.f : dtype == BF16 ? bf16_to_f32(h[at]) : f[at];
+    }
+}
+
+}  // namespace gemm_detail
+
+using namespace gemm_detail;
+
+void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
+          const float* A, int64_t lda, int64_t stride_a,
+          const void* B, DType b_dtype, int64_t ldb, int64_t stride_b,
+          float beta, float* C, int64_t ldc, int64_t stride_c, int64_t batch) {
+  if (M <= 0 || N <= 0 || batch <= 0) return;
+  if (K <= 0 || alpha == 0.f) {  // A and B are not read, as in BLAS
+    for (int64_t b = 0; b < batch; ++b) scale_c(C + b * stride_c, M, N, ldc, beta);
+    return;
+  }
+
+  const int level = simd_level();
+  const KernelSet& ks =
+#if defined(__x86_64__)
+      level >= 3 ? avx512_kernels() : level == 2 ? avx2_kernels() :
+#endif
+      portable_kernels();
+  (void)level;
+
+  Problem p;
+  p.M = M, p.N = N, p.K = K, p.alpha = alpha, p.beta = beta;
+  p.A = A, p.stride_a = stride_a;
+  p.a_rs = trans_a ? 1 : lda;
+  p.a_cs = trans_a ? lda : 1;
+  p.B = static_cast<const char*>(B), p.b_dtype = b_dtype, p.stride_b = stride_b;
+  p.b_elem = b_dtype == BF16 ? 2 : 4;
+  p.b_rs = trans_b ? 1 : ldb;
+  p.b_cs = trans_b ? ldb : 1;
+  p.C = C, p.ldc = ldc, p.c_cs = 1, p.stride_c = stride_c;
+  if (p.a_rs == 1 && p.N <= kDotMaxN && p.M > ks.nr && b_dtype == F32 && !use_dot(p))
+    p = swapped(p);
+
+  // A batch writing one shared C (stride_c == 0) runs its items in order, never at once.
+  const bool shared_c = stride_c == 0 && batch > 1;
+  const int64_t concurrent_batch = shared_c ? 1 : batch;
+  // Below ~2^18 multiply-adds waking the pool costs more than it saves.
+  const bool tiny = double(M) * double(N) * double(K) * double(concurrent_batch) < 262144.0;
+  const int threads = tiny ? 1 : num_threads();
+  const bool dot = p.c_cs == 1 && use_dot(p);
+  const int64_t tile_m = dot ? kDotTile : ks.mr, tile_n = dot ? kDotTile : ks.nr;
+  int64_t sm = 1, sn = 1;
+  choose_grid(regions_per_batch(concurrent_batch, threads), p.M, p.N, tile_m, tile_n, &sm,
+              &sn);
+  const int64_t per_batch = sm * sn;
+
+  auto run_tasks = [&](int64_t first_batch, int64_t batches) {
+    parallel_for(batches * per_batch, tiny ? batches * per_batch : 1,
+                 [&](int, int64_t begin, int64_t end) {
+                   for (int64_t task = begin; task < end; ++task) {
+                     Region r;
+                     r.batch = first_batch + task / per_batch;
+                     const int64_t cell = task % per_batch;
+                     split_aligned(p.M, tile_m, sm, cell / sn, &r.m0, &r.m1);
+                     split_aligned(p.N, tile_n, sn, cell % sn, &r.n0, &r.n1);
+                     if (r.m0 >= r.m1 || r.n0 >= r.n1) continue;
+                     if (dot) run_region_dot(p, ks, r);
+                     else run_region(p, ks, r);
+                   }
+                 });
+  };
+  if (shared_c) {
+    for (int64_t b = 0; b < batch; ++b) run_tasks(b, 1);
+  } else {
+    run_tasks(0, batch);
+  }
+}
+
+void gemm_reference(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
+                    const float* A, int64_t lda, int64_t stride_a,
+                    const void* B, DType b_dtype, int64_t ldb, int64_t stride_b,
+                    float beta, float* C, int64_t ldc, int64_t stride_c, int64_t batch) {
+  const float* Bf = static_cast<const float*>(B);
+  const uint16_t* Bh = static_cast<const uint16_t*>(B);
+  for (int64_t b = 0; b < batch; ++b)
+    for (int64_t i = 0; i < M; ++i)
+      for (int64_t j = 0; j < N; ++j) {
+        double acc = 0;
+        for (int64_t k = 0; k < K; ++k) {
+          const double a = A[b * stride_a + (trans_a ? k * lda + i : i * lda + k)];
+          const int64_t at = b * stride_b + (trans_b ? j * ldb + k : k * ldb + j);
+          const double w = b_dtype == BF16 ? gemm_detail::bf16_to_f32(Bh[at]) : Bf[at];
+          acc += a * w;
+        }
+        float& c = C[b * stride_c + i * ldc + j];
+        // beta == 0: C is not read (it may hold NaN).
+        c = float(double(alpha) * acc + (beta != 0.f ? double(beta) * double(c) : 0.0));
+      }
+}
+
+}  // namespace tl

@@ -1,0 +1,144 @@
+// AVX-512 GEMM micro-kernel: 14 x 32 register tile.
+//
+// Why 14 x 32: 28 accumulators + 2 B vectors + 1 broadcast = 31 of the 32 zmm registers.
+// Each k step issues 2 B loads and 14 broadcasts (folded into the FMAs as {1to16}
+// operands) for 28 FMAs, so the two FMA ports stay busy with load ports to spare.
+// Packing reuses the AVX2 routines (8 x 8 transposes): packing is memory-bound, wider
+// registers do not speed it up.
+#if defined(__x86_64__)
+// GCC 12's AVX-512 intrinsics build "undefined" vectors as `__m512 __Y = __Y;`, which
+// -Wall reports as maybe-uninitialized once inlined here: a header false positive.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <immintrin.h>
+
+#include <algorithm>
+
+#include "gemm_kernels.h"
+
+namespace tl::gemm_detail {
+namespace {
+
+constexpr int kMR = 14;
+constexpr int kNR = 32;
+
+inline __attribute__((target("avx512f"))) __mmask16 lanes_mask(int n) {
+  return n >= 16 ? __mmask16(0xFFFF) : n <= 0 ? __mmask16(0) : __mmask16((1u << n) - 1);
+}
+
+// kPackedA: a is a packed (kc, 14) panel, else read through (rs_a, cs_a); the driver only
+// passes unpacked A for full 14-row tiles, so no row is read out of bounds.
+// kDirectB: b rows are the caller's B, read with masked loads (n may be < 32); else a
+// packed zero-padded panel.
+template <bool kPackedA, bool kDirectB>
+__attribute__((target("avx512f"))) void tile_14x32(const Tile& t) {
+  const __mmask16 mask0 = lanes_mask(t.n), mask1 = lanes_mask(t.n - 16);
+  float* c = t.c;
+  for (int i = 0; i < t.m; ++i) {
+    _mm_prefetch(reinterpret_cast<const char*>(c + i * t.ldc), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(c + i * t.ldc + 31), _MM_HINT_T0);
+  }
+
+  __m512 acc0[kMR], acc1[kMR];  // row i of the tile: columns 0..15 and 16..31
+#pragma GCC unroll 14
+  for (int i = 0; i < kMR; ++i) acc0[i] = acc1[i] = _mm512_setzero_ps();
+
+  const float* a = t.a;  // (14, kc) through (rs_a, cs_a), or a packed (kc, 14) panel
+  const float* b = t.b;  // (kc, 32) rows at stride rs_b
+  const int64_t rs_a = t.rs_a, cs_a = t.cs_a, rs_b = t.rs_b;
+  for (int64_t k = 0; k < t.kc; ++k) {
+    __m512 b0, b1;
+    if (kDirectB) {
+      // Rows of the caller's B are ldb apart, too far for the hardware prefetchers.
+      _mm_prefetch(reinterpret_cast<const char*>(b + 24 * rs_b), _MM_HINT_T0);
+      _mm_prefetch(reinterpret_cast<const char*>(b + 24 * rs_b + 31), _MM_HINT_T0);
+      b0 = _mm512_maskz_loadu_ps(mask0, b);
+      b1 = _mm512_maskz_loadu_ps(mask1, b + 16);
+    } else {
+      b0 = _mm512_loadu_ps(b);
+      b1 = _mm512_loadu_ps(b + 16);
+    }
+#pragma GCC unroll 14
+    for (int i = 0; i < kMR; ++i) {
+      const __m512 ai = _mm512_set1_ps(kPackedA ? a[i] : a[i * rs_a]);
+      acc0[i] = _mm512_fmadd_ps(ai, b0, acc0[i]);
+      acc1[i] = _mm512_fmadd_ps(ai, b1, acc1[i]);
+    }
+    a += kPackedA ? kMR : cs_a;
+    b += rs_b;
+  }
+
+  // c = alpha * acc + beta * c; the same two roundings for every tile, edge or not.
+  const __m512 alpha = _mm512_set1_ps(t.alpha), beta = _mm512_set1_ps(t.beta);
+  const bool read_c = t.beta != 0.f;
+#pragma GCC unroll 14
+  for (int i = 0; i < kMR; ++i) {
+    if (i >= t.m) break;
+    float* ci = c + i * t.ldc;
+    __m512 r0 = _mm512_mul_ps(alpha, acc0[i]), r1 = _mm512_mul_ps(alpha, acc1[i]);
+    if (read_c) {
+      r0 = _mm512_fmadd_ps(beta, _mm512_maskz_loadu_ps(mask0, ci), r0);
+      r1 = _mm512_fmadd_ps(beta, _mm512_maskz_loadu_ps(mask1, ci + 16), r1);
+    }
+    _mm512_mask_storeu_ps(ci, mask0, r0);
+    _mm512_mask_storeu_ps(ci + 16, mask1, r1);
+  }
+}
+
+// Sum of the 16 lanes in a fixed order (halves, then quarters, pairs, lanes).
+__attribute__((target("avx512f"))) inline float lane_sum(__m512 v) {
+  const __m512 hi = _mm512_shuffle_f32x4(v, v, 0xEE);  // lanes 8..15 moved down
+  const __m256 h = _mm256_add_ps(_mm512_castps512_ps256(v), _mm512_castps512_ps256(hi));
+  __m128 q = _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
+  q = _mm_add_ps(q, _mm_movehl_ps(q, q));
+  q = _mm_add_ss(q, _mm_movehdup_ps(q));
+  return _mm_cvtss_f32(q);
+}
+
+// See kDotTile in gemm_kernels.h. Rows beyond m (n) re-read the last valid row, so no
+// address leaves the operands; their sums are dropped.
+__attribute__((target("avx512f"))) void dot_4x4(const Tile& t) {
+  constexpr int R = kDotTile;
+  const float* a[R];  // (m, kc) rows
+  const float* b[R];  // (n, kc) rows
+  for (int i = 0; i < R; ++i) {
+    a[i] = t.a + std::min(i, t.m - 1) * t.rs_a;
+    b[i] = t.b + std::min(i, t.n - 1) * t.rs_b;
+  }
+  __m512 acc[R][R];
+#pragma GCC unroll 4
+  for (int i = 0; i < R; ++i)
+#pragma GCC unroll 4
+    for (int j = 0; j < R; ++j) acc[i][j] = _mm512_setzero_ps();
+  for (int64_t k = 0; k < t.kc; k += 16) {
+    const __mmask16 mask = lanes_mask(int(std::min<int64_t>(16, t.kc - k)));
+    __m512 av[R];
+#pragma GCC unroll 4
+    for (int i = 0; i < R; ++i) av[i] = _mm512_maskz_loadu_ps(mask, a[i] + k);
+#pragma GCC unroll 4
+    for (int j = 0; j < R; ++j) {
+      const __m512 bv = _mm512_maskz_loadu_ps(mask, b[j] + k);
+#pragma GCC unroll 4
+      for (int i = 0; i < R; ++i) acc[i][j] = _mm512_fmadd_ps(av[i], bv, acc[i][j]);
+    }
+  }
+  for (int i = 0; i < t.m; ++i)
+    for (int j = 0; j < t.n; ++j) {
+      float& c = t.c[i * t.ldc + j];
+      const float r = t.alpha * lane_sum(acc[i][j]);
+      c = t.beta != 0.f ? t.beta * c + r : r;
+    }
+}
+
+}  // namespace
+
+const KernelSet& avx512_kernels() {
+  // KC: the A panel (14 x 256 x 4 B = 14 KiB) stays in L1 across a sweep of the B block.
+  // NC: the packed B block (256 x 1024 x 4 B = 1 MiB) stays in a 2 MiB L2.
+  static const KernelSet set{kMR,  kNR,  256, 1024, tile_14x32<true, false>,
+                             tile_14x32<false, false>, tile_14x32<true, true>, dot_4x4,
+                             pack_avx2};
+  return set;
+}
+
+}  // namespace tl::gemm_detail
+#endif  // __x86_64__
