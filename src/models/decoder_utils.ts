@@ -3,7 +3,7 @@
  * prefix, the attention mask widened over past keys, the shifted causal-LM loss, and the
  * sequence-classification head's pooling (transformers' own rules for each).
  */
-import { Tensor, tensor, expand, crossEntropy, indexSelect, getRngState, setRngState } from "../tensor/index.js";
+import { Tensor, tensor, expand, crossEntropy, indexSelect } from "../tensor/index.js";
 import { checkpoint } from "../nn/index.js";
 import { type IdsLike, type ModelInputs, type ModelOutput, toIds, toFloat } from "./modeling_utils.js";
 
@@ -105,29 +105,7 @@ export function poolRows(hidden: Tensor, indices: number[]): Tensor {
   return indexSelect(flat, 0, indices.map((t, b) => b * L + t));
 }
 
-/**
- * Runs one layer under gradient checkpointing with several tensor inputs (hidden states,
- * past keys/values, a position bias, encoder states): modeling_utils' checkpointBlock for
- * more than one input. The generator state is replayed for the recomputation (same dropout
- * masks), and a frozen first input is swapped for a leaf asking for a gradient so that
- * trainable weights inside the layer (PEFT) still get theirs.
- */
+/** Runs one layer under gradient checkpointing (see nn/checkpoint.ts) with several inputs. */
 export function checkpointLayer(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[]): Tensor {
-  const rng = getRngState();
-  let first = true;
-  const [x, ...rest] = inputs;
-  const lead = x.requiresGrad ? x : x.detach().setRequiresGrad(true);
-  return checkpoint((...xs: Tensor[]) => {
-    if (first) {
-      first = false;
-      return fn(...xs);
-    }
-    const now = getRngState();
-    setRngState(rng);
-    try {
-      return fn(...xs);
-    } finally {
-      setRngState(now);
-    }
-  }, lead, ...rest);
+  return checkpoint(fn, ...inputs);
 }

@@ -5,7 +5,7 @@
  * gradient checkpointing.
  */
 import * as fs from "node:fs";
-import { type DType, Tensor, tensor, parseDtype, getRngState, setRngState } from "../tensor/index.js";
+import { type DType, Tensor, tensor, parseDtype } from "../tensor/index.js";
 import { Module, Linear, checkpoint } from "../nn/index.js";
 import { resolvePretrained, type ResolveOptions } from "../io/hub.js";
 import { loadCheckpointTensors, writeShardedSafetensors } from "../io/safetensors.js";
@@ -220,23 +220,5 @@ export class PreTrainedModel extends Module {
  * backward are the ones forward drew and gradients equal those without checkpointing.
  */
 export function checkpointBlock(enabled: boolean, fn: (x: Tensor) => Tensor, x: Tensor): Tensor {
-  if (!enabled) return fn(x);
-  const rng = getRngState();
-  let first = true;
-  // A block fed by a frozen input (PEFT: frozen embeddings) must still record a node, or the
-  // trainable weights inside it would get no gradient: feed it a leaf that asks for one.
-  const input = x.requiresGrad ? x : x.detach().setRequiresGrad(true);
-  return checkpoint((h: Tensor) => {
-    if (first) {
-      first = false;
-      return fn(h);
-    }
-    const now = getRngState();
-    setRngState(rng);
-    try {
-      return fn(h);
-    } finally {
-      setRngState(now);
-    }
-  }, input);
+  return enabled ? checkpoint(fn, x) : fn(x);
 }

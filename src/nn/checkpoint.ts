@@ -2,14 +2,26 @@
  * Gradient checkpointing: run a block without keeping its activations, and recompute them
  * in backward. Trades one extra forward per block for the block's activation memory.
  */
-import { type Tensor, defineOp, enableGrad, noGrad, isGradEnabled } from "../tensor/index.js";
+import { type Tensor, defineOp, enableGrad, noGrad, isGradEnabled, getRngState, setRngState, type RngState } from "../tensor/index.js";
 
 type Block = (...inputs: Tensor[]) => Tensor;
+
+/** Runs fn with the generator rewound to `rng`, so dropout draws the same masks again. */
+function replaying(rng: RngState, fn: () => Tensor): Tensor {
+  const now = getRngState();
+  setRngState(rng);
+  try {
+    return fn();
+  } finally {
+    setRngState(now);
+  }
+}
 
 const checkpointOp = defineOp({
   name: "checkpoint",
   forward(ctx, fn: Block, ...inputs: Tensor[]) {
     ctx.fn = fn;
+    ctx.rng = getRngState();
     ctx.save(...inputs);
     return noGrad(() => fn(...inputs));
   },
@@ -20,7 +32,7 @@ const checkpointOp = defineOp({
       if (ctx.needsInputGrad[i]) d.setRequiresGrad(true);
       return d;
     });
-    const out = enableGrad(() => fn(...leaves));
+    const out = replaying(ctx.rng as RngState, () => enableGrad(() => fn(...leaves)));
     // Parameters inside the block are leaves: their .grad accumulates here directly.
     if (out.requiresGrad) out.backward(dy);
     return leaves.map((l, i) => {
@@ -32,10 +44,14 @@ const checkpointOp = defineOp({
 });
 
 /**
- * Runs fn(...inputs) with checkpointing when grad mode is on (a plain call otherwise).
- * fn must be deterministic given its inputs (dropout draws are replayed by seed).
+ * Runs fn(...inputs) with checkpointing when grad mode is on (a plain call otherwise). The
+ * generator state is replayed for the recomputation (same dropout masks). A frozen first
+ * input (PEFT: frozen embeddings) is swapped for a leaf that asks for a gradient, so the
+ * op still records a node and trainable weights inside the block get their gradients.
  */
 export function checkpoint(fn: Block, ...inputs: Tensor[]): Tensor {
   if (!isGradEnabled()) return fn(...inputs);
-  return checkpointOp(fn, ...inputs);
+  const [first, ...rest] = inputs;
+  const lead = first.requiresGrad ? first : first.detach().setRequiresGrad(true);
+  return checkpointOp(fn, lead, ...rest);
 }
