@@ -1,11 +1,20 @@
 /**
- * Greedy decoding for causal language models (GenerationConfig's names). With a model that
- * returns past_key_values (every decoder here, given use_cache) each step feeds only the new
- * token; otherwise the whole sequence is recomputed. Sampling comes later.
+ * Greedy decoding (GenerationConfig's names) for causal language models and encoder-decoder
+ * models (T5: the encoder runs once, the decoder starts from decoder_start_token_id). With a
+ * model that returns past_key_values (every decoder here, given use_cache) each step feeds
+ * only the new token; otherwise the whole sequence is recomputed. Sampling comes later.
  */
 import { type Tensor, noGrad, scope, tensor } from "../tensor/index.js";
-import type { PreTrainedModel, IdsLike } from "../models/modeling_utils.js";
+import type { PreTrainedModel, IdsLike, ModelInputs } from "../models/modeling_utils.js";
 import type { DecoderOutput, PastKeyValues } from "../models/decoder_utils.js";
+
+/** The model's output for the tokens `feed` (B, F), after `past` when given. */
+type Step = (feed: number[][], past: PastKeyValues | undefined, useCache: boolean) => DecoderOutput;
+
+/** An encoder-decoder model: encode once, then forward({ encoder_outputs, decoder_input_ids, ... }). */
+interface EncoderDecoder {
+  encode(inputs: ModelInputs): Tensor;
+}
 
 export interface GenerateOptions {
   max_new_tokens?: number;
@@ -20,7 +29,9 @@ export interface GenerateOptions {
 /**
  * Appends up to max_new_tokens greedy tokens to each row of inputIds (rows of equal length,
  * no padding) and returns the full sequences, prompt included. A finished row (eos emitted)
- * is padded with eos afterwards, as transformers pads with pad_token_id.
+ * is padded with eos afterwards, as transformers pads with pad_token_id. For an
+ * encoder-decoder model inputIds are the encoder's input and the result is the decoder's
+ * sequences, decoder_start_token_id first, as transformers returns them.
  */
 export function generate(model: PreTrainedModel, inputIds: IdsLike, opts: GenerateOptions = {}): number[][] {
   if (opts.do_sample) throw new Error("[generate] do_sample: true is not supported yet; only greedy decoding (do_sample: false) is");
@@ -32,10 +43,43 @@ export function generate(model: PreTrainedModel, inputIds: IdsLike, opts: Genera
   const wasTraining = model.training;
   model.eval();
   try {
-    return noGrad(() => (useCache ? decodeWithCache(model, rows, maxNew, stops) : decodeFull(model, rows, maxNew, stops)));
+    return noGrad(() => {
+      if (!isEncoderDecoder(model)) {
+        const step: Step = (feed, past, cache) =>
+          model.forward((cache ? { input_ids: tensor(feed, { dtype: "int32" }), past_key_values: past, use_cache: true } : { input_ids: tensor(feed, { dtype: "int32" }) }) as never) as DecoderOutput;
+        return decode(step, model.constructor.name, rows, maxNew, stops, useCache);
+      }
+      const start = decoderStartTokenId(model);
+      const encoderOutputs = scope(() => model.encode({ input_ids: tensor(rows, { dtype: "int32" }) }).keep());
+      try {
+        const step: Step = (feed, past, cache) =>
+          model.forward({ encoder_outputs: encoderOutputs, decoder_input_ids: tensor(feed, { dtype: "int32" }), past_key_values: past, use_cache: cache } as never) as DecoderOutput;
+        return decode(step, model.constructor.name, rows.map(() => [start]), maxNew, stops, useCache);
+      } finally {
+        encoderOutputs.dispose();
+      }
+    });
   } finally {
     model.train(wasTraining);
   }
+}
+
+function isEncoderDecoder(model: PreTrainedModel): model is PreTrainedModel & EncoderDecoder {
+  if (model.config.is_encoder_decoder !== true) return false;
+  if (typeof (model as Partial<EncoderDecoder>).encode !== "function") {
+    throw new Error(`[generate] ${model.constructor.name} is an encoder-decoder model without a decoder to generate with; use its ForConditionalGeneration class`);
+  }
+  return true;
+}
+
+function decoderStartTokenId(model: PreTrainedModel): number {
+  const start = model.config.decoder_start_token_id ?? model.config.pad_token_id;
+  if (typeof start !== "number") throw new Error(`[generate] ${model.constructor.name}: config has no decoder_start_token_id (nor pad_token_id); set decoder_start_token_id`);
+  return start;
+}
+
+function decode(step: Step, name: string, rows: number[][], maxNew: number, stops: Set<number>, useCache: boolean): number[][] {
+  return useCache ? decodeWithCache(step, name, rows, maxNew, stops) : decodeFull(step, rows, maxNew, stops);
 }
 
 function toRows(ids: IdsLike): number[][] {
@@ -72,24 +116,24 @@ function append(rows: number[][], tokens: number[], done: boolean[], stops: Set<
   return done.every(Boolean);
 }
 
-function decodeFull(model: PreTrainedModel, rows: number[][], maxNew: number, stops: Set<number>): number[][] {
+function decodeFull(step: Step, rows: number[][], maxNew: number, stops: Set<number>): number[][] {
   const done = rows.map(() => false);
-  for (let step = 0; step < maxNew; step++) {
-    const tokens = scope(() => nextTokens(model.forward({ input_ids: tensor(rows, { dtype: "int32" }) }).logits));
+  for (let n = 0; n < maxNew; n++) {
+    const tokens = scope(() => nextTokens(step(rows, undefined, false).logits));
     if (append(rows, tokens, done, stops)) break;
   }
   return rows;
 }
 
-function decodeWithCache(model: PreTrainedModel, rows: number[][], maxNew: number, stops: Set<number>): number[][] {
+function decodeWithCache(step: Step, name: string, rows: number[][], maxNew: number, stops: Set<number>): number[][] {
   const done = rows.map(() => false);
   let past: PastKeyValues | undefined;
   let feed = rows.map((r) => [...r]);
   try {
-    for (let step = 0; step < maxNew; step++) {
+    for (let n = 0; n < maxNew; n++) {
       const { tokens, cache } = scope(() => {
-        const out = model.forward({ input_ids: tensor(feed, { dtype: "int32" }), past_key_values: past, use_cache: true } as never) as DecoderOutput;
-        if (!out.past_key_values) throw new Error(`[generate] ${model.constructor.name} returns no past_key_values; pass use_cache: false`);
+        const out = step(feed, past, true);
+        if (!out.past_key_values) throw new Error(`[generate] ${name} returns no past_key_values; pass use_cache: false`);
         for (const [k, v] of out.past_key_values) (k.keep(), v.keep());
         return { tokens: nextTokens(out.logits), cache: out.past_key_values };
       });

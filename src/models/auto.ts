@@ -26,7 +26,7 @@ import { LlamaModel, LlamaForCausalLM, LlamaForSequenceClassification } from "./
 import { MistralConfig, MistralModel, MistralForCausalLM, MistralForSequenceClassification } from "./mistral.js";
 import { Qwen2Config, Qwen2Model, Qwen2ForCausalLM, Qwen2ForSequenceClassification } from "./qwen2.js";
 import { T5Config } from "./t5/config.js";
-import { T5ForConditionalGeneration } from "./t5/modeling.js";
+import { T5Model, T5ForConditionalGeneration } from "./t5/modeling.js";
 
 export type AutoTask =
   | "base"
@@ -191,4 +191,5 @@ registerModel("qwen2", "causal-lm", Qwen2ForCausalLM);
 registerModel("qwen2", "sequence-classification", Qwen2ForSequenceClassification);
 
 registerConfig("t5", T5Config);
+registerModel("t5", "base", T5Model);
 registerModel("t5", "seq2seq-lm", T5ForConditionalGeneration);

@@ -91,8 +91,9 @@ export class PreTrainedModel extends Module {
   /** Checkpoint keys that are dropped silently (HF's _keys_to_ignore_on_load_unexpected: a pooler a head has no use for). */
   static ignoreUnexpected: RegExp[] = [];
 
-  gradientCheckpointing = false;
   loadReport: LoadReport | null = null;
+  // A plain field, not a #private one: cloneModule (PEFT's modules_to_save) copies own properties.
+  private checkpointingFlag = false;
 
   constructor(readonly config: PretrainedConfig) {
     super();
@@ -105,8 +106,29 @@ export class PreTrainedModel extends Module {
   /** Re-ties shared weights (output embeddings to input embeddings) after loading. */
   tieWeights(): void {}
 
+  /**
+   * Recompute each layer in backward instead of keeping its activations (training mode only).
+   * Setting it reaches every module inside that holds the flag (nested models, encoder
+   * stacks), as transformers' gradient_checkpointing_enable does, so a head model and its
+   * base model never disagree and no forward needs an extra argument.
+   */
+  get gradientCheckpointing(): boolean {
+    return this.checkpointingFlag;
+  }
+
+  set gradientCheckpointing(on: boolean) {
+    for (const [, m] of this.namedModules()) {
+      if (m instanceof PreTrainedModel) m.checkpointingFlag = on;
+      else if (isCheckpointable(m)) m.gradientCheckpointing = on;
+    }
+  }
+
   gradientCheckpointingEnable(): void {
     this.gradientCheckpointing = true;
+  }
+
+  gradientCheckpointingDisable(): void {
+    this.gradientCheckpointing = false;
   }
 
   static async fromPretrained<M extends PreTrainedModel>(this: ModelClass<M>, nameOrPath: string, opts: FromPretrainedOptions = {}): Promise<M> {
@@ -212,6 +234,15 @@ export class PreTrainedModel extends Module {
     writeShardedSafetensors(dir, raw, parseByteSize(opts.max_shard_size ?? "5GB"));
     cfg.save(dir);
   }
+}
+
+/** A module that runs its layers under gradient checkpointing when its flag is on (an encoder stack). */
+export interface Checkpointable {
+  gradientCheckpointing: boolean;
+}
+
+function isCheckpointable(m: Module): m is Module & Checkpointable {
+  return typeof (m as Partial<Checkpointable>).gradientCheckpointing === "boolean";
 }
 
 /**

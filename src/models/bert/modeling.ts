@@ -169,7 +169,7 @@ export class BertLayer extends Module {
 
 export class BertEncoder extends Module {
   readonly layer: ModuleList<BertLayer>;
-  /** Recompute each layer in backward instead of keeping its activations. */
+  /** Recompute each layer in backward instead of keeping its activations (set through the model's flag). */
   gradientCheckpointing = false;
   constructor(config: BertConfig) {
     super();
@@ -196,16 +196,11 @@ export class BertPooler extends Module {
   }
 }
 
-/** Shared by every BERT-family model: config class, base prefix, gradient checkpointing. */
+/** Shared by every BERT-family model: config class and base prefix. */
 export class BertPreTrainedModel extends PreTrainedModel {
   static override configClass = BertConfig;
   static override baseModelPrefix = "bert";
   declare readonly config: BertConfig;
-
-  override gradientCheckpointingEnable(): void {
-    super.gradientCheckpointingEnable();
-    for (const [, m] of this.namedModules()) if (m instanceof BertEncoder) m.gradientCheckpointing = true;
-  }
 }
 
 /** Converts the id-like inputs an encoder reads (input_ids or inputs_embeds, masks, token types). */

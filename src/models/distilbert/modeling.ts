@@ -137,10 +137,6 @@ export class DistilBertPreTrainedModel extends PreTrainedModel {
   static override configClass = DistilBertConfig;
   static override baseModelPrefix = "distilbert";
   declare readonly config: DistilBertConfig;
-  override gradientCheckpointingEnable(): void {
-    super.gradientCheckpointingEnable();
-    for (const [, m] of this.namedModules()) if (m instanceof Transformer) m.gradientCheckpointing = true;
-  }
 }
 
 /** The bare encoder: last_hidden_state (B, T, dim), also given as `logits`. */

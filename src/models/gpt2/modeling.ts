@@ -145,8 +145,7 @@ export class GPT2Model extends GPT2PreTrainedModel {
     this.ln_f = this.addModule("ln_f", new LayerNorm(config.n_embd, config.layer_norm_epsilon));
   }
 
-  /** `checkpointing`: the head's gradientCheckpointing flag (either flag turns it on). */
-  override forward(inputs: DecoderInputs, checkpointing = false): DecoderOutput {
+  override forward(inputs: DecoderInputs): DecoderOutput {
     const ids = inputs.input_ids !== undefined ? toIds(inputs.input_ids) : null;
     const embeds = inputs.inputs_embeds ?? (ids ? this.wte.forward(ids) : null);
     if (!embeds) throw new Error("[GPT2Model] pass input_ids or inputs_embeds");
@@ -167,7 +166,7 @@ export class GPT2Model extends GPT2PreTrainedModel {
     };
     this.h.items.forEach((block, i) => {
       const p = past?.[i];
-      if ((checkpointing || this.gradientCheckpointing) && this.training && !ctx.present) {
+      if (this.gradientCheckpointing && this.training && !ctx.present) {
         const run = (x: Tensor, ...kv: Tensor[]) => block.forward(x, ctx, kv.length ? [kv[0], kv[1]] : undefined);
         hidden = checkpointLayer(run, [hidden, ...(p ?? [])]);
       } else {
@@ -198,7 +197,7 @@ export class GPT2LMHeadModel extends GPT2PreTrainedModel {
   }
 
   override forward(inputs: DecoderInputs): DecoderOutput {
-    const base = this.transformer.forward(inputs, this.gradientCheckpointing);
+    const base = this.transformer.forward(inputs);
     const hidden = base.logits;
     const logits = this.lm_head.forward(hidden);
     const out: DecoderOutput = { logits, last_hidden_state: hidden, past_key_values: base.past_key_values };
@@ -218,7 +217,7 @@ export class GPT2ForSequenceClassification extends GPT2PreTrainedModel {
   }
 
   override forward(inputs: DecoderInputs): DecoderOutput {
-    const hidden = this.transformer.forward(inputs, this.gradientCheckpointing).logits;
+    const hidden = this.transformer.forward(inputs).logits;
     const [B, L] = hidden.shape;
     const ids = inputs.input_ids !== undefined && !inputs.inputs_embeds ? toIds(inputs.input_ids) : null;
     const rows = lastTokenIndices(ids, B, L, this.config.pad_token_id, "GPT2ForSequenceClassification");

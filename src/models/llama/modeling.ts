@@ -164,8 +164,7 @@ export class LlamaModel extends LlamaPreTrainedModel {
     this.rotary_emb = new LlamaRotaryEmbedding(config);
   }
 
-  /** `checkpointing`: the head's gradientCheckpointing flag (either flag turns it on). */
-  override forward(inputs: DecoderInputs, checkpointing = false): DecoderOutput {
+  override forward(inputs: DecoderInputs): DecoderOutput {
     const ids = inputs.input_ids !== undefined ? toIds(inputs.input_ids) : null;
     const embeds = inputs.inputs_embeds ?? (ids ? this.embed_tokens.forward(ids) : null);
     if (!embeds) throw new Error(`[${this.constructor.name}] pass input_ids or inputs_embeds`);
@@ -186,7 +185,7 @@ export class LlamaModel extends LlamaPreTrainedModel {
     let hidden = embeds;
     this.layers.items.forEach((layer, i) => {
       const p = past?.[i];
-      if ((checkpointing || this.gradientCheckpointing) && this.training && !ctx.present) {
+      if (this.gradientCheckpointing && this.training && !ctx.present) {
         const run = (x: Tensor, ...kv: Tensor[]) => layer.forward(x, ctx, kv.length ? [kv[0], kv[1]] : undefined);
         hidden = checkpointLayer(run, [hidden, ...(p ?? [])]);
       } else {
@@ -236,7 +235,7 @@ export class LlamaForCausalLM extends LlamaPreTrainedModel {
   }
 
   override forward(inputs: DecoderInputs): DecoderOutput {
-    const base = this.model.forward(inputs, this.gradientCheckpointing);
+    const base = this.model.forward(inputs);
     const hidden = base.logits;
     const logits = this.lm_head.forward(hidden);
     const out: DecoderOutput = { logits, last_hidden_state: hidden, past_key_values: base.past_key_values };
@@ -256,7 +255,7 @@ export class LlamaForSequenceClassification extends LlamaPreTrainedModel {
   }
 
   override forward(inputs: DecoderInputs): DecoderOutput {
-    const hidden = this.model.forward(inputs, this.gradientCheckpointing).logits;
+    const hidden = this.model.forward(inputs).logits;
     const [B, L] = hidden.shape;
     const ids = inputs.input_ids !== undefined && !inputs.inputs_embeds ? toIds(inputs.input_ids) : null;
     const rows = lastTokenIndices(ids, B, L, this.config.pad_token_id, this.constructor.name);
