@@ -134,6 +134,7 @@ export class PreTrainedModel extends Module {
   static async fromPretrained<M extends PreTrainedModel>(this: ModelClass<M>, nameOrPath: string, opts: FromPretrainedOptions = {}): Promise<M> {
     const dir = await resolvePretrained(nameOrPath, opts);
     const config = this.configClass.fromFile(dir);
+    config._name_or_path = nameOrPath;
     if (opts.config) config.update(opts.config);
     const model = new (this as unknown as new (c: PretrainedConfig) => M)(config);
     const keep16 = opts.torch_dtype !== undefined && opts.torch_dtype !== "float32" && opts.torch_dtype !== "float";

@@ -1,0 +1,72 @@
+/**
+ * Which modules LoRA wraps (tuners/lora/model.py): every target resolved by PEFT's rules gets a
+ * LoraLayer (or one more adapter on an existing one), with r/alpha from rank_pattern and
+ * alpha_pattern. Conv1D targets force fan_in_fan_out = true and nn.Linear ones false, as PEFT
+ * does (and writes into the saved config). `bias` decides which base biases train and are saved.
+ */
+import type { PreTrainedModel } from "../../models/modeling_utils.js";
+import { registerPeftMethod } from "../config.js";
+import { LORA_TARGET_MODULES, resolveTargets, parentOf, weightLayoutOf, isTunerLayer, walkModules } from "../targets.js";
+import { LoraLayer } from "./layer.js";
+import { type LoraConfig, parseLoraConfig, patternValue } from "./config.js";
+
+export function injectLora(model: PreTrainedModel, config: LoraConfig, adapterName: string): void {
+  const { paths } = resolveTargets(model, config, {
+    method: "LoRA",
+    defaults: LORA_TARGET_MODULES,
+    accept: (m) => (m instanceof LoraLayer ? true : !isTunerLayer(m) && weightLayoutOf(m) !== null),
+  });
+  if (config.target_modules === null) config.target_modules = [...LORA_TARGET_MODULES[String(model.config.model_type)]];
+  for (const path of paths) {
+    const existing = model.getSubmodule(path);
+    const layer = existing instanceof LoraLayer ? existing : new LoraLayer(existing);
+    const wantFanInFanOut = layer.layout === "in_out";
+    if (config.fan_in_fan_out !== wantFanInFanOut) {
+      console.warn(
+        `[peft] LoRA: fan_in_fan_out is ${config.fan_in_fan_out} but "${path}" is ${wantFanInFanOut ? "a Conv1D ((in, out) weight)" : "an nn.Linear"}; setting fan_in_fan_out to ${wantFanInFanOut}`,
+      );
+      config.fan_in_fan_out = wantFanInFanOut;
+    }
+    const r = patternValue(config.rank_pattern, path, config.r);
+    const alpha = patternValue(config.alpha_pattern, path, config.lora_alpha);
+    layer.updateLayer(adapterName, {
+      r, alpha, dropout: config.lora_dropout, init: config.init_lora_weights, useRslora: config.use_rslora, useDora: config.use_dora,
+    });
+    if (layer !== existing) {
+      const { parent, name } = parentOf(model, path);
+      parent.replaceModule(name, layer);
+    }
+  }
+}
+
+/** Base biases that train with the adapter: every bias ("all") or those of wrapped layers ("lora_only"). */
+export function loraBiasParameters(model: PreTrainedModel, config: LoraConfig, adapterName: string): string[] {
+  if (config.bias === "none") return [];
+  const out: string[] = [];
+  for (const [path] of model.namedParameters()) {
+    if (!path.endsWith(".bias") && path !== "bias") continue;
+    if (config.bias === "all") {
+      if (!path.includes(".lora_") && !path.includes(".modules_to_save.") && !path.includes(".original_module.")) out.push(path);
+      continue;
+    }
+    const owner = path.slice(0, -".bias".length);
+    if (owner.endsWith(".base_layer")) {
+      const layer = model.getSubmodule(owner.slice(0, -".base_layer".length));
+      if (layer instanceof LoraLayer && layer.r.has(adapterName)) out.push(path);
+    }
+  }
+  return out;
+}
+
+/** Every LoraLayer of a model with its path. */
+export function* loraLayers(model: PreTrainedModel): Generator<[string, LoraLayer]> {
+  for (const [path, m] of walkModules(model)) if (m instanceof LoraLayer) yield [path, m];
+}
+
+registerPeftMethod<LoraConfig>({
+  peft_type: "LORA",
+  prefix: "lora_",
+  parseConfig: parseLoraConfig,
+  inject: (model, config, adapterName) => injectLora(model, config, adapterName),
+  extraSavedParameters: loraBiasParameters,
+});
