@@ -1,0 +1,264 @@
+// Reductions over the middle axis of an (outer, R, inner) view, argmax, and the sum of
+// squares used for gradient clipping.
+//
+// Sums accumulate in float within short blocks and in double across blocks (or in double
+// throughout for column sums), so a mean over millions of elements stays exact to float
+// rounding. max/min propagate NaN as torch.max does. Empty reductions (R == 0) give
+// sum 0, mean NaN, max -inf, min +inf, argmax 0.
+// Threads: rows (or column tiles) are split across threads; a single long row is split
+// along R into per-thread partials that are combined in thread order, so results are
+// bit-identical run to run for a given thread count.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "kernels.h"
+#include "thread_pool.h"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#define TL_AVX2 __attribute__((target("avx2,fma")))
+#endif
+
+namespace tl {
+namespace {
+
+constexpr int64_t kGrain = 16384;  // elements per thread
+constexpr int64_t kBlock = 1024;   // float accumulation block before folding into double
+constexpr int64_t kTile = 32;      // columns per task when reducing across rows
+constexpr float kInf = std::numeric_limits<float>::infinity();
+
+bool is_sum(ReduceOp op) { return op == R_SUM || op == R_MEAN; }
+double identity(ReduceOp op) { return op == R_MAX ? -kInf : (op == R_MIN ? kInf : 0.0); }
+
+// NaN-propagating max/min, in a form that also works as a running accumulator.
+inline double combine(ReduceOp op, double acc, double v) {
+  if (is_sum(op)) return acc + v;
+  if (acc != acc || v != v) return acc + v;
+  return op == R_MAX ? std::max(acc, v) : std::min(acc, v);
+}
+
+// ---------------------------------------------------------------------------------------
+// One contiguous row: the sum as a double, or the max/min.
+double row_reduce_portable(ReduceOp op, const float* x, int64_t n) {
+  if (is_sum(op)) {
+    double total = 0;
+    for (int64_t b = 0; b < n; b += kBlock) {
+      float s = 0.f;
+      for (int64_t i = b, e = std::min(n, b + kBlock); i < e; ++i) s += x[i];
+      total += s;
+    }
+    return total;
+  }
+  double acc = identity(op);
+  for (int64_t i = 0; i < n; ++i) acc = combine(op, acc, x[i]);
+  return acc;
+}
+
+#if defined(__x86_64__)
+TL_AVX2 inline float hsum8(__m256 v) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
+}
+
+TL_AVX2 double row_reduce_avx2(ReduceOp op, const float* x, int64_t n) {
+  int64_t i = 0;
+  if (is_sum(op)) {
+    double total = 0;
+    for (; i + kBlock <= n; i += kBlock) {
+      __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+      for (int64_t j = i; j < i + kBlock; j += 32) {
+        a0 = _mm256_add_ps(a0, _mm256_loadu_ps(x + j));
+        a1 = _mm256_add_ps(a1, _mm256_loadu_ps(x + j + 8));
+        a2 = _mm256_add_ps(a2, _mm256_loadu_ps(x + j + 16));
+        a3 = _mm256_add_ps(a3, _mm256_loadu_ps(x + j + 24));
+      }
+      total += hsum8(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
+    }
+    return total + row_reduce_portable(op, x + i, n - i);
+  }
+  // max/min: NaNs are tracked in a separate mask since maxps drops them.
+  const bool is_max = op == R_MAX;
+  __m256 acc = _mm256_set1_ps(is_max ? -kInf : kInf);
+  __m256 nan = _mm256_setzero_ps();
+  for (; i + 8 <= n; i += 8) {
+    __m256 v = _mm256_loadu_ps(x + i);
+    acc = is_max ? _mm256_max_ps(acc, v) : _mm256_min_ps(acc, v);
+    nan = _mm256_or_ps(nan, _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
+  }
+  if (_mm256_movemask_ps(nan)) return std::numeric_limits<double>::quiet_NaN();
+  alignas(32) float lanes[8];
+  _mm256_store_ps(lanes, acc);
+  double r = row_reduce_portable(op, x + i, n - i);
+  for (float l : lanes) r = combine(op, r, l);
+  return r;
+}
+
+// acc (kTile) += sum over R rows of x[r * inner + c], c < kTile, in double.
+TL_AVX2 void col_sum_avx2(double* acc, const float* x, int64_t R, int64_t inner) {
+  __m256d s[8];
+  for (int k = 0; k < 8; ++k) s[k] = _mm256_setzero_pd();
+  for (int64_t r = 0; r < R; ++r) {
+    const float* row = x + r * inner;
+    for (int k = 0; k < 4; ++k) {
+      __m256 v = _mm256_loadu_ps(row + 8 * k);
+      s[2 * k] = _mm256_add_pd(s[2 * k], _mm256_cvtps_pd(_mm256_castps256_ps128(v)));
+      s[2 * k + 1] = _mm256_add_pd(s[2 * k + 1], _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1)));
+    }
+  }
+  for (int k = 0; k < 8; ++k) _mm256_storeu_pd(acc + 4 * k, s[k]);
+}
+#endif
+
+double row_reduce(ReduceOp op, const float* x, int64_t n) {
+#if defined(__x86_64__)
+  if (simd_level() >= 2) return row_reduce_avx2(op, x, n);
+#endif
+  return row_reduce_portable(op, x, n);
+}
+
+float finish(ReduceOp op, double v, int64_t R) {
+  return static_cast<float>(op == R_MEAN ? v / static_cast<double>(R) : v);
+}
+
+// out (w) = reduction over R rows of x (R, inner), first w columns.
+void col_reduce(ReduceOp op, float* out, const float* x, int64_t R, int64_t inner, int64_t w) {
+  double acc[kTile];
+  std::fill(acc, acc + w, identity(op));
+#if defined(__x86_64__)
+  if (is_sum(op) && w == kTile && simd_level() >= 2) {
+    col_sum_avx2(acc, x, R, inner);
+    for (int64_t c = 0; c < w; ++c) out[c] = finish(op, acc[c], R);
+    return;
+  }
+#endif
+  for (int64_t r = 0; r < R; ++r)
+    for (int64_t c = 0; c < w; ++c) acc[c] = combine(op, acc[c], x[r * inner + c]);
+  for (int64_t c = 0; c < w; ++c) out[c] = finish(op, acc[c], R);
+}
+
+// Index of the first maximum (NaN counts as the maximum, as in torch.argmax) in
+// x[0], x[stride], ... x[(n-1)*stride], with its value.
+struct Best {
+  float value;
+  int64_t index;
+};
+inline bool beats(float v, float best) { return v > best || (v != v && best == best); }
+Best first_max(const float* x, int64_t n, int64_t stride, int64_t base) {
+  Best b{n > 0 ? x[0] : -kInf, base};
+  for (int64_t r = 1; r < n; ++r)
+    if (beats(x[r * stride], b.value)) b = {x[r * stride], base + r};
+  return b;
+}
+
+// Sum of squares in double throughout: at 8 floats per two FMAs it still runs at memory
+// speed, and clipping thresholds then do not depend on the thread count beyond rounding.
+double sum_squares_portable(const float* x, int64_t n) {
+  double s = 0;
+  for (int64_t i = 0; i < n; ++i) s += double(x[i]) * double(x[i]);
+  return s;
+}
+
+#if defined(__x86_64__)
+TL_AVX2 double sum_squares_avx2(const float* x, int64_t n) {
+  __m256d a0 = _mm256_setzero_pd(), a1 = a0, a2 = a0, a3 = a0;
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    __m256 v = _mm256_loadu_ps(x + i), w = _mm256_loadu_ps(x + i + 8);
+    __m256d v0 = _mm256_cvtps_pd(_mm256_castps256_ps128(v));
+    __m256d v1 = _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1));
+    __m256d w0 = _mm256_cvtps_pd(_mm256_castps256_ps128(w));
+    __m256d w1 = _mm256_cvtps_pd(_mm256_extractf128_ps(w, 1));
+    a0 = _mm256_fmadd_pd(v0, v0, a0);
+    a1 = _mm256_fmadd_pd(v1, v1, a1);
+    a2 = _mm256_fmadd_pd(w0, w0, a2);
+    a3 = _mm256_fmadd_pd(w1, w1, a3);
+  }
+  alignas(32) double lanes[4];
+  _mm256_store_pd(lanes, _mm256_add_pd(_mm256_add_pd(a0, a1), _mm256_add_pd(a2, a3)));
+  return (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]) + sum_squares_portable(x + i, n - i);
+}
+#endif
+
+double sum_squares_range(const float* x, int64_t n) {
+#if defined(__x86_64__)
+  if (simd_level() >= 2) return sum_squares_avx2(x, n);
+#endif
+  return sum_squares_portable(x, n);
+}
+
+}  // namespace
+
+void reduce(ReduceOp op, float* out, const float* x, int64_t outer, int64_t R, int64_t inner) {
+  if (outer <= 0 || inner <= 0) return;
+  if (inner == 1 && outer < num_threads() && R >= 2 * kGrain) {
+    // Few long rows: split each row along R and combine the partials in thread order.
+    std::vector<double> partial(num_threads());
+    for (int64_t o = 0; o < outer; ++o) {
+      std::fill(partial.begin(), partial.end(), identity(op));
+      parallel_for(R, kGrain, [&](int tid, int64_t b, int64_t e) {
+        partial[tid] = row_reduce(op, x + o * R + b, e - b);
+      });
+      double v = identity(op);
+      for (double p : partial) v = combine(op, v, p);
+      out[o] = finish(op, v, R);
+    }
+    return;
+  }
+  if (inner == 1) {
+    parallel_for(outer, std::max<int64_t>(1, kGrain / std::max<int64_t>(R, 1)),
+                 [&](int, int64_t b, int64_t e) {
+                   for (int64_t o = b; o < e; ++o) out[o] = finish(op, row_reduce(op, x + o * R, R), R);
+                 });
+    return;
+  }
+  const int64_t tiles = (inner + kTile - 1) / kTile;
+  const int64_t grain = std::max<int64_t>(1, kGrain / std::max<int64_t>(R * kTile, 1));
+  parallel_for(outer * tiles, grain, [&](int, int64_t b, int64_t e) {
+    for (int64_t t = b; t < e; ++t) {
+      const int64_t o = t / tiles, c0 = (t % tiles) * kTile;
+      col_reduce(op, out + o * inner + c0, x + o * R * inner + c0, R, inner,
+                 std::min(kTile, inner - c0));
+    }
+  });
+}
+
+void argmax(int32_t* out, const float* x, int64_t outer, int64_t R, int64_t inner) {
+  if (outer <= 0 || inner <= 0) return;
+  if (inner == 1 && outer < num_threads() && R >= 2 * kGrain) {
+    std::vector<Best> partial(num_threads(), Best{-kInf, -1});
+    for (int64_t o = 0; o < outer; ++o) {
+      std::fill(partial.begin(), partial.end(), Best{-kInf, -1});
+      parallel_for(R, kGrain, [&](int tid, int64_t b, int64_t e) {
+        partial[tid] = first_max(x + o * R + b, e - b, 1, b);
+      });
+      Best best = partial[0];  // parts are in index order, so ties keep the first
+      for (const Best& p : partial)
+        if (p.index >= 0 && beats(p.value, best.value)) best = p;
+      out[o] = static_cast<int32_t>(best.index);
+    }
+    return;
+  }
+  const int64_t grain = std::max<int64_t>(1, kGrain / std::max<int64_t>(R, 1));
+  parallel_for(outer * inner, grain, [&](int, int64_t b, int64_t e) {
+    for (int64_t t = b; t < e; ++t) {
+      const int64_t o = t / inner, c = t % inner;
+      out[t] = static_cast<int32_t>(first_max(x + o * R * inner + c, R, inner, 0).index);
+    }
+  });
+}
+
+double sum_squares(const float* x, int64_t n) {
+  std::vector<double> partial(num_threads(), 0.0);
+  parallel_for(n, kGrain, [&](int tid, int64_t b, int64_t e) {
+    partial[tid] = sum_squares_range(x + b, e - b);
+  });
+  double total = 0;
+  for (double p : partial) total += p;
+  return total;
+}
+
+}  // namespace tl
