@@ -1,0 +1,41 @@
+/** `tunelab eval config.yaml`: metrics of a trained model (or the configured one) on a split. */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { loadRunConfig } from "../config.js";
+import { consoleOutput, loadSplits, loadTokenizer, loadTrainedModel, prepare, savedLabels, trainingArgs, type Output } from "../run.js";
+import { Trainer } from "../../train/trainer.js";
+import { formatNumber } from "../../train/progress.js";
+
+export interface EvalCommandOptions {
+  set?: string[];
+  model?: string;
+  split?: string;
+}
+
+/** The model to evaluate: --model, else the run's output_dir when it holds a saved model, else the config's model. */
+export function trainedModelDir(cfg: ReturnType<typeof loadRunConfig>, given?: string): string | undefined {
+  if (given) return path.resolve(given);
+  const outDir = trainingArgs(cfg).output_dir;
+  if (fs.existsSync(path.join(outDir, "config.json")) || fs.existsSync(path.join(outDir, "adapter_config.json"))) return outDir;
+  return cfg.model.name_or_path;
+}
+
+export async function evalCommand(configFile: string, opts: EvalCommandOptions, out: Output = consoleOutput): Promise<Record<string, number>> {
+  const cfg = loadRunConfig(configFile, opts.set ?? []);
+  const dir = trainedModelDir(cfg, opts.model);
+  const split = opts.split ?? "validation";
+  const tokenizer = await loadTokenizer(cfg, dir && fs.existsSync(path.join(dir, "tokenizer_config.json")) ? dir : undefined);
+  const splits = await loadSplits(cfg, out, split === "validation");
+  if (!splits[split]) throw new Error(`[eval] the dataset has no "${split}" split (found: ${Object.keys(splits).join(", ")}); pass --split`);
+  const prepared = prepare(cfg, { [split]: splits[split], ...(splits.train ? { train: splits.train } : {}) }, tokenizer, out, savedLabels(dir));
+  const model = await loadTrainedModel(cfg, dir!, prepared.config);
+  const args = trainingArgs(cfg);
+  const trainer = new Trainer({
+    model, args, tokenizer, data_collator: prepared.collator, compute_metrics: prepared.compute_metrics,
+    metric_input_columns: prepared.metric_input_columns, report_perplexity: prepared.report_perplexity, quiet: true,
+  });
+  const metrics = trainer.evaluate({ eval_dataset: prepared.splits[split], metric_key_prefix: split === "validation" ? "eval" : split });
+  out.info(`[eval] ${dir} on ${split} (${prepared.splits[split].length} examples)`);
+  for (const [k, v] of Object.entries(metrics)) out.info(`  ${k}: ${formatNumber(v)}`);
+  return metrics;
+}

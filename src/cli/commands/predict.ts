@@ -1,0 +1,82 @@
+/**
+ * `tunelab predict config.yaml --input rows.jsonl`: one JSON line per input row with the
+ * prediction in the task's terms (label and probabilities, entity tags, answer text).
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { loadRunConfig } from "../config.js";
+import { consoleOutput, loadTokenizer, loadTrainedModel, prepare, savedLabels, trainingArgs, type Output } from "../run.js";
+import { trainedModelDir } from "./eval.js";
+import { readDataFile } from "../../data/readers.js";
+import { Trainer } from "../../train/trainer.js";
+import { argmaxOf, bestSpanText } from "../../eval/compute_metrics.js";
+
+export interface PredictCommandOptions {
+  set?: string[];
+  model?: string;
+  input: string;
+  output?: string;
+}
+
+function softmax(row: number[]): number[] {
+  const m = Math.max(...row);
+  const e = row.map((v) => Math.exp(v - m));
+  const s = e.reduce((a, b) => a + b, 0);
+  return e.map((v) => v / s);
+}
+
+export async function predictCommand(configFile: string, opts: PredictCommandOptions, out: Output = consoleOutput): Promise<string> {
+  const cfg = loadRunConfig(configFile, opts.set ?? []);
+  if (cfg.task === "causal_lm" || cfg.task === "masked_lm" || cfg.task === "seq2seq") {
+    throw new Error(`[predict] task ${cfg.task} generates text; predict covers classification, token classification and extractive QA (use tunelab eval for perplexity)`);
+  }
+  const dir = trainedModelDir(cfg, opts.model);
+  const tokenizer = await loadTokenizer(cfg, dir && fs.existsSync(path.join(dir, "tokenizer_config.json")) ? dir : undefined);
+  const input = await readDataFile(path.resolve(opts.input), { on_bad_rows: cfg.dataset.on_bad_rows });
+  const labels = savedLabels(dir);
+  if (!labels && cfg.task !== "extractive_qa") throw new Error(`[predict] ${dir} has no label names in config.json; predict with a model trained by tunelab train (or pass --model)`);
+  // Rows without labels are fine: features are built with the trained model's label map.
+  const prepared = prepare(cfg, { predict: input }, tokenizer, out, labels);
+  const model = await loadTrainedModel(cfg, dir!, prepared.config);
+  const trainer = new Trainer({ model, args: trainingArgs(cfg), tokenizer, data_collator: prepared.collator, metric_input_columns: prepared.metric_input_columns, quiet: true });
+  const feats = prepared.splits.predict;
+  const result = trainer.predict(feats.removeColumns(feats.columnNames.filter((c) => c === "labels" || c === "start_positions" || c === "end_positions")));
+  const id2label = (labels?.id2label ?? {}) as Record<string, string>;
+  const problem = prepared.config.problem_type;
+  // Skipped bad rows (on_bad_rows: skip) shift indices: map each feature back by its source line.
+  const byLine = new Map(input.sources.map((src, i) => [src?.line, i]));
+  const lines = result.predictions.map((pred, i) => {
+    const row = { ...input.rows[byLine.get(feats.sources[i]?.line) ?? i] };
+    if (cfg.task === "text_classification") {
+      const logits = pred as number[];
+      if (problem === "regression") return { ...row, prediction: logits.length === 1 ? logits[0] : logits };
+      if (problem === "multi_label_classification") {
+        const probs = logits.map((v) => 1 / (1 + Math.exp(-v)));
+        return { ...row, labels: probs.flatMap((p, k) => (p > 0.5 ? [id2label[k]] : [])), scores: Object.fromEntries(probs.map((p, k) => [id2label[k], round(p)])) };
+      }
+      const probs = softmax(logits);
+      const k = argmaxOf(probs);
+      return { ...row, label: id2label[k], score: round(probs[k]), probabilities: Object.fromEntries(probs.map((p, j) => [id2label[j], round(p)])) };
+    }
+    if (cfg.task === "token_classification") {
+      const wordIds = feats.rows[i].word_ids as (number | null)[];
+      const tags: string[] = [];
+      (pred as number[][]).forEach((logits, t) => {
+        const w = wordIds[t];
+        if (w !== null && w !== undefined && tags[w] === undefined) tags[w] = id2label[argmaxOf(logits)];
+      });
+      return { ...row, predicted_tags: Array.from({ length: (row.tokens as unknown[]).length }, (_, w) => tags[w] ?? "O") };
+    }
+    const [start, end] = pred as [number[], number[]];
+    const f = feats.rows[i];
+    return { ...row, answer: bestSpanText(start, end, f.token_char_spans as ([number, number] | null)[], f.context as string, Number(cfg.taskOptions.max_answer_length ?? 30)) };
+  });
+  const text = lines.map((l) => JSON.stringify(l)).join("\n") + "\n";
+  const file = opts.output ? path.resolve(opts.output) : path.join(trainingArgs(cfg).output_dir, "predictions.jsonl");
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, text);
+  out.info(`[predict] ${lines.length} predictions → ${file}`);
+  return file;
+}
+
+const round = (v: number) => Math.round(v * 1e4) / 1e4;

@@ -1,0 +1,51 @@
+/**
+ * `tunelab pretrain config.yaml`: masked-LM or causal-LM pretraining on raw text, from a
+ * config.json architecture (random initialisation) or continued from an existing model.
+ * The result is a model folder (weights, config, tokenizer) that `tunelab train` fine-tunes.
+ */
+import * as path from "node:path";
+import { loadRunConfig } from "../config.js";
+import { buildTrainingRun, consoleOutput, type Output } from "../run.js";
+import { writeResults } from "./train.js";
+import { formatNumber } from "../../train/progress.js";
+import { readJsonFile } from "../../io/json.js";
+import type { TaskName } from "../../train/tasks.js";
+
+const ENCODERS = new Set(["bert", "roberta", "distilbert"]);
+
+export interface PretrainCommandOptions {
+  set?: string[];
+  resume?: string | boolean;
+  quiet?: boolean;
+}
+
+/** masked_lm for encoder architectures, causal_lm for decoders, unless the config says. */
+function defaultTaskFor(configFile: string): TaskName {
+  try {
+    const raw = loadRunConfig(configFile, [], { defaultTask: "masked_lm" });
+    const m = raw.model;
+    const dict = typeof m.from_config === "object" ? m.from_config : readJsonFile<Record<string, unknown>>(typeof m.from_config === "string" ? m.from_config : path.join(m.name_or_path!, "config.json"));
+    return ENCODERS.has(String(dict.model_type)) ? "masked_lm" : "causal_lm";
+  } catch {
+    return "masked_lm";
+  }
+}
+
+export async function pretrainCommand(configFile: string, opts: PretrainCommandOptions, out: Output = consoleOutput): Promise<Record<string, number>> {
+  const cfg = loadRunConfig(configFile, opts.set ?? [], { defaultTask: defaultTaskFor(configFile) });
+  if (cfg.task !== "masked_lm" && cfg.task !== "causal_lm") {
+    throw new Error(`[pretrain] task must be masked_lm or causal_lm, got ${cfg.task}; use tunelab train for fine-tuning tasks`);
+  }
+  const run = await buildTrainingRun(cfg, out, { quiet: opts.quiet, argDefaults: { save_strategy: "no" } });
+  const { trainer, args, prepared } = run;
+  const from = cfg.model.name_or_path ? `continuing from ${cfg.model.name_or_path}` : `from a random initialisation (${typeof cfg.model.from_config === "string" ? cfg.model.from_config : "inline config"})`;
+  out.info(`[pretrain] ${cfg.task} ${from} on ${prepared.splits.train.length} blocks → ${args.output_dir}`);
+  const result = await trainer.train({ resume_from_checkpoint: opts.resume === undefined ? undefined : opts.resume === true || opts.resume === "" ? true : (opts.resume as string) });
+  const all: Record<string, number> = { ...result.metrics };
+  if (prepared.splits.validation) Object.assign(all, trainer.evaluate());
+  trainer.saveModel(args.output_dir);
+  writeResults(args.output_dir, all);
+  if (all.eval_perplexity !== undefined) out.info(`[pretrain] validation perplexity ${formatNumber(all.eval_perplexity)} (loss ${formatNumber(all.eval_loss)})`);
+  out.info(`[pretrain] model saved to ${path.resolve(args.output_dir)}`);
+  return all;
+}

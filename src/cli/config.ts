@@ -1,0 +1,229 @@
+/**
+ * The run configuration (one YAML file): model, tokenizer, task, dataset, method/peft,
+ * early_stopping and the training arguments by their Hugging Face names (in a `training:`
+ * section, or at the top level as a pasted TrainingArguments dict). Everything is checked
+ * before any work starts and every problem is reported at once. Relative paths are
+ * resolved from the config file's folder.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse as parseYaml, parseDocument } from "yaml";
+import { TrainingArguments, IGNORED_HF_KEYS } from "../train/training_args.js";
+import { TASK_OPTIONS, resolveTaskName, type TaskName } from "../train/tasks.js";
+import { resolveMethodName, validateMethod } from "../train/methods.js";
+import "../train/peft_methods.js";
+import { nearestName, unknownKeyMessage } from "../train/suggest.js";
+import { DATA_FORMATS } from "../data/readers.js";
+
+export const SECTIONS = ["model", "tokenizer", "task", "dataset", "method", "peft", "training", "early_stopping"] as const;
+const MODEL_KEYS = ["name_or_path", "from_config", "config", "torch_dtype", "revision", "local_files_only"];
+const DATASET_KEYS = ["path", "train_file", "validation_file", "test_file", "format", "field", "on_bad_rows", "validation_split", "max_train_samples", "max_eval_samples", "split_seed", "stratify_by_column"];
+const EARLY_STOPPING_KEYS = ["early_stopping_patience", "early_stopping_threshold"];
+
+export interface ModelSection {
+  /** A folder or hub id of a pretrained model. */
+  name_or_path?: string;
+  /** A config.json (or a dict) to build a randomly initialised model from (pretraining). */
+  from_config?: string | Record<string, unknown>;
+  /** Config overrides (dropout, ...). */
+  config?: Record<string, unknown>;
+  torch_dtype?: string;
+  revision?: string;
+  local_files_only?: boolean;
+}
+
+export interface DatasetSection {
+  path?: string;
+  train_file?: string;
+  validation_file?: string;
+  test_file?: string;
+  format?: string;
+  field?: string;
+  on_bad_rows?: "fail" | "skip";
+  /** Fraction (or count) of train held out for validation when there is no validation split. */
+  validation_split?: number;
+  max_train_samples?: number;
+  max_eval_samples?: number;
+  split_seed?: number;
+  stratify_by_column?: string;
+}
+
+export interface RunConfig {
+  file: string | null;
+  baseDir: string;
+  model: ModelSection;
+  tokenizer: string | null;
+  task: TaskName;
+  taskOptions: Record<string, unknown>;
+  dataset: DatasetSection;
+  method: string;
+  peft: Record<string, unknown>;
+  training: Record<string, unknown>;
+  early_stopping: { early_stopping_patience?: number; early_stopping_threshold?: number } | null;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly source: string, readonly problems: string[]) {
+    super(`${source}: ${problems.length} problem${problems.length === 1 ? "" : "s"} in the configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Parses a YAML file with line numbers in syntax errors. */
+export function readYamlFile(file: string): Record<string, unknown> {
+  if (!fs.existsSync(file)) throw new ConfigError(file, [`no such file; pass the path of a YAML config (see \`tunelab train --help\`)`]);
+  const text = fs.readFileSync(file, "utf8");
+  const doc = parseDocument(text, { prettyErrors: true });
+  if (doc.errors.length) throw new ConfigError(file, doc.errors.map((e) => `YAML syntax: ${e.message.split("\n")[0]}`));
+  const value = doc.toJS();
+  if (value === null || value === undefined) return {};
+  if (typeof value !== "object" || Array.isArray(value)) throw new ConfigError(file, ["the top level must be a mapping of sections (model:, task:, dataset:, training: ...)"]);
+  return value as Record<string, unknown>;
+}
+
+/** Applies `--set a.b=value` overrides (values parsed as YAML scalars: numbers, booleans, lists). */
+export function applyOverrides(raw: Record<string, unknown>, sets: string[]): Record<string, unknown> {
+  const out = structuredClone(raw);
+  for (const item of sets) {
+    const eq = item.indexOf("=");
+    if (eq <= 0) throw new ConfigError("--set", [`"${item}" is not key=value (e.g. --set learning_rate=1e-4 or --set dataset.on_bad_rows=skip)`]);
+    const keyPath = item.slice(0, eq).trim().split(".");
+    const value = parseYaml(item.slice(eq + 1));
+    // A bare training argument name goes to the training section.
+    if (keyPath.length === 1 && !(SECTIONS as readonly string[]).includes(keyPath[0]) && (TrainingArguments.validKeys.includes(keyPath[0]) || IGNORED_HF_KEYS.includes(keyPath[0]))) {
+      keyPath.unshift("training");
+    }
+    let node = out as Record<string, unknown>;
+    for (const k of keyPath.slice(0, -1)) {
+      if (typeof node[k] === "string" && (k === "model" || k === "task")) node[k] = k === "model" ? { name_or_path: node[k] } : { type: node[k] };
+      if (node[k] === undefined || node[k] === null || typeof node[k] !== "object") node[k] = {};
+      node = node[k] as Record<string, unknown>;
+    }
+    node[keyPath[keyPath.length - 1]] = value;
+  }
+  return out;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+
+/**
+ * Validates a raw config and returns the typed one, or throws ConfigError listing every
+ * problem. `requirePaths` checks that model and data files exist (skipped for dry checks).
+ */
+export function validateConfig(raw: Record<string, unknown>, source: string, baseDir: string, opts: { requirePaths?: boolean; defaultTask?: TaskName } = {}): RunConfig {
+  const problems: string[] = [];
+  const training: Record<string, unknown> = isObject(raw.training) ? { ...raw.training } : {};
+  if (raw.training !== undefined && !isObject(raw.training)) problems.push("training: must be a mapping of training arguments");
+  for (const [key, value] of Object.entries(raw)) {
+    if ((SECTIONS as readonly string[]).includes(key)) continue;
+    if (TrainingArguments.validKeys.includes(key) || IGNORED_HF_KEYS.includes(key)) {
+      if (key in training) problems.push(`"${key}" is given both at the top level and under training:; keep one`);
+      training[key] = value;
+      continue;
+    }
+    const near = nearestName(key, [...SECTIONS, ...TrainingArguments.validKeys]);
+    problems.push(`unknown top-level key "${key}"${near ? `; did you mean "${near}"?` : `; sections are ${SECTIONS.join(", ")} (training arguments may also sit at the top level)`}`);
+  }
+  const resolvePath = (p: string) => (path.isAbsolute(p) ? p : path.resolve(baseDir, p));
+
+  // model
+  let model: ModelSection = {};
+  if (typeof raw.model === "string") model = { name_or_path: raw.model };
+  else if (isObject(raw.model)) {
+    model = { ...(raw.model as ModelSection) };
+    for (const k of Object.keys(raw.model)) if (!MODEL_KEYS.includes(k)) problems.push(unknownKeyMessage("model", k, MODEL_KEYS));
+  } else if (raw.model !== undefined) problems.push("model: must be a path/hub id, or { name_or_path, config }");
+  if (!model.name_or_path && !model.from_config) problems.push("model: missing; give a pretrained model folder or hub id (model: path/to/model), or model.from_config for a randomly initialised one");
+  const localish = (p: string) => p.startsWith(".") || p.startsWith("/") || fs.existsSync(resolvePath(p));
+  if (model.name_or_path && localish(model.name_or_path)) {
+    model.name_or_path = resolvePath(model.name_or_path);
+    if (opts.requirePaths !== false && !fs.existsSync(path.join(model.name_or_path, "config.json"))) {
+      problems.push(`model: ${model.name_or_path} has no config.json; pass a model folder saved with save_pretrained`);
+    }
+  }
+  if (typeof model.from_config === "string") {
+    model.from_config = resolvePath(model.from_config);
+    if (opts.requirePaths !== false && !fs.existsSync(model.from_config)) problems.push(`model.from_config: ${model.from_config} does not exist`);
+  }
+  if (model.config !== undefined && !isObject(model.config)) problems.push("model.config: must be a mapping of config overrides");
+
+  let tokenizer: string | null = null;
+  if (typeof raw.tokenizer === "string") tokenizer = localish(raw.tokenizer) ? resolvePath(raw.tokenizer) : raw.tokenizer;
+  else if (raw.tokenizer !== undefined && raw.tokenizer !== null) problems.push("tokenizer: must be a path or hub id");
+  if (!tokenizer && !model.name_or_path && model.from_config) problems.push("tokenizer: required when the model is built from_config (there is no model folder to take it from)");
+
+  // task
+  let task: TaskName = opts.defaultTask ?? "text_classification";
+  const taskOptions: Record<string, unknown> = {};
+  const rawTask = isObject(raw.task) ? raw.task.type : raw.task;
+  if (rawTask === undefined && !opts.defaultTask) problems.push(`task: missing; one of ${Object.keys(TASK_OPTIONS).join(", ")}`);
+  else if (rawTask !== undefined) {
+    const t = resolveTaskName(rawTask);
+    if (t in TASK_OPTIONS) task = t as TaskName;
+    else problems.push(`task: ${t}`);
+  }
+  if (isObject(raw.task)) {
+    for (const [k, v] of Object.entries(raw.task)) {
+      if (k === "type") continue;
+      if (!TASK_OPTIONS[task].includes(k)) problems.push(unknownKeyMessage(`task (${task})`, k, TASK_OPTIONS[task]));
+      else taskOptions[k] = v;
+    }
+  }
+
+  // dataset
+  let dataset: DatasetSection = {};
+  if (typeof raw.dataset === "string") dataset = { path: raw.dataset };
+  else if (isObject(raw.dataset)) {
+    dataset = { ...(raw.dataset as DatasetSection) };
+    for (const k of Object.keys(raw.dataset)) if (!DATASET_KEYS.includes(k)) problems.push(unknownKeyMessage("dataset", k, DATASET_KEYS));
+  } else if (raw.dataset !== undefined) problems.push("dataset: must be a path or a mapping (path, train_file, validation_file, ...)");
+  if (!dataset.path && !dataset.train_file && !dataset.validation_file && !dataset.test_file) problems.push("dataset: missing; give dataset.path (a file or a folder with train/validation/test files) or train_file/validation_file");
+  for (const k of ["path", "train_file", "validation_file", "test_file"] as const) {
+    const p = dataset[k];
+    if (p === undefined) continue;
+    if (typeof p !== "string") { problems.push(`dataset.${k}: must be a path`); continue; }
+    dataset[k] = resolvePath(p);
+    if (opts.requirePaths !== false && !fs.existsSync(dataset[k]!)) problems.push(`dataset.${k}: ${dataset[k]} does not exist`);
+  }
+  if (dataset.format !== undefined && !DATA_FORMATS.includes(dataset.format as never)) problems.push(`dataset.format: must be one of ${DATA_FORMATS.join(", ")}, got "${dataset.format}"`);
+  if (dataset.on_bad_rows !== undefined && dataset.on_bad_rows !== "fail" && dataset.on_bad_rows !== "skip") problems.push(`dataset.on_bad_rows: must be "fail" or "skip", got "${dataset.on_bad_rows}"`);
+  if (dataset.validation_split !== undefined && !(typeof dataset.validation_split === "number" && dataset.validation_split > 0)) problems.push("dataset.validation_split: must be a fraction in (0, 1) or a row count");
+  for (const k of ["max_train_samples", "max_eval_samples"] as const) {
+    const v = dataset[k];
+    if (v !== undefined && !(Number.isInteger(v) && v > 0)) problems.push(`dataset.${k}: must be a positive integer`);
+  }
+
+  // method / peft
+  const peft = isObject(raw.peft) ? raw.peft : {};
+  if (raw.peft !== undefined && raw.peft !== null && !isObject(raw.peft)) problems.push("peft: must be a mapping of PEFT config keys (r, lora_alpha, target_modules, ...)");
+  if (raw.method !== undefined && typeof raw.method !== "string") problems.push("method: must be a name (full, lora, bitfit, ...)");
+  const method = resolveMethodName(raw.method, raw.peft ? peft : undefined);
+  problems.push(...validateMethod(method, Object.fromEntries(Object.entries(peft).filter(([k]) => k !== "peft_type"))));
+
+  // training arguments
+  for (const p of TrainingArguments.check(training)) problems.push(`training: ${p}`);
+  if (typeof training.output_dir === "string") training.output_dir = resolvePath(training.output_dir);
+
+  // early stopping
+  let early_stopping: RunConfig["early_stopping"] = null;
+  if (raw.early_stopping !== undefined && raw.early_stopping !== null) {
+    if (!isObject(raw.early_stopping)) problems.push("early_stopping: must be a mapping (early_stopping_patience, early_stopping_threshold)");
+    else {
+      early_stopping = raw.early_stopping as RunConfig["early_stopping"];
+      for (const k of Object.keys(raw.early_stopping)) if (!EARLY_STOPPING_KEYS.includes(k)) problems.push(unknownKeyMessage("early_stopping", k, EARLY_STOPPING_KEYS));
+      const p = early_stopping!.early_stopping_patience;
+      if (p !== undefined && !(Number.isInteger(p) && p > 0)) problems.push("early_stopping.early_stopping_patience: must be a positive integer");
+      const evalStrategy = training.eval_strategy ?? training.evaluation_strategy ?? "no";
+      if (evalStrategy === "no") problems.push("early_stopping: needs evaluations; set training.eval_strategy to steps or epoch");
+    }
+  }
+
+  if (problems.length) throw new ConfigError(source, problems);
+  return { file: source, baseDir, model, tokenizer, task, taskOptions, dataset, method, peft, training, early_stopping };
+}
+
+/** Reads, overrides and validates a config file. */
+export function loadRunConfig(file: string, sets: string[] = [], opts: { defaultTask?: TaskName } = {}): RunConfig {
+  const raw = applyOverrides(readYamlFile(file), sets);
+  return validateConfig(raw, file, path.dirname(path.resolve(file)), opts);
+}

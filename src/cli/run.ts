@@ -1,0 +1,167 @@
+/**
+ * The pipeline the commands share: config → tokenizer, data splits, task features, model
+ * (+ training method) → Trainer. Commands stay thin: they call these and print.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { manualSeed } from "../tensor/index.js";
+import { AutoTokenizer, type PreTrainedTokenizer } from "../data/tokenizer.js";
+import { loadDataset, type DataFormat } from "../data/readers.js";
+import type { Dataset } from "../data/dataset.js";
+import { AutoConfig, modelClassFor } from "../models/auto.js";
+import { PretrainedConfig } from "../models/configuration_utils.js";
+import type { PreTrainedModel } from "../models/modeling_utils.js";
+import { readJsonFile } from "../io/json.js";
+import { Trainer } from "../train/trainer.js";
+import { TrainingArguments } from "../train/training_args.js";
+import { EarlyStoppingCallback, type TrainerCallback } from "../train/callbacks.js";
+import { AUTO_TASK, prepareTask, type PreparedTask } from "../train/tasks.js";
+import { applyMethod, describeTrainableParameters, loadAdapter } from "../train/methods.js";
+import type { TrainableModel } from "../train/model_contract.js";
+import { registerPeftTrainingMethods } from "../train/peft_methods.js";
+import type { RunConfig } from "./config.js";
+
+export interface Output {
+  info(line: string): void;
+  warn(line: string): void;
+}
+
+export const consoleOutput: Output = { info: (l) => console.log(l), warn: (l) => console.error(l) };
+
+/** Registers the PEFT methods (lora, ia3, bitfit, ...) with the training-method registry. */
+export async function loadOptionalPlugins(): Promise<void> {
+  registerPeftTrainingMethods();
+}
+
+export async function loadTokenizer(cfg: RunConfig, modelDir?: string): Promise<PreTrainedTokenizer> {
+  const source = cfg.tokenizer ?? modelDir ?? cfg.model.name_or_path;
+  if (!source) throw new Error("[cli] no tokenizer: set tokenizer: (a folder with tokenizer.json or vocab.txt)");
+  const tok = await AutoTokenizer.fromPretrained(source);
+  return tok;
+}
+
+/** The splits the config names, with validation carved out of train when asked (or needed). */
+export async function loadSplits(cfg: RunConfig, out: Output, needValidation: boolean): Promise<Record<string, Dataset>> {
+  const d = cfg.dataset;
+  const files: Record<string, string> = {};
+  if (d.train_file) files.train = d.train_file;
+  if (d.validation_file) files.validation = d.validation_file;
+  if (d.test_file) files.test = d.test_file;
+  const splits = await loadDataset(d.path ?? null, {
+    data_files: Object.keys(files).length ? files : undefined,
+    format: d.format as DataFormat | undefined,
+    field: d.field,
+    on_bad_rows: d.on_bad_rows,
+    warn: out.warn,
+  });
+  const seed = d.split_seed ?? Number(cfg.training.seed ?? 42);
+  if (!splits.validation && splits.train && (d.validation_split !== undefined || needValidation)) {
+    const size = d.validation_split ?? 0.1;
+    const { train, test } = splits.train.trainTestSplit({ test_size: size, seed, stratify_by_column: d.stratify_by_column });
+    splits.train = train;
+    splits.validation = test;
+    out.info(`[data] no validation split: held out ${test.length} of ${train.length + test.length} training rows (validation_split ${size})`);
+  }
+  if (d.max_train_samples && splits.train) splits.train = splits.train.take(d.max_train_samples);
+  if (d.max_eval_samples) for (const s of ["validation", "test"]) if (splits[s]) splits[s] = splits[s].take(d.max_eval_samples);
+  return splits;
+}
+
+export function prepare(cfg: RunConfig, splits: Record<string, Dataset>, tokenizer: PreTrainedTokenizer, out: Output, fixedLabels?: { id2label: Record<string, string> } | null): PreparedTask {
+  const prepared = prepareTask(cfg.task, splits, tokenizer, cfg.taskOptions, cfg.dataset.on_bad_rows ?? "fail", fixedLabels);
+  for (const w of prepared.warnings) out.warn(w);
+  return prepared;
+}
+
+/** The id2label a trained model folder already has (so eval/predict keep its label order). */
+export function savedLabels(dir: string | undefined): { id2label: Record<string, string> } | null {
+  if (!dir || !fs.existsSync(path.join(dir, "config.json"))) return null;
+  const cfg = readJsonFile<{ id2label?: Record<string, string>; num_labels?: number }>(path.join(dir, "config.json"));
+  const ids = cfg.id2label ? Object.keys(cfg.id2label) : [];
+  // Default LABEL_i maps from a base checkpoint carry no real label names.
+  if (!cfg.id2label || ids.every((k) => cfg.id2label![k] === `LABEL_${k}`)) return null;
+  return { id2label: cfg.id2label };
+}
+
+/**
+ * The task model: pretrained weights from a folder/hub id, or a random initialisation from a
+ * config (from_config, or `scratch` to ignore the weights of name_or_path: the baseline).
+ */
+export async function loadModel(cfg: RunConfig, overrides: Record<string, unknown>, opts: { scratch?: boolean; quiet?: boolean; dir?: string } = {}): Promise<PreTrainedModel> {
+  const autoTask = AUTO_TASK[cfg.task];
+  const extra = { ...(cfg.model.config ?? {}), ...overrides };
+  const dir = opts.dir ?? cfg.model.name_or_path;
+  if (!opts.scratch && dir) {
+    const dict = readJsonFile<Record<string, unknown>>(path.join(dir, "config.json"));
+    const cls = modelClassFor(String(dict.model_type), autoTask);
+    return cls.fromPretrained(dir, { config: extra, quiet: opts.quiet, torch_dtype: cfg.model.torch_dtype, revision: cfg.model.revision, local_files_only: cfg.model.local_files_only });
+  }
+  let config: PretrainedConfig;
+  if (cfg.model.from_config !== undefined && (opts.scratch ? !dir : true)) {
+    const dict = typeof cfg.model.from_config === "string" ? readJsonFile<Record<string, unknown>>(cfg.model.from_config) : cfg.model.from_config;
+    config = AutoConfig.forModel(String(dict.model_type), dict);
+  } else {
+    config = await AutoConfig.fromPretrained(dir!);
+  }
+  config.update(extra);
+  const registered = modelClassFor(config.model_type, autoTask);
+  const Ctor = registered as unknown as new (c: PretrainedConfig) => PreTrainedModel;
+  const configCls: typeof PretrainedConfig = registered.configClass;
+  return new Ctor(config instanceof configCls ? config : configCls.fromDict((config as PretrainedConfig).toDict()));
+}
+
+export function trainingArgs(cfg: RunConfig, defaults: Record<string, unknown> = {}): TrainingArguments {
+  const output_dir = (cfg.training.output_dir as string | undefined) ?? path.join(cfg.baseDir, "runs", path.basename(cfg.file ?? "run", path.extname(cfg.file ?? "")));
+  return new TrainingArguments({ ...defaults, ...cfg.training, output_dir });
+}
+
+export interface BuiltRun {
+  tokenizer: PreTrainedTokenizer;
+  splits: Record<string, Dataset>;
+  prepared: PreparedTask;
+  model: TrainableModel;
+  trainer: Trainer;
+  args: TrainingArguments;
+}
+
+/** Everything `tunelab train` needs, ready to call trainer.train(). */
+export async function buildTrainingRun(cfg: RunConfig, out: Output, opts: { scratch?: boolean; quiet?: boolean; callbacks?: TrainerCallback[]; progress_stream?: { write(s: string): unknown; isTTY?: boolean }; argDefaults?: Record<string, unknown> } = {}): Promise<BuiltRun> {
+  await loadOptionalPlugins();
+  const args = trainingArgs(cfg, opts.argDefaults);
+  const tokenizer = await loadTokenizer(cfg);
+  const splits = await loadSplits(cfg, out, args.eval_strategy !== "no");
+  if (!splits.train) throw new Error(`[cli] the dataset has no train split (found: ${Object.keys(splits).join(", ")}); name a file train.* or set dataset.train_file`);
+  const prepared = prepare(cfg, splits, tokenizer, out);
+  manualSeed(args.seed);
+  let model: TrainableModel = await loadModel(cfg, prepared.config, { scratch: opts.scratch, quiet: opts.quiet });
+  model = await applyMethod(model, cfg.method, cfg.peft, {
+    task: cfg.task,
+    model_type: String((model.config as { model_type?: string } | undefined)?.model_type ?? ""),
+    base_model_name_or_path: cfg.model.name_or_path ?? "",
+  });
+  if (!opts.quiet) out.info(`[model] ${cfg.method}: ${describeTrainableParameters(model)}`);
+  const callbacks: TrainerCallback[] = [...(opts.callbacks ?? [])];
+  if (cfg.early_stopping) callbacks.push(new EarlyStoppingCallback(cfg.early_stopping));
+  const trainer = new Trainer({
+    model, args, tokenizer, callbacks,
+    train_dataset: prepared.splits.train,
+    eval_dataset: prepared.splits.validation,
+    data_collator: prepared.collator,
+    compute_metrics: prepared.compute_metrics,
+    metric_input_columns: prepared.metric_input_columns,
+    report_perplexity: prepared.report_perplexity,
+    quiet: opts.quiet,
+    progress_stream: opts.progress_stream,
+  });
+  return { tokenizer, splits, prepared, model, trainer, args };
+}
+
+/** A trained model folder for eval/predict: a full model, or an adapter on the config's base model. */
+export async function loadTrainedModel(cfg: RunConfig, dir: string, overrides: Record<string, unknown>, quiet = true): Promise<TrainableModel> {
+  await loadOptionalPlugins();
+  if (fs.existsSync(path.join(dir, "adapter_config.json"))) {
+    const base = await loadModel(cfg, overrides, { quiet });
+    return loadAdapter(base, dir);
+  }
+  return loadModel(cfg, overrides, { dir, quiet });
+}

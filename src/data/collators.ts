@@ -1,0 +1,190 @@
+/**
+ * Collators turn a list of feature rows into one batch of tensors with dynamic padding
+ * (to the longest row, or a multiple of pad_to_multiple_of), as HF's DataCollatorWithPadding,
+ * DataCollatorForTokenClassification, DataCollatorForSeq2Seq and
+ * DataCollatorForLanguageModeling do. Collators run inside the trainer's step scope, so
+ * the tensors they make are freed with the step. Randomness (MLM masking) comes from the
+ * `rng` the caller passes, so a resumed run masks exactly as the uninterrupted one.
+ */
+import { Tensor } from "../tensor/index.js";
+import { SeededRandom } from "../tensor/random.js";
+import type { Row } from "./dataset.js";
+
+export type TensorBatch = Record<string, Tensor>;
+
+export interface CollateContext {
+  rng?: SeededRandom;
+}
+
+export type DataCollator = (features: Row[], ctx?: CollateContext) => TensorBatch;
+
+export interface PaddingOptions {
+  pad_token_id?: number | null;
+  padding_side?: "left" | "right";
+  /** Truncate rows to this many tokens (after tokenization); null keeps them whole. */
+  max_length?: number | null;
+  pad_to_multiple_of?: number | null;
+  label_pad_token_id?: number;
+  /** Force float labels (regression, multi-label); default: inferred from the values. */
+  float_labels?: boolean;
+}
+
+/** Columns with one value per token, padded together with input_ids. */
+const SEQUENCE_COLUMNS: Record<string, "pad" | 0 | -100> = { input_ids: "pad", attention_mask: 0, token_type_ids: 0, labels: -100, decoder_input_ids: "pad", decoder_attention_mask: 0 };
+const SCALAR_INT_COLUMNS = new Set(["start_positions", "end_positions"]);
+
+export function padSequences(seqs: number[][], value: number, length: number, side: "left" | "right"): number[] {
+  const out = new Array<number>(seqs.length * length).fill(value);
+  seqs.forEach((s, i) => {
+    const n = Math.min(s.length, length);
+    const off = i * length + (side === "left" ? length - n : 0);
+    for (let j = 0; j < n; j++) out[off + j] = s[j];
+  });
+  return out;
+}
+
+function targetLength(seqs: number[][], opts: PaddingOptions): number {
+  let len = Math.max(1, ...seqs.map((s) => s.length));
+  if (opts.max_length) len = Math.min(len, opts.max_length);
+  const m = opts.pad_to_multiple_of;
+  if (m && m > 1) len = Math.ceil(len / m) * m;
+  return len;
+}
+
+function int32(values: number[], shape: number[]): Tensor {
+  return Tensor.fromTypedArray(Int32Array.from(values), shape, "int32");
+}
+
+function float32(values: number[], shape: number[]): Tensor {
+  return Tensor.fromTypedArray(Float32Array.from(values), shape, "float32");
+}
+
+/**
+ * Pads every per-token column; labels that are per-token (token classification, causal LM)
+ * are padded with -100; class ids stay (B) int32; float or multi-hot labels become (B) or
+ * (B, num_labels) float32. Columns that are not model inputs (spans, word ids, text) are left out.
+ */
+export class DataCollatorWithPadding {
+  constructor(readonly opts: PaddingOptions = {}) {}
+
+  readonly collate: DataCollator = (features) => this.call(features);
+
+  call(features: Row[]): TensorBatch {
+    if (features.length === 0) throw new RangeError("[collator] got an empty batch");
+    const opts = this.opts;
+    const side = opts.padding_side ?? "right";
+    const first = features[0];
+    if (!Array.isArray(first.input_ids)) throw new Error(`[collator] rows need input_ids (a list of token ids); got columns ${Object.keys(first).join(", ")}; tokenize the dataset first`);
+    const ids = features.map((f) => f.input_ids as number[]);
+    const len = targetLength(ids, opts);
+    const batch: TensorBatch = {};
+    const tokenLabels = "labels" in first && this.labelsArePerToken(features.map((f) => f.labels), ids);
+    for (const [name, fill] of Object.entries(SEQUENCE_COLUMNS)) {
+      if (!(name in first) || (name === "labels" && !tokenLabels)) continue;
+      const padValue = fill === "pad" ? this.padId() : fill === -100 ? opts.label_pad_token_id ?? -100 : fill;
+      batch[name] = int32(padSequences(features.map((f) => f[name] as number[]), padValue, len, side), [features.length, len]);
+    }
+    if ("labels" in first && !tokenLabels) batch.labels = this.labelTensor(features.map((f) => f.labels));
+    for (const name of SCALAR_INT_COLUMNS) if (name in first) batch[name] = int32(features.map((f) => Number(f[name])), [features.length]);
+    return batch;
+  }
+
+  protected padId(): number {
+    const id = this.opts.pad_token_id;
+    if (id === null || id === undefined) {
+      throw new Error("[collator] padding needs pad_token_id but the tokenizer has none; set tokenizer pad_token (e.g. to the eos token) or pass pad_token_id");
+    }
+    return id;
+  }
+
+  /** Lists as long as each row's input_ids, holding integers: token classification or LM labels. */
+  protected labelsArePerToken(labels: unknown[], ids: number[][]): boolean {
+    if (this.opts.float_labels) return false;
+    return labels.every((l, i) => Array.isArray(l) && l.length === ids[i].length && (l as number[]).every(Number.isInteger));
+  }
+
+  /** Class ids (B) int32, regression targets (B) float32, or multi-hot / multi-target rows (B, W) float32. */
+  protected labelTensor(labels: unknown[]): Tensor {
+    const B = labels.length;
+    if (labels.every((l) => typeof l === "number")) {
+      const nums = labels as number[];
+      const isFloat = this.opts.float_labels ?? nums.some((v) => !Number.isInteger(v));
+      return isFloat ? float32(nums, [B]) : int32(nums, [B]);
+    }
+    if (labels.every(Array.isArray)) {
+      const rows = labels as number[][];
+      const width = rows[0].length;
+      const bad = rows.find((r) => r.length !== width);
+      if (bad) throw new Error(`[collator] label vectors differ in length (${width} vs ${bad.length}); multi-label rows need one value per class`);
+      return float32(rows.flat(), [B, width]);
+    }
+    throw new Error("[collator] labels must be numbers (class ids or targets) or lists; check the task's label column");
+  }
+}
+
+/**
+ * Seq2seq: inputs padded as usual, labels padded separately with -100 to their own longest
+ * length (HF's DataCollatorForSeq2Seq).
+ */
+export class DataCollatorForSeq2Seq extends DataCollatorWithPadding {
+  override call(features: Row[]): TensorBatch {
+    const batch = super.call(features.map(({ labels: _labels, ...f }) => f));
+    if ("labels" in features[0]) {
+      const labels = features.map((f) => f.labels as number[]);
+      const len = targetLength(labels, { ...this.opts, max_length: null });
+      batch.labels = int32(padSequences(labels, this.opts.label_pad_token_id ?? -100, len, "right"), [features.length, len]);
+    }
+    return batch;
+  }
+}
+
+export interface LanguageModelingOptions extends PaddingOptions {
+  /** Masked-LM (BERT) when true; causal LM (labels = input_ids, padding -100) when false. */
+  mlm?: boolean;
+  mlm_probability?: number;
+  mask_token_id?: number | null;
+  vocab_size?: number;
+  /** Ids never masked (CLS, SEP, PAD...). */
+  special_ids?: number[];
+}
+
+/** HF's DataCollatorForLanguageModeling: 80% [MASK], 10% random token, 10% unchanged. */
+export class DataCollatorForLanguageModeling extends DataCollatorWithPadding {
+  constructor(readonly lmOpts: LanguageModelingOptions) {
+    super(lmOpts);
+    if (lmOpts.mlm !== false && (lmOpts.mask_token_id === null || lmOpts.mask_token_id === undefined)) {
+      throw new Error("[collator] masked-LM needs a mask token but the tokenizer has none; use a tokenizer with [MASK] or set mlm: false (causal LM)");
+    }
+  }
+
+  override readonly collate: DataCollator = (features, ctx) => this.callLm(features, ctx?.rng);
+
+  callLm(features: Row[], rng = new SeededRandom(0)): TensorBatch {
+    const ids = features.map((f) => (f.input_ids as number[]).slice(0, this.opts.max_length ?? undefined));
+    const len = targetLength(ids, this.opts);
+    const pad = this.padId();
+    const flat = padSequences(ids, pad, len, this.opts.padding_side ?? "right");
+    const mask = padSequences(ids.map((s) => s.map(() => 1)), 0, len, this.opts.padding_side ?? "right");
+    const B = features.length;
+    let labels: number[];
+    if (this.lmOpts.mlm === false) {
+      // Rows may carry their own labels (prompt masking); otherwise every real token is learned.
+      const given = features.every((f) => Array.isArray(f.labels)) ? features.map((f) => (f.labels as number[]).slice(0, this.opts.max_length ?? undefined)) : null;
+      labels = given ? padSequences(given, -100, len, this.opts.padding_side ?? "right") : flat.map((v, i) => (mask[i] ? v : -100));
+    } else {
+      const p = this.lmOpts.mlm_probability ?? 0.15;
+      const special = new Set([...(this.lmOpts.special_ids ?? []), pad]);
+      const V = this.lmOpts.vocab_size ?? 0;
+      labels = new Array<number>(flat.length).fill(-100);
+      for (let i = 0; i < flat.length; i++) {
+        if (!mask[i] || special.has(flat[i])) continue;
+        if (rng.next() >= p) continue;
+        labels[i] = flat[i];
+        const roll = rng.next();
+        if (roll < 0.8) flat[i] = this.lmOpts.mask_token_id!;
+        else if (roll < 0.9 && V > 0) flat[i] = rng.int(V);
+      }
+    }
+    return { input_ids: int32(flat, [B, len]), attention_mask: int32(mask, [B, len]), labels: int32(labels, [B, len]) };
+  }
+}

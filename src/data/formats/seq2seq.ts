@@ -1,0 +1,40 @@
+/**
+ * Sequence-to-sequence features (T5-style): `source` → input_ids/attention_mask (with an
+ * optional task prefix such as "summarize: "), `target` → labels; the model builds
+ * decoder_input_ids by shifting the labels right, as HF's models do.
+ */
+import type { PreTrainedTokenizer } from "../tokenizer.js";
+import { Dataset, type Row } from "../dataset.js";
+import { BadRowLog } from "../bad_rows.js";
+
+export interface Seq2SeqOptions {
+  source_column?: string;
+  target_column?: string;
+  source_prefix?: string;
+  max_source_length?: number;
+  max_target_length?: number;
+}
+
+export function encodeSeq2Seq(ds: Dataset, tokenizer: PreTrainedTokenizer, opts: Seq2SeqOptions, log: BadRowLog): Dataset {
+  const srcCol = opts.source_column ?? "source";
+  const tgtCol = opts.target_column ?? "target";
+  const rows: Row[] = [];
+  const sources = [];
+  for (let i = 0; i < ds.length; i++) {
+    const r = ds.rows[i];
+    const source = r[srcCol];
+    const target = r[tgtCol];
+    if (typeof source !== "string" || !source.trim()) { log.add(ds.sources[i], `missing or empty "${srcCol}"`); continue; }
+    const out: Row = {};
+    const enc = tokenizer.call((opts.source_prefix ?? "") + source, { truncation: true, max_length: opts.max_source_length ?? 512 });
+    out.input_ids = enc.input_ids[0];
+    out.attention_mask = enc.attention_mask?.[0];
+    if (target !== undefined) {
+      if (typeof target !== "string" || !target.trim()) { log.add(ds.sources[i], `empty "${tgtCol}"`); continue; }
+      out.labels = tokenizer.call(target, { truncation: true, max_length: opts.max_target_length ?? 128 }).input_ids[0];
+    }
+    rows.push(out);
+    sources.push(ds.sources[i]);
+  }
+  return new Dataset(rows, sources);
+}

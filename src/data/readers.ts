@@ -1,0 +1,269 @@
+/**
+ * Readers: JSONL, JSON, CSV/TSV, Parquet and CoNLL files, or folders holding train /
+ * validation / test splits, into Datasets whose rows remember their file and line. Unusable
+ * rows (invalid JSON lines, wrong field counts) go to a BadRowLog instead of stopping at
+ * the first one. For files larger than memory, stream.ts reads rows lazily.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse as parseCsv } from "csv-parse/sync";
+
+import { Dataset, type DatasetDict, type Row } from "./dataset.js";
+import { BadRowLog, type BadRowPolicy, type RowSource } from "./bad_rows.js";
+
+export type DataFormat = "jsonl" | "json" | "csv" | "tsv" | "parquet" | "conll" | "text";
+
+export const DATA_FORMATS: DataFormat[] = ["jsonl", "json", "csv", "tsv", "parquet", "conll", "text"];
+
+export interface ReadOptions {
+  format?: DataFormat;
+  /** JSON: the key holding the list of rows ({"data": [...]}), as HF's `field`. */
+  field?: string;
+  on_bad_rows?: BadRowPolicy;
+  /** Where warnings about skipped rows go (default console.warn). */
+  warn?: (message: string) => void;
+}
+
+const EXTENSIONS: Record<string, DataFormat> = {
+  ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv", ".tsv": "tsv",
+  ".parquet": "parquet", ".conll": "conll", ".iob": "conll", ".bio": "conll", ".txt": "text", ".text": "text",
+};
+
+export function formatOf(file: string, given?: DataFormat): DataFormat {
+  if (given) {
+    if (!DATA_FORMATS.includes(given)) throw new RangeError(`[data] format must be one of ${DATA_FORMATS.join(", ")}, got "${given}"`);
+    return given;
+  }
+  const ext = path.extname(file).toLowerCase();
+  const f = EXTENSIONS[ext];
+  if (!f) throw new Error(`[data] ${file}: cannot tell the format from "${ext || "(no extension)"}"; set format to one of ${DATA_FORMATS.join(", ")}`);
+  return f;
+}
+
+/** Reads one file into a Dataset. Parquet is async; use readDataFile for every format. */
+export async function readDataFile(file: string, opts: ReadOptions = {}): Promise<Dataset> {
+  const format = formatOf(file, opts.format);
+  if (!fs.existsSync(file)) throw new Error(`[data] ${file}: no such file; check the path (relative paths are resolved from the config file's folder)`);
+  if (format === "parquet") return readParquet(file);
+  return readDataFileSync(file, opts);
+}
+
+export function readDataFileSync(file: string, opts: ReadOptions = {}): Dataset {
+  const format = formatOf(file, opts.format);
+  if (format === "parquet") throw new Error(`[data] ${file}: Parquet is read asynchronously; use readDataFile`);
+  const log = new BadRowLog(opts.on_bad_rows ?? "fail");
+  const text = stripBom(fs.readFileSync(file, "utf8"));
+  let ds: Dataset;
+  switch (format) {
+    case "jsonl": ds = parseJsonl(text, file, log); break;
+    case "json": ds = parseJsonDocument(text, file, opts.field, log); break;
+    case "csv": case "tsv": ds = parseDelimited(text, file, format, log); break;
+    case "conll": ds = parseConll(text, file); break;
+    case "text": ds = parseTextLines(text, file); break;
+  }
+  const summary = log.finish(`reading ${file}`);
+  if (summary) (opts.warn ?? console.warn)(summary);
+  return ds;
+}
+
+function stripBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+export function parseJsonl(text: string, file: string, log: BadRowLog): Dataset {
+  const rows: Row[] = [];
+  const sources: RowSource[] = [];
+  text.split("\n").forEach((raw, i) => {
+    const line = raw.trim();
+    if (!line) return;
+    try {
+      const value = JSON.parse(line);
+      if (value === null || typeof value !== "object" || Array.isArray(value)) {
+        log.add({ file, line: i + 1 }, `expected a JSON object, got ${Array.isArray(value) ? "an array" : JSON.stringify(value)?.slice(0, 40)}`);
+        return;
+      }
+      rows.push(value);
+      sources.push({ file, line: i + 1 });
+    } catch (err) {
+      log.add({ file, line: i + 1 }, `invalid JSON (${(err as Error).message.replace(/\s+in JSON at position.*$/, "")})`);
+    }
+  });
+  return new Dataset(rows, sources);
+}
+
+/** A JSON array of rows, {field: [...]}, or a dict of columns. */
+function parseJsonDocument(text: string, file: string, field: string | undefined, log: BadRowLog): Dataset {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    // Often the file is really JSON Lines with a .json name.
+    if (text.trimStart().startsWith("{") && text.includes("\n{")) return parseJsonl(text, file, log);
+    throw new Error(`[data] ${file}: invalid JSON (${(err as Error).message}); fix the file, or name it .jsonl if it holds one object per line`);
+  }
+  if (field !== undefined) {
+    if (doc === null || typeof doc !== "object" || !(field in (doc as object))) {
+      throw new Error(`[data] ${file}: no key "${field}" at the top level (field); keys: ${doc && typeof doc === "object" ? Object.keys(doc).join(", ") : "(not an object)"}`);
+    }
+    doc = (doc as Record<string, unknown>)[field];
+  }
+  if (Array.isArray(doc)) {
+    const rows: Row[] = [];
+    const sources: RowSource[] = [];
+    doc.forEach((item, i) => {
+      if (item === null || typeof item !== "object" || Array.isArray(item)) log.add({ file, line: i, item: true }, "expected a JSON object");
+      else {
+        rows.push(item as Row);
+        sources.push({ file, line: i, item: true });
+      }
+    });
+    return new Dataset(rows, sources);
+  }
+  if (doc && typeof doc === "object" && Object.values(doc).every(Array.isArray)) return Dataset.fromDict(doc as Record<string, unknown[]>);
+  throw new Error(`[data] ${file}: expected a list of rows, a dict of columns, or an object with the list under "field"; found ${typeof doc}`);
+}
+
+/** CSV (RFC 4180 quoting) or TSV (no quoting, as GLUE's files are written), header row first. */
+function parseDelimited(text: string, file: string, format: "csv" | "tsv", log: BadRowLog): Dataset {
+  const records = parseCsv(text, {
+    delimiter: format === "tsv" ? "\t" : ",",
+    quote: format === "tsv" ? false : '"',
+    relax_column_count: true,
+    skip_empty_lines: true,
+    relax_quotes: format === "csv",
+    info: true,
+  }) as { record: string[]; info: { lines: number } }[];
+  if (records.length === 0) return new Dataset([]);
+  const header = records[0].record.map((h) => h.trim());
+  const rows: Row[] = [];
+  const sources: RowSource[] = [];
+  for (const { record, info } of records.slice(1)) {
+    // A trailing empty field is common (SST-2's "sentence \t label" lines are clean, others end with a tab).
+    const fields = record.length === header.length + 1 && record[record.length - 1] === "" ? record.slice(0, -1) : record;
+    if (fields.length !== header.length) {
+      log.add({ file, line: info.lines }, `expected ${header.length} fields (${header.join(", ")}), got ${fields.length}`);
+      continue;
+    }
+    rows.push(Object.fromEntries(header.map((h, i) => [h, parseScalar(fields[i])])));
+    sources.push({ file, line: info.lines });
+  }
+  return new Dataset(rows, sources);
+}
+
+/** Numbers stay numbers so a label column "0"/"1" reads as ids; everything else is text. */
+function parseScalar(v: string): string | number {
+  const t = v.trim();
+  return t !== "" && /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(t) ? Number(t) : v;
+}
+
+/** CoNLL: "token<TAB or space>...tag" per line, a blank line between sentences; -DOCSTART- lines are skipped. */
+function parseConll(text: string, file: string): Dataset {
+  const rows: Row[] = [];
+  const sources: RowSource[] = [];
+  let tokens: string[] = [];
+  let tags: string[] = [];
+  let start = 0;
+  const flush = () => {
+    if (tokens.length) {
+      rows.push({ tokens, tags });
+      sources.push({ file, line: start });
+    }
+    tokens = [];
+    tags = [];
+  };
+  text.split("\n").forEach((raw, i) => {
+    const line = raw.replace(/\r$/, "");
+    if (!line.trim()) return flush();
+    if (line.startsWith("-DOCSTART-")) return;
+    const parts = line.split(/\t| +/);
+    if (!tokens.length) start = i + 1;
+    tokens.push(parts[0]);
+    tags.push(parts.length > 1 ? parts[parts.length - 1] : "O");
+  });
+  flush();
+  return new Dataset(rows, sources);
+}
+
+/** Plain text: one row per non-empty line ({ text }), for language-model pretraining. */
+function parseTextLines(text: string, file: string): Dataset {
+  const rows: Row[] = [];
+  const sources: RowSource[] = [];
+  text.split("\n").forEach((line, i) => {
+    if (line.trim()) {
+      rows.push({ text: line.replace(/\r$/, "") });
+      sources.push({ file, line: i + 1 });
+    }
+  });
+  return new Dataset(rows, sources);
+}
+
+async function readParquet(file: string): Promise<Dataset> {
+  // hyparquet's Node entry adds asyncBufferFromFile; loaded lazily so other formats never pay for it.
+  const { parquetReadObjects, asyncBufferFromFile } = await import("hyparquet");
+  const buffer = await asyncBufferFromFile(file);
+  const rows = (await parquetReadObjects({ file: buffer })) as Row[];
+  // BigInt columns (int64) become numbers: labels and ids fit comfortably.
+  for (const r of rows) for (const [k, v] of Object.entries(r)) if (typeof v === "bigint") r[k] = Number(v);
+  return new Dataset(rows, rows.map((_, i) => ({ file, line: i, item: true })));
+}
+
+const SPLIT_PATTERNS: [split: string, re: RegExp][] = [
+  ["train", /train/i],
+  ["validation", /(valid|validation|dev|val)(?![a-z])/i],
+  ["test", /test/i],
+];
+
+/** The split a file name suggests ("wnut17train.conll" → train, "emerging.dev.conll" → validation). */
+export function splitOfFile(name: string): string | null {
+  const stem = path.basename(name);
+  for (const [split, re] of SPLIT_PATTERNS) if (re.test(stem)) return split;
+  return null;
+}
+
+/** Files in a folder by split, for every known data format. */
+export function findSplitFiles(dir: string, format?: DataFormat): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const name of fs.readdirSync(dir).sort()) {
+    const file = path.join(dir, name);
+    if (!fs.statSync(file).isFile() || name.startsWith(".")) continue;
+    const ext = path.extname(name).toLowerCase();
+    if (!format && !EXTENSIONS[ext]) continue;
+    if (format && EXTENSIONS[ext] && EXTENSIONS[ext] !== format) continue;
+    const split = splitOfFile(name);
+    if (split) (out[split] ??= []).push(file);
+  }
+  return out;
+}
+
+export interface LoadDatasetOptions extends ReadOptions {
+  /** Explicit files per split (HF's data_files); wins over folder discovery. */
+  data_files?: Record<string, string | string[]>;
+}
+
+/**
+ * Loads a DatasetDict from a file (one "train" split), a folder with split files, or
+ * explicit data_files, as `datasets.load_dataset(format, data_files=...)` would.
+ */
+export async function loadDataset(pathOrDir: string | null, opts: LoadDatasetOptions = {}): Promise<DatasetDict> {
+  const files: Record<string, string[]> = {};
+  if (opts.data_files) {
+    for (const [split, f] of Object.entries(opts.data_files)) files[split] = Array.isArray(f) ? f : [f];
+  } else if (pathOrDir) {
+    if (!fs.existsSync(pathOrDir)) throw new Error(`[data] ${pathOrDir}: no such file or folder; check dataset.path`);
+    if (fs.statSync(pathOrDir).isDirectory()) {
+      Object.assign(files, findSplitFiles(pathOrDir, opts.format));
+      if (!Object.keys(files).length) {
+        throw new Error(`[data] ${pathOrDir}: no split files found; name them train.*, validation.* (or dev.*), test.* with a known extension (${Object.keys(EXTENSIONS).join(" ")})`);
+      }
+    } else {
+      files.train = [pathOrDir];
+    }
+  } else {
+    throw new Error("[data] give dataset.path (a file or a folder of split files) or data_files");
+  }
+  const out: DatasetDict = {};
+  for (const [split, list] of Object.entries(files)) {
+    out[split] = Dataset.concatenate(await Promise.all(list.map((f) => readDataFile(f, opts))));
+  }
+  return out;
+}

@@ -1,0 +1,98 @@
+/**
+ * The evaluation / prediction loop: batches in dataset order under noGrad, each inside a
+ * scope so memory stays flat; what leaves a batch is plain numbers (loss, logits rows,
+ * labels). Loss is averaged per example, as HF's Trainer does.
+ */
+import { noGrad, scope, type Tensor, crossEntropy } from "../tensor/index.js";
+import type { Dataset, Row } from "../data/dataset.js";
+import type { DataCollator } from "../data/collators.js";
+import type { ModelOutput } from "../models/modeling_utils.js";
+import type { TrainableModel } from "./model_contract.js";
+
+export interface EvalLoopOptions {
+  model: TrainableModel;
+  dataset: Dataset;
+  collate: DataCollator;
+  batchSize: number;
+  /** Collect per-example predictions (logits or what preprocess makes of them). */
+  collectPredictions: boolean;
+  /** Dataset columns handed to compute_metrics as `inputs` (QA contexts and spans). */
+  inputColumns?: string[];
+  /** HF's preprocess_logits_for_metrics: shrink logits (e.g. argmax) before they leave the batch. */
+  preprocessLogits?: (logits: Tensor, labels: Tensor | undefined) => Tensor;
+  labelSmoothing?: number;
+}
+
+export interface EvalLoopResult {
+  loss: number | null;
+  predictions: unknown[];
+  label_ids: unknown[];
+  inputs?: Record<string, unknown>[];
+  numExamples: number;
+  runtime: number;
+}
+
+/** Rows of a (B, ...) tensor as nested arrays, trimmed to `lengths[i]` on dim 1 when given. */
+function rowsOf(t: Tensor, lengths?: number[]): unknown[] {
+  const list = t.tolist() as unknown[];
+  return lengths ? list.map((r, i) => (Array.isArray(r) ? r.slice(0, lengths[i]) : r)) : list;
+}
+
+export function evaluationLoop(o: EvalLoopOptions): EvalLoopResult {
+  const start = performance.now();
+  const { model, dataset } = o;
+  o.model.eval();
+  let lossSum = 0;
+  let lossCount = 0;
+  const predictions: unknown[] = [];
+  const label_ids: unknown[] = [];
+  const inputs: Record<string, unknown>[] = [];
+  try {
+    for (let s = 0; s < dataset.length; s += o.batchSize) {
+      const rows: Row[] = dataset.rows.slice(s, s + o.batchSize) as Row[];
+      const lengths = rows.map((r) => (r.input_ids as number[]).length);
+      const r = scope(() =>
+        noGrad(() => {
+          const batch = o.collate(rows);
+          const out: ModelOutput = model.forward(batch);
+          let loss: number | null = out.loss ? out.loss.item() : null;
+          if (o.labelSmoothing && batch.labels && batch.labels.dtype === "int32" && out.logits.ndim === 2) {
+            loss = crossEntropy(out.logits, batch.labels, { label_smoothing: o.labelSmoothing }).item();
+          }
+          const perToken = out.logits.ndim === 3;
+          let preds: unknown[] = [];
+          if (o.collectPredictions) {
+            if (out.start_logits && out.end_logits) {
+              const st = rowsOf(out.start_logits, lengths);
+              const en = rowsOf(out.end_logits, lengths);
+              preds = st.map((x, i) => [x, en[i]]);
+            } else {
+              // (B, T, C) outputs are per token: keep each example's real length only.
+              const logits = o.preprocessLogits ? o.preprocessLogits(out.logits, batch.labels) : out.logits;
+              preds = rowsOf(logits, perToken ? lengths : undefined);
+            }
+          }
+          const labels = o.collectPredictions && batch.labels ? rowsOf(batch.labels, perToken && batch.labels.ndim === 2 ? lengths : undefined) : [];
+          return { loss, preds, labels };
+        }),
+      );
+      if (r.loss !== null) {
+        lossSum += r.loss * rows.length;
+        lossCount += rows.length;
+      }
+      predictions.push(...r.preds);
+      label_ids.push(...r.labels);
+      if (o.inputColumns?.length) for (const row of rows) inputs.push(Object.fromEntries(o.inputColumns.map((c) => [c, row[c]])));
+    }
+  } finally {
+    model.train();
+  }
+  return {
+    loss: lossCount ? lossSum / lossCount : null,
+    predictions,
+    label_ids,
+    inputs: o.inputColumns?.length ? inputs : undefined,
+    numExamples: dataset.length,
+    runtime: (performance.now() - start) / 1000,
+  };
+}

@@ -1,0 +1,52 @@
+/**
+ * Joins src/peft's methods to the training-method registry (train sits above peft, so the
+ * glue lives here): `method: lora | dora | ia3 | adapter | bitfit | prompt_tuning |
+ * prefix_tuning` with the method's PEFT keys in the `peft:` section, validated before any
+ * work, applied with PEFT's task_type for the task; and saved adapters load back onto a
+ * base model for eval/predict. PeftModel.savePretrained writes only the adapter, so the
+ * Trainer's checkpoints hold only the adapter; resume copies it back in place.
+ */
+import { METHOD_TO_PEFT_TYPE, PeftConfigError, PeftModel, applyMethod as applyPeftMethod, parsePeftConfig, type TaskType } from "../peft/index.js";
+import type { PreTrainedModel } from "../models/modeling_utils.js";
+import { registerAdapterLoader, registerTrainingMethod, trainingMethodNames } from "./methods.js";
+import type { TrainableModel } from "./model_contract.js";
+
+const TASK_TYPE: Record<string, TaskType | null> = {
+  text_classification: "SEQ_CLS",
+  token_classification: "TOKEN_CLS",
+  causal_lm: "CAUSAL_LM",
+  seq2seq: "SEQ_2_SEQ_LM",
+  extractive_qa: "QUESTION_ANS",
+  masked_lm: null,
+};
+
+let registered = false;
+
+export function registerPeftTrainingMethods(): void {
+  if (registered) return;
+  registered = true;
+  for (const [name, peftType] of Object.entries(METHOD_TO_PEFT_TYPE)) {
+    if (trainingMethodNames().includes(name)) continue;
+    registerTrainingMethod({
+      name,
+      peft_type: name === "dora" ? undefined : peftType,
+      validate(section) {
+        try {
+          parsePeftConfig({ ...section, peft_type: peftType, ...(name === "dora" ? { use_dora: true } : {}) });
+          return [];
+        } catch (err) {
+          if (err instanceof PeftConfigError || err instanceof RangeError || err instanceof TypeError) return [(err as Error).message];
+          throw err;
+        }
+      },
+      apply(model, section, ctx) {
+        const task_type = section.task_type ?? TASK_TYPE[ctx.task] ?? null;
+        const spec = { method: name, ...section, task_type, base_model_name_or_path: section.base_model_name_or_path ?? (ctx.base_model_name_or_path || null) };
+        return applyPeftMethod(model as unknown as PreTrainedModel, spec) as unknown as TrainableModel;
+      },
+    });
+  }
+  registerAdapterLoader(async (base, dir) => PeftModel.fromPretrained(base as unknown as PreTrainedModel, dir) as unknown as TrainableModel);
+}
+
+registerPeftTrainingMethods();
