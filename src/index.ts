@@ -1,5 +1,14 @@
 /** tunelab: fine-tune Hugging Face transformers from TypeScript. */
 export * from "./tensor/index.js";
 export { getNumThreads, setNumThreads, cpuFeatures } from "./tensor/threads.js";
+export * from "./nn/index.js";
 export * from "./optim/index.js";
+export * from "./models/index.js";
 export * from "./peft/index.js";
+export * from "./data/index.js";
+export * from "./train/index.js";
+export * from "./eval/index.js";
+export { generate } from "./generate/greedy.js";
+export { readSafetensors, writeSafetensors, loadCheckpointTensors, writeShardedSafetensors, type RawTensor } from "./io/safetensors.js";
+export { loadTensors, saveTensors, rawToTensor, tensorToRaw } from "./io/tensors.js";
+export { resolvePretrained } from "./io/hub.js";

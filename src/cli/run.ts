@@ -16,7 +16,7 @@ import { Trainer } from "../train/trainer.js";
 import { TrainingArguments } from "../train/training_args.js";
 import { EarlyStoppingCallback, type TrainerCallback } from "../train/callbacks.js";
 import { AUTO_TASK, prepareTask, type PreparedTask } from "../train/tasks.js";
-import { applyMethod, describeTrainableParameters, loadAdapter } from "../train/methods.js";
+import { applyTrainingMethod, describeTrainableParameters, loadAdapter } from "../train/methods.js";
 import type { TrainableModel } from "../train/model_contract.js";
 import { registerPeftTrainingMethods } from "../train/peft_methods.js";
 import type { RunConfig } from "./config.js";
@@ -134,7 +134,7 @@ export async function buildTrainingRun(cfg: RunConfig, out: Output, opts: { scra
   const prepared = prepare(cfg, splits, tokenizer, out);
   manualSeed(args.seed);
   let model: TrainableModel = await loadModel(cfg, prepared.config, { scratch: opts.scratch, quiet: opts.quiet });
-  model = await applyMethod(model, cfg.method, cfg.peft, {
+  model = await applyTrainingMethod(model, cfg.method, cfg.peft, {
     task: cfg.task,
     model_type: String((model.config as { model_type?: string } | undefined)?.model_type ?? ""),
     base_model_name_or_path: cfg.model.name_or_path ?? "",

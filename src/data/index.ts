@@ -4,7 +4,7 @@ export { BadRowLog, BadRowError, describeSource, type BadRowPolicy, type BadRow,
 export { loadDataset, readDataFile, readDataFileSync, findSplitFiles, splitOfFile, formatOf, DATA_FORMATS, type DataFormat, type ReadOptions, type LoadDatasetOptions } from "./readers.js";
 export { streamRows, IterableDataset } from "./stream.js";
 export { specialFrame, WordEncoder, type SpecialFrame } from "./word_alignment.js";
-export { buildLabelMap, encodeClassification, type ClassificationOptions, type LabelMap, type ProblemType } from "./formats/classification.js";
+export { buildLabelMap, encodeClassification, type ClassificationOptions, type LabelMap } from "./formats/classification.js";
 export { buildTagList, encodeTokenClassification, type TokenClassificationOptions } from "./formats/token_classification.js";
 export { encodeCausalLm, pack, type CausalLmOptions } from "./formats/causal_lm.js";
 export { encodeSeq2Seq, type Seq2SeqOptions } from "./formats/seq2seq.js";

@@ -9,7 +9,7 @@ export { loadCheckpointWeights, type TrainableModel } from "./model_contract.js"
 export { createOptimizer, createScheduler } from "./optimizer_setup.js";
 export { batchOrder } from "./batching.js";
 export {
-  registerTrainingMethod, registerAdapterLoader, loadAdapter, getTrainingMethod, applyMethod, validateMethod, resolveMethodName, trainingMethodNames, describeTrainableParameters,
+  registerTrainingMethod, registerAdapterLoader, loadAdapter, getTrainingMethod, applyTrainingMethod, validateMethod, resolveMethodName, trainingMethodNames, describeTrainableParameters,
   type TrainingMethod, type TrainingMethodContext, type MethodSection,
 } from "./methods.js";
 export { prepareTask, resolveTaskName, TASK_OPTIONS, TASK_ALIASES, AUTO_TASK, DEFAULT_METRIC, type TaskName, type PreparedTask, type TaskOptions } from "./tasks.js";

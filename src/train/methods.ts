@@ -78,7 +78,7 @@ export function validateMethod(name: string, section: MethodSection): string[] {
   return m.validate ? m.validate(section).map((p) => `peft: ${p}`) : [];
 }
 
-export async function applyMethod(model: TrainableModel, name: string, section: MethodSection, ctx: TrainingMethodContext): Promise<TrainableModel> {
+export async function applyTrainingMethod(model: TrainableModel, name: string, section: MethodSection, ctx: TrainingMethodContext): Promise<TrainableModel> {
   return getTrainingMethod(name).apply(model, section, ctx);
 }
 

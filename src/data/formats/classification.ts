@@ -11,7 +11,8 @@ import type { PreTrainedTokenizer } from "../tokenizer.js";
 import { Dataset, type Row } from "../dataset.js";
 import { BadRowLog } from "../bad_rows.js";
 
-export type ProblemType = "single_label_classification" | "multi_label_classification" | "regression";
+import type { ProblemType } from "../../models/loss_utils.js";
+export type { ProblemType };
 
 export interface ClassificationOptions {
   text_column?: string;
