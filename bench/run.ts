@@ -1,139 +1,164 @@
 /**
- * `npm run bench`: kernel and training-step figures, each beside PyTorch on the same
- * machine in the same run when Debian's python3-torch is available.
+ * `npm run bench [gemm|kernels|train ...]`: kernel and training-step figures, each beside
+ * PyTorch (Debian's python3-torch) on the same machine, in the same run, same shapes.
+ * Sections: gemm, kernels, train (default: all). TUNELAB_BENCH_MIN_TIME scales the
+ * seconds spent per measurement; TUNELAB_BENCH_THREADS=N times only N threads.
  */
-import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { cpus } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { randn, getNumThreads, setNumThreads, cpuFeatures, linear, noGrad, scope } from "../src/index.js";
+import { cpus, loadavg } from "node:os";
+import { cpuFeatures, getNumThreads, setNumThreads } from "../src/index.js";
+import { type Measured, PYTHON, QUANTILE, TorchRef, geomean, preferBestTorch, ratio } from "./common.js";
+import { benchGemm, gemmTable } from "./gemm.js";
+import { benchKernels, kernelTable } from "./kernels.js";
+import { benchTrain, trainTable } from "./train_step.js";
 
-const here = dirname(fileURLToPath(import.meta.url));
-const repoRoot = join(here, "..", "..");
-const PYTHON = "/usr/bin/python3";
+const SECTIONS = ["gemm", "kernels", "train"] as const;
+type Section = (typeof SECTIONS)[number];
 
-interface Row {
-  name: string;
-  threads: number;
-  ours: number; // seconds
-  flops?: number;
-  torch?: number;
+function cpuGhz(): number {
+  for (const f of ["/sys/devices/system/cpu/cpu0/cpufreq/base_frequency", "/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq"]) {
+    try {
+      return Number(readFileSync(f, "utf8")) / 1e6;
+    } catch {
+      // not exposed (VMs): fall through
+    }
+  }
+  try {
+    const info = readFileSync("/proc/cpuinfo", "utf8");
+    const named = /model name\s*:.*@\s*([\d.]+)\s*GHz/.exec(info);
+    if (named) return Number(named[1]);
+    const mhz = /cpu MHz\s*:\s*([\d.]+)/.exec(info);
+    if (mhz) return Number(mhz[1]) / 1000;
+  } catch {
+    // not Linux
+  }
+  return (cpus()[0]?.speed ?? 0) / 1000;
 }
 
-function timeit(fn: () => void, minTime = 0.5, warmup = 2): number {
-  for (let i = 0; i < warmup; i++) fn();
-  let n = 0;
-  const start = performance.now();
-  for (;;) {
-    fn();
-    n++;
-    const elapsed = (performance.now() - start) / 1000;
-    if (elapsed >= minTime) return elapsed / n;
-  }
+/** Theoretical FP32 peak: cores x GHz x 2 FMA units x SIMD lanes x 2 FLOPs. */
+function peakGflops(threads: number): { gflops: number; note: string } {
+  const f = cpuFeatures();
+  const lanes = f.avx512f ? 16 : f.avx2 ? 8 : 4;
+  const ghz = cpuGhz();
+  return {
+    gflops: threads * ghz * 2 * lanes * 2,
+    note: `${threads} core(s) x ${ghz.toFixed(2)} GHz (the clock the OS reports; turbo can exceed it) x 2 FMA units x ${lanes} lanes x 2`,
+  };
 }
 
-function torchAvailable(): string | null {
-  const probe = spawnSync(PYTHON, ["-c", "import torch; print(torch.__version__)"], { encoding: "utf8" });
-  if (probe.status === 0) return probe.stdout.trim();
-  if (process.getuid?.() === 0 && !process.env.TUNELAB_BENCH_NO_INSTALL) {
-    console.log("python3-torch is not installed; installing it with apt (set TUNELAB_BENCH_NO_INSTALL=1 to skip)...");
-    spawnSync("apt-get", ["install", "-y", "-qq", "python3-torch"], { stdio: "ignore", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" }, timeout: 600_000 });
-    const again = spawnSync(PYTHON, ["-c", "import torch; print(torch.__version__)"], { encoding: "utf8" });
-    if (again.status === 0) return again.stdout.trim();
-  }
-  return null;
-}
-
-function runTorch(jobs: object[]): Map<string, number> {
-  const r = spawnSync(PYTHON, [join(repoRoot, "bench", "torch_ref.py")], { input: JSON.stringify(jobs), encoding: "utf8", maxBuffer: 1 << 24 });
-  const out = new Map<string, number>();
-  if (r.status !== 0) {
-    console.log(`PyTorch reference failed: ${r.stderr.trim().split("\n").slice(-3).join(" | ")}`);
-    return out;
-  }
-  for (const line of r.stdout.trim().split("\n")) {
-    const o = JSON.parse(line) as { id: string; seconds: number };
-    out.set(o.id, o.seconds);
+function parseSections(args: string[]): Set<Section> {
+  if (args.length === 0) return new Set(SECTIONS);
+  const out = new Set<Section>();
+  for (const a of args) {
+    if (!(SECTIONS as readonly string[]).includes(a)) {
+      console.error(`bench: unknown section "${a}"; choose from ${SECTIONS.join(", ")} (default: all)`);
+      process.exit(2);
+    }
+    out.add(a as Section);
   }
   return out;
 }
 
-/** Theoretical FP32 peak: cores x GHz x FLOPs per cycle (2 FMA units x lanes x 2). */
-function peakGflops(threads: number): { gflops: number; note: string } {
-  const f = cpuFeatures();
-  const lanes = f.avx512f ? 16 : f.avx2 ? 8 : 4;
-  let ghz = 0;
-  try {
-    const base = readFileSync("/sys/devices/system/cpu/cpu0/cpufreq/base_frequency", "utf8");
-    ghz = Number(base) / 1e6;
-  } catch {
-    ghz = (cpus()[0]?.speed ?? 0) / 1000;
+function torchProblems(rows: { name: string; threads: number; m: { torchNote?: string } }[]): void {
+  for (const r of rows) {
+    if (r.m.torchNote && r.m.torchNote !== "-") console.log(`- torch failed on "${r.name}" (${r.threads} threads): ${r.m.torchNote}`);
   }
-  const gflops = threads * ghz * 2 * lanes * 2;
-  return { gflops, note: `${threads} core(s) x ${ghz.toFixed(2)} GHz x 2 FMA x ${lanes} lanes x 2` };
 }
 
-const GEMM_SHAPES: [number, number, number, boolean][] = [
-  // M, K, N, weight stored (N, K) as nn.Linear (x @ W^T)
-  [1024, 768, 768, false],
-  [1024, 768, 3072, false],
-  [1024, 3072, 768, false],
-  [512, 512, 512, false],
-  [1024, 768, 8, false],
-  [1024, 8, 768, false],
-  [1024, 768, 768, true],
-  [1024, 768, 3072, true],
-];
-
-function benchGemm(threadCounts: number[]): Row[] {
-  const rows: Row[] = [];
-  for (const threads of threadCounts) {
-    setNumThreads(threads);
-    for (const [M, K, N, transB] of GEMM_SHAPES) {
-      scope(() => {
-        const x = randn([M, K]);
-        const w = transB ? randn([N, K]) : randn([K, N]);
-        const sec = noGrad(() =>
-          timeit(() => scope(() => void (transB ? linear(x, w) : x.matmul(w)))),
-        );
-        rows.push({ name: `gemm ${M}x${K}x${N}${transB ? " (x@W^T)" : ""}`, threads, ours: sec, flops: 2 * M * N * K });
-      });
-    }
-  }
-  return rows;
-}
-
-function main(): void {
+async function main(): Promise<void> {
+  const sections = parseSections(process.argv.slice(2));
+  const started = performance.now();
   const maxThreads = getNumThreads();
-  const threadCounts = [...new Set([1, maxThreads])];
-  console.log(`tunelab bench — ${cpus()[0]?.model ?? "unknown CPU"}, ${maxThreads} thread(s), SIMD ${JSON.stringify(cpuFeatures())}`);
+  const only = Number(process.env.TUNELAB_BENCH_THREADS ?? 0);
+  const threadCounts = only > 0 ? [only] : [...new Set([1, maxThreads])];
+  const f = cpuFeatures();
+  const simd = ["avx512f", "avx512bw", "avx2", "fma", "f16c"].filter((k) => f[k as keyof typeof f]).join(", ") || "none";
+  console.log(`# tunelab bench`);
+  console.log("");
+  console.log(`- machine: ${cpus()[0]?.model ?? "unknown CPU"}, ${cpus().length} logical CPU(s), tunelab threads ${maxThreads}, SIMD ${simd} (simdLevel ${f.simdLevel})`);
   for (const t of threadCounts) {
     const p = peakGflops(t);
-    console.log(`theoretical FP32 peak at ${t} thread(s): ${p.gflops.toFixed(0)} GFLOP/s (${p.note})`);
+    console.log(`- theoretical FP32 peak at ${t} thread(s): ${p.gflops.toFixed(0)} GFLOP/s (${p.note})`);
   }
-  const torchVersion = torchAvailable();
-  console.log(torchVersion ? `PyTorch ${torchVersion} (${PYTHON}) runs the same shapes in this run` : "PyTorch column skipped: python3-torch is not installed (apt-get install python3-torch)");
+  const torch = TorchRef.start();
+  console.log(
+    torch
+      ? `- reference: PyTorch ${torch.version} (${PYTHON}), same shapes, same thread count (torch.set_num_threads and OpenBLAS's own pool, which set_num_threads leaves at all cores), timed alternately with tunelab in this run`
+      : "- reference: none — python3-torch is not installed (apt-get install python3-torch); torch columns say \"-\"",
+  );
+  console.log(`- figures: the ${QUANTILE * 100}th percentile of per-call times (robust to other processes)`);
+  console.log(
+    "- speedup vs torch = torch time / tunelab time (above 1: tunelab is faster), against torch's best time at that many threads or fewer; †1 marks rows where torch was faster on 1 thread than on all (a contended core stalls OpenMP barriers), so its 1-thread time is used",
+  );
+  const n = cpus().length;
+  const startLoad = loadavg()[0];
+  if (startLoad > 0.5 * n) {
+    console.log(
+      `- WARNING: load average ${startLoad.toFixed(1)} on ${n} CPU(s) before the bench started: other processes compete for the cores, so multi-thread figures (torch's OpenMP most) are pessimistic; rerun on an idle machine for numbers to quote`,
+    );
+  } else {
+    console.log(`- load average before the bench: ${startLoad.toFixed(1)} on ${n} CPU(s)`);
+  }
 
-  const rows = benchGemm(threadCounts);
-  if (torchVersion) {
-    const jobs = rows.map((r, i) => {
-      const [M, K, N, transB] = GEMM_SHAPES[i % GEMM_SHAPES.length];
-      return { id: String(i), kind: "gemm", M, K, N, transB, threads: r.threads };
-    });
-    const t = runTorch(jobs);
-    rows.forEach((r, i) => (r.torch = t.get(String(i))));
+  const summary: string[] = [];
+  /** "GEMM 1.10x / 1.20x": the geometric mean of the speedups at each thread count. */
+  const summarize = (label: string, rows: { threads: number; m: Measured }[]) => {
+    const per = threadCounts.map((t) => geomean(rows.filter((r) => r.threads === t).map((r) => ratio(r.m) ?? NaN)));
+    if (per.some((g) => Number.isFinite(g))) summary.push(`${label} ${per.map((g) => (Number.isFinite(g) ? `${g.toFixed(2)}x` : "-")).join(" / ")}`);
+  };
+
+  try {
+    if (sections.has("gemm")) {
+      const rows = await benchGemm(threadCounts, torch);
+      preferBestTorch(rows);
+      console.log("\n## GEMM\n");
+      console.log(gemmTable(rows, (t) => peakGflops(t).gflops));
+      torchProblems(rows);
+      summarize("GEMM", rows);
+    }
+    let foreach = false;
+    if (sections.has("kernels")) {
+      const rows = await benchKernels(threadCounts, torch);
+      preferBestTorch(rows);
+      console.log("\n## Kernels (through the public ops, autograd included)\n");
+      console.log(kernelTable(rows));
+      torchProblems(rows);
+      console.log(
+        "\nfwd+bwd rows call y.backward(dy) with a fixed dy, as the torch side does; tunelab's runBackward copies dy first (src/tensor/autograd.ts), which these rows include.",
+      );
+      const adam = rows.find((r) => r.name.startsWith("AdamW") && r.threads === threadCounts[threadCounts.length - 1]);
+      foreach = adam?.m.torchInfo === "foreach=True";
+      summarize("kernels", rows);
+    }
+    if (sections.has("train")) {
+      const rows = await benchTrain(threadCounts, torch, Number(process.env.TUNELAB_BENCH_TRAIN_TIME ?? 2), foreach);
+      preferBestTorch(rows);
+      console.log("\n## Training steps\n");
+      console.log(trainTable(rows));
+      console.log(
+        `\nBoth engines build the same architecture from the same hashed weights (bench/common.ts hashUniform); "eval loss" is one forward in eval mode before training, so the two must agree. torch AdamW: foreach=${foreach ? "True" : "False"}${sections.has("kernels") ? " (the faster in the AdamW row)" : ""}.`,
+      );
+      torchProblems(rows);
+      for (const r of rows) {
+        const tl = r.m.torchLoss;
+        if (tl !== undefined && Math.abs(tl - r.oursLoss) > 1e-3 * Math.max(1, Math.abs(tl))) {
+          console.log(`- WARNING: ${r.c.name}: eval loss ${r.oursLoss} differs from torch's ${tl}: the two models are not the same computation`);
+        }
+      }
+      summarize("training steps", rows);
+    }
+  } finally {
+    torch?.close();
+    setNumThreads(maxThreads);
   }
+  const secs = ((performance.now() - started) / 1000).toFixed(0);
   console.log("");
-  console.log("| kernel | threads | tunelab GFLOP/s | torch GFLOP/s | ratio |");
-  console.log("| --- | --- | --- | --- | --- |");
-  for (const r of rows) {
-    const ours = r.flops! / r.ours / 1e9;
-    const theirs = r.torch ? r.flops! / r.torch / 1e9 : undefined;
-    console.log(`| ${r.name} | ${r.threads} | ${ours.toFixed(1)} | ${theirs?.toFixed(1) ?? "-"} | ${theirs ? (ours / theirs).toFixed(2) + "x" : "-"} |`);
-  }
-  setNumThreads(maxThreads);
+  console.log(`Load average at the end: ${loadavg()[0].toFixed(1)} on ${n} CPU(s) (this bench included).\n`);
+  console.log(
+    summary.length
+      ? `**Summary** — tunelab vs PyTorch ${torch?.version}, geometric mean of the speedups at ${threadCounts.join(" / ")} thread(s): ${summary.join("; ")}; bench took ${secs} s.`
+      : `**Summary**: no torch reference in this run; bench took ${secs} s.`,
+  );
 }
 
-main();
-
+await main();

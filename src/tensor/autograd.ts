@@ -166,17 +166,22 @@ export function runBackward(root: Tensor, gradOutput?: Tensor): void {
   if (!gradOutput && root.numel !== 1) {
     throw new Error(`[backward] gradient can be implied only for scalar outputs, but the shape is [${root.shape.join(", ")}]; pass a gradient tensor`);
   }
+  if (gradOutput && !sameShape(gradOutput.shape, root.shape)) {
+    throw new Error(`[backward] the gradient has shape [${gradOutput.shape}] but the tensor has shape [${root.shape}]`);
+  }
   noGrad(() => {
-    const seed = gradOutput ?? Tensor.onesLike(root);
+    // A caller's gradient enters as an alias: the engine may free its handle or, seeing the
+    // storage shared, accumulate out of place, but never writes into the caller's tensor.
+    const seed = gradOutput ? gradOutput.alias() : Tensor.onesLike(root);
     if (!root.gradFn) {
-      accumulateLeaf(root, gradOutput ? seed.clone() : seed);
+      accumulateLeaf(root, seed);
       return;
     }
     if (root.gradFn.released) {
       throw new Error("[backward] the graph of this tensor was already freed (backward called twice, or its scope ended)");
     }
     const grads = new Map<GraphNode, Tensor>();
-    grads.set(root.gradFn, gradOutput ? seed.clone() : seed);
+    grads.set(root.gradFn, seed);
     for (const node of topoOrder(root.gradFn)) {
       const dy = grads.get(node);
       grads.delete(node);
