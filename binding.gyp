@@ -9,7 +9,8 @@
         "native/gemm.cpp",
         "native/gemm_kernels_avx2.cpp",
         "native/gemm_kernels_avx512.cpp",
-        "native/elementwise.cpp",
+        "native/unary.cpp",
+        "native/binary.cpp",
         "native/copy.cpp",
         "native/reduce.cpp",
         "native/softmax.cpp",
@@ -17,6 +18,7 @@
         "native/embedding.cpp",
         "native/rope.cpp",
         "native/attention.cpp",
+        "native/attention_tiles.cpp",
         "native/cross_entropy.cpp",
         "native/random.cpp",
         "native/adamw.cpp"

@@ -11,17 +11,15 @@
 #include <cmath>
 
 #include "kernels.h"
+#include "simd.h"
 #include "thread_pool.h"
 
 #if defined(__x86_64__)
-#include <immintrin.h>
 #define TL_AVX2_NO_FMA __attribute__((target("avx2")))
 #endif
 
 namespace tl {
 namespace {
-
-constexpr int64_t kGrain = 16384;  // elements per thread
 
 struct Coeffs {
   float decay, one_minus_b1, beta2, one_minus_b2, neg_step, bc2_sqrt, eps, grad_scale;
@@ -79,7 +77,7 @@ void adamw_step(float* p, const float* g, float* m, float* v, int64_t n, float l
                  eps,
                  grad_scale};
 #if defined(__x86_64__)
-  const bool avx2 = simd_level() >= 2;
+  const bool avx2 = use_avx2();
 #endif
   parallel_for(n, kGrain, [&](int, int64_t b, int64_t e) {
 #if defined(__x86_64__)

@@ -14,24 +14,27 @@
 //   A bias shared over the batch (Bb = 1) makes dbias a sum over b, so then a task is one
 //   kv head and loops over b itself, in order.
 // All small matrix products go through one register-blocked micro-kernel (6 x 16 AVX2 or
-// 8 x 32 AVX-512 accumulators) over operands laid out so its B side is read row-wise.
+// 8 x 32 AVX-512 accumulators, in attention_tiles.cpp) over operands laid out so its B
+// side is read row-wise.
 //
-// Layout: inner loops (portable, AVX2, AVX-512 products) behind one table of function
-// pointers, then the forward block, then the backward kv head, then the entry points.
+// Layout: inner loops (portable and AVX2; the products and simd.h's shared rows) behind
+// one table of function pointers, then the forward block, then the backward kv head, then
+// the entry points.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
 #include <vector>
-#if defined(__x86_64__)
-#include <immintrin.h>
-#endif
 
+#include "attention_tiles.h"
 #include "kernels.h"
+#include "simd.h"
 #include "thread_pool.h"
 
 namespace tl {
 namespace {
+
+using namespace attention_detail;
 
 constexpr int64_t kQueryBlock = 64;
 constexpr int64_t kKeyBlock = 64;
@@ -39,11 +42,10 @@ constexpr float kNegInf = -std::numeric_limits<float>::infinity();
 
 // ---------------------------------------------------------------------------------------
 // Inner loops, portable and AVX2/FMA (AVX-512 for the products), picked per call by
-// simd_level().
+// use_avx2() / use_avx512().
 
 struct AttnOps {
-  // C (M, N) = or += A (M, K) @ B (K, N), with A[i*ars + k*acs], B[k*ldb + n], C[i*ldc + n]:
-  // A's strides let one routine serve both P @ V and P^T @ dout.
+  // C (M, N) = or += A (M, K) @ B (K, N), A read through strides (attention_tiles.h)
   void (*matmul)(int64_t M, int64_t N, int64_t K, const float* A, int64_t ars, int64_t acs,
                  const float* B, int64_t ldb, float* C, int64_t ldc, bool accumulate);
   // s (n) = s * scale + add1 + add2, either add may be null
@@ -59,45 +61,6 @@ struct AttnOps {
   void (*add)(float* y, const float* x, int64_t n);
 };
 
-// MR x 16 tile of C in a local array: fixed trip counts and no aliasing let the compiler
-// vectorise this at -O2 for whatever the target has (SSE2, NEON).
-template <int MR>
-void tile_portable(int64_t K, const float* A, int64_t ars, int64_t acs, const float* B,
-                   int64_t ldb, float* C, int64_t ldc, bool accumulate) {
-  float t[MR][16] = {};
-  for (int64_t k = 0; k < K; ++k) {
-    const float* b = B + k * ldb;
-    for (int i = 0; i < MR; ++i) {
-      const float x = A[i * ars + k * acs];
-      for (int n = 0; n < 16; ++n) t[i][n] += x * b[n];
-    }
-  }
-  for (int i = 0; i < MR; ++i)
-    for (int n = 0; n < 16; ++n) C[i * ldc + n] = (accumulate ? C[i * ldc + n] : 0.f) + t[i][n];
-}
-
-void matmul_portable(int64_t M, int64_t N, int64_t K, const float* A, int64_t ars,
-                     int64_t acs, const float* B, int64_t ldb, float* C, int64_t ldc,
-                     bool accumulate) {
-  int64_t n0 = 0;
-  for (; n0 + 16 <= N; n0 += 16) {
-    int64_t i = 0;
-    for (; i + 4 <= M; i += 4)
-      tile_portable<4>(K, A + i * ars, ars, acs, B + n0, ldb, C + i * ldc + n0, ldc, accumulate);
-    for (; i < M; ++i)
-      tile_portable<1>(K, A + i * ars, ars, acs, B + n0, ldb, C + i * ldc + n0, ldc, accumulate);
-  }
-  if (n0 == N) return;
-  for (int64_t i = 0; i < M; ++i) {  // the last N % 16 columns
-    float* c = C + i * ldc;
-    if (!accumulate) std::fill(c + n0, c + N, 0.f);
-    for (int64_t k = 0; k < K; ++k) {
-      const float x = A[i * ars + k * acs];
-      const float* b = B + k * ldb;
-      for (int64_t n = n0; n < N; ++n) c[n] += x * b[n];
-    }
-  }
-}
 void affine_portable(float* s, int64_t n, float scale, const float* add1, const float* add2) {
   for (int64_t j = 0; j < n; ++j) s[j] *= scale;
   if (add1) for (int64_t j = 0; j < n; ++j) s[j] += add1[j];
@@ -113,185 +76,20 @@ float exp_sum_portable(float* x, int64_t n, float shift) {
   for (int64_t j = 0; j < n; ++j) sum += (x[j] = std::exp(x[j] - shift));
   return sum;
 }
-void scale_portable(float* x, int64_t n, float alpha) {
-  for (int64_t j = 0; j < n; ++j) x[j] *= alpha;
-}
 void mul_portable(float* x, const float* z, int64_t n) {
   for (int64_t j = 0; j < n; ++j) x[j] *= z[j];
-}
-void softmax_grad_portable(float* ds, const float* p, const float* dp, float delta, int64_t n) {
-  for (int64_t j = 0; j < n; ++j) ds[j] = p[j] * (dp[j] - delta);
 }
 float dot_portable(const float* x, const float* y, int64_t n) {
   float sum = 0.f;
   for (int64_t j = 0; j < n; ++j) sum += x[j] * y[j];
   return sum;
 }
-void add_portable(float* y, const float* x, int64_t n) {
-  for (int64_t j = 0; j < n; ++j) y[j] += x[j];
-}
 
-constexpr AttnOps kPortableOps{matmul_portable, affine_portable,      max_portable,
-                               exp_sum_portable, scale_portable,      mul_portable,
-                               softmax_grad_portable, dot_portable,   add_portable};
+constexpr AttnOps kPortableOps{matmul_portable,  affine_portable,    max_portable,
+                               exp_sum_portable, scale_row_portable, mul_portable,
+                               softmax_grad_row_portable, dot_portable, add_row_portable};
 
 #if defined(__x86_64__)
-#define TL_AVX2 __attribute__((target("avx2,fma")))
-
-TL_AVX2 inline float hsum(__m256 v) {
-  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-  return _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s)));
-}
-
-// exp(x) = 2^n * e^r, n = round(x / ln 2), |r| <= ln2 / 2, e^r by Cephes' expf polynomial
-// (about 1 ulp). Below -87.3 (where 2^n would leave the normal range) the result is 0, so
-// -inf scores of masked keys give exactly 0.
-TL_AVX2 inline __m256 exp256(__m256 x) {
-  const __m256 lo = _mm256_set1_ps(-87.3365f), hi = _mm256_set1_ps(88.3762f);
-  const __m256 underflow = _mm256_cmp_ps(x, lo, _CMP_LT_OQ);
-  x = _mm256_min_ps(_mm256_max_ps(x, lo), hi);
-  const __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504f)),
-                                   _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  x = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
-  x = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), x);
-  __m256 y = _mm256_set1_ps(1.9875691500e-4f);
-  y = _mm256_fmadd_ps(y, x, _mm256_set1_ps(1.3981999507e-3f));
-  y = _mm256_fmadd_ps(y, x, _mm256_set1_ps(8.3334519073e-3f));
-  y = _mm256_fmadd_ps(y, x, _mm256_set1_ps(4.1665795894e-2f));
-  y = _mm256_fmadd_ps(y, x, _mm256_set1_ps(1.6666665459e-1f));
-  y = _mm256_fmadd_ps(y, x, _mm256_set1_ps(5.0000001201e-1f));
-  y = _mm256_fmadd_ps(y, _mm256_mul_ps(x, x), _mm256_add_ps(x, _mm256_set1_ps(1.f)));
-  const __m256i e = _mm256_slli_epi32(
-      _mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
-  return _mm256_andnot_ps(underflow, _mm256_mul_ps(y, _mm256_castsi256_ps(e)));
-}
-
-// MR x (8 * NV) tile of C kept in registers for the whole K loop.
-template <int MR, int NV>
-TL_AVX2 void tile_avx2(int64_t K, const float* A, int64_t ars, int64_t acs, const float* B,
-                       int64_t ldb, float* C, int64_t ldc, bool accumulate) {
-  __m256 acc[MR][NV];
-#pragma GCC unroll 8
-  for (int i = 0; i < MR; ++i)
-#pragma GCC unroll 2
-    for (int v = 0; v < NV; ++v) acc[i][v] = _mm256_setzero_ps();
-  for (int64_t k = 0; k < K; ++k) {
-    __m256 b[NV];
-#pragma GCC unroll 2
-    for (int v = 0; v < NV; ++v) b[v] = _mm256_loadu_ps(B + k * ldb + 8 * v);
-#pragma GCC unroll 8
-    for (int i = 0; i < MR; ++i) {
-      const __m256 x = _mm256_broadcast_ss(A + i * ars + k * acs);
-#pragma GCC unroll 2
-      for (int v = 0; v < NV; ++v) acc[i][v] = _mm256_fmadd_ps(x, b[v], acc[i][v]);
-    }
-  }
-#pragma GCC unroll 8
-  for (int i = 0; i < MR; ++i)
-#pragma GCC unroll 2
-    for (int v = 0; v < NV; ++v) {
-      float* c = C + i * ldc + 8 * v;
-      _mm256_storeu_ps(c, accumulate ? _mm256_add_ps(_mm256_loadu_ps(c), acc[i][v]) : acc[i][v]);
-    }
-}
-
-template <int NV>
-TL_AVX2 void column_panel_avx2(int64_t M, int64_t K, const float* A, int64_t ars, int64_t acs,
-                               const float* B, int64_t ldb, float* C, int64_t ldc, bool acc) {
-  constexpr int MR = 6;  // 6 x 2 accumulators + 2 B vectors + 1 broadcast = 15 registers
-  int64_t i = 0;
-  for (; i + MR <= M; i += MR)
-    tile_avx2<MR, NV>(K, A + i * ars, ars, acs, B, ldb, C + i * ldc, ldc, acc);
-  const float* a = A + i * ars;
-  float* c = C + i * ldc;
-  switch (M - i) {
-    case 5: tile_avx2<5, NV>(K, a, ars, acs, B, ldb, c, ldc, acc); break;
-    case 4: tile_avx2<4, NV>(K, a, ars, acs, B, ldb, c, ldc, acc); break;
-    case 3: tile_avx2<3, NV>(K, a, ars, acs, B, ldb, c, ldc, acc); break;
-    case 2: tile_avx2<2, NV>(K, a, ars, acs, B, ldb, c, ldc, acc); break;
-    case 1: tile_avx2<1, NV>(K, a, ars, acs, B, ldb, c, ldc, acc); break;
-    default: break;
-  }
-}
-
-TL_AVX2 void matmul_avx2(int64_t M, int64_t N, int64_t K, const float* A, int64_t ars,
-                         int64_t acs, const float* B, int64_t ldb, float* C, int64_t ldc,
-                         bool accumulate) {
-  int64_t n = 0;
-  for (; n + 16 <= N; n += 16)
-    column_panel_avx2<2>(M, K, A, ars, acs, B + n, ldb, C + n, ldc, accumulate);
-  for (; n + 8 <= N; n += 8)
-    column_panel_avx2<1>(M, K, A, ars, acs, B + n, ldb, C + n, ldc, accumulate);
-  if (n < N) matmul_portable(M, N - n, K, A, ars, acs, B + n, ldb, C + n, ldc, accumulate);
-}
-
-// AVX-512 (level 3) only for the products, which hold nearly all the flops: 8 x 32 tiles
-// use 16 of the 32 zmm registers; narrower column remainders fall back to AVX2.
-#define TL_AVX512 __attribute__((target("avx512f,avx2,fma")))
-
-template <int MR, int NV>
-TL_AVX512 void tile_avx512(int64_t K, const float* A, int64_t ars, int64_t acs,
-                           const float* B, int64_t ldb, float* C, int64_t ldc, bool accumulate) {
-  __m512 acc[MR][NV];
-#pragma GCC unroll 8
-  for (int i = 0; i < MR; ++i)
-#pragma GCC unroll 2
-    for (int v = 0; v < NV; ++v) acc[i][v] = _mm512_setzero_ps();
-  for (int64_t k = 0; k < K; ++k) {
-    __m512 b[NV];
-#pragma GCC unroll 2
-    for (int v = 0; v < NV; ++v) b[v] = _mm512_loadu_ps(B + k * ldb + 16 * v);
-#pragma GCC unroll 8
-    for (int i = 0; i < MR; ++i) {
-      const __m512 x = _mm512_set1_ps(A[i * ars + k * acs]);
-#pragma GCC unroll 2
-      for (int v = 0; v < NV; ++v) acc[i][v] = _mm512_fmadd_ps(x, b[v], acc[i][v]);
-    }
-  }
-#pragma GCC unroll 8
-  for (int i = 0; i < MR; ++i)
-#pragma GCC unroll 2
-    for (int v = 0; v < NV; ++v) {
-      float* c = C + i * ldc + 16 * v;
-      _mm512_storeu_ps(c, accumulate ? _mm512_add_ps(_mm512_loadu_ps(c), acc[i][v]) : acc[i][v]);
-    }
-}
-
-template <int NV>
-TL_AVX512 void column_panel_avx512(int64_t M, int64_t K, const float* A, int64_t ars,
-                                   int64_t acs, const float* B, int64_t ldb, float* C,
-                                   int64_t ldc, bool acc) {
-  constexpr int MR = 8;
-  int64_t i = 0;
-  for (; i + MR <= M; i += MR)
-    tile_avx512<MR, NV>(K, A + i * ars, ars, acs, B, ldb, C + i * ldc, ldc, acc);
-  const float* a = A + i * ars;
-  float* c = C + i * ldc;
-  switch (M - i) {
-    case 7: tile_avx512<7, NV>(K, a, ars, acs, B, ldb, c, ldc, acc); break;
-    case 6: tile_avx512<6, NV>(K, a, ars, acs, B, ldb, c, ldc, acc); break;
-    case 5: tile_avx512<5, NV>(K, a, ars, acs, B, ldb, c, ldc, acc); break;
-    case 4: tile_avx512<4, NV>(K, a, ars, acs, B, ldb, c, ldc, acc); break;
-    case 3: tile_avx512<3, NV>(K, a, ars, acs, B, ldb, c, ldc, acc); break;
-    case 2: tile_avx512<2, NV>(K, a, ars, acs, B, ldb, c, ldc, acc); break;
-    case 1: tile_avx512<1, NV>(K, a, ars, acs, B, ldb, c, ldc, acc); break;
-    default: break;
-  }
-}
-
-TL_AVX512 void matmul_avx512(int64_t M, int64_t N, int64_t K, const float* A, int64_t ars,
-                             int64_t acs, const float* B, int64_t ldb, float* C, int64_t ldc,
-                             bool accumulate) {
-  int64_t n = 0;
-  for (; n + 32 <= N; n += 32)
-    column_panel_avx512<2>(M, K, A, ars, acs, B + n, ldb, C + n, ldc, accumulate);
-  for (; n + 16 <= N; n += 16)
-    column_panel_avx512<1>(M, K, A, ars, acs, B + n, ldb, C + n, ldc, accumulate);
-  if (n < N) matmul_avx2(M, N - n, K, A, ars, acs, B + n, ldb, C + n, ldc, accumulate);
-}
-#undef TL_AVX512
-
 TL_AVX2 void affine_avx2(float* s, int64_t n, float scale, const float* add1,
                          const float* add2) {
   const __m256 vs = _mm256_set1_ps(scale);
@@ -321,26 +119,19 @@ TL_AVX2 float exp_sum_avx2(float* x, int64_t n, float shift) {
   __m256 sum = _mm256_setzero_ps();
   int64_t j = 0;
   for (; j + 8 <= n; j += 8) {
-    const __m256 e = exp256(_mm256_sub_ps(_mm256_loadu_ps(x + j), vs));
+    const __m256 e = exp8(_mm256_sub_ps(_mm256_loadu_ps(x + j), vs));
     _mm256_storeu_ps(x + j, e);
     sum = _mm256_add_ps(sum, e);
   }
-  if (j < n) {  // tail through a -inf padded lane buffer, so every lane uses exp256
+  if (j < n) {  // tail through a -inf padded lane buffer, so every lane uses exp8
     alignas(32) float t[8];
     for (int e = 0; e < 8; ++e) t[e] = j + e < n ? x[j + e] : kNegInf;
-    const __m256 e = exp256(_mm256_sub_ps(_mm256_load_ps(t), vs));
+    const __m256 e = exp8(_mm256_sub_ps(_mm256_load_ps(t), vs));
     _mm256_store_ps(t, e);
     sum = _mm256_add_ps(sum, e);
     for (int e2 = 0; j + e2 < n; ++e2) x[j + e2] = t[e2];
   }
-  return hsum(sum);
-}
-
-TL_AVX2 void scale_avx2(float* x, int64_t n, float alpha) {
-  const __m256 va = _mm256_set1_ps(alpha);
-  int64_t j = 0;
-  for (; j + 8 <= n; j += 8) _mm256_storeu_ps(x + j, _mm256_mul_ps(_mm256_loadu_ps(x + j), va));
-  for (; j < n; ++j) x[j] *= alpha;
+  return hsum8(sum);
 }
 
 TL_AVX2 void mul_avx2(float* x, const float* z, int64_t n) {
@@ -350,48 +141,28 @@ TL_AVX2 void mul_avx2(float* x, const float* z, int64_t n) {
   for (; j < n; ++j) x[j] *= z[j];
 }
 
-TL_AVX2 void softmax_grad_avx2(float* ds, const float* p, const float* dp, float delta,
-                               int64_t n) {
-  const __m256 vd = _mm256_set1_ps(delta);
-  int64_t j = 0;
-  for (; j + 8 <= n; j += 8)
-    _mm256_storeu_ps(ds + j, _mm256_mul_ps(_mm256_loadu_ps(p + j),
-                                           _mm256_sub_ps(_mm256_loadu_ps(dp + j), vd)));
-  for (; j < n; ++j) ds[j] = p[j] * (dp[j] - delta);
-}
-
 TL_AVX2 float dot_avx2(const float* x, const float* y, int64_t n) {
   __m256 acc = _mm256_setzero_ps();
   int64_t j = 0;
   for (; j + 8 <= n; j += 8)
     acc = _mm256_fmadd_ps(_mm256_loadu_ps(x + j), _mm256_loadu_ps(y + j), acc);
-  float r = hsum(acc);
+  float r = hsum8(acc);
   for (; j < n; ++j) r += x[j] * y[j];
   return r;
 }
 
-TL_AVX2 void add_avx2(float* y, const float* x, int64_t n) {
-  int64_t j = 0;
-  for (; j + 8 <= n; j += 8)
-    _mm256_storeu_ps(y + j, _mm256_add_ps(_mm256_loadu_ps(y + j), _mm256_loadu_ps(x + j)));
-  for (; j < n; ++j) y[j] += x[j];
-}
-
-constexpr AttnOps kAvx2Ops{matmul_avx2,      affine_avx2,       max_avx2,
-                           exp_sum_avx2,     scale_avx2,        mul_avx2,
-                           softmax_grad_avx2, dot_avx2,         add_avx2};
-constexpr AttnOps kAvx512Ops{matmul_avx512,    affine_avx2,       max_avx2,
-                             exp_sum_avx2,     scale_avx2,        mul_avx2,
-                             softmax_grad_avx2, dot_avx2,         add_avx2};
-#undef TL_AVX2
+constexpr AttnOps kAvx2Ops{matmul_avx2,  affine_avx2,    max_avx2,
+                           exp_sum_avx2, scale_row_avx2, mul_avx2,
+                           softmax_grad_row_avx2, dot_avx2, add_row_avx2};
+constexpr AttnOps kAvx512Ops{matmul_avx512, affine_avx2,    max_avx2,
+                             exp_sum_avx2,  scale_row_avx2, mul_avx2,
+                             softmax_grad_row_avx2, dot_avx2, add_row_avx2};
 #endif
 
 const AttnOps& attn_ops() {
 #if defined(__x86_64__)
-  const CpuFeatures& f = cpu_features();
-  const int level = simd_level();
-  if (level >= 3 && f.avx512f && f.avx2 && f.fma) return kAvx512Ops;
-  if (level >= 2 && f.avx2 && f.fma) return kAvx2Ops;
+  if (use_avx512()) return kAvx512Ops;
+  if (use_avx2()) return kAvx2Ops;
 #endif
   return kPortableOps;
 }

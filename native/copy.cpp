@@ -11,11 +11,10 @@
 #include <cstring>
 
 #include "kernels.h"
+#include "simd.h"
 #include "thread_pool.h"
 
 #if defined(__x86_64__)
-#include <immintrin.h>
-#define TL_AVX2 __attribute__((target("avx2,fma")))
 #define TL_F16C __attribute__((target("avx2,fma,f16c")))
 #endif
 
@@ -162,7 +161,7 @@ void cast_range_portable(void* out, DType od, const void* x, DType xd, int64_t b
 
 bool cast_range_simd(void* out, DType od, const void* x, DType xd, int64_t b, int64_t e) {
 #if defined(__x86_64__)
-  if (simd_level() < 2) return false;
+  if (!use_avx2()) return false;
   auto* o16 = static_cast<uint16_t*>(out) + b;
   auto* of = static_cast<float*>(out) + b;
   const auto* x16 = static_cast<const uint16_t*>(x) + b;

@@ -13,11 +13,8 @@
 #include <limits>
 
 #include "kernels.h"
+#include "simd.h"
 #include "thread_pool.h"
-
-#if defined(__x86_64__)
-#include <immintrin.h>
-#endif
 
 namespace tl {
 namespace {
@@ -54,37 +51,7 @@ void grad_portable(float* dx, const float* x, int64_t n, float lse, float g, flo
 constexpr RowOps kPortable{max_portable, exp_sum_portable, grad_portable};
 
 #if defined(__x86_64__)
-#define TL_AVX2 __attribute__((target("avx2,fma")))
-
-TL_AVX2 inline float hsum(__m256 v) {
-  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-  return _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s)));
-}
-
-// exp(x) = 2^n e^r, n = round(x / ln 2), Cephes' expf polynomial for e^r (about 1 ulp);
-// below -87.3 (2^n leaving the normal range) the result is 0. Same as attention.cpp's:
-// kernel families share no internal header yet.
-TL_AVX2 inline __m256 exp256(__m256 x) {
-  const __m256 lo = _mm256_set1_ps(-87.3365f), hi = _mm256_set1_ps(88.3762f);
-  const __m256 underflow = _mm256_cmp_ps(x, lo, _CMP_LT_OQ);
-  x = _mm256_min_ps(_mm256_max_ps(x, lo), hi);
-  const __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504f)),
-                                   _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  x = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
-  x = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), x);
-  __m256 y = _mm256_set1_ps(1.9875691500e-4f);
-  y = _mm256_fmadd_ps(y, x, _mm256_set1_ps(1.3981999507e-3f));
-  y = _mm256_fmadd_ps(y, x, _mm256_set1_ps(8.3334519073e-3f));
-  y = _mm256_fmadd_ps(y, x, _mm256_set1_ps(4.1665795894e-2f));
-  y = _mm256_fmadd_ps(y, x, _mm256_set1_ps(1.6666665459e-1f));
-  y = _mm256_fmadd_ps(y, x, _mm256_set1_ps(5.0000001201e-1f));
-  y = _mm256_fmadd_ps(y, _mm256_mul_ps(x, x), _mm256_add_ps(x, _mm256_set1_ps(1.f)));
-  const __m256i e = _mm256_slli_epi32(
-      _mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
-  return _mm256_andnot_ps(underflow, _mm256_mul_ps(y, _mm256_castsi256_ps(e)));
-}
-
+// exp8 and hsum8 come from simd.h.
 TL_AVX2 float max_avx2(const float* x, int64_t n) {
   __m256 m = _mm256_set1_ps(-kInf);
   int64_t j = 0;
@@ -105,8 +72,8 @@ TL_AVX2 float exp_sum_avx2(const float* x, int64_t n, float m, float* below) {
   for (; j + 16 <= n; j += 16) {
     const __m256 d0 = _mm256_sub_ps(_mm256_loadu_ps(x + j), vm);
     const __m256 d1 = _mm256_sub_ps(_mm256_loadu_ps(x + j + 8), vm);
-    s0 = _mm256_add_ps(s0, exp256(d0));
-    s1 = _mm256_add_ps(s1, exp256(d1));
+    s0 = _mm256_add_ps(s0, exp8(d0));
+    s1 = _mm256_add_ps(s1, exp8(d1));
     g0 = _mm256_sub_ps(g0, d0);
     g1 = _mm256_sub_ps(g1, d1);
   }
@@ -116,42 +83,41 @@ TL_AVX2 float exp_sum_avx2(const float* x, int64_t n, float m, float* below) {
     alignas(32) float buf[8] = {m, m, m, m, m, m, m, m};
     std::memcpy(buf, x + j, r * sizeof(float));
     const __m256 d = _mm256_sub_ps(_mm256_load_ps(buf), vm);
-    s0 = _mm256_add_ps(s0, exp256(d));
+    s0 = _mm256_add_ps(s0, exp8(d));
     g0 = _mm256_sub_ps(g0, d);
     pad += float(8 - r);
   }
-  if (below) *below = hsum(_mm256_add_ps(g0, g1));
-  return hsum(_mm256_add_ps(s0, s1)) - pad;
+  if (below) *below = hsum8(_mm256_add_ps(g0, g1));
+  return hsum8(_mm256_add_ps(s0, s1)) - pad;
 }
 
 TL_AVX2 void grad_avx2(float* dx, const float* x, int64_t n, float lse, float g, float c) {
   const __m256 vl = _mm256_set1_ps(lse), vg = _mm256_set1_ps(g), vc = _mm256_set1_ps(c);
   int64_t j = 0;
   for (; j + 8 <= n; j += 8) {
-    const __m256 p = exp256(_mm256_sub_ps(_mm256_loadu_ps(x + j), vl));
+    const __m256 p = exp8(_mm256_sub_ps(_mm256_loadu_ps(x + j), vl));
     _mm256_storeu_ps(dx + j, _mm256_fmsub_ps(vg, p, vc));
   }
   if (j < n) {
     alignas(32) float buf[8] = {};
     std::memcpy(buf, x + j, (n - j) * sizeof(float));
-    const __m256 p = exp256(_mm256_sub_ps(_mm256_load_ps(buf), vl));
+    const __m256 p = exp8(_mm256_sub_ps(_mm256_load_ps(buf), vl));
     _mm256_store_ps(buf, _mm256_fmsub_ps(vg, p, vc));
     std::memcpy(dx + j, buf, (n - j) * sizeof(float));
   }
 }
 constexpr RowOps kAvx2{max_avx2, exp_sum_avx2, grad_avx2};
-#undef TL_AVX2
 #endif
 
 const RowOps& row_ops() {
 #if defined(__x86_64__)
-  if (simd_level() >= 2 && cpu_features().avx2 && cpu_features().fma) return kAvx2;
+  if (use_avx2()) return kAvx2;
 #endif
   return kPortable;
 }
 
 // Rows per task: about 32k logits, so short vocabularies still amortise the dispatch.
-int64_t grain(int64_t V) { return std::max<int64_t>(1, 32768 / std::max<int64_t>(V, 1)); }
+int64_t grain(int64_t V) { return row_grain(V, 32768); }
 
 }  // namespace
 

@@ -9,37 +9,19 @@
 #include <cstring>
 
 #include "kernels.h"
+#include "simd.h"
 #include "thread_pool.h"
-
-#if defined(__x86_64__)
-#include <immintrin.h>
-#define TL_AVX2 __attribute__((target("avx2,fma")))
-#endif
 
 namespace tl {
 namespace {
 
-constexpr int64_t kGrain = 16384;  // elements per thread
 constexpr int64_t kColBlock = 16;  // floats per cache line
 
-int64_t row_grain(int64_t C) { return std::max<int64_t>(1, kGrain / std::max<int64_t>(C, 1)); }
-
-// dst (n) += src (n)
-void add_row_portable(float* dst, const float* src, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) dst[i] += src[i];
-}
-#if defined(__x86_64__)
-TL_AVX2 void add_row_avx2(float* dst, const float* src, int64_t n) {
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8)
-    _mm256_storeu_ps(dst + i, _mm256_add_ps(_mm256_loadu_ps(dst + i), _mm256_loadu_ps(src + i)));
-  add_row_portable(dst + i, src + i, n - i);
-}
-#endif
+// dst (n) += src (n): simd.h's row kernels
 using AddRow = void (*)(float*, const float*, int64_t);
 AddRow add_row() {
 #if defined(__x86_64__)
-  if (simd_level() >= 2) return add_row_avx2;
+  if (use_avx2()) return add_row_avx2;
 #endif
   return add_row_portable;
 }
@@ -49,8 +31,7 @@ AddRow add_row() {
 template <class F>
 void for_column_ranges(int64_t C, int64_t rows, F&& fn) {
   const int64_t blocks = (C + kColBlock - 1) / kColBlock;
-  const int64_t grain = std::max<int64_t>(1, kGrain / std::max<int64_t>(rows * kColBlock, 1));
-  parallel_for(blocks, grain, [&](int, int64_t b, int64_t e) {
+  parallel_for(blocks, row_grain(rows * kColBlock), [&](int, int64_t b, int64_t e) {
     fn(b * kColBlock, std::min(C, e * kColBlock));
   });
 }
@@ -91,12 +72,11 @@ void index_select_backward(float* dx, const float* dout, const int32_t* idx, int
                            int64_t R, int64_t inner, int64_t n_idx) {
   const AddRow add = add_row();
   if (outer >= num_threads()) {  // whole (R, inner) slabs per thread
-    parallel_for(outer, std::max<int64_t>(1, kGrain / std::max<int64_t>(n_idx * inner, 1)),
-                 [&](int, int64_t b, int64_t e) {
-                   for (int64_t o = b; o < e; ++o)
-                     for (int64_t j = 0; j < n_idx; ++j)
-                       add(dx + (o * R + idx[j]) * inner, dout + (o * n_idx + j) * inner, inner);
-                 });
+    parallel_for(outer, row_grain(n_idx * inner), [&](int, int64_t b, int64_t e) {
+      for (int64_t o = b; o < e; ++o)
+        for (int64_t j = 0; j < n_idx; ++j)
+          add(dx + (o * R + idx[j]) * inner, dout + (o * n_idx + j) * inner, inner);
+    });
     return;
   }
   for (int64_t o = 0; o < outer; ++o) {

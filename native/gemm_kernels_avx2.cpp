@@ -8,8 +8,7 @@
 #include <algorithm>
 
 #include "gemm_kernels.h"
-
-#define TL_AVX2 __attribute__((target("avx2,fma")))
+#include "simd.h"
 
 namespace tl::gemm_detail {
 namespace {

@@ -52,7 +52,7 @@ void gemm_reference(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K,
                     float beta, float* C, int64_t ldc, int64_t stride_c, int64_t batch);
 
 // ---------------------------------------------------------------------------------------
-// Element-wise (elementwise.cpp)
+// Element-wise (unary.cpp; binary.cpp for binary, scalar and where)
 enum UnaryOp : int {
   U_NEG = 0, U_EXP, U_LOG, U_SQRT, U_RSQRT, U_TANH, U_SIGMOID, U_RELU,
   U_GELU_ERF, U_GELU_TANH, U_SILU, U_ABS, U_SQUARE, U_RECIPROCAL, U_SIN, U_COS,

@@ -14,26 +14,11 @@
 #include <vector>
 
 #include "kernels.h"
+#include "simd.h"
 #include "thread_pool.h"
-
-#if defined(__x86_64__)
-#include <immintrin.h>
-#define TL_AVX2 __attribute__((target("avx2,fma")))
-#endif
 
 namespace tl {
 namespace {
-
-constexpr int64_t kGrain = 16384;  // elements per thread
-
-int64_t row_grain(int64_t C) { return std::max<int64_t>(1, kGrain / std::max<int64_t>(C, 1)); }
-bool use_avx2() {
-#if defined(__x86_64__)
-  return simd_level() >= 2;
-#else
-  return false;
-#endif
-}
 
 // ---------------------------------------------------------------------------------------
 // Row pieces. Each portable function handles elements [i0, n) so that the vector versions
@@ -90,13 +75,6 @@ void grad_input_portable(float* dx, const float* dy, const float* x, const float
 }
 
 #if defined(__x86_64__)
-TL_AVX2 inline float hsum8(__m256 v) {
-  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-  s = _mm_add_ss(s, _mm_movehdup_ps(s));
-  return _mm_cvtss_f32(s);
-}
-
 TL_AVX2 float sum_pow_avx2(const float* x, int64_t n, float shift, int k) {
   const __m256 sh = _mm256_set1_ps(shift);
   __m256 s0 = _mm256_setzero_ps(), s1 = s0;

@@ -14,17 +14,12 @@
 #include <vector>
 
 #include "kernels.h"
+#include "simd.h"
 #include "thread_pool.h"
-
-#if defined(__x86_64__)
-#include <immintrin.h>
-#define TL_AVX2 __attribute__((target("avx2,fma")))
-#endif
 
 namespace tl {
 namespace {
 
-constexpr int64_t kGrain = 16384;  // elements per thread
 constexpr int64_t kBlock = 1024;   // float accumulation block before folding into double
 constexpr int64_t kTile = 32;      // columns per task when reducing across rows
 constexpr float kInf = std::numeric_limits<float>::infinity();
@@ -57,13 +52,6 @@ double row_reduce_portable(ReduceOp op, const float* x, int64_t n) {
 }
 
 #if defined(__x86_64__)
-TL_AVX2 inline float hsum8(__m256 v) {
-  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-  s = _mm_add_ss(s, _mm_movehdup_ps(s));
-  return _mm_cvtss_f32(s);
-}
-
 TL_AVX2 double row_reduce_avx2(ReduceOp op, const float* x, int64_t n) {
   int64_t i = 0;
   if (is_sum(op)) {
@@ -115,7 +103,7 @@ TL_AVX2 void col_sum_avx2(double* acc, const float* x, int64_t R, int64_t inner)
 
 double row_reduce(ReduceOp op, const float* x, int64_t n) {
 #if defined(__x86_64__)
-  if (simd_level() >= 2) return row_reduce_avx2(op, x, n);
+  if (use_avx2()) return row_reduce_avx2(op, x, n);
 #endif
   return row_reduce_portable(op, x, n);
 }
@@ -129,7 +117,7 @@ void col_reduce(ReduceOp op, float* out, const float* x, int64_t R, int64_t inne
   double acc[kTile];
   std::fill(acc, acc + w, identity(op));
 #if defined(__x86_64__)
-  if (is_sum(op) && w == kTile && simd_level() >= 2) {
+  if (is_sum(op) && w == kTile && use_avx2()) {
     col_sum_avx2(acc, x, R, inner);
     for (int64_t c = 0; c < w; ++c) out[c] = finish(op, acc[c], R);
     return;
@@ -185,7 +173,7 @@ TL_AVX2 double sum_squares_avx2(const float* x, int64_t n) {
 
 double sum_squares_range(const float* x, int64_t n) {
 #if defined(__x86_64__)
-  if (simd_level() >= 2) return sum_squares_avx2(x, n);
+  if (use_avx2()) return sum_squares_avx2(x, n);
 #endif
   return sum_squares_portable(x, n);
 }
@@ -209,15 +197,13 @@ void reduce(ReduceOp op, float* out, const float* x, int64_t outer, int64_t R, i
     return;
   }
   if (inner == 1) {
-    parallel_for(outer, std::max<int64_t>(1, kGrain / std::max<int64_t>(R, 1)),
-                 [&](int, int64_t b, int64_t e) {
-                   for (int64_t o = b; o < e; ++o) out[o] = finish(op, row_reduce(op, x + o * R, R), R);
-                 });
+    parallel_for(outer, row_grain(R), [&](int, int64_t b, int64_t e) {
+      for (int64_t o = b; o < e; ++o) out[o] = finish(op, row_reduce(op, x + o * R, R), R);
+    });
     return;
   }
   const int64_t tiles = (inner + kTile - 1) / kTile;
-  const int64_t grain = std::max<int64_t>(1, kGrain / std::max<int64_t>(R * kTile, 1));
-  parallel_for(outer * tiles, grain, [&](int, int64_t b, int64_t e) {
+  parallel_for(outer * tiles, row_grain(R * kTile), [&](int, int64_t b, int64_t e) {
     for (int64_t t = b; t < e; ++t) {
       const int64_t o = t / tiles, c0 = (t % tiles) * kTile;
       col_reduce(op, out + o * inner + c0, x + o * R * inner + c0, R, inner,
@@ -242,8 +228,7 @@ void argmax(int32_t* out, const float* x, int64_t outer, int64_t R, int64_t inne
     }
     return;
   }
-  const int64_t grain = std::max<int64_t>(1, kGrain / std::max<int64_t>(R, 1));
-  parallel_for(outer * inner, grain, [&](int, int64_t b, int64_t e) {
+  parallel_for(outer * inner, row_grain(R), [&](int, int64_t b, int64_t e) {
     for (int64_t t = b; t < e; ++t) {
       const int64_t o = t / inner, c = t % inner;
       out[t] = static_cast<int32_t>(first_max(x + o * R * inner + c, R, inner, 0).index);

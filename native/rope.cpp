@@ -6,11 +6,8 @@
 #include <algorithm>
 
 #include "kernels.h"
+#include "simd.h"
 #include "thread_pool.h"
-
-#if defined(__x86_64__)
-#include <immintrin.h>
-#endif
 
 namespace tl {
 namespace {
@@ -27,9 +24,8 @@ void rotate_portable(float* out, const float* x, const float* cos, const float* 
 }
 
 #if defined(__x86_64__)
-__attribute__((target("avx2,fma"))) void rotate_avx2(float* out, const float* x,
-                                                     const float* cos, const float* sin,
-                                                     int64_t half, float sign) {
+TL_AVX2 void rotate_avx2(float* out, const float* x, const float* cos, const float* sin,
+                         int64_t half, float sign) {
   const __m256 vsign = _mm256_set1_ps(sign);
   int64_t i = 0;
   for (; i + 8 <= half; i += 8) {
@@ -51,11 +47,10 @@ void rope_forward(float* out, const float* x, const float* cos, const float* sin
   const int64_t half = D / 2;
   const float sign = inverse ? -1.f : 1.f;
 #if defined(__x86_64__)
-  const bool avx2 = simd_level() >= 2 && cpu_features().avx2 && cpu_features().fma;
+  const bool avx2 = use_avx2();
 #endif
   // Rows are (b, h, t) head vectors; ~16 KiB of reads per grain keeps dispatch cheap.
-  const int64_t grain = std::max<int64_t>(1, 4096 / std::max<int64_t>(D, 1));
-  parallel_for(B * H * T, grain, [&](int, int64_t begin, int64_t end) {
+  parallel_for(B * H * T, row_grain(D, 4096), [&](int, int64_t begin, int64_t end) {
     for (int64_t row = begin; row < end; ++row) {
       const int64_t b = row / (H * T), t = row % T;
       const int64_t p = pos[b * T + t];

@@ -13,20 +13,13 @@
 #include <limits>
 
 #include "kernels.h"
+#include "simd.h"
 #include "thread_pool.h"
-
-#if defined(__x86_64__)
-#include <immintrin.h>
-#define TL_AVX2 __attribute__((target("avx2,fma")))
-#endif
 
 namespace tl {
 namespace {
 
-constexpr int64_t kGrain = 16384;  // elements per thread
 constexpr float kInf = std::numeric_limits<float>::infinity();
-
-int64_t row_grain(int64_t C) { return std::max<int64_t>(1, kGrain / std::max<int64_t>(C, 1)); }
 
 // ---------------------------------------------------------------------------------------
 // Portable rows (the reference).
@@ -49,9 +42,6 @@ float exp_sum_portable(float* y, const float* x, int64_t n, float shift) {
   }
   return static_cast<float>(s);
 }
-void scale_portable(float* y, int64_t n, float a) {
-  for (int64_t i = 0; i < n; ++i) y[i] *= a;
-}
 float dot_portable(const float* a, const float* b, int64_t n) {  // b null: sum of a
   double s = 0;
   for (int64_t i = 0; i < n; ++i) s += b ? a[i] * b[i] : a[i];
@@ -61,39 +51,7 @@ float dot_portable(const float* a, const float* b, int64_t n) {  // b null: sum 
 // ---------------------------------------------------------------------------------------
 // AVX2/FMA rows.
 #if defined(__x86_64__)
-// exp with the same Cephes polynomial and two-step 2^n scaling as elementwise.cpp's exp8
-// (kept as a copy: kernel families share no internal header yet).
-TL_AVX2 inline __m256 exp8(__m256 x) {
-  x = _mm256_min_ps(_mm256_set1_ps(88.8f), x);
-  x = _mm256_max_ps(_mm256_set1_ps(-104.f), x);
-  __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
-                             _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
-  r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
-  __m256 p = _mm256_set1_ps(1.9875691500e-4f);
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507e-3f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073e-3f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894e-2f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459e-1f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201e-1f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.f));
-  __m256i ni = _mm256_cvtps_epi32(n);
-  __m256i n1 = _mm256_srai_epi32(ni, 1);
-  __m256i n2 = _mm256_sub_epi32(ni, n1);
-  const __m256i bias = _mm256_set1_epi32(127);
-  __m256 s1 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(n1, bias), 23));
-  __m256 s2 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(n2, bias), 23));
-  return _mm256_mul_ps(_mm256_mul_ps(p, s1), s2);
-}
-
-TL_AVX2 inline float hsum8(__m256 v) {
-  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-  s = _mm_add_ss(s, _mm_movehdup_ps(s));
-  return _mm_cvtss_f32(s);
-}
-
+// exp8, hsum8 and the scale / softmax-gradient rows come from simd.h.
 TL_AVX2 float row_max_avx2(const float* x, int64_t n) {
   __m256 m = _mm256_set1_ps(-kInf), nan = _mm256_setzero_ps();
   int64_t i = 0;
@@ -142,13 +100,6 @@ TL_AVX2 float exp_sum_avx2(float* y, const float* x, int64_t n, float shift) {
   return static_cast<float>(total + hsum8(_mm256_add_ps(s0, s1)));
 }
 
-TL_AVX2 void scale_avx2(float* y, int64_t n, float a) {
-  const __m256 av = _mm256_set1_ps(a);
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, _mm256_mul_ps(_mm256_loadu_ps(y + i), av));
-  scale_portable(y + i, n - i, a);
-}
-
 TL_AVX2 float dot_avx2(const float* a, const float* b, int64_t n) {
   __m256 s0 = _mm256_setzero_ps(), s1 = s0;
   double total = 0;
@@ -169,16 +120,6 @@ TL_AVX2 float dot_avx2(const float* a, const float* b, int64_t n) {
   }
   total += hsum8(_mm256_add_ps(s0, s1));
   return static_cast<float>(total + dot_portable(a + i, b ? b + i : nullptr, n - i));
-}
-
-// dx (n) = y * (dy - dot)
-TL_AVX2 void softmax_grad_avx2(float* dx, const float* dy, const float* y, int64_t n, float dot) {
-  const __m256 d = _mm256_set1_ps(dot);
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8)
-    _mm256_storeu_ps(dx + i, _mm256_mul_ps(_mm256_loadu_ps(y + i),
-                                           _mm256_sub_ps(_mm256_loadu_ps(dy + i), d)));
-  for (; i < n; ++i) dx[i] = y[i] * (dy[i] - dot);
 }
 
 // dx (n) = dy - exp(y) * sum; the tail goes through the same vector exp.
@@ -219,9 +160,9 @@ struct Rows {
   }
   void scale(float* y, int64_t n, float a) const {
 #if defined(__x86_64__)
-    if (avx2) return scale_avx2(y, n, a);
+    if (avx2) return scale_row_avx2(y, n, a);
 #endif
-    scale_portable(y, n, a);
+    scale_row_portable(y, n, a);
   }
   float dot(const float* a, const float* b, int64_t n) const {
 #if defined(__x86_64__)
@@ -229,15 +170,23 @@ struct Rows {
 #endif
     return dot_portable(a, b, n);
   }
+  // dx (n) = y * (dy - dot)
+  void softmax_grad(float* dx, const float* dy, const float* y, int64_t n, float dot) const {
+#if defined(__x86_64__)
+    if (avx2) return softmax_grad_row_avx2(dx, y, dy, dot, n);
+#endif
+    softmax_grad_row_portable(dx, y, dy, dot, n);
+  }
+  // dx (n) = dy - exp(y) * sum
+  void log_softmax_grad(float* dx, const float* dy, const float* y, int64_t n, float sum) const {
+#if defined(__x86_64__)
+    if (avx2) return log_softmax_grad_avx2(dx, dy, y, n, sum);
+#endif
+    for (int64_t i = 0; i < n; ++i) dx[i] = dy[i] - std::exp(y[i]) * sum;
+  }
 };
 
-Rows rows() {
-#if defined(__x86_64__)
-  return Rows{simd_level() >= 2};
-#else
-  return Rows{false};
-#endif
-}
+Rows rows() { return Rows{use_avx2()}; }
 
 }  // namespace
 
@@ -263,15 +212,7 @@ void softmax_backward(float* dx, const float* dy, const float* y, int64_t N, int
     for (int64_t r = b; r < e; ++r) {
       const float* dyr = dy + r * C;
       const float* yr = y + r * C;
-      float* dxr = dx + r * C;
-      const float dot = k.dot(dyr, yr, C);
-#if defined(__x86_64__)
-      if (k.avx2) {
-        softmax_grad_avx2(dxr, dyr, yr, C, dot);
-        continue;
-      }
-#endif
-      for (int64_t i = 0; i < C; ++i) dxr[i] = yr[i] * (dyr[i] - dot);
+      k.softmax_grad(dx + r * C, dyr, yr, C, k.dot(dyr, yr, C));
     }
   });
 }
@@ -298,16 +239,7 @@ void log_softmax_backward(float* dx, const float* dy, const float* y, int64_t N,
   parallel_for(N, row_grain(C), [&](int, int64_t b, int64_t e) {
     for (int64_t r = b; r < e; ++r) {
       const float* dyr = dy + r * C;
-      const float* yr = y + r * C;
-      float* dxr = dx + r * C;
-      const float sum = k.dot(dyr, nullptr, C);
-#if defined(__x86_64__)
-      if (k.avx2) {
-        log_softmax_grad_avx2(dxr, dyr, yr, C, sum);
-        continue;
-      }
-#endif
-      for (int64_t i = 0; i < C; ++i) dxr[i] = dyr[i] - std::exp(yr[i]) * sum;
+      k.log_softmax_grad(dx + r * C, dyr, y + r * C, C, k.dot(dyr, nullptr, C));
     }
   });
 }

@@ -6,10 +6,11 @@ out=build/native-tests
 mkdir -p "$out/obj"
 flags=(-O2 -std=c++17 -pthread -fno-math-errno -fno-trapping-math -Inative -Itest/native)
 objs=()
+newest_header=$(ls -t native/*.h | head -n 1)  # kernels.h, simd.h, ...: rebuild all on change
 for src in native/*.cpp test/native/check_main.cpp; do
   [ "$(basename "$src")" = binding.cpp ] && continue
   obj="$out/obj/$(basename "${src%.cpp}").o"
-  if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ] || [ native/kernels.h -nt "$obj" ]; then
+  if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ] || [ "$newest_header" -nt "$obj" ]; then
     g++ "${flags[@]}" -c "$src" -o "$obj" &
   fi
   objs+=("$obj")
