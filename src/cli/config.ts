@@ -17,7 +17,7 @@ import { DATA_FORMATS } from "../data/readers.js";
 
 export const SECTIONS = ["model", "tokenizer", "task", "dataset", "method", "peft", "training", "early_stopping"] as const;
 const MODEL_KEYS = ["name_or_path", "from_config", "config", "torch_dtype", "revision", "local_files_only"];
-const DATASET_KEYS = ["path", "train_file", "validation_file", "test_file", "format", "field", "on_bad_rows", "validation_split", "max_train_samples", "max_eval_samples", "split_seed", "stratify_by_column"];
+const DATASET_KEYS = ["path", "train_file", "validation_file", "test_file", "format", "field", "on_bad_rows", "validation_split", "max_train_samples", "max_eval_samples", "split_seed", "stratify_by_column", "streaming", "shuffle_buffer_size"];
 const EARLY_STOPPING_KEYS = ["early_stopping_patience", "early_stopping_threshold"];
 
 export interface ModelSection {
@@ -46,6 +46,10 @@ export interface DatasetSection {
   max_eval_samples?: number;
   split_seed?: number;
   stratify_by_column?: string;
+  /** Read the train split lazily as training goes (HF's load_dataset(..., streaming=True)); needs max_steps. */
+  streaming?: boolean;
+  /** Streaming: rows held by the seeded shuffle buffer (default 1000; 0 keeps the file's order). */
+  shuffle_buffer_size?: number;
 }
 
 export interface RunConfig {
@@ -188,6 +192,7 @@ export function validateConfig(raw: Record<string, unknown>, source: string, bas
   if (dataset.format !== undefined && !DATA_FORMATS.includes(dataset.format as never)) problems.push(`dataset.format: must be one of ${DATA_FORMATS.join(", ")}, got "${dataset.format}"`);
   if (dataset.on_bad_rows !== undefined && dataset.on_bad_rows !== "fail" && dataset.on_bad_rows !== "skip") problems.push(`dataset.on_bad_rows: must be "fail" or "skip", got "${dataset.on_bad_rows}"`);
   if (dataset.validation_split !== undefined && !(typeof dataset.validation_split === "number" && dataset.validation_split > 0)) problems.push("dataset.validation_split: must be a fraction in (0, 1) or a row count");
+  problems.push(...streamingProblems(dataset, training));
   for (const k of ["max_train_samples", "max_eval_samples"] as const) {
     const v = dataset[k];
     if (v !== undefined && !(Number.isInteger(v) && v > 0)) problems.push(`dataset.${k}: must be a positive integer`);
@@ -220,6 +225,24 @@ export function validateConfig(raw: Record<string, unknown>, source: string, bas
 
   if (problems.length) throw new ConfigError(source, problems);
   return { file: source, baseDir, model, tokenizer, task, taskOptions, dataset, method, peft, training, early_stopping };
+}
+
+/** dataset.streaming: what a stream cannot do (be measured, be split, be read as a whole document). */
+function streamingProblems(d: DatasetSection, training: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  if (d.streaming !== undefined && typeof d.streaming !== "boolean") problems.push(`dataset.streaming: must be true or false, got ${JSON.stringify(d.streaming)}`);
+  const buffer = d.shuffle_buffer_size;
+  if (buffer !== undefined && !(Number.isInteger(buffer) && buffer >= 0)) problems.push(`dataset.shuffle_buffer_size: must be a whole number of rows (0 keeps the file's order), got ${JSON.stringify(buffer)}`);
+  if (d.streaming !== true) {
+    if (buffer !== undefined) problems.push("dataset.shuffle_buffer_size: only applies with dataset.streaming: true (in-memory data is fully shuffled each epoch)");
+    return problems;
+  }
+  const maxSteps = training.max_steps;
+  if (!(typeof maxSteps === "number" && maxSteps > 0)) problems.push("dataset.streaming: a stream has no length, so set training.max_steps (a positive number of steps) instead of relying on num_train_epochs");
+  if (d.validation_split !== undefined) problems.push("dataset.validation_split: cannot carve a validation split out of a stream; give dataset.validation_file (read into memory) instead");
+  if (d.stratify_by_column !== undefined) problems.push("dataset.stratify_by_column: does not apply to a stream; give dataset.validation_file instead");
+  if (d.format !== undefined && !["jsonl", "text", "csv", "tsv"].includes(d.format)) problems.push(`dataset.format: ${d.format} files cannot be streamed; stream JSONL, text, CSV or TSV, or set streaming: false`);
+  return problems;
 }
 
 /** Reads, overrides and validates a config file. */

@@ -24,6 +24,8 @@ Config (YAML; relative paths are resolved from the config file's folder):
   dataset:
     path: data/                   # a file, or a folder with train.* / validation.* / test.*
     on_bad_rows: fail             # or skip (bad rows are counted and reported with file:line)
+    streaming: false              # true: read the train file as training goes (needs max_steps);
+                                  #   shuffled with a seeded buffer of shuffle_buffer_size rows
   method: full                    # or a PEFT method (lora, bitfit, ...) with a peft: section
   peft: { r: 8, lora_alpha: 16, target_modules: [query, value] }
   early_stopping: { early_stopping_patience: 3 }
@@ -78,25 +80,32 @@ ${CONFIG_HELP}`)
     .addHelpText("after", `
 Examples:
   $ tunelab eval sst2.yaml
-  $ tunelab eval sst2.yaml --split test --model runs/sst2/checkpoint-500`)
+  $ tunelab eval sst2.yaml --split test --model runs/sst2/checkpoint-500
+  $ tunelab eval clm.yaml                               # causal_lm: eval_perplexity = exp(mean token loss)`)
     .action(async (config: string, o: { model?: string; split: string; set: string[] }) => {
       await evalCommand(config, o);
     });
 
   program
     .command("predict")
-    .description("predict labels / tags / answers for new rows; writes JSON Lines")
+    .description("predict labels / tags / answers, or generate text (causal_lm, seq2seq), for new rows; writes JSON Lines")
     .argument("<config>", "YAML config file (the one used for training)")
     .requiredOption("--input <file>", "rows to predict (JSONL, JSON, CSV, TSV, Parquet or CoNLL), without labels")
     .option("--output <file>", "where to write the JSONL (default: <output_dir>/predictions.jsonl)")
     .option("--model <dir>", "model folder (default: output_dir)")
     .option("--set <key=value>", "override a config value (repeatable)", collect, [])
+    .addOption(new Option("--max-new-tokens <n>", "generation tasks: the most tokens to generate per row (default 64)").argParser((v) => Number(v)))
     .addHelpText("after", `
 Examples:
   $ tunelab predict sst2.yaml --input reviews.jsonl --output predictions.jsonl
-  $ tunelab predict ner.yaml --input sentences.conll`)
-    .action(async (config: string, o: { input: string; output?: string; model?: string; set: string[] }) => {
-      await predictCommand(config, o);
+  $ tunelab predict ner.yaml --input sentences.conll
+  $ tunelab predict sft.yaml --input prompts.jsonl --max-new-tokens 100
+
+Generation (greedy decoding, stopping at the tokenizer's EOS):
+  causal_lm  rows with prompt (or text, or chat messages) → the row plus "completion"
+  seq2seq    rows with source → the row plus "generated_text"`)
+    .action(async (config: string, o: { input: string; output?: string; model?: string; set: string[]; maxNewTokens?: number }) => {
+      await predictCommand(config, { ...o, max_new_tokens: o.maxNewTokens });
     });
 
   program

@@ -6,7 +6,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { manualSeed } from "../tensor/index.js";
 import { AutoTokenizer, type PreTrainedTokenizer } from "../data/tokenizer.js";
-import { loadDataset, type DataFormat } from "../data/readers.js";
+import { findSplitFiles, loadDataset, type DataFormat } from "../data/readers.js";
+import { IterableDataset } from "../data/stream.js";
 import type { Dataset } from "../data/dataset.js";
 import { AutoConfig, modelClassFor } from "../models/auto.js";
 import { PretrainedConfig } from "../models/configuration_utils.js";
@@ -16,6 +17,7 @@ import { Trainer } from "../train/trainer.js";
 import { TrainingArguments } from "../train/training_args.js";
 import { EarlyStoppingCallback, type TrainerCallback } from "../train/callbacks.js";
 import { AUTO_TASK, prepareTask, type PreparedTask } from "../train/tasks.js";
+import { prepareStreamingTask } from "../train/streaming_task.js";
 import { applyTrainingMethod, describeTrainableParameters, loadAdapter } from "../train/methods.js";
 import type { TrainableModel } from "../train/model_contract.js";
 import { registerPeftTrainingMethods } from "../train/peft_methods.js";
@@ -65,6 +67,36 @@ export async function loadSplits(cfg: RunConfig, out: Output, needValidation: bo
   if (d.max_train_samples && splits.train) splits.train = splits.train.take(d.max_train_samples);
   if (d.max_eval_samples) for (const s of ["validation", "test"]) if (splits[s]) splits[s] = splits[s].take(d.max_eval_samples);
   return splits;
+}
+
+/**
+ * dataset.streaming: the train split as a stream, shuffled with a seeded buffer (data_seed or
+ * seed), and the other splits (validation, test) read into memory as usual.
+ */
+export async function loadStreamingSplits(cfg: RunConfig, out: Output, needValidation: boolean): Promise<{ train: IterableDataset; splits: Record<string, Dataset> }> {
+  const d = cfg.dataset;
+  const found = d.path && fs.statSync(d.path).isDirectory() ? findSplitFiles(d.path, d.format as DataFormat | undefined) : d.path ? { train: [d.path] } : {};
+  const trainFiles = d.train_file ? [d.train_file] : found.train;
+  if (!trainFiles?.length) throw new Error(`[cli] dataset.streaming: no train file to stream (found: ${Object.keys(found).join(", ") || "nothing"}); set dataset.train_file or name a file train.*`);
+  const others: Record<string, string[]> = {};
+  for (const split of ["validation", "test"] as const) {
+    const given = split === "validation" ? d.validation_file : d.test_file;
+    if (given) others[split] = [given];
+    else if (found[split]) others[split] = found[split];
+  }
+  const splits = Object.keys(others).length
+    ? await loadDataset(null, { data_files: others, format: d.format as DataFormat | undefined, field: d.field, on_bad_rows: d.on_bad_rows, warn: out.warn })
+    : {};
+  if (needValidation && !splits.validation) {
+    throw new Error("[cli] evaluation needs a validation split, and a stream cannot be split; set dataset.validation_file (it is read into memory) or training.eval_strategy: no");
+  }
+  if (d.max_eval_samples) for (const s of ["validation", "test"]) if (splits[s]) splits[s] = splits[s].take(d.max_eval_samples);
+  let train = IterableDataset.fromFile(trainFiles, { format: d.format as DataFormat | undefined, on_bad_rows: d.on_bad_rows });
+  if (d.max_train_samples) train = train.take(d.max_train_samples);
+  const buffer = d.shuffle_buffer_size ?? 1000;
+  const seed = Number(cfg.training.data_seed ?? cfg.training.seed ?? 42);
+  if (buffer > 0) train = train.shuffle({ seed, buffer_size: buffer });
+  return { train, splits };
 }
 
 export function prepare(cfg: RunConfig, splits: Record<string, Dataset>, tokenizer: PreTrainedTokenizer, out: Output, fixedLabels?: { id2label: Record<string, string> } | null): PreparedTask {
@@ -119,6 +151,8 @@ export interface BuiltRun {
   tokenizer: PreTrainedTokenizer;
   splits: Record<string, Dataset>;
   prepared: PreparedTask;
+  /** dataset.streaming: the train features as a stream (prepared.splits then has no train). */
+  streamedTrain?: IterableDataset;
   model: TrainableModel;
   trainer: Trainer;
   args: TrainingArguments;
@@ -129,9 +163,20 @@ export async function buildTrainingRun(cfg: RunConfig, out: Output, opts: { scra
   await loadOptionalPlugins();
   const args = trainingArgs(cfg, opts.argDefaults);
   const tokenizer = await loadTokenizer(cfg);
-  const splits = await loadSplits(cfg, out, args.eval_strategy !== "no");
-  if (!splits.train) throw new Error(`[cli] the dataset has no train split (found: ${Object.keys(splits).join(", ")}); name a file train.* or set dataset.train_file`);
-  const prepared = prepare(cfg, splits, tokenizer, out);
+  let splits: Record<string, Dataset>;
+  let prepared: PreparedTask;
+  let streamedTrain: IterableDataset | undefined;
+  if (cfg.dataset.streaming) {
+    const loaded = await loadStreamingSplits(cfg, out, args.eval_strategy !== "no");
+    splits = loaded.splits;
+    const policy = cfg.dataset.on_bad_rows ?? "fail";
+    ({ prepared, train: streamedTrain } = await prepareStreamingTask(cfg.task, loaded.train, splits, tokenizer, cfg.taskOptions, policy, out.warn));
+    for (const w of prepared.warnings) out.warn(w);
+  } else {
+    splits = await loadSplits(cfg, out, args.eval_strategy !== "no");
+    if (!splits.train) throw new Error(`[cli] the dataset has no train split (found: ${Object.keys(splits).join(", ")}); name a file train.* or set dataset.train_file`);
+    prepared = prepare(cfg, splits, tokenizer, out);
+  }
   manualSeed(args.seed);
   let model: TrainableModel = await loadModel(cfg, prepared.config, { scratch: opts.scratch, quiet: opts.quiet });
   model = await applyTrainingMethod(model, cfg.method, cfg.peft, {
@@ -144,7 +189,7 @@ export async function buildTrainingRun(cfg: RunConfig, out: Output, opts: { scra
   if (cfg.early_stopping) callbacks.push(new EarlyStoppingCallback(cfg.early_stopping));
   const trainer = new Trainer({
     model, args, tokenizer, callbacks,
-    train_dataset: prepared.splits.train,
+    train_dataset: streamedTrain ?? prepared.splits.train,
     eval_dataset: prepared.splits.validation,
     data_collator: prepared.collator,
     compute_metrics: prepared.compute_metrics,
@@ -153,7 +198,7 @@ export async function buildTrainingRun(cfg: RunConfig, out: Output, opts: { scra
     quiet: opts.quiet,
     progress_stream: opts.progress_stream,
   });
-  return { tokenizer, splits, prepared, model, trainer, args };
+  return { tokenizer, splits, prepared, streamedTrain, model, trainer, args };
 }
 
 /** A trained model folder for eval/predict: a full model, or an adapter on the config's base model. */

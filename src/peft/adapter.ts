@@ -13,7 +13,7 @@
 import { type Tensor, add, noGrad, zeros } from "../tensor/index.js";
 import { Module, Linear, Dropout, getActivation } from "../nn/index.js";
 import type { PreTrainedModel } from "../models/modeling_utils.js";
-import { type PeftConfig, PeftConfigError, parseBase, oneOf, optNumber, optString, optTargets, registerPeftMethod } from "./config.js";
+import { type PeftConfig, PeftConfigError, configProblem, parseBase, oneOf, optNumber, optString, optTargets, registerPeftMethod } from "./config.js";
 import { ModuleDict } from "./modules_to_save.js";
 import { type TunerLayerLike, linearDims, parentOf, resolveTargets, weightLayoutOf, isTunerLayer } from "./targets.js";
 
@@ -42,8 +42,13 @@ export const ADAPTER_PLACEMENTS: Record<string, { attn: string[] | string; ffn: 
 
 export function parseBottleneckAdapterConfig(dict: Record<string, unknown>): BottleneckAdapterConfig {
   const base = parseBase(dict, "BOTTLENECK_ADAPTER", ["adapter_type", "bottleneck_size", "non_linearity", "adapter_dropout", "attn_output_modules", "ffn_output_modules"]);
-  const nonLinearity = optString(dict, "non_linearity") ?? "relu";
-  getActivation(nonLinearity); // throws listing the supported names
+  let nonLinearity = optString(dict, "non_linearity") ?? "relu";
+  try {
+    getActivation(nonLinearity);
+  } catch (err) {
+    configProblem(`[peft] non_linearity: ${(err as Error).message.replace(/^\[activation\] /, "")}`);
+    nonLinearity = "relu";
+  }
   return {
     ...base,
     peft_type: "BOTTLENECK_ADAPTER",

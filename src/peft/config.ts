@@ -10,9 +10,44 @@ import type { PreTrainedModel, ModelInputs } from "../models/modeling_utils.js";
 export type TaskType = "SEQ_CLS" | "SEQ_2_SEQ_LM" | "CAUSAL_LM" | "TOKEN_CLS" | "QUESTION_ANS" | "FEATURE_EXTRACTION";
 export const TASK_TYPES: readonly TaskType[] = ["SEQ_CLS", "SEQ_2_SEQ_LM", "CAUSAL_LM", "TOKEN_CLS", "QUESTION_ANS", "FEATURE_EXTRACTION"];
 
-/** Thrown for every invalid PEFT configuration or adapter file. */
+/** Thrown for every invalid PEFT configuration or adapter file; `problems` lists each one found. */
 export class PeftConfigError extends Error {
   override name = "PeftConfigError";
+  readonly problems: string[];
+  constructor(message: string, problems?: string[]) {
+    super(message);
+    this.problems = problems ?? [message];
+  }
+}
+
+/** Problems gathered while a parse runs under gatherConfigProblems; null: the first one throws. */
+let gathering: string[] | null = null;
+
+/**
+ * Reports one problem of a config being parsed: thrown at once, or — under
+ * gatherConfigProblems — noted while parsing goes on with the key's default, so that one
+ * pass finds every problem (a CLI reports them all together).
+ */
+export function configProblem(message: string): void {
+  if (gathering) gathering.push(message);
+  else throw new PeftConfigError(message);
+}
+
+/** Runs a parse noting every configProblem instead of stopping at the first; a thrown check ends it. */
+export function gatherConfigProblems<T>(parse: () => T): { config: T | null; problems: string[] } {
+  const outer = gathering;
+  const problems: string[] = [];
+  gathering = problems;
+  try {
+    const config = parse();
+    return { config: problems.length ? null : config, problems };
+  } catch (err) {
+    if (!(err instanceof PeftConfigError || err instanceof RangeError || err instanceof TypeError)) throw err;
+    problems.push(err.message);
+    return { config: null, problems };
+  } finally {
+    gathering = outer;
+  }
 }
 
 /** Keys every adapter_config.json may hold (PEFT's PeftConfig). */
@@ -40,6 +75,11 @@ export interface PromptEncoderHooks<C extends PeftConfig> {
   /** The tensor saved as `prompt_embeddings`, and how to load one back into the encoder. */
   embeddingsToSave(encoder: Module, config: C): import("../tensor/index.js").Tensor;
   loadEmbeddings(encoder: Module, config: C, t: import("../tensor/index.js").Tensor): void;
+  /**
+   * Training state the saved prompt cannot rebuild (prefix tuning's projection MLP, whose output
+   * is all PEFT saves), kept beside the adapter so a checkpoint resumes; null when there is none.
+   */
+  trainingState?(encoder: Module): Map<string, import("../tensor/index.js").Tensor> | null;
 }
 
 export interface InjectOptions {
@@ -85,26 +125,27 @@ export function registeredPeftTypes(): string[] {
 }
 
 /**
- * Checks a dict against a method's known keys and builds the shared base fields. Unknown keys
- * are an error naming them (a typo like `lora_alhpa` must not silently train with the default).
+ * Checks a dict against a method's known keys and builds the shared base fields. Each unknown
+ * key is a problem naming it and the nearest valid key (a typo like `lora_alhpa` must not
+ * silently train with the default).
  */
 export function parseBase(dict: Record<string, unknown>, peftType: string, ownKeys: readonly string[], ignoredKeys: readonly string[] = []): PeftConfig {
   if (dict === null || typeof dict !== "object" || Array.isArray(dict)) {
     throw new PeftConfigError(`[peft] a ${peftType} config must be an object of PEFT's keys, got ${JSON.stringify(dict)}`);
   }
   const known = new Set<string>([...BASE_CONFIG_KEYS, "modules_to_save", ...ownKeys, ...ignoredKeys]);
-  const unknown = Object.keys(dict).filter((k) => !known.has(k));
-  if (unknown.length) {
-    throw new PeftConfigError(
-      `[peft] unknown ${peftType} config key${unknown.length > 1 ? "s" : ""} ${unknown.map((k) => `"${k}"`).join(", ")}${nearMisses(unknown, [...known])}; valid keys: ${[...known].sort().join(", ")}`,
-    );
+  for (const k of Object.keys(dict).filter((key) => !known.has(key))) {
+    const near = nearestKey(k, [...known]);
+    configProblem(`[peft] unknown ${peftType} config key "${k}"; ${near ? `did you mean "${near}"?` : `valid keys: ${[...known].sort().join(", ")}`}`);
   }
   if (dict.peft_type !== undefined && dict.peft_type !== peftType) {
-    throw new PeftConfigError(`[peft] peft_type is "${String(dict.peft_type)}" but this is a ${peftType} config`);
+    configProblem(`[peft] peft_type is "${String(dict.peft_type)}" but this is a ${peftType} config`);
   }
-  const task = dict.task_type ?? null;
+  let task = dict.task_type ?? null;
   if (task !== null && !TASK_TYPES.includes(task as TaskType)) {
-    throw new PeftConfigError(`[peft] task_type "${String(task)}" is not one of ${TASK_TYPES.join(", ")}`);
+    const near = typeof task === "string" ? nearestKey(task.toUpperCase(), [...TASK_TYPES]) : null;
+    configProblem(`[peft] task_type "${String(task)}" is not one of ${TASK_TYPES.join(", ")}${near ? `; did you mean "${near}"?` : ""}`);
+    task = null;
   }
   return {
     peft_type: peftType,
@@ -116,13 +157,10 @@ export function parseBase(dict: Record<string, unknown>, peftType: string, ownKe
   };
 }
 
-function nearMisses(unknown: string[], known: string[]): string {
-  const hints: string[] = [];
-  for (const u of unknown) {
-    const best = known.map((k) => [k, editDistance(u, k)] as const).sort((a, b) => a[1] - b[1])[0];
-    if (best && best[1] <= 2) hints.push(`"${u}" → did you mean "${best[0]}"?`);
-  }
-  return hints.length ? ` (${hints.join("; ")})` : "";
+/** The valid key closest to a misspelt one (edit distance ≤ 2, or ≤ a third of its length), or null. */
+function nearestKey(unknown: string, known: string[]): string | null {
+  const best = known.map((k) => [k, editDistance(unknown, k)] as const).sort((a, b) => a[1] - b[1])[0];
+  return best && best[1] <= Math.max(2, Math.floor(unknown.length / 3)) ? best[0] : null;
 }
 
 function editDistance(a: string, b: string): number {
@@ -136,19 +174,26 @@ function editDistance(a: string, b: string): number {
   return d[a.length][b.length];
 }
 
-// Small typed readers: each names the key and the value it got.
+// Small typed readers: each names the key and the value it got; a bad value is a configProblem
+// and, when problems are being gathered, reads as the default so parsing can go on.
 
 export function optString(d: Record<string, unknown>, key: string): string | null {
   const v = d[key];
   if (v === undefined || v === null) return null;
-  if (typeof v !== "string") throw new PeftConfigError(`[peft] ${key} must be a string, got ${JSON.stringify(v)}`);
+  if (typeof v !== "string") {
+    configProblem(`[peft] ${key} must be a string, got ${JSON.stringify(v)}`);
+    return null;
+  }
   return v;
 }
 
 export function optBool(d: Record<string, unknown>, key: string, dflt: boolean): boolean {
   const v = d[key];
   if (v === undefined || v === null) return dflt;
-  if (typeof v !== "boolean") throw new PeftConfigError(`[peft] ${key} must be true or false, got ${JSON.stringify(v)}`);
+  if (typeof v !== "boolean") {
+    configProblem(`[peft] ${key} must be true or false, got ${JSON.stringify(v)}`);
+    return dflt;
+  }
   return v;
 }
 
@@ -156,7 +201,8 @@ export function optNumber(d: Record<string, unknown>, key: string, dflt: number,
   const v = d[key];
   if (v === undefined || v === null) return dflt;
   if (typeof v !== "number" || !Number.isFinite(v) || (check && !check(v))) {
-    throw new PeftConfigError(`[peft] ${key} must be ${rule}, got ${JSON.stringify(v)}`);
+    configProblem(`[peft] ${key} must be ${rule}, got ${JSON.stringify(v)}`);
+    return dflt;
   }
   return v;
 }
@@ -165,7 +211,8 @@ export function optStringList(d: Record<string, unknown>, key: string): string[]
   const v = d[key];
   if (v === undefined || v === null) return null;
   if (!Array.isArray(v) || !v.every((x) => typeof x === "string")) {
-    throw new PeftConfigError(`[peft] ${key} must be a list of module names, got ${JSON.stringify(v)}`);
+    configProblem(`[peft] ${key} must be a list of module names, got ${JSON.stringify(v)}`);
+    return null;
   }
   return [...v];
 }
@@ -182,7 +229,8 @@ export function optIntList(d: Record<string, unknown>, key: string): number[] | 
   if (v === undefined || v === null) return null;
   const list = typeof v === "number" ? [v] : v;
   if (!Array.isArray(list) || !list.every((x) => Number.isInteger(x) && x >= 0)) {
-    throw new PeftConfigError(`[peft] ${key} must be a layer index or a list of them, got ${JSON.stringify(v)}`);
+    configProblem(`[peft] ${key} must be a layer index or a list of them, got ${JSON.stringify(v)}`);
+    return null;
   }
   return list as number[];
 }
@@ -191,7 +239,8 @@ export function optNumberMap(d: Record<string, unknown>, key: string): Record<st
   const v = d[key];
   if (v === undefined || v === null) return {};
   if (typeof v !== "object" || Array.isArray(v) || !Object.values(v).every((x) => typeof x === "number" && x > 0)) {
-    throw new PeftConfigError(`[peft] ${key} must map module names/patterns to positive numbers, got ${JSON.stringify(v)}`);
+    configProblem(`[peft] ${key} must map module names/patterns to positive numbers, got ${JSON.stringify(v)}`);
+    return {};
   }
   return { ...(v as Record<string, number>) };
 }
@@ -200,7 +249,9 @@ export function oneOf<T extends string>(d: Record<string, unknown>, key: string,
   const v = d[key];
   if (v === undefined || v === null) return dflt;
   if (typeof v !== "string" || !allowed.includes(v as T)) {
-    throw new PeftConfigError(`[peft] ${key} must be one of ${allowed.map((a) => `"${a}"`).join(", ")}, got ${JSON.stringify(v)}`);
+    const near = typeof v === "string" ? nearestKey(v, [...allowed]) : null;
+    configProblem(`[peft] ${key} must be one of ${allowed.map((a) => `"${a}"`).join(", ")}, got ${JSON.stringify(v)}${near ? `; did you mean "${near}"?` : ""}`);
+    return dflt;
   }
   return v as T;
 }

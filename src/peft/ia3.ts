@@ -6,7 +6,7 @@
 import { type Tensor, mul, randn, ones, noGrad } from "../tensor/index.js";
 import { Module } from "../nn/index.js";
 import type { PreTrainedModel } from "../models/modeling_utils.js";
-import { type PeftConfig, PeftConfigError, parseBase, optBool, optTargets, registerPeftMethod } from "./config.js";
+import { type PeftConfig, PeftConfigError, configProblem, parseBase, optBool, optTargets, registerPeftMethod } from "./config.js";
 import { ParameterDict } from "./modules_to_save.js";
 import {
   type TunerLayerLike, type WeightLayout, IA3_TARGET_MODULES, IA3_FEEDFORWARD_MODULES, linearDims, matchesModuleList, parentOf, resolveTargets, weightLayoutOf, isTunerLayer,
@@ -36,7 +36,7 @@ export function parseIA3Config(dict: Record<string, unknown>): IA3Config {
   const ff = cfg.feedforward_modules;
   if (Array.isArray(t) && Array.isArray(ff)) {
     const missing = ff.filter((f) => !t.includes(f));
-    if (missing.length) throw new PeftConfigError(`[peft] IA3: feedforward_modules should be a subset of target_modules; not in target_modules: ${missing.join(", ")}`);
+    if (missing.length) configProblem(`[peft] IA3: feedforward_modules should be a subset of target_modules; not in target_modules: ${missing.join(", ")}`);
   }
   return cfg;
 }

@@ -12,7 +12,7 @@ import { PeftModel, getPeftModel, type PeftModelOptions } from "./peft_model.js"
 export {
   type PeftConfig, type TaskType, type PeftMethod, type InjectOptions, PeftConfigError, registerPeftMethod, getPeftMethod, registeredPeftTypes, configToJson,
 } from "./config.js";
-export { parsePeftConfig } from "./parse.js";
+export { parsePeftConfig, peftConfigProblems } from "./parse.js";
 export { PeftModel, TunerModel, getPeftModel, type PeftModelOptions } from "./peft_model.js";
 export { type LoraConfig, parseLoraConfig, loraScaling } from "./lora/config.js";
 export { LoraLayer } from "./lora/layer.js";

@@ -13,7 +13,11 @@ import type { PreTrainedModel, ModelInputs, ModelOutput } from "../models/modeli
 import { type PeftConfig, type PeftMethod, type InjectOptions, PeftConfigError, getPeftMethod } from "./config.js";
 import { ModuleDict, ModulesToSaveWrapper } from "./modules_to_save.js";
 import { walkModules, isTunerLayer, matchesModuleList, parentOf, SEQ_CLS_HEAD_NAMES } from "./targets.js";
-import { fileKeyOf, isAdapterKey, isModulesToSaveKey, readAdapterConfig, readAdapterWeights, writeAdapter, copyIntoTargets } from "./save_and_load.js";
+import * as fs from "node:fs";
+import { loadTensors, saveTensors } from "../io/tensors.js";
+import {
+  PROMPT_ENCODER_STATE_NAME, fileKeyOf, isAdapterKey, isModulesToSaveKey, readAdapterConfig, readAdapterWeights, writeAdapter, copyIntoTargets,
+} from "./save_and_load.js";
 import { parsePeftConfig } from "./parse.js";
 
 /** What PeftModel drives on every wrapper layer, whatever the method. */
@@ -270,6 +274,8 @@ export class PeftModel extends Module {
     for (const name of opts.selected_adapters ?? [...this.peftConfig.keys()]) {
       const target = name === "default" ? dir : path.join(dir, name);
       writeAdapter(target, this.peftConfig.get(name)!, this.adapterStateDict(name));
+      const state = this.isPromptLearning ? this.method(name).prompt!.trainingState?.(this.prompt_encoder!.get(name)!) : null;
+      if (state) saveTensors(path.join(target, PROMPT_ENCODER_STATE_NAME), state);
     }
   }
 
@@ -293,7 +299,12 @@ export class PeftModel extends Module {
     if (method.prompt) {
       const t = weights.get("prompt_embeddings");
       if (!t) throw new PeftConfigError(`[peft] ${dir}: no "prompt_embeddings" tensor; keys: ${[...weights.keys()].slice(0, 8).join(", ")}`);
-      method.prompt.loadEmbeddings(this.prompt_encoder!.get(name)!, config, t);
+      const encoder = this.prompt_encoder!.get(name)!;
+      const state = method.prompt.trainingState?.(encoder);
+      const stateFile = path.join(dir, PROMPT_ENCODER_STATE_NAME);
+      // An encoder with more state than the prompt (a projection MLP) resumes from the sidecar tunelab wrote.
+      if (state && fs.existsSync(stateFile)) copyIntoTargets(loadTensors(stateFile), state, stateFile);
+      else method.prompt.loadEmbeddings(encoder, config, t);
       weights.delete("prompt_embeddings");
     }
     const targets = this.adapterStateDict(name);

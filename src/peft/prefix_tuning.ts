@@ -7,8 +7,11 @@
  * prefix is an MLP (token_dim → encoder_hidden_size → tanh → num_layers·2·token_dim) of a
  * (P, token_dim) table, and the saved `prompt_embeddings` is that MLP's output, as PEFT saves it.
  *
- * Needs a model whose attention takes past_key_values: GPT-2, Llama, Mistral, Qwen2. BERT-family
- * encoders here do not take them, so prefix tuning refuses them (use prompt tuning or LoRA).
+ * Needs a model whose attention takes past_key_values: GPT-2, Llama, Mistral, Qwen2, and the
+ * BERT-family encoders (BERT, RoBERTa, DistilBERT), whose self-attention prepends them as
+ * transformers' BertSelfAttention does. As in PEFT, token_type_ids are passed unchanged (the
+ * inputs do not grow) and position ids are the model's defaults after P past positions.
+ * Encoder-decoder models (T5) are refused with a pointer to LoRA/IA3.
  */
 import { type Tensor, tanh, noGrad } from "../tensor/index.js";
 import { Module, ModuleList, Linear, Embedding } from "../nn/index.js";
@@ -23,7 +26,7 @@ export interface PrefixTuningConfig extends PromptLearningConfig {
 }
 
 /** Families whose attention prepends past_key_values. */
-export const PREFIX_TUNING_MODEL_TYPES = ["gpt2", "llama", "mistral", "qwen2"];
+export const PREFIX_TUNING_MODEL_TYPES = ["bert", "roberta", "distilbert", "gpt2", "llama", "mistral", "qwen2"];
 
 export function parsePrefixTuningConfig(dict: Record<string, unknown>): PrefixTuningConfig {
   const base = parseBase(dict, "PREFIX_TUNING", [...PROMPT_LEARNING_KEYS, "encoder_hidden_size", "prefix_projection"]);
@@ -69,6 +72,7 @@ function createEncoder(model: PreTrainedModel, config: PrefixTuningConfig, opts:
   const mc = model.config as unknown as Record<string, unknown>;
   const modelType = String(mc.model_type);
   if (!PREFIX_TUNING_MODEL_TYPES.includes(modelType)) {
+    fillPromptDims(model, config, "prefix tuning"); // names encoder-decoder models (T5) with its own advice
     throw new PeftConfigError(
       `[peft] prefix tuning needs a model whose attention takes past_key_values (${PREFIX_TUNING_MODEL_TYPES.join(", ")}); ${modelType} does not in tunelab — use prompt tuning, LoRA or IA3`,
     );
@@ -107,7 +111,7 @@ export function prefixPastKeyValues(flat: Tensor, config: PrefixTuningConfig): [
 function prepareInputs(_model: PreTrainedModel, encoder: Module, config: PrefixTuningConfig, inputs: ModelInputs): ModelInputs {
   const enc = encoder as PrefixEncoder;
   if (inputs.past_key_values) throw new PeftConfigError("[peft] prefix tuning builds past_key_values itself; do not pass them");
-  const out = extendForPrompt(inputs, enc.P, { labelsToo: false, keepTokenTypes: true });
+  const out = extendForPrompt(inputs, enc.P, { labelsToo: false, tokenTypes: "keep" });
   out.past_key_values = prefixPastKeyValues(enc.forward(), config);
   return out;
 }
@@ -120,6 +124,7 @@ registerPeftMethod<PrefixTuningConfig>({
     createEncoder,
     prepareInputs,
     embeddingsToSave: (encoder) => noGrad(() => (encoder as PrefixEncoder).forward().contiguous()),
+    trainingState: (encoder) => ((encoder as PrefixEncoder).transform ? new Map(encoder.stateDict()) : null),
     loadEmbeddings: (encoder, _config, t) => {
       const enc = encoder as PrefixEncoder;
       const want = [enc.P, enc.outDim];
@@ -128,7 +133,11 @@ registerPeftMethod<PrefixTuningConfig>({
           `[peft] prefix tuning: prompt_embeddings is [${t.shape.join(", ")}] but num_virtual_tokens ${enc.P} × num_layers·2·token_dim ${enc.outDim} expects [${want.join(", ")}]; check the adapter matches this base model`,
         );
       }
-      if (enc.transform) throw new PeftConfigError("[peft] prefix tuning: a saved prefix loads into a plain table, not into a prefix_projection MLP");
+      if (enc.transform) {
+        throw new PeftConfigError(
+          "[peft] prefix tuning: the adapter holds the prefix_projection MLP's output only, which cannot refill the MLP; load it for inference (is_trainable false), or resume from a tunelab checkpoint (it keeps the MLP in prompt_encoder_state.safetensors)",
+        );
+      }
       enc.embedding.weight.f32().set(t.toFloat32Array());
     },
   },

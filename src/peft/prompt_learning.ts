@@ -6,7 +6,7 @@
 import { type Tensor, cat, full } from "../tensor/index.js";
 import { Embedding } from "../nn/index.js";
 import { type PreTrainedModel, type ModelInputs, toIds, toFloat } from "../models/modeling_utils.js";
-import { type PeftConfig, PeftConfigError, optNumber } from "./config.js";
+import { type PeftConfig, PeftConfigError, configProblem, optNumber } from "./config.js";
 import { walkModules } from "./targets.js";
 
 export const PROMPT_LEARNING_KEYS = ["num_virtual_tokens", "token_dim", "num_transformer_submodules", "num_attention_heads", "num_layers"] as const;
@@ -25,9 +25,9 @@ export function parsePromptLearning(dict: Record<string, unknown>): PromptDims {
   const pos = (x: number) => Number.isInteger(x) && x > 0;
   const opt = (k: string) => (dict[k] === undefined || dict[k] === null ? null : optNumber(dict, k, 0, pos, "a positive integer"));
   const num = dict.num_virtual_tokens;
-  if (num === undefined || num === null) throw new PeftConfigError("[peft] num_virtual_tokens is required for prompt learning (e.g. 20)");
+  if (num === undefined || num === null) configProblem("[peft] num_virtual_tokens is required for prompt learning (e.g. 20)");
   return {
-    num_virtual_tokens: optNumber(dict, "num_virtual_tokens", 0, pos, "a positive integer"),
+    num_virtual_tokens: optNumber(dict, "num_virtual_tokens", 1, pos, "a positive integer"),
     token_dim: opt("token_dim"),
     num_transformer_submodules: opt("num_transformer_submodules"),
     num_attention_heads: opt("num_attention_heads"),
@@ -73,8 +73,12 @@ function prefixColumns(x: Tensor, P: number, value: number, asFloat: boolean): T
   return cat([pre, x], 1);
 }
 
-/** Inputs grown by P virtual tokens in front: mask ones, labels -100 (when `labelsToo`), token types 0. */
-export function extendForPrompt(inputs: ModelInputs, P: number, opts: { labelsToo: boolean; keepTokenTypes: boolean }): ModelInputs {
+/**
+ * Inputs grown by P virtual tokens in front: mask ones, labels -100 (when `labelsToo`), and
+ * token types as `tokenTypes` says: "prefix" P zeros in front (prompt tuning, whose inputs grow),
+ * "keep" as given (prefix tuning, whose inputs do not), "drop" removed (causal LM prompt tuning).
+ */
+export function extendForPrompt(inputs: ModelInputs, P: number, opts: { labelsToo: boolean; tokenTypes: "prefix" | "keep" | "drop" }): ModelInputs {
   const out: ModelInputs = { ...inputs };
   if (inputs.attention_mask !== undefined && inputs.attention_mask !== null) out.attention_mask = prefixColumns(toFloat(inputs.attention_mask), P, 1, true);
   if (opts.labelsToo && inputs.labels !== undefined) {
@@ -82,8 +86,8 @@ export function extendForPrompt(inputs: ModelInputs, P: number, opts: { labelsTo
     out.labels = lab.ndim === 2 ? prefixColumns(lab, P, -100, false) : lab;
   }
   if (inputs.token_type_ids !== undefined) {
-    if (opts.keepTokenTypes) out.token_type_ids = prefixColumns(toIds(inputs.token_type_ids, "token_type_ids"), P, 0, false);
-    else delete out.token_type_ids;
+    if (opts.tokenTypes === "prefix") out.token_type_ids = prefixColumns(toIds(inputs.token_type_ids, "token_type_ids"), P, 0, false);
+    else if (opts.tokenTypes === "drop") delete out.token_type_ids;
   }
   if (inputs.position_ids !== undefined) {
     console.warn("[peft] position ids are not supported for parameter-efficient prompt learning; ignoring position_ids (as PEFT does)");

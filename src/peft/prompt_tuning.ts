@@ -8,7 +8,7 @@
 import { type Tensor, cat, noGrad, indexSelect, rand } from "../tensor/index.js";
 import { Module, Embedding } from "../nn/index.js";
 import { type PreTrainedModel, type ModelInputs, toIds } from "../models/modeling_utils.js";
-import { PeftConfigError, parseBase, oneOf, optString, registerPeftMethod, type InjectOptions } from "./config.js";
+import { PeftConfigError, configProblem, parseBase, oneOf, optString, registerPeftMethod, type InjectOptions } from "./config.js";
 import {
   type PromptLearningConfig, PROMPT_LEARNING_KEYS, parsePromptLearning, fillPromptDims, wordEmbeddings, extendForPrompt, batchSize, repeatIds,
 } from "./prompt_learning.js";
@@ -33,10 +33,10 @@ export function parsePromptTuningConfig(dict: Record<string, unknown>): PromptTu
     tokenizer_kwargs: (dict.tokenizer_kwargs as Record<string, unknown> | null | undefined) ?? null,
   };
   if (cfg.prompt_tuning_init === "TEXT" && !cfg.prompt_tuning_init_text) {
-    throw new PeftConfigError('[peft] prompt_tuning_init "TEXT" needs prompt_tuning_init_text (and tokenizer_name_or_path)');
+    configProblem('[peft] prompt_tuning_init "TEXT" needs prompt_tuning_init_text (and tokenizer_name_or_path)');
   }
   if (cfg.prompt_tuning_init === "TEXT" && !cfg.tokenizer_name_or_path) {
-    throw new PeftConfigError('[peft] prompt_tuning_init "TEXT" needs tokenizer_name_or_path (the tokenizer of the base model)');
+    configProblem('[peft] prompt_tuning_init "TEXT" needs tokenizer_name_or_path (the tokenizer of the base model)');
   }
   return cfg;
 }
@@ -88,7 +88,7 @@ function prepareInputs(model: PreTrainedModel, encoder: Module, config: PromptTu
   const P = enc.total;
   const embeds = inputs.inputs_embeds ?? wordEmbeddings(model).forward(toIds(inputs.input_ids!));
   const task = config.task_type;
-  const out = extendForPrompt(inputs, P, { labelsToo: task === "CAUSAL_LM" || task === "TOKEN_CLS", keepTokenTypes: task !== "CAUSAL_LM" });
+  const out = extendForPrompt(inputs, P, { labelsToo: task === "CAUSAL_LM" || task === "TOKEN_CLS", tokenTypes: task === "CAUSAL_LM" ? "drop" : "prefix" });
   delete out.input_ids;
   out.inputs_embeds = cat([enc.forward(B), embeds], 1);
   return out;

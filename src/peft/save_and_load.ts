@@ -69,6 +69,12 @@ export function readAdapterWeights(dir: string): Map<string, Tensor> {
   return loadTensors(file);
 }
 
+/**
+ * tunelab's sidecar for a prompt encoder whose training state the PEFT file cannot hold (prefix
+ * tuning with prefix_projection): the encoder's own tensors, read back on resume. PEFT ignores it.
+ */
+export const PROMPT_ENCODER_STATE_NAME = "prompt_encoder_state.safetensors";
+
 export function writeAdapter(dir: string, config: PeftConfig, tensors: Map<string, Tensor>): void {
   fs.mkdirSync(dir, { recursive: true });
   saveTensors(path.join(dir, SAFETENSORS_WEIGHTS_NAME), tensors, { format: "pt" });

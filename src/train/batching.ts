@@ -2,9 +2,12 @@
  * The order examples are batched in: a fresh seeded permutation per epoch (so any epoch's
  * order can be recomputed on resume without replaying earlier ones), optionally grouped by
  * length as HF's LengthGroupedSampler does (megabatches of 50 batches, each sorted longest
- * first, so padding is small but batches still vary).
+ * first, so padding is small but batches still vary). A streamed dataset is batched as it
+ * is read instead (streamBatches): its order is the stream's own (shuffle it with a buffer).
  */
 import { SeededRandom } from "../tensor/random.js";
+import type { Row } from "../data/dataset.js";
+import type { IterableDataset } from "../data/stream.js";
 
 export interface BatchOrderOptions {
   numExamples: number;
@@ -49,4 +52,64 @@ export function batchOrder(o: BatchOrderOptions): number[][] {
 /** Micro-batches per epoch (what the trainer iterates), honouring drop_last. */
 export function numBatches(numExamples: number, batchSize: number, dropLast: boolean): number {
   return dropLast ? Math.floor(numExamples / batchSize) : Math.ceil(numExamples / batchSize);
+}
+
+export interface StreamBatchOptions {
+  batchSize: number;
+  dropLast: boolean;
+  /** The pass (epoch) to read: it seeds the stream's shuffle stages. */
+  epoch: number;
+  /** Examples of this pass consumed before a checkpoint, read and dropped on resume. */
+  skipExamples?: number;
+}
+
+/**
+ * Micro-batches of a streamed dataset, formed as rows arrive: one pass over the data, after
+ * skipping what a checkpoint had consumed. The last short batch is kept unless dropLast.
+ * Only one batch is held at a time.
+ */
+export async function* streamBatches(ds: IterableDataset, o: StreamBatchOptions): AsyncGenerator<Row[]> {
+  let skip = o.skipExamples ?? 0;
+  let batch: Row[] = [];
+  for await (const row of ds.iterate(o.epoch)) {
+    if (skip > 0) {
+      skip--;
+      continue;
+    }
+    batch.push(row);
+    if (batch.length === o.batchSize) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length && !o.dropLast) yield batch;
+}
+
+/** Where in the data a checkpoint was taken: the epoch (pass), its micro-batches and examples consumed. */
+export interface DataPosition {
+  epoch: number;
+  batchesInEpoch: number;
+  examplesInEpoch?: number;
+}
+
+/** The micro-batches of one optimizer step; `first` is the index of the first in its epoch. */
+export interface StepGroup {
+  first: number;
+  group: Row[][];
+  /** Optimizer steps in the whole epoch, or null for a stream (unknown until it ends). */
+  stepsInPass: number | null;
+}
+
+/** A streamed epoch: micro-batches as rows arrive, ga per step (the last step of a pass may have fewer). */
+export async function* streamedStepGroups(train: IterableDataset, from: DataPosition, bs: number, ga: number, dropLast: boolean): AsyncGenerator<StepGroup> {
+  let first = from.batchesInEpoch;
+  let group: Row[][] = [];
+  for await (const batch of streamBatches(train, { epoch: from.epoch, batchSize: bs, dropLast, skipExamples: from.examplesInEpoch ?? 0 })) {
+    group.push(batch);
+    if (group.length < ga) continue;
+    yield { first, group, stepsInPass: null };
+    first += group.length;
+    group = [];
+  }
+  if (group.length) yield { first, group, stepsInPass: null };
 }

@@ -21,6 +21,8 @@ export interface DataOrderState {
   epoch: number;
   batches_in_epoch: number;
   seed: number;
+  /** A streamed train_dataset: examples of the epoch consumed, skipped on resume. */
+  examples_in_epoch?: number;
 }
 
 export interface RngStateFile {

@@ -1,7 +1,9 @@
 /**
  * The evaluation / prediction loop: batches in dataset order under noGrad, each inside a
  * scope so memory stays flat; what leaves a batch is plain numbers (loss, logits rows,
- * labels). Loss is averaged per example, as HF's Trainer does.
+ * labels). Loss is averaged per example, as HF's Trainer does; for language models the
+ * token-weighted mean is kept as well, so perplexity is exp of the mean loss per scored token
+ * whatever the batch lengths.
  */
 import { noGrad, scope, type Tensor, crossEntropy } from "../tensor/index.js";
 import type { Dataset, Row } from "../data/dataset.js";
@@ -21,6 +23,11 @@ export interface EvalLoopOptions {
   /** HF's preprocess_logits_for_metrics: shrink logits (e.g. argmax) before they leave the batch. */
   preprocessLogits?: (logits: Tensor, labels: Tensor | undefined) => Tensor;
   labelSmoothing?: number;
+  /**
+   * Language models: also weight each batch's loss by the tokens it scored, labels != -100
+   * ("shifted": a causal LM scores labels[:, 1:]; "all": masked LM and seq2seq).
+   */
+  countTokens?: "shifted" | "all";
 }
 
 export interface EvalLoopResult {
@@ -30,6 +37,17 @@ export interface EvalLoopResult {
   inputs?: Record<string, unknown>[];
   numExamples: number;
   runtime: number;
+  /** With countTokens: the summed per-token loss and the number of scored tokens. */
+  tokenLoss?: { sum: number; count: number };
+}
+
+/** Tokens a language-model loss averaged over: labels other than -100, after the causal shift. */
+function scoredTokens(labels: Tensor, mode: "shifted" | "all"): number {
+  const v = labels.toFloat32Array();
+  const T = labels.shape[labels.ndim - 1];
+  let n = 0;
+  for (let i = 0; i < v.length; i++) if (v[i] !== -100 && (mode === "all" || i % T !== 0)) n++;
+  return n;
 }
 
 /** Rows of a (B, ...) tensor as nested arrays, trimmed to `lengths[i]` on dim 1 when given. */
@@ -47,6 +65,7 @@ export function evaluationLoop(o: EvalLoopOptions): EvalLoopResult {
   const predictions: unknown[] = [];
   const label_ids: unknown[] = [];
   const inputs: Record<string, unknown>[] = [];
+  const tokenLoss = { sum: 0, count: 0 };
   try {
     for (let s = 0; s < dataset.length; s += o.batchSize) {
       const rows: Row[] = dataset.rows.slice(s, s + o.batchSize) as Row[];
@@ -73,12 +92,15 @@ export function evaluationLoop(o: EvalLoopOptions): EvalLoopResult {
             }
           }
           const labels = o.collectPredictions && batch.labels ? rowsOf(batch.labels, perToken && batch.labels.ndim === 2 ? lengths : undefined) : [];
-          return { loss, preds, labels };
+          const tokens = o.countTokens && batch.labels && loss !== null ? scoredTokens(batch.labels, o.countTokens) : 0;
+          return { loss, preds, labels, tokens };
         }),
       );
       if (r.loss !== null) {
         lossSum += r.loss * rows.length;
         lossCount += rows.length;
+        tokenLoss.sum += r.loss * r.tokens;
+        tokenLoss.count += r.tokens;
       }
       predictions.push(...r.preds);
       label_ids.push(...r.labels);
@@ -94,5 +116,6 @@ export function evaluationLoop(o: EvalLoopOptions): EvalLoopResult {
     inputs: o.inputColumns?.length ? inputs : undefined,
     numExamples: dataset.length,
     runtime: (performance.now() - start) / 1000,
+    ...(o.countTokens ? { tokenLoss } : {}),
   };
 }

@@ -7,7 +7,8 @@ export { ProgressCallback, JsonlLoggerCallback, TRAINER_LOG_NAME } from "./progr
 export { saveCheckpoint, listCheckpoints, getLastCheckpoint, rotateCheckpoints, PREFIX_CHECKPOINT_DIR } from "./checkpoint.js";
 export { loadCheckpointWeights, type TrainableModel } from "./model_contract.js";
 export { createOptimizer, createScheduler } from "./optimizer_setup.js";
-export { batchOrder } from "./batching.js";
+export { batchOrder, streamBatches } from "./batching.js";
+export { prepareStreamingTask, type StreamingPreparedTask } from "./streaming_task.js";
 export {
   registerTrainingMethod, registerAdapterLoader, loadAdapter, getTrainingMethod, applyTrainingMethod, validateMethod, resolveMethodName, trainingMethodNames, describeTrainableParameters,
   type TrainingMethod, type TrainingMethodContext, type MethodSection,

@@ -4,9 +4,10 @@
  * prefix_tuning` with the method's PEFT keys in the `peft:` section, validated before any
  * work, applied with PEFT's task_type for the task; and saved adapters load back onto a
  * base model for eval/predict. PeftModel.savePretrained writes only the adapter, so the
- * Trainer's checkpoints hold only the adapter; resume copies it back in place.
+ * Trainer's checkpoints hold only the adapter; resume copies it back in place. Modules the
+ * base checkpoint lacked (newly initialised) join modules_to_save, so the adapter reloads exactly.
  */
-import { METHOD_TO_PEFT_TYPE, PeftConfigError, PeftModel, applyMethod as applyPeftMethod, parsePeftConfig, type TaskType } from "../peft/index.js";
+import { METHOD_TO_PEFT_TYPE, PeftModel, applyMethod as applyPeftMethod, peftConfigProblems, type TaskType } from "../peft/index.js";
 import type { PreTrainedModel } from "../models/modeling_utils.js";
 import { registerAdapterLoader, registerTrainingMethod, trainingMethodNames } from "./methods.js";
 import type { TrainableModel } from "./model_contract.js";
@@ -20,6 +21,17 @@ const TASK_TYPE: Record<string, TaskType | null> = {
   masked_lm: null,
 };
 
+/**
+ * Modules whose weights the checkpoint lacked (a pooler or DistilBERT's pre_classifier under an
+ * MLM checkpoint, the new task head): random, so frozen they would be noise that the adapter
+ * does not carry — a reload draws other values. They go to modules_to_save: trained, and saved
+ * with the adapter, as PEFT does for the classifier.
+ */
+function newlyInitializedModules(model: PreTrainedModel): string[] {
+  const keys = model.loadReport?.newlyInitialized ?? [];
+  return [...new Set(keys.map((k) => k.slice(0, Math.max(0, k.lastIndexOf(".")))).filter((p) => p !== ""))];
+}
+
 let registered = false;
 
 export function registerPeftTrainingMethods(): void {
@@ -31,17 +43,15 @@ export function registerPeftTrainingMethods(): void {
       name,
       peft_type: name === "dora" ? undefined : peftType,
       validate(section) {
-        try {
-          parsePeftConfig({ ...section, peft_type: peftType, ...(name === "dora" ? { use_dora: true } : {}) });
-          return [];
-        } catch (err) {
-          if (err instanceof PeftConfigError || err instanceof RangeError || err instanceof TypeError) return [(err as Error).message];
-          throw err;
-        }
+        // Every problem of the section, for the config report that lists all of a run's problems at once.
+        const dict = { ...section, peft_type: peftType, ...(name === "dora" ? { use_dora: true } : {}) };
+        return peftConfigProblems(dict).map((p) => p.replace(/^\[peft\] /, ""));
       },
       apply(model, section, ctx) {
         const task_type = section.task_type ?? TASK_TYPE[ctx.task] ?? null;
-        const spec = { method: name, ...section, task_type, base_model_name_or_path: section.base_model_name_or_path ?? (ctx.base_model_name_or_path || null) };
+        const spec: Record<string, unknown> = { method: name, ...section, task_type, base_model_name_or_path: section.base_model_name_or_path ?? (ctx.base_model_name_or_path || null) };
+        const fresh = newlyInitializedModules(model as unknown as PreTrainedModel);
+        if (fresh.length) spec.modules_to_save = [...new Set([...((section.modules_to_save as string[] | undefined) ?? []), ...fresh])];
         return applyPeftMethod(model as unknown as PreTrainedModel, spec) as unknown as TrainableModel;
       },
     });

@@ -11,13 +11,15 @@ import * as path from "node:path";
 import { crossEntropy, manualSeed, scope, SeededRandom, type Tensor } from "../tensor/index.js";
 import { clipGradNorm, gradNorm, type LambdaLR, type Optimizer } from "../optim/index.js";
 import type { Dataset } from "../data/dataset.js";
+import { IterableDataset } from "../data/stream.js";
 import { DataCollatorWithPadding, type DataCollator } from "../data/collators.js";
 import type { ComputeMetrics, Metrics } from "../eval/compute_metrics.js";
+import { perplexityFromSums } from "../eval/perplexity.js";
 import { TrainingArguments, type TrainingArgumentsInit } from "./training_args.js";
 import { TrainerControl, TrainerState } from "./trainer_state.js";
 import { CallbackHandler, metricKey, type CallbackEvent, type CallbackExtras, type TrainerCallback } from "./callbacks.js";
 import { JsonlLoggerCallback, ProgressCallback } from "./progress.js";
-import { batchOrder, epochSeed, numBatches } from "./batching.js";
+import { batchOrder, epochSeed, numBatches, streamedStepGroups, type DataPosition, type StepGroup } from "./batching.js";
 import { createOptimizer, createScheduler } from "./optimizer_setup.js";
 import { loadCheckpointWeights, type TrainableModel } from "./model_contract.js";
 import { evaluationLoop } from "./evaluation_loop.js";
@@ -28,7 +30,11 @@ import {
 export interface TrainerOptions {
   model: TrainableModel;
   args: TrainingArguments | TrainingArgumentsInit;
-  train_dataset?: Dataset;
+  /**
+   * In memory (shuffled each epoch by the trainer), or streamed: an IterableDataset read as
+   * training goes (needs max_steps; its order is its own, e.g. `.shuffle({ seed, buffer_size })`).
+   */
+  train_dataset?: Dataset | IterableDataset;
   eval_dataset?: Dataset;
   /** A collator function or object with `collate` (default: dynamic padding with the tokenizer's pad id). */
   data_collator?: DataCollator | { collate: DataCollator };
@@ -108,7 +114,12 @@ export class Trainer {
   async train(opts: { resume_from_checkpoint?: string | boolean | null } = {}): Promise<TrainOutput> {
     const args = this.args;
     const train = this.options.train_dataset;
-    if (!train || train.length === 0) throw new Error("[trainer] train() needs a non-empty train_dataset");
+    const streaming = train instanceof IterableDataset;
+    if (!train || (!streaming && train.length === 0)) throw new Error("[trainer] train() needs a non-empty train_dataset");
+    if (streaming && !(args.max_steps > 0)) {
+      throw new Error(`[trainer] max_steps must be set to a positive number when train_dataset is an IterableDataset (a stream has no length, so num_train_epochs cannot be turned into steps); got max_steps ${args.max_steps}`);
+    }
+    if (streaming && args.group_by_length) throw new Error("[trainer] group_by_length needs every example's length up front; a streamed train_dataset has none. Set group_by_length: false");
     if (args.eval_strategy !== "no" && !this.options.eval_dataset) throw new Error(`[trainer] eval_strategy is "${args.eval_strategy}" but no eval_dataset was given`);
     fs.mkdirSync(args.output_dir, { recursive: true });
     removeStaleTemporaries(args.output_dir);
@@ -116,12 +127,12 @@ export class Trainer {
 
     const bs = args.per_device_train_batch_size;
     const ga = args.gradient_accumulation_steps;
-    const batchesPerEpoch = numBatches(train.length, bs, args.dataloader_drop_last);
-    if (batchesPerEpoch === 0) throw new Error(`[trainer] ${train.length} examples make no full batch of ${bs} with dataloader_drop_last`);
+    // A stream's length is unknown: passes repeat until max_steps (HF sets num_train_epochs to sys.maxsize).
+    const batchesPerEpoch = streaming ? Infinity : numBatches(train.length, bs, args.dataloader_drop_last);
+    if (batchesPerEpoch === 0) throw new Error(`[trainer] ${(train as Dataset).length} examples make no full batch of ${bs} with dataloader_drop_last`);
     const stepsPerEpoch = Math.max(Math.ceil(batchesPerEpoch / ga), 1);
     const maxSteps = args.max_steps > 0 ? args.max_steps : Math.ceil(args.num_train_epochs * stepsPerEpoch);
-    const numEpochs = args.max_steps > 0 ? Math.ceil(maxSteps / stepsPerEpoch) : Math.ceil(args.num_train_epochs);
-
+    const numEpochs = streaming ? Number.MAX_SAFE_INTEGER : args.max_steps > 0 ? Math.ceil(maxSteps / stepsPerEpoch) : Math.ceil(args.num_train_epochs);
 
     Object.assign(this.state, {
       max_steps: maxSteps, num_train_epochs: numEpochs, train_batch_size: bs,
@@ -144,9 +155,9 @@ export class Trainer {
     this.optimizer = optimizer;
     this.scheduler = scheduler ?? createScheduler(optimizer, args, maxSteps);
     const params = this.model.trainableParameters();
-    let epochsTrained = 0;
-    let batchesToSkip = 0;
-    if (resuming) ({ epochsTrained, batchesToSkip } = this.resume(resumeFrom as string, stepsPerEpoch, ga));
+    let resumeAt: DataPosition = { epoch: 0, batchesInEpoch: 0, examplesInEpoch: 0 };
+    if (resuming) resumeAt = this.resume(resumeFrom as string, stepsPerEpoch, ga, streaming);
+    const epochsTrained = resumeAt.epoch;
     this.model.train();
     const startStep = this.state.global_step;
     const startTime = performance.now();
@@ -154,20 +165,19 @@ export class Trainer {
     this.fire("onTrainBegin");
     if (args.eval_on_start && startStep === 0) this.evaluate();
 
-    const lengths = args.group_by_length ? train.rows.map((r) => (r.input_ids as unknown[] | undefined)?.length ?? 0) : null;
     const dataSeed = args.data_seed ?? args.seed;
     outer: for (let epoch = epochsTrained; epoch < numEpochs; epoch++) {
-      const batches = batchOrder({ numExamples: train.length, batchSize: bs, seed: dataSeed, epoch, dropLast: args.dataloader_drop_last, lengths });
       this.control.should_epoch_stop = false;
       this.fire("onEpochBegin");
-      const startBatch = epoch === epochsTrained ? batchesToSkip : 0;
-      for (let first = startBatch; first < batches.length; first += ga) {
-        const group = batches.slice(first, first + ga);
+      const from = epoch === epochsTrained ? resumeAt : { epoch, batchesInEpoch: 0, examplesInEpoch: 0 };
+      const groups = streaming ? streamedStepGroups(train, from, bs, ga, args.dataloader_drop_last) : this.indexedStepGroups(train, epoch, from.batchesInEpoch, dataSeed);
+      let examplesInEpoch = from.examplesInEpoch ?? 0;
+      let exhausted = true;
+      for await (const { first, group, stepsInPass } of groups) {
         this.fire("onStepBegin");
         const step = this.state.global_step + 1;
         let stepLoss = 0;
-        group.forEach((indices, k) => {
-          const rows = indices.map((i) => train.rows[i]);
+        group.forEach((rows, k) => {
           // A per-batch generator keeps collator randomness (MLM masks) replayable on resume.
           const rng = new SeededRandom(epochSeed(dataSeed ^ 0x5bd1e995, epoch * 1_000_003 + first + k));
           const loss = scope(() => {
@@ -197,16 +207,24 @@ export class Trainer {
         optimizer.zeroGrad();
 
         this.state.global_step = step;
-        const stepInEpoch = Math.floor(first / ga) + 1;
-        this.state.epoch = epoch + stepInEpoch / Math.ceil(batches.length / ga);
+        examplesInEpoch += group.reduce((n, rows) => n + rows.length, 0);
+        // A stream's pass length is unknown until it ends: epoch counts completed passes.
+        this.state.epoch = stepsInPass === null ? epoch : epoch + (Math.floor(first / ga) + 1) / stepsInPass;
         this.lossSinceLog += stepLoss;
         this.stepsSinceLog++;
         totalLoss += stepLoss;
         this.control.resetForStep();
         this.decideStepActions(step, maxSteps);
         this.fire("onStepEnd", { live: { loss: stepLoss, learning_rate: this.scheduler.getLastLr()[0] } });
-        this.maybeLogSaveEvaluate(norm, { epoch, batchesInEpoch: first + group.length });
-        if (this.control.should_training_stop || this.control.should_epoch_stop) break;
+        this.maybeLogSaveEvaluate(norm, { epoch, batchesInEpoch: first + group.length, examplesInEpoch });
+        if (this.control.should_training_stop || this.control.should_epoch_stop) {
+          exhausted = false;
+          break;
+        }
+      }
+      if (streaming && exhausted) {
+        if (examplesInEpoch === 0) throw new Error(`[trainer] the streamed train_dataset yielded no example in epoch ${epoch}${args.dataloader_drop_last ? ` (or none made a full batch of ${bs} with dataloader_drop_last)` : ""}; check the file and the filters`);
+        this.state.epoch = epoch + 1;
       }
       this.control.resetForStep();
       this.fire("onEpochEnd");
@@ -214,8 +232,8 @@ export class Trainer {
       if (args.logging_strategy === "epoch") this.control.should_log = true;
       if (args.eval_strategy === "epoch") this.control.should_evaluate = true;
       if (args.save_strategy === "epoch") this.control.should_save = true;
-      const finishedEpoch = this.state.global_step % stepsPerEpoch === 0;
-      this.maybeLogSaveEvaluate(NaN, finishedEpoch ? { epoch: epoch + 1, batchesInEpoch: 0 } : { epoch, batchesInEpoch: -1 });
+      const finishedEpoch = streaming ? exhausted : this.state.global_step % stepsPerEpoch === 0;
+      this.maybeLogSaveEvaluate(NaN, finishedEpoch ? { epoch: epoch + 1, batchesInEpoch: 0, examplesInEpoch: 0 } : { epoch, batchesInEpoch: -1, examplesInEpoch });
       if (this.control.should_training_stop || this.state.global_step >= maxSteps) break outer;
     }
 
@@ -247,7 +265,7 @@ export class Trainer {
       const out = this.model.forward(inputs);
       let logits = out.logits;
       let target = labels;
-      if (logits.ndim === 3 && /CausalLM|LMHead/.test(this.model.constructor.name)) {
+      if (logits.ndim === 3 && this.isCausalLm()) {
         // Causal LM: position t predicts token t+1.
         const T = logits.shape[1];
         logits = logits.slice(1, 0, T - 1);
@@ -260,6 +278,11 @@ export class Trainer {
       throw new Error("[trainer] the model returned no loss: the batch has no labels, or the model does not compute one; check the task's label column and collator");
     }
     return out.loss;
+  }
+
+  /** A decoder-only language model: its logits at position t predict the label at t + 1. */
+  private isCausalLm(): boolean {
+    return /CausalLM|LMHead/.test(this.model.constructor.name);
   }
 
   /** HF's DefaultFlowCallback decisions for one optimizer step. */
@@ -277,7 +300,7 @@ export class Trainer {
     }
   }
 
-  private maybeLogSaveEvaluate(gradNormValue: number, data: { epoch: number; batchesInEpoch: number }): void {
+  private maybeLogSaveEvaluate(gradNormValue: number, data: DataPosition): void {
     if (this.control.should_log && this.stepsSinceLog > 0) {
       const logs: Record<string, number> = { loss: round(this.lossSinceLog / this.stepsSinceLog, 6) };
       if (Number.isFinite(gradNormValue)) logs.grad_norm = gradNormValue;
@@ -318,7 +341,7 @@ export class Trainer {
     }
   }
 
-  private saveCheckpointNow(data: { epoch: number; batchesInEpoch: number }): string {
+  private saveCheckpointNow(data: DataPosition): string {
     const dir = path.join(this.args.output_dir, `checkpoint-${this.state.global_step}`);
     if (this.lastEvalWasBest) this.state.best_model_checkpoint = dir;
     this.state.stateful_callbacks = Object.fromEntries(
@@ -331,7 +354,10 @@ export class Trainer {
       scheduler: this.scheduler!,
       state: this.state,
       args: this.args.toDict(),
-      data: { epoch: data.epoch, batches_in_epoch: data.batchesInEpoch, seed: this.args.data_seed ?? this.args.seed },
+      data: {
+        epoch: data.epoch, batches_in_epoch: data.batchesInEpoch, seed: this.args.data_seed ?? this.args.seed,
+        ...(this.options.train_dataset instanceof IterableDataset ? { examples_in_epoch: data.examplesInEpoch ?? 0 } : {}),
+      },
       saveOnlyModel: this.args.save_only_model,
     });
     this.lastEvalWasBest = false;
@@ -341,7 +367,7 @@ export class Trainer {
   }
 
   /** Restores optimizer, scheduler, trainer state and RNG (weights are loaded before); returns where in the data to continue. */
-  private resume(dir: string, stepsPerEpoch: number, ga: number): { epochsTrained: number; batchesToSkip: number } {
+  private resume(dir: string, stepsPerEpoch: number, ga: number, streaming: boolean): DataPosition {
     if (!fs.existsSync(path.join(dir, "optimizer.json"))) {
       throw new Error(`[trainer] ${dir} holds no optimizer state (saved with save_only_model?); it cannot be resumed from, only loaded as a model`);
     }
@@ -356,11 +382,32 @@ export class Trainer {
       const s = cbState[`${cb.constructor.name}_${i}`];
       if (s && cb.loadStateDict) cb.loadStateDict(s as Record<string, unknown>);
     });
-    restoreRngState(loadRngState(dir));
+    const rng = loadRngState(dir);
+    restoreRngState(rng);
+    if (streaming) {
+      // A stream cannot be indexed: replay the pass the checkpoint was in and drop what it had consumed.
+      const examples = rng.data.examples_in_epoch;
+      if (examples === undefined) throw new Error(`[trainer] ${dir} was saved from an in-memory train_dataset (no examples_in_epoch in rng_state.json); resume it with the same kind of dataset`);
+      const at = { epoch: rng.data.epoch, batchesInEpoch: Math.max(rng.data.batches_in_epoch, 0), examplesInEpoch: examples };
+      if (!this.options.quiet) console.error(`[trainer] resuming from ${dir}: step ${this.state.global_step}, epoch ${at.epoch}, skipping ${examples} streamed examples`);
+      return at;
+    }
     const epochsTrained = Math.floor(this.state.global_step / stepsPerEpoch);
     const batchesToSkip = (this.state.global_step % stepsPerEpoch) * ga;
     console.error(`[trainer] resuming from ${dir}: step ${this.state.global_step}, epoch ${epochsTrained}, skipping ${batchesToSkip} batches`);
-    return { epochsTrained, batchesToSkip };
+    return { epoch: epochsTrained, batchesInEpoch: batchesToSkip };
+  }
+
+  /** An in-memory epoch: the seeded batch order, from a micro-batch on, ga micro-batches per step. */
+  private *indexedStepGroups(train: Dataset, epoch: number, startBatch: number, seed: number): Generator<StepGroup> {
+    const a = this.args;
+    const lengths = a.group_by_length ? train.rows.map((r) => (r.input_ids as unknown[] | undefined)?.length ?? 0) : null;
+    const batches = batchOrder({ numExamples: train.length, batchSize: a.per_device_train_batch_size, seed, epoch, dropLast: a.dataloader_drop_last, lengths });
+    const ga = a.gradient_accumulation_steps;
+    const stepsInPass = Math.ceil(batches.length / ga);
+    for (let first = startBatch; first < batches.length; first += ga) {
+      yield { first, stepsInPass, group: batches.slice(first, first + ga).map((idx) => idx.map((i) => train.rows[i])) };
+    }
   }
 
   /** Appends to log_history (with epoch and step) and tells the callbacks. */
@@ -379,10 +426,12 @@ export class Trainer {
       model: this.model, dataset: ds, collate: this.collate, batchSize: this.args.per_device_eval_batch_size,
       collectPredictions: Boolean(this.options.compute_metrics), inputColumns: this.options.metric_input_columns,
       preprocessLogits: this.options.preprocess_logits_for_metrics, labelSmoothing: this.args.label_smoothing_factor,
+      countTokens: this.options.report_perplexity ? (this.isCausalLm() ? "shifted" : "all") : undefined,
     });
     const metrics: Metrics = {};
     if (r.loss !== null) metrics[`${prefix}_loss`] = r.loss;
-    if (this.options.report_perplexity && r.loss !== null) metrics[`${prefix}_perplexity`] = Math.exp(r.loss);
+    // exp of the mean loss per scored token (eval_loss averages per example, as HF's does).
+    if (this.options.report_perplexity && r.tokenLoss?.count) metrics[`${prefix}_perplexity`] = perplexityFromSums(r.tokenLoss.sum, r.tokenLoss.count);
     if (this.options.compute_metrics) {
       for (const [k, v] of Object.entries(this.options.compute_metrics({ predictions: r.predictions, label_ids: r.label_ids, inputs: r.inputs }))) {
         metrics[k.startsWith(`${prefix}_`) ? k : `${prefix}_${k}`] = v;

@@ -1,11 +1,11 @@
-// Other tasks and methods through the CLI: causal-LM instruction tuning (prompt/completion),
-// token classification on WNUT-17, and LoRA with adapter-only checkpoints that resume exactly.
+// Other tasks through the CLI: causal-LM instruction tuning (prompt/completion) and token
+// classification on WNUT-17. Every method's adapter-only checkpoints and exact resume: methods.test.ts.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { datasetsDir, skipIfMissing } from "../helpers/paths.js";
-import { DEMO_DIR, demoConfig, readJson, tempDir, tunelab, writeConfig } from "./helpers.js";
+import { readJson, tempDir, tunelab, writeConfig } from "./helpers.js";
 
 const GPT2_TOK = path.join(datasetsDir, "tokenizers", "gpt2");
 const BERT_VOCAB = path.join(datasetsDir, "tokenizers", "bert-base-uncased");
@@ -45,25 +45,4 @@ test("token classification: WNUT-17 CoNLL through the CLI reports entity F1", { 
   const config = readJson<{ id2label: Record<string, string> }>(path.join(dir, "out", "config.json"));
   assert.equal(Object.keys(config.id2label).length, 13);
   assert.equal(config.id2label[0], "O");
-});
-
-test("LoRA: checkpoints hold only the adapter, and resuming one is exact", () => {
-  const dir = tempDir();
-  const training = { max_steps: 24, save_steps: 12, save_strategy: "steps", eval_strategy: "no", logging_steps: 4, learning_rate: 3e-3 };
-  const full: Record<string, unknown> = { ...demoConfig(path.join(dir, "full"), training), method: "lora", peft: { r: 4, lora_alpha: 8, target_modules: ["query", "value"] } };
-  const r = tunelab(["train", writeConfig(dir, full, "full.yaml"), "--quiet"]);
-  assert.equal(r.status, 0, r.output);
-  const ckpt = path.join(dir, "full", "checkpoint-12");
-  assert.ok(fs.existsSync(path.join(ckpt, "adapter_model.safetensors")));
-  assert.ok(!fs.existsSync(path.join(ckpt, "model.safetensors")), "no full weights in an adapter checkpoint");
-  // A second run starts from the first run's step-12 checkpoint.
-  const resumedDir = path.join(dir, "resumed");
-  fs.mkdirSync(resumedDir);
-  fs.cpSync(ckpt, path.join(resumedDir, "checkpoint-12"), { recursive: true });
-  const cfg2 = writeConfig(dir, { ...full, training: { ...(full.training as object), output_dir: resumedDir } }, "resumed.yaml");
-  const r2 = tunelab(["train", cfg2, "--resume", "--quiet"]);
-  assert.equal(r2.status, 0, r2.output);
-  const losses = (d: string) => readJson<{ log_history: Record<string, number>[] }>(path.join(d, "checkpoint-24", "trainer_state.json")).log_history.filter((e) => "loss" in e).map((e) => e.loss);
-  assert.deepEqual(losses(resumedDir), losses(path.join(dir, "full")));
-  void DEMO_DIR;
 });

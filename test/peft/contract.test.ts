@@ -63,6 +63,8 @@ const TEST_CASES: Case[] = [
   { name: "prompt tuning bert", model: "bert_tiny", config: { peft_type: "PROMPT_TUNING", task_type: "SEQ_CLS", num_virtual_tokens: 4 }, trainable: 194, all: 23652, initIsBase: false, mergeable: false, disable: "base" },
   // Prefix: 4 × (2 layers · 2 · 32).
   { name: "prefix tuning gpt2", model: "gpt2_tiny", config: { peft_type: "PREFIX_TUNING", task_type: "CAUSAL_LM", num_virtual_tokens: 4 }, trainable: 512, all: 31104, initIsBase: false, mergeable: false, disable: "base" },
+  // BERT: 4 × (2 layers · 2 · 32) + the classifier copy (66).
+  { name: "prefix tuning bert", model: "bert_tiny", config: { peft_type: "PREFIX_TUNING", task_type: "SEQ_CLS", num_virtual_tokens: 4 }, trainable: 578, all: 24036, initIsBase: false, mergeable: false, disable: "base" },
   // With projection: embedding 4·32 + (32·16 + 16) + (16·128 + 128).
   { name: "prefix tuning llama projection", model: "llama_tiny", config: { peft_type: "PREFIX_TUNING", task_type: "CAUSAL_LM", num_virtual_tokens: 4, prefix_projection: true, encoder_hidden_size: 16 }, trainable: 2832, all: 31664, initIsBase: false, mergeable: false, disable: "base" },
 ];

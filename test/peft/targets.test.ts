@@ -4,10 +4,14 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { matmul, noGrad, manualSeed } from "../../src/tensor/index.js";
+import { cat, full, matmul, noGrad, manualSeed } from "../../src/tensor/index.js";
+import {
+  DistilBertConfig, DistilBertForSequenceClassification, RobertaConfig, RobertaForSequenceClassification, T5Config, T5ForConditionalGeneration, toFloat,
+} from "../../src/models/index.js";
+import { prefixPastKeyValues } from "../../src/peft/prefix_tuning.js";
 import {
   PeftModel, PeftConfigError, getPeftModel, parsePeftConfig, registerPeftMethod, applyMethod, matchesModuleList, resolveTargets, LoraLayer, fileKeyOf,
-  type LoraConfig, type PromptTuningConfig,
+  type LoraConfig, type PromptTuningConfig, type PrefixTuningConfig, PrefixEncoder,
 } from "../../src/peft/index.js";
 import { layerIndexOf } from "../../src/peft/targets.js";
 import { skipIfMissing, fixturesDir } from "../helpers/paths.js";
@@ -123,9 +127,38 @@ test("prompt tuning TEXT init: the tokenized text's embeddings, repeated to P", 
   assert.equal((pm.activeConfig as PromptTuningConfig).token_dim, 32);
 });
 
-test("prefix tuning refuses models whose attention takes no past_key_values", { skip }, async () => {
-  const bert = await loadBase("bert_tiny");
-  assert.throws(() => getPeftModel(bert, { peft_type: "PREFIX_TUNING", num_virtual_tokens: 4 }), /prefix tuning needs a model whose attention takes past_key_values/);
+test("prefix tuning: every encoder and decoder family takes it; encoder-decoder T5 is refused, pointing at LoRA/IA3", { skip }, async () => {
+  const config = { peft_type: "PREFIX_TUNING", task_type: "SEQ_CLS", num_virtual_tokens: 2 };
+  const tiny = { vocab_size: 24, hidden_size: 16, num_hidden_layers: 2, num_attention_heads: 4, intermediate_size: 32, max_position_embeddings: 16 };
+  for (const model of [
+    new RobertaForSequenceClassification(RobertaConfig.fromDict(tiny)),
+    new DistilBertForSequenceClassification(DistilBertConfig.fromDict({ vocab_size: 24, dim: 16, n_layers: 2, n_heads: 4, hidden_dim: 32, max_position_embeddings: 16 })),
+  ]) {
+    const pm = getPeftModel(model, config);
+    pm.eval();
+    const out = pm.forward({ input_ids: [[5, 9, 11, 3], [7, 8, 2, 6]], attention_mask: [[1, 1, 1, 0], [1, 1, 1, 1]], labels: [0, 1] });
+    assert.deepEqual(out.logits.shape, [2, 2], model.constructor.name);
+    out.loss!.backward();
+    const prefix = (pm.prompt_encoder!.get("default") as PrefixEncoder).embedding.weight;
+    assert.deepEqual(prefix.shape, [2, 2 * 2 * 16]);
+    assert.ok(prefix.grad && prefix.grad.toFloat32Array().some((g) => g !== 0), `${model.constructor.name}: the prefix gets a gradient`);
+  }
+  const t5 = new T5ForConditionalGeneration(T5Config.fromDict({ vocab_size: 24, d_model: 16, d_kv: 4, d_ff: 32, num_layers: 1, num_heads: 4 }));
+  assert.throws(() => getPeftModel(t5, { peft_type: "PREFIX_TUNING", num_virtual_tokens: 2 }), /prefix tuning on encoder-decoder models \(t5\) is not supported yet; use LoRA or IA3/);
+});
+
+test("prefix tuning on BERT passes token_type_ids unchanged and widens the mask by P, as PEFT's SEQ_CLS path", { skip }, async () => {
+  manualSeed(2);
+  const pm = getPeftModel(await loadBase("bert_tiny"), { peft_type: "PREFIX_TUNING", task_type: "SEQ_CLS", num_virtual_tokens: 3 });
+  pm.eval();
+  const inputs = fixtureInputs("bert_tiny");
+  const flat = (pm.prompt_encoder!.get("default") as PrefixEncoder).embedding.weight;
+  const past = prefixPastKeyValues(flat, pm.activeConfig as PrefixTuningConfig);
+  const mask = toFloat(inputs.attention_mask!);
+  const wide = cat([full([mask.shape[0], 3], 1), mask], 1);
+  const direct = logits(pm.model, { ...inputs, attention_mask: wide, past_key_values: past });
+  assert.ok(maxAbsDiff(logits(pm, inputs), direct) <= 1e-6);
+  assert.ok(maxAbsDiff(pm.disableAdapter(() => logits(pm, inputs)), logits(pm.model, inputs)) <= 1e-6);
 });
 
 test("applyMethod: full trains everything, named methods give a PeftModel, bad names are errors", { skip }, async () => {

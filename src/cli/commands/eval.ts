@@ -2,7 +2,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { loadRunConfig } from "../config.js";
-import { consoleOutput, loadSplits, loadTokenizer, loadTrainedModel, prepare, savedLabels, trainingArgs, type Output } from "../run.js";
+import { consoleOutput, loadSplits, loadStreamingSplits, loadTokenizer, loadTrainedModel, prepare, savedLabels, trainingArgs, type Output } from "../run.js";
 import { Trainer } from "../../train/trainer.js";
 import { formatNumber } from "../../train/progress.js";
 
@@ -25,9 +25,12 @@ export async function evalCommand(configFile: string, opts: EvalCommandOptions, 
   const dir = trainedModelDir(cfg, opts.model);
   const split = opts.split ?? "validation";
   const tokenizer = await loadTokenizer(cfg, dir && fs.existsSync(path.join(dir, "tokenizer_config.json")) ? dir : undefined);
-  const splits = await loadSplits(cfg, out, split === "validation");
+  // A streamed config's train file may not fit in memory: read only the evaluation splits.
+  const splits = cfg.dataset.streaming ? (await loadStreamingSplits(cfg, out, split === "validation")).splits : await loadSplits(cfg, out, split === "validation");
   if (!splits[split]) throw new Error(`[eval] the dataset has no "${split}" split (found: ${Object.keys(splits).join(", ")}); pass --split`);
-  const prepared = prepare(cfg, { [split]: splits[split], ...(splits.train ? { train: splits.train } : {}) }, tokenizer, out, savedLabels(dir));
+  // The train split only matters for a label set; language-model tasks evaluate the split alone.
+  const withTrain = splits.train && (cfg.task === "text_classification" || cfg.task === "token_classification");
+  const prepared = prepare(cfg, { [split]: splits[split], ...(withTrain ? { train: splits.train } : {}) }, tokenizer, out, savedLabels(dir));
   const model = await loadTrainedModel(cfg, dir!, prepared.config);
   const args = trainingArgs(cfg);
   const trainer = new Trainer({

@@ -1,6 +1,8 @@
 /**
  * `tunelab predict config.yaml --input rows.jsonl`: one JSON line per input row with the
- * prediction in the task's terms (label and probabilities, entity tags, answer text).
+ * prediction in the task's terms (label and probabilities, entity tags, answer text; for
+ * generation tasks the greedy `completion` of a causal LM or the `generated_text` of a
+ * seq2seq model).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -10,13 +12,23 @@ import { trainedModelDir } from "./eval.js";
 import { readDataFile } from "../../data/readers.js";
 import { Trainer } from "../../train/trainer.js";
 import { argmaxOf, bestSpanText } from "../../eval/compute_metrics.js";
+import { BadRowLog } from "../../data/bad_rows.js";
+import { causalLmPromptIds, type CausalLmOptions } from "../../data/formats/causal_lm.js";
+import { seq2seqSourceIds, type Seq2SeqOptions } from "../../data/formats/seq2seq.js";
+import { generateText } from "../../generate/text.js";
+import type { PreTrainedModel } from "../../models/modeling_utils.js";
+import type { RunConfig } from "../config.js";
 
 export interface PredictCommandOptions {
   set?: string[];
   model?: string;
   input: string;
   output?: string;
+  /** Generation tasks: the most tokens to generate per row (default 64). */
+  max_new_tokens?: number;
 }
+
+export const DEFAULT_MAX_NEW_TOKENS = 64;
 
 function softmax(row: number[]): number[] {
   const m = Math.max(...row);
@@ -27,9 +39,10 @@ function softmax(row: number[]): number[] {
 
 export async function predictCommand(configFile: string, opts: PredictCommandOptions, out: Output = consoleOutput): Promise<string> {
   const cfg = loadRunConfig(configFile, opts.set ?? []);
-  if (cfg.task === "causal_lm" || cfg.task === "masked_lm" || cfg.task === "seq2seq") {
-    throw new Error(`[predict] task ${cfg.task} generates text; predict covers classification, token classification and extractive QA (use tunelab eval for perplexity)`);
+  if (cfg.task === "masked_lm") {
+    throw new Error("[predict] task masked_lm fills masks during pretraining; predict covers classification, token classification, extractive QA, causal_lm and seq2seq (use tunelab eval for perplexity)");
   }
+  if (cfg.task === "causal_lm" || cfg.task === "seq2seq") return predictGenerations(cfg, opts, out);
   const dir = trainedModelDir(cfg, opts.model);
   const tokenizer = await loadTokenizer(cfg, dir && fs.existsSync(path.join(dir, "tokenizer_config.json")) ? dir : undefined);
   const input = await readDataFile(path.resolve(opts.input), { on_bad_rows: cfg.dataset.on_bad_rows });
@@ -80,3 +93,34 @@ export async function predictCommand(configFile: string, opts: PredictCommandOpt
 }
 
 const round = (v: number) => Math.round(v * 1e4) / 1e4;
+
+/** Greedy generation per row: the prompt (causal LM) or source (seq2seq) encoded as training encodes it. */
+async function predictGenerations(cfg: RunConfig, opts: PredictCommandOptions, out: Output): Promise<string> {
+  const maxNew = opts.max_new_tokens ?? DEFAULT_MAX_NEW_TOKENS;
+  if (!(Number.isInteger(maxNew) && maxNew > 0)) throw new Error(`[predict] --max-new-tokens must be a positive integer, got ${opts.max_new_tokens}`);
+  const dir = trainedModelDir(cfg, opts.model);
+  if (!dir) throw new Error("[predict] no model to generate with: train one first (output_dir), pass --model, or set model: to a pretrained folder");
+  const tokenizer = await loadTokenizer(cfg, fs.existsSync(path.join(dir, "tokenizer_config.json")) || fs.existsSync(path.join(dir, "tokenizer.json")) ? dir : undefined);
+  const input = await readDataFile(path.resolve(opts.input), { on_bad_rows: cfg.dataset.on_bad_rows });
+  const log = new BadRowLog(cfg.dataset.on_bad_rows ?? "fail");
+  const encoded = input.rows.map((row, i) => {
+    const ids = cfg.task === "causal_lm" ? causalLmPromptIds(row, tokenizer, cfg.taskOptions as CausalLmOptions) : seq2seqSourceIds(row, tokenizer, cfg.taskOptions as Seq2SeqOptions);
+    if (typeof ids === "string") log.add(input.sources[i], ids);
+    return ids;
+  });
+  const summary = log.finish(`reading the rows to ${cfg.task === "causal_lm" ? "continue" : "translate"}`);
+  if (summary) out.warn(summary);
+  const model = (await loadTrainedModel(cfg, dir, {})) as PreTrainedModel;
+  const key = cfg.task === "causal_lm" ? "completion" : "generated_text";
+  const lines: string[] = [];
+  encoded.forEach((ids, i) => {
+    if (typeof ids === "string") return;
+    const g = generateText(model, tokenizer, ids, { max_new_tokens: maxNew });
+    lines.push(JSON.stringify({ ...input.rows[i], [key]: g.text, finish_reason: g.finish_reason }));
+  });
+  const file = opts.output ? path.resolve(opts.output) : path.join(trainingArgs(cfg).output_dir, "predictions.jsonl");
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, lines.join("\n") + (lines.length ? "\n" : ""));
+  out.info(`[predict] ${lines.length} ${key === "completion" ? "completions" : "generations"} (greedy, max_new_tokens ${maxNew}) → ${file}`);
+  return file;
+}

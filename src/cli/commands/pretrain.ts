@@ -39,7 +39,7 @@ export async function pretrainCommand(configFile: string, opts: PretrainCommandO
   const run = await buildTrainingRun(cfg, out, { quiet: opts.quiet, argDefaults: { save_strategy: "no" } });
   const { trainer, args, prepared } = run;
   const from = cfg.model.name_or_path ? `continuing from ${cfg.model.name_or_path}` : `from a random initialisation (${typeof cfg.model.from_config === "string" ? cfg.model.from_config : "inline config"})`;
-  out.info(`[pretrain] ${cfg.task} ${from} on ${prepared.splits.train.length} blocks → ${args.output_dir}`);
+  out.info(`[pretrain] ${cfg.task} ${from} on ${run.streamedTrain ? "a stream" : `${prepared.splits.train.length} blocks`} → ${args.output_dir}`);
   const result = await trainer.train({ resume_from_checkpoint: opts.resume === undefined ? undefined : opts.resume === true || opts.resume === "" ? true : (opts.resume as string) });
   const all: Record<string, number> = { ...result.metrics };
   if (prepared.splits.validation) Object.assign(all, trainer.evaluate());

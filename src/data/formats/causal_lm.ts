@@ -12,6 +12,7 @@ import type { ChatMessage, PreTrainedTokenizer } from "../tokenizer.js";
 import { Dataset, type Row } from "../dataset.js";
 import { BadRowLog } from "../bad_rows.js";
 import type { RowSource } from "../bad_rows.js";
+import { IterableDataset } from "../stream.js";
 
 export interface CausalLmOptions {
   text_column?: string;
@@ -80,6 +81,29 @@ function promptSegments(prompt: unknown, completion: unknown, tokenizer: PreTrai
   return [{ ids: p, learn: !completionOnly }, { ids: c, learn: true }];
 }
 
+/**
+ * The ids generation continues from, encoded as training encodes the context: a `prompt`
+ * (or, without one, the `text`) with the tokenizer's leading specials and no trailing EOS;
+ * `messages` rendered with the chat template's generation prompt. A string explains a bad row.
+ */
+export function causalLmPromptIds(row: Row, tokenizer: PreTrainedTokenizer, opts: CausalLmOptions = {}): number[] | string {
+  const promptCol = opts.prompt_column ?? "prompt";
+  const textCol = opts.text_column ?? "text";
+  const messagesCol = opts.messages_column ?? "messages";
+  if (messagesCol in row) {
+    const msgs = row[messagesCol];
+    if (!Array.isArray(msgs) || msgs.some((m) => !m || typeof m.role !== "string" || typeof m.content !== "string")) return `"${messagesCol}" must be a list of { role, content }`;
+    const text = tokenizer.applyChatTemplate(msgs as ChatMessage[], { tokenize: false, add_generation_prompt: true }) as string;
+    return tokenizer.encode(text, { add_special_tokens: false });
+  }
+  const col = promptCol in row ? promptCol : textCol in row ? textCol : null;
+  if (col === null) return `no "${promptCol}", "${textCol}" or "${messagesCol}" column to generate from (columns: ${Object.keys(row).join(", ")})`;
+  const prompt = row[col];
+  if (typeof prompt !== "string") return `"${col}" must be a string`;
+  const ids = stripTrailingSpecials(tokenizer.encode(prompt), tokenizer);
+  return ids.length ? ids : `empty "${col}": generation needs at least one token`;
+}
+
 /** Drops special tokens a post-processor appends (e.g. a trailing EOS) so the completion follows the prompt directly. */
 function stripTrailingSpecials(ids: number[], tokenizer: PreTrainedTokenizer): number[] {
   const special = new Set(tokenizer.all_special_ids);
@@ -121,7 +145,11 @@ function chatSegments(messages: unknown, tokenizer: PreTrainedTokenizer, assista
   return pieces.filter((p) => p.text.length).map((p) => ({ ids: tokenizer.encode(p.text, { add_special_tokens: false }), learn: p.learn }));
 }
 
-/** Concatenates examples and cuts blocks of max_length (the last, shorter block is kept). */
+/**
+ * Concatenates examples and cuts blocks of max_length (the last, shorter block is kept).
+ * Each example already ends with EOS (add_eos_token), so documents stay separated; labels
+ * follow the ids (equal to them for plain text, -100 over prompts when masked).
+ */
 export function pack(ds: Dataset, maxLength: number): Dataset {
   const ids: number[] = [];
   const labels: number[] = [];
@@ -135,4 +163,23 @@ export function pack(ds: Dataset, maxLength: number): Dataset {
     rows.push({ input_ids: block, attention_mask: block.map(() => 1), labels: labels.slice(s, s + maxLength) });
   }
   return new Dataset(rows);
+}
+
+/** pack() for a stream: the same blocks, cut as examples arrive, holding at most one block. */
+export function packStream(ds: IterableDataset, maxLength: number): IterableDataset {
+  return new IterableDataset(async function* (epoch) {
+    let ids: number[] = [];
+    let labels: number[] = [];
+    for await (const r of ds.iterate(epoch)) {
+      ids.push(...(r.input_ids as number[]));
+      labels.push(...(r.labels as number[]));
+      while (ids.length >= maxLength) {
+        const block = ids.slice(0, maxLength);
+        yield { input_ids: block, attention_mask: block.map(() => 1), labels: labels.slice(0, maxLength) };
+        ids = ids.slice(maxLength);
+        labels = labels.slice(maxLength);
+      }
+    }
+    if (ids.length) yield { input_ids: ids, attention_mask: ids.map(() => 1), labels };
+  });
 }

@@ -25,10 +25,7 @@ export function encodeSeq2Seq(ds: Dataset, tokenizer: PreTrainedTokenizer, opts:
     const source = r[srcCol];
     const target = r[tgtCol];
     if (typeof source !== "string" || !source.trim()) { log.add(ds.sources[i], `missing or empty "${srcCol}"`); continue; }
-    const out: Row = {};
-    const enc = tokenizer.call((opts.source_prefix ?? "") + source, { truncation: true, max_length: opts.max_source_length ?? 512 });
-    out.input_ids = enc.input_ids[0];
-    out.attention_mask = enc.attention_mask?.[0];
+    const out: Row = encodeSource(source, tokenizer, opts);
     if (target !== undefined) {
       if (typeof target !== "string" || !target.trim()) { log.add(ds.sources[i], `empty "${tgtCol}"`); continue; }
       out.labels = tokenizer.call(target, { truncation: true, max_length: opts.max_target_length ?? 128 }).input_ids[0];
@@ -37,4 +34,17 @@ export function encodeSeq2Seq(ds: Dataset, tokenizer: PreTrainedTokenizer, opts:
     sources.push(ds.sources[i]);
   }
   return new Dataset(rows, sources);
+}
+
+function encodeSource(source: string, tokenizer: PreTrainedTokenizer, opts: Seq2SeqOptions): Row {
+  const enc = tokenizer.call((opts.source_prefix ?? "") + source, { truncation: true, max_length: opts.max_source_length ?? 512 });
+  return { input_ids: enc.input_ids[0], attention_mask: enc.attention_mask?.[0] };
+}
+
+/** The encoder's input ids for generation, encoded as training encodes `source`; a string explains a bad row. */
+export function seq2seqSourceIds(row: Row, tokenizer: PreTrainedTokenizer, opts: Seq2SeqOptions = {}): number[] | string {
+  const col = opts.source_column ?? "source";
+  const source = row[col];
+  if (typeof source !== "string" || !source.trim()) return `missing or empty "${col}"`;
+  return encodeSource(source, tokenizer, opts).input_ids as number[];
 }

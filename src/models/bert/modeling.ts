@@ -3,10 +3,16 @@
  * the post-attention and feed-forward sublayers, the encoder, the pooler, BertModel. Module
  * names are the checkpoint keys (`encoder.layer.0.attention.self.query.weight`), LayerNorm
  * included. Task heads live in heads.ts; RoBERTa reuses everything here but the embeddings.
+ *
+ * past_key_values (per layer [key, value], each (1 or B, H, P, D)) are prepended to every
+ * layer's keys and values, as transformers' BertSelfAttention does (prefix tuning): the
+ * attention mask may cover the P past positions or the new tokens only (ones are prepended),
+ * and default position ids start at P, as BertEmbeddings' past_key_values_length does.
  */
-import { type Tensor, add, arange, reshape, permute, scaledDotProductAttention, select, tanh, zeros } from "../../tensor/index.js";
-import { Module, ModuleList, Linear, Embedding, LayerNorm, Dropout, getActivation, type Activation } from "../../nn/index.js";
-import { PreTrainedModel, type ModelInputs, type ModelOutput, checkpointBlock, toIds } from "../modeling_utils.js";
+import { type Tensor, add, arange, cat, reshape, permute, scaledDotProductAttention, select, tanh, zeros } from "../../tensor/index.js";
+import { Module, ModuleList, Linear, Embedding, LayerNorm, Dropout, getActivation, checkpoint, type Activation } from "../../nn/index.js";
+import { PreTrainedModel, type ModelInputs, type ModelOutput, toIds } from "../modeling_utils.js";
+import { type PastKeyValues, expandBatch, keyPaddingMask, pastLength } from "../decoder_utils.js";
 import { BertConfig } from "./config.js";
 
 /** The padding row of an embedding table, when the config names one inside it. */
@@ -20,6 +26,8 @@ export interface EmbeddingInputs {
   tokenTypeIds: Tensor | null;
   positionIds: Tensor | null;
   inputsEmbeds: Tensor | null;
+  /** Positions already held by past_key_values: default position ids start here. */
+  pastLength?: number;
 }
 
 export class BertEmbeddings extends Module {
@@ -42,10 +50,10 @@ export class BertEmbeddings extends Module {
     this.dropout = this.addModule("dropout", new Dropout(config.hidden_dropout_prob));
   }
 
-  /** Position ids when none are given: arange(T) for every row. */
+  /** Position ids when none are given: arange(past, past + T) for every row. */
   protected defaultPositionIds(inputs: EmbeddingInputs, T: number): Tensor {
-    void inputs;
-    return reshape(arange(T), [1, T]);
+    const past = inputs.pastLength ?? 0;
+    return reshape(arange(past, past + T), [1, T]);
   }
 
   forward(inputs: EmbeddingInputs): Tensor {
@@ -83,12 +91,19 @@ export class BertSelfAttention extends Module {
     return permute(reshape(x, [B, T, this.numHeads, this.headDim]), [0, 2, 1, 3]);
   }
 
-  /** hidden (B, T, C), mask (B, T) 1 = attend. softmax(q k^T / sqrt(D) + mask) v, heads merged back. */
-  forward(hidden: Tensor, mask: Tensor | null): Tensor {
+  /**
+   * hidden (B, T, C), mask (B, P + T) 1 = attend, past [key, value] (1 or B, H, P, D) put in
+   * front of this layer's keys and values. softmax(q k^T / sqrt(D) + mask) v, heads merged back.
+   */
+  forward(hidden: Tensor, mask: Tensor | null, past?: [Tensor, Tensor]): Tensor {
     const [B, T, C] = hidden.shape;
     const q = this.heads(this.query.forward(hidden));
-    const k = this.heads(this.key.forward(hidden));
-    const v = this.heads(this.value.forward(hidden));
+    let k = this.heads(this.key.forward(hidden));
+    let v = this.heads(this.value.forward(hidden));
+    if (past) {
+      k = cat([expandBatch(past[0], B), k], 2);
+      v = cat([expandBatch(past[1], B), v], 2);
+    }
     const ctx = scaledDotProductAttention(q, k, v, {
       keyPaddingMask: mask,
       dropoutP: this.training ? this.config.attention_probs_dropout_prob : 0,
@@ -127,8 +142,8 @@ export class BertAttention extends Module {
     this.selfAttention = this.addModule("self", new BertSelfAttention(config));
     this.output = this.addModule("output", new BertSelfOutput(config));
   }
-  forward(hidden: Tensor, mask: Tensor | null): Tensor {
-    return this.output.forward(this.selfAttention.forward(hidden, mask), hidden);
+  forward(hidden: Tensor, mask: Tensor | null, past?: [Tensor, Tensor]): Tensor {
+    return this.output.forward(this.selfAttention.forward(hidden, mask, past), hidden);
   }
 }
 
@@ -161,8 +176,8 @@ export class BertLayer extends Module {
     this.intermediate = this.addModule("intermediate", new BertIntermediate(config));
     this.output = this.addModule("output", new BertOutput(config));
   }
-  forward(hidden: Tensor, mask: Tensor | null): Tensor {
-    const a = this.attention.forward(hidden, mask);
+  forward(hidden: Tensor, mask: Tensor | null, past?: [Tensor, Tensor]): Tensor {
+    const a = this.attention.forward(hidden, mask, past);
     return this.output.forward(this.intermediate.forward(a), a);
   }
 }
@@ -175,13 +190,46 @@ export class BertEncoder extends Module {
     super();
     this.layer = this.addModule("layer", new ModuleList(Array.from({ length: config.num_hidden_layers }, () => new BertLayer(config))));
   }
-  forward(hidden: Tensor, mask: Tensor | null): Tensor {
-    let h = hidden;
-    for (const layer of this.layer) {
-      h = checkpointBlock(this.gradientCheckpointing && this.training, (x) => layer.forward(x, mask), h);
-    }
-    return h;
+  forward(hidden: Tensor, mask: Tensor | null, past?: PastKeyValues): Tensor {
+    return runEncoderLayers(this.layer.items, hidden, mask, past, this.gradientCheckpointing && this.training);
   }
+}
+
+/**
+ * Runs encoder layers in order, layer i over past[i] when given. Under gradient checkpointing
+ * the past keys/values are inputs of the checkpointed block, so their gradients (prefix
+ * tuning's) flow through the recomputation. Shared by BERT, RoBERTa and DistilBERT.
+ */
+export function runEncoderLayers(
+  layers: readonly { forward(h: Tensor, mask: Tensor | null, past?: [Tensor, Tensor]): Tensor }[],
+  hidden: Tensor, mask: Tensor | null, past: PastKeyValues | undefined, checkpointing: boolean,
+): Tensor {
+  let h = hidden;
+  layers.forEach((layer, i) => {
+    const p = past?.[i];
+    if (!checkpointing) h = layer.forward(h, mask, p);
+    else if (p) h = checkpoint((x, k, v) => layer.forward(x, mask, [k, v]), h, p[0], p[1]);
+    else h = checkpoint((x) => layer.forward(x, mask), h);
+  });
+  return h;
+}
+
+/**
+ * The past keys/values and the key padding mask (B, P + T) an encoder runs with: checks the
+ * layer count and the position budget, and widens a (B, T) mask with P ones in front.
+ */
+export function encoderPast(
+  inputs: ModelInputs, B: number, T: number, numLayers: number, maxPositions: number, where: string,
+): { past: PastKeyValues | undefined; pastLen: number; mask: Tensor | null } {
+  const past = inputs.past_key_values;
+  if (past && past.length !== numLayers) {
+    throw new RangeError(`[${where}] past_key_values has ${past.length} layers but the model has ${numLayers}; pass one [key, value] per layer`);
+  }
+  const pastLen = pastLength(past);
+  if (pastLen + T > maxPositions) {
+    throw new RangeError(`[${where}] ${pastLen} past + ${T} input positions exceed max_position_embeddings = ${maxPositions}; shorten the input (max_length) or use fewer virtual tokens`);
+  }
+  return { past, pastLen, mask: keyPaddingMask(inputs.attention_mask, B, T, pastLen, where) };
 }
 
 export class BertPooler extends Module {
@@ -203,14 +251,13 @@ export class BertPreTrainedModel extends PreTrainedModel {
   declare readonly config: BertConfig;
 }
 
-/** Converts the id-like inputs an encoder reads (input_ids or inputs_embeds, masks, token types). */
-export function encoderInputs(inputs: ModelInputs): { ids: Tensor | null; embeds: Tensor | null; mask: Tensor | null; tokenTypes: Tensor | null; positions: Tensor | null } {
+/** Converts the id-like inputs an encoder reads (input_ids or inputs_embeds, token types, positions); encoderPast reads the mask. */
+export function encoderInputs(inputs: ModelInputs): { ids: Tensor | null; embeds: Tensor | null; tokenTypes: Tensor | null; positions: Tensor | null } {
   if (!inputs.input_ids && !inputs.inputs_embeds) throw new Error("[model] pass input_ids or inputs_embeds");
   if (inputs.input_ids && inputs.inputs_embeds) throw new Error("[model] pass input_ids or inputs_embeds, not both");
   return {
     ids: inputs.input_ids ? toIds(inputs.input_ids) : null,
     embeds: inputs.inputs_embeds ?? null,
-    mask: inputs.attention_mask !== undefined ? toIds(inputs.attention_mask, "attention_mask") : null,
     tokenTypes: inputs.token_type_ids !== undefined ? toIds(inputs.token_type_ids, "token_type_ids") : null,
     positions: inputs.position_ids !== undefined ? toIds(inputs.position_ids, "position_ids") : null,
   };
@@ -235,8 +282,10 @@ export class BertModel extends BertPreTrainedModel {
 
   override forward(inputs: ModelInputs): ModelOutput & { last_hidden_state: Tensor } {
     const x = encoderInputs(inputs);
-    const h0 = this.embeddings.forward({ inputIds: x.ids, tokenTypeIds: x.tokenTypes, positionIds: x.positions, inputsEmbeds: x.embeds });
-    const last = this.encoder.forward(h0, x.mask);
+    const [B, T] = x.ids ? x.ids.shape : x.embeds!.shape;
+    const { past, pastLen, mask } = encoderPast(inputs, B, T, this.encoder.layer.length, this.config.max_position_embeddings, this.constructor.name);
+    const h0 = this.embeddings.forward({ inputIds: x.ids, tokenTypeIds: x.tokenTypes, positionIds: x.positions, inputsEmbeds: x.embeds, pastLength: pastLen });
+    const last = this.encoder.forward(h0, mask, past);
     const pooled = this.pooler ? this.pooler.forward(last) : undefined;
     return { logits: last, last_hidden_state: last, pooler_output: pooled };
   }

@@ -3,12 +3,18 @@
  * post-LN transformer of `transformer.layer.N.{attention.{q,k,v,out}_lin, sa_layer_norm,
  * ffn.lin1/lin2, output_layer_norm}`, and the heads (pre_classifier + classifier, the
  * vocab_transform/vocab_layer_norm/vocab_projector MLM head, token classification, QA).
+ *
+ * differs from transformers: attention also takes past_key_values (per layer [key, value],
+ * (1 or B, H, P, D)) in front of its keys and values, with positions starting at P, as
+ * tunelab's BERT does, so prefix tuning works on DistilBERT too (transformers' DistilBERT has
+ * no past_key_values, so PEFT refuses it there).
  */
-import { type Tensor, Tensor as TensorClass, add, arange, permute, relu, reshape, scaledDotProductAttention, select } from "../../tensor/index.js";
+import { type Tensor, Tensor as TensorClass, add, arange, cat, permute, relu, reshape, scaledDotProductAttention, select } from "../../tensor/index.js";
 import { Module, ModuleList, Linear, Embedding, LayerNorm, Dropout, getActivation, type Activation } from "../../nn/index.js";
-import { PreTrainedModel, type ModelInputs, type ModelOutput, checkpointBlock } from "../modeling_utils.js";
+import { PreTrainedModel, type ModelInputs, type ModelOutput } from "../modeling_utils.js";
 import { sequenceClassificationLoss, tokenLoss } from "../loss_utils.js";
-import { encoderInputs, paddingIndex } from "../bert/modeling.js";
+import { type PastKeyValues, expandBatch } from "../decoder_utils.js";
+import { encoderInputs, encoderPast, paddingIndex, runEncoderLayers } from "../bert/modeling.js";
 import { questionAnsweringOutput } from "../bert/heads.js";
 import { DistilBertConfig } from "./config.js";
 
@@ -44,10 +50,10 @@ export class DistilBertEmbeddings extends Module {
     this.LayerNorm = this.addModule("LayerNorm", new LayerNorm(config.dim, LN_EPS));
     this.dropout = this.addModule("dropout", new Dropout(config.dropout));
   }
-  forward(inputIds: Tensor | null, inputsEmbeds: Tensor | null, positionIds: Tensor | null): Tensor {
+  forward(inputIds: Tensor | null, inputsEmbeds: Tensor | null, positionIds: Tensor | null, pastLength = 0): Tensor {
     const words = inputsEmbeds ?? this.word_embeddings.forward(inputIds!);
     const T = words.shape[1];
-    const positions = this.position_embeddings.forward(positionIds ?? reshape(arange(T), [1, T]));
+    const positions = this.position_embeddings.forward(positionIds ?? reshape(arange(pastLength, pastLength + T), [1, T]));
     return this.dropout.forward(this.LayerNorm.forward(add(words, positions)));
   }
 }
@@ -73,9 +79,16 @@ export class MultiHeadSelfAttention extends Module {
     const [B, T] = x.shape;
     return permute(reshape(x, [B, T, this.numHeads, this.headDim]), [0, 2, 1, 3]);
   }
-  forward(hidden: Tensor, mask: Tensor | null): Tensor {
+  /** hidden (B, T, C), mask (B, P + T) 1 = attend, past [key, value] (1 or B, H, P, D) in front of the keys and values. */
+  forward(hidden: Tensor, mask: Tensor | null, past?: [Tensor, Tensor]): Tensor {
     const [B, T, C] = hidden.shape;
-    const ctx = scaledDotProductAttention(this.heads(this.q_lin.forward(hidden)), this.heads(this.k_lin.forward(hidden)), this.heads(this.v_lin.forward(hidden)), {
+    let k = this.heads(this.k_lin.forward(hidden));
+    let v = this.heads(this.v_lin.forward(hidden));
+    if (past) {
+      k = cat([expandBatch(past[0], B), k], 2);
+      v = cat([expandBatch(past[1], B), v], 2);
+    }
+    const ctx = scaledDotProductAttention(this.heads(this.q_lin.forward(hidden)), k, v, {
       keyPaddingMask: mask,
       dropoutP: this.training ? this.config.attention_dropout : 0,
     });
@@ -113,8 +126,8 @@ export class TransformerBlock extends Module {
     this.ffn = this.addModule("ffn", new FFN(config));
     this.output_layer_norm = this.addModule("output_layer_norm", new LayerNorm(config.dim, LN_EPS));
   }
-  forward(x: Tensor, mask: Tensor | null): Tensor {
-    const sa = this.sa_layer_norm.forward(add(this.attention.forward(x, mask), x));
+  forward(x: Tensor, mask: Tensor | null, past?: [Tensor, Tensor]): Tensor {
+    const sa = this.sa_layer_norm.forward(add(this.attention.forward(x, mask, past), x));
     return this.output_layer_norm.forward(add(this.ffn.forward(sa), sa));
   }
 }
@@ -126,10 +139,8 @@ export class Transformer extends Module {
     super();
     this.layer = this.addModule("layer", new ModuleList(Array.from({ length: config.n_layers }, () => new TransformerBlock(config))));
   }
-  forward(x: Tensor, mask: Tensor | null): Tensor {
-    let h = x;
-    for (const block of this.layer) h = checkpointBlock(this.gradientCheckpointing && this.training, (y) => block.forward(y, mask), h);
-    return h;
+  forward(x: Tensor, mask: Tensor | null, past?: PastKeyValues): Tensor {
+    return runEncoderLayers(this.layer.items, x, mask, past, this.gradientCheckpointing && this.training);
   }
 }
 
@@ -150,7 +161,9 @@ export class DistilBertModel extends DistilBertPreTrainedModel {
   }
   override forward(inputs: ModelInputs): ModelOutput & { last_hidden_state: Tensor } {
     const x = encoderInputs(inputs);
-    const last = this.transformer.forward(this.embeddings.forward(x.ids, x.embeds, x.positions), x.mask);
+    const [B, T] = x.ids ? x.ids.shape : x.embeds!.shape;
+    const { past, pastLen, mask } = encoderPast(inputs, B, T, this.transformer.layer.length, this.config.max_position_embeddings, "DistilBertModel");
+    const last = this.transformer.forward(this.embeddings.forward(x.ids, x.embeds, x.positions, pastLen), mask, past);
     return { logits: last, last_hidden_state: last };
   }
 }

@@ -41,8 +41,9 @@ export class RobertaEmbeddings extends BertEmbeddings {
   }
 
   protected override defaultPositionIds(inputs: EmbeddingInputs, T: number): Tensor {
-    if (inputs.inputIds) return createPositionIdsFromInputIds(inputs.inputIds, this.paddingIdx);
-    // From embeddings there is no telling padding apart: sequential ids after padding_idx.
+    if (inputs.inputIds) return createPositionIdsFromInputIds(inputs.inputIds, this.paddingIdx, inputs.pastLength ?? 0);
+    // From embeddings there is no telling padding apart: sequential ids after padding_idx
+    // (transformers' create_position_ids_from_inputs_embeds ignores past positions too).
     return reshape(arange(this.paddingIdx + 1, this.paddingIdx + 1 + T), [1, T]);
   }
 }

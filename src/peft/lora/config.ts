@@ -5,7 +5,7 @@
  * adapter_config.json written by PEFT parses; a non-neutral value is refused by name.
  */
 import {
-  type PeftConfig, PeftConfigError, parseBase, optNumber, optBool, optTargets, optIntList, optNumberMap, oneOf,
+  type PeftConfig, PeftConfigError, configProblem, parseBase, optNumber, optBool, optTargets, optIntList, optNumberMap, oneOf,
 } from "../config.js";
 
 export type InitLoraWeights = boolean | "gaussian";
@@ -57,20 +57,21 @@ export function parseLoraConfig(dict: Record<string, unknown>): LoraConfig {
   const base = parseBase(dict, "LORA", OWN_KEYS, Object.keys(NEUTRAL));
   for (const [k, ok] of Object.entries(NEUTRAL)) {
     if (k in dict && !ok(dict[k])) {
-      throw new PeftConfigError(`[peft] LoRA: ${k} = ${JSON.stringify(dict[k])} is not supported by tunelab; remove it or set it to its default`);
+      configProblem(`[peft] LoRA: ${k} = ${JSON.stringify(dict[k])} is not supported by tunelab; remove it or set it to its default`);
     }
   }
-  const init = dict.init_lora_weights ?? true;
+  let init = dict.init_lora_weights ?? true;
   if (init !== true && init !== false && init !== "gaussian") {
-    throw new PeftConfigError(
+    configProblem(
       `[peft] LoRA: init_lora_weights must be true, false or "gaussian", got ${JSON.stringify(init)} (PiSSA/OLoRA/LoftQ/EVA initialisations are not supported)`,
     );
+    init = true;
   }
   const targets = optTargets(dict, "target_modules");
   const layersToTransform = optIntList(dict, "layers_to_transform");
   const layersPattern = optTargets(dict, "layers_pattern");
   if (typeof targets === "string" && targets.toLowerCase() !== "all-linear" && (layersToTransform || layersPattern)) {
-    throw new PeftConfigError("[peft] LoRA: layers_to_transform and layers_pattern cannot be used when target_modules is a regex string");
+    configProblem("[peft] LoRA: layers_to_transform and layers_pattern cannot be used when target_modules is a regex string");
   }
   const cfg: LoraConfig = {
     ...base,
