@@ -110,6 +110,17 @@ export function applyOverrides(raw: Record<string, unknown>, sets: string[]): Re
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
 
+/** A section given as a mapping of known keys, or as a string standing for its main key (`model: path`). */
+function readSection<T extends object>(name: string, value: unknown, keys: string[], stringKey: keyof T, mustBe: string, problems: string[]): T {
+  if (typeof value === "string") return { [stringKey]: value } as T;
+  if (isObject(value)) {
+    for (const k of Object.keys(value)) if (!keys.includes(k)) problems.push(unknownKeyMessage(name, k, keys));
+    return { ...value } as T;
+  }
+  if (value !== undefined) problems.push(`${name}: must be ${mustBe}`);
+  return {} as T;
+}
+
 /**
  * Validates a raw config and returns the typed one, or throws ConfigError listing every
  * problem. `requirePaths` checks that model and data files exist (skipped for dry checks).
@@ -131,12 +142,7 @@ export function validateConfig(raw: Record<string, unknown>, source: string, bas
   const resolvePath = (p: string) => (path.isAbsolute(p) ? p : path.resolve(baseDir, p));
 
   // model
-  let model: ModelSection = {};
-  if (typeof raw.model === "string") model = { name_or_path: raw.model };
-  else if (isObject(raw.model)) {
-    model = { ...(raw.model as ModelSection) };
-    for (const k of Object.keys(raw.model)) if (!MODEL_KEYS.includes(k)) problems.push(unknownKeyMessage("model", k, MODEL_KEYS));
-  } else if (raw.model !== undefined) problems.push("model: must be a path/hub id, or { name_or_path, config }");
+  const model = readSection<ModelSection>("model", raw.model, MODEL_KEYS, "name_or_path", "a path/hub id, or { name_or_path, config }", problems);
   if (!model.name_or_path && !model.from_config) problems.push("model: missing; give a pretrained model folder or hub id (model: path/to/model), or model.from_config for a randomly initialised one");
   const localish = (p: string) => p.startsWith(".") || p.startsWith("/") || fs.existsSync(resolvePath(p));
   if (model.name_or_path && localish(model.name_or_path)) {
@@ -147,7 +153,7 @@ export function validateConfig(raw: Record<string, unknown>, source: string, bas
   }
   if (typeof model.from_config === "string") {
     model.from_config = resolvePath(model.from_config);
-    if (opts.requirePaths !== false && !fs.existsSync(model.from_config)) problems.push(`model.from_config: ${model.from_config} does not exist`);
+    if (opts.requirePaths !== false && !fs.existsSync(model.from_config)) problems.push(`model.from_config: ${model.from_config} does not exist; give a config.json path (relative paths are resolved from the config file's folder)`);
   }
   if (model.config !== undefined && !isObject(model.config)) problems.push("model.config: must be a mapping of config overrides");
 
@@ -175,27 +181,22 @@ export function validateConfig(raw: Record<string, unknown>, source: string, bas
   }
 
   // dataset
-  let dataset: DatasetSection = {};
-  if (typeof raw.dataset === "string") dataset = { path: raw.dataset };
-  else if (isObject(raw.dataset)) {
-    dataset = { ...(raw.dataset as DatasetSection) };
-    for (const k of Object.keys(raw.dataset)) if (!DATASET_KEYS.includes(k)) problems.push(unknownKeyMessage("dataset", k, DATASET_KEYS));
-  } else if (raw.dataset !== undefined) problems.push("dataset: must be a path or a mapping (path, train_file, validation_file, ...)");
+  const dataset = readSection<DatasetSection>("dataset", raw.dataset, DATASET_KEYS, "path", "a path or a mapping (path, train_file, validation_file, ...)", problems);
   if (!dataset.path && !dataset.train_file && !dataset.validation_file && !dataset.test_file) problems.push("dataset: missing; give dataset.path (a file or a folder with train/validation/test files) or train_file/validation_file");
   for (const k of ["path", "train_file", "validation_file", "test_file"] as const) {
     const p = dataset[k];
     if (p === undefined) continue;
     if (typeof p !== "string") { problems.push(`dataset.${k}: must be a path`); continue; }
     dataset[k] = resolvePath(p);
-    if (opts.requirePaths !== false && !fs.existsSync(dataset[k]!)) problems.push(`dataset.${k}: ${dataset[k]} does not exist`);
+    if (opts.requirePaths !== false && !fs.existsSync(dataset[k]!)) problems.push(`dataset.${k}: ${dataset[k]} does not exist; check the path (relative paths are resolved from the config file's folder)`);
   }
   if (dataset.format !== undefined && !DATA_FORMATS.includes(dataset.format as never)) problems.push(`dataset.format: must be one of ${DATA_FORMATS.join(", ")}, got "${dataset.format}"`);
   if (dataset.on_bad_rows !== undefined && dataset.on_bad_rows !== "fail" && dataset.on_bad_rows !== "skip") problems.push(`dataset.on_bad_rows: must be "fail" or "skip", got "${dataset.on_bad_rows}"`);
-  if (dataset.validation_split !== undefined && !(typeof dataset.validation_split === "number" && dataset.validation_split > 0)) problems.push("dataset.validation_split: must be a fraction in (0, 1) or a row count");
+  if (dataset.validation_split !== undefined && !(typeof dataset.validation_split === "number" && dataset.validation_split > 0)) problems.push(`dataset.validation_split: must be a fraction in (0, 1) or a row count, got ${JSON.stringify(dataset.validation_split)}`);
   problems.push(...streamingProblems(dataset, training));
   for (const k of ["max_train_samples", "max_eval_samples"] as const) {
     const v = dataset[k];
-    if (v !== undefined && !(Number.isInteger(v) && v > 0)) problems.push(`dataset.${k}: must be a positive integer`);
+    if (v !== undefined && !(Number.isInteger(v) && v > 0)) problems.push(`dataset.${k}: must be a positive integer, got ${JSON.stringify(v)}`);
   }
 
   // method / peft
@@ -217,7 +218,7 @@ export function validateConfig(raw: Record<string, unknown>, source: string, bas
       early_stopping = raw.early_stopping as RunConfig["early_stopping"];
       for (const k of Object.keys(raw.early_stopping)) if (!EARLY_STOPPING_KEYS.includes(k)) problems.push(unknownKeyMessage("early_stopping", k, EARLY_STOPPING_KEYS));
       const p = early_stopping!.early_stopping_patience;
-      if (p !== undefined && !(Number.isInteger(p) && p > 0)) problems.push("early_stopping.early_stopping_patience: must be a positive integer");
+      if (p !== undefined && !(Number.isInteger(p) && p > 0)) problems.push(`early_stopping.early_stopping_patience: must be a positive integer, got ${JSON.stringify(p)}`);
       const evalStrategy = training.eval_strategy ?? training.evaluation_strategy ?? "no";
       if (evalStrategy === "no") problems.push("early_stopping: needs evaluations; set training.eval_strategy to steps or epoch");
     }

@@ -4,10 +4,10 @@
  * for configuration errors.
  */
 import { Command, Option } from "commander";
-import { trainCommand } from "./commands/train.js";
-import { evalCommand } from "./commands/eval.js";
+import { trainCommand, type TrainCommandOptions } from "./commands/train.js";
+import { evalCommand, type EvalCommandOptions } from "./commands/eval.js";
 import { predictCommand } from "./commands/predict.js";
-import { pretrainCommand } from "./commands/pretrain.js";
+import { pretrainCommand, type PretrainCommandOptions } from "./commands/pretrain.js";
 import { quickstartCommand } from "./commands/quickstart.js";
 import { ConfigError } from "./config.js";
 import { TrainingArgumentsError } from "../train/training_args.js";
@@ -66,7 +66,7 @@ Examples:
   $ tunelab train sst2.yaml --resume                    # continue after a crash, exactly
   $ tunelab train sst2.yaml --resume runs/sst2/checkpoint-500
 ${CONFIG_HELP}`)
-    .action(async (config: string, o: { set: string[]; resume?: string | boolean; quiet?: boolean }) => {
+    .action(async (config: string, o: TrainCommandOptions) => {
       await trainCommand(config, o);
     });
 
@@ -82,7 +82,7 @@ Examples:
   $ tunelab eval sst2.yaml
   $ tunelab eval sst2.yaml --split test --model runs/sst2/checkpoint-500
   $ tunelab eval clm.yaml                               # causal_lm: eval_perplexity = exp(mean token loss)`)
-    .action(async (config: string, o: { model?: string; split: string; set: string[] }) => {
+    .action(async (config: string, o: EvalCommandOptions) => {
       await evalCommand(config, o);
     });
 
@@ -126,7 +126,7 @@ A pretraining config:
   task: { type: masked_lm, max_length: 64, mlm_probability: 0.15 }   # or causal_lm
   dataset: { train_file: corpus.txt }   # .txt: one text per line; or JSONL with a text column
   training: { output_dir: my-model, num_train_epochs: 5, learning_rate: 1e-3 }`)
-    .action(async (config: string, o: { set: string[]; resume?: string | boolean; quiet?: boolean }) => {
+    .action(async (config: string, o: PretrainCommandOptions) => {
       await pretrainCommand(config, o);
     });
 
@@ -152,8 +152,9 @@ export async function main(argv: string[] = process.argv): Promise<number> {
     return 0;
   } catch (err) {
     const e = err as Error;
-    console.error(e instanceof ConfigError || e instanceof TrainingArgumentsError ? e.message : `error: ${e.message}`);
+    const configProblem = e instanceof ConfigError || e instanceof TrainingArgumentsError;
+    console.error(configProblem ? e.message : `error: ${e.message}`);
     if (process.env.TUNELAB_DEBUG) console.error(e.stack);
-    return e instanceof ConfigError || e instanceof TrainingArgumentsError ? 2 : 1;
+    return configProblem ? 2 : 1;
   }
 }

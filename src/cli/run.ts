@@ -20,7 +20,8 @@ import { AUTO_TASK, prepareTask, type PreparedTask } from "../train/tasks.js";
 import { prepareStreamingTask } from "../train/streaming_task.js";
 import { applyTrainingMethod, describeTrainableParameters, loadAdapter } from "../train/methods.js";
 import type { TrainableModel } from "../train/model_contract.js";
-import { registerPeftTrainingMethods } from "../train/peft_methods.js";
+// Registers the PEFT methods (lora, ia3, bitfit, ...) with the training-method registry.
+import "../train/peft_methods.js";
 import type { RunConfig } from "./config.js";
 
 export interface Output {
@@ -30,16 +31,28 @@ export interface Output {
 
 export const consoleOutput: Output = { info: (l) => console.log(l), warn: (l) => console.error(l) };
 
-/** Registers the PEFT methods (lora, ia3, bitfit, ...) with the training-method registry. */
-export async function loadOptionalPlugins(): Promise<void> {
-  registerPeftTrainingMethods();
+/** The config's tokenizer, else the one saved in modelDir (a trained model folder), else the model's. */
+export async function loadTokenizer(cfg: RunConfig, modelDir?: string): Promise<PreTrainedTokenizer> {
+  const savedInModelDir = modelDir && (fs.existsSync(path.join(modelDir, "tokenizer_config.json")) || fs.existsSync(path.join(modelDir, "tokenizer.json")));
+  const source = cfg.tokenizer ?? (savedInModelDir ? modelDir : undefined) ?? cfg.model.name_or_path;
+  if (!source) throw new Error("[cli] no tokenizer: the config has no tokenizer: and no model folder to take one from; set tokenizer: (a folder with tokenizer.json or vocab.txt)");
+  return AutoTokenizer.fromPretrained(source);
 }
 
-export async function loadTokenizer(cfg: RunConfig, modelDir?: string): Promise<PreTrainedTokenizer> {
-  const source = cfg.tokenizer ?? modelDir ?? cfg.model.name_or_path;
-  if (!source) throw new Error("[cli] no tokenizer: set tokenizer: (a folder with tokenizer.json or vocab.txt)");
-  const tok = await AutoTokenizer.fromPretrained(source);
-  return tok;
+/** The model eval/predict use: --model, else output_dir when it holds a saved model, else the config's model. */
+export function trainedModelDir(cfg: RunConfig, args: TrainingArguments, given?: string): string {
+  if (given) return path.resolve(given);
+  const outDir = args.output_dir;
+  if (fs.existsSync(path.join(outDir, "config.json")) || fs.existsSync(path.join(outDir, "adapter_config.json"))) return outDir;
+  if (!cfg.model.name_or_path) {
+    throw new Error(`[cli] no model to load: ${outDir} holds no trained model and the config's model is built from_config; train one first (tunelab train), or pass --model <dir>`);
+  }
+  return cfg.model.name_or_path;
+}
+
+/** --resume: alone (or empty) it means the newest checkpoint in output_dir; with a value, that folder. */
+export function resumeFlag(resume: string | boolean | undefined): string | boolean | undefined {
+  return resume === "" ? true : resume;
 }
 
 /** The splits the config names, with validation carved out of train when asked (or needed). */
@@ -160,7 +173,6 @@ export interface BuiltRun {
 
 /** Everything `tunelab train` needs, ready to call trainer.train(). */
 export async function buildTrainingRun(cfg: RunConfig, out: Output, opts: { scratch?: boolean; quiet?: boolean; callbacks?: TrainerCallback[]; progress_stream?: { write(s: string): unknown; isTTY?: boolean }; argDefaults?: Record<string, unknown> } = {}): Promise<BuiltRun> {
-  await loadOptionalPlugins();
   const args = trainingArgs(cfg, opts.argDefaults);
   const tokenizer = await loadTokenizer(cfg);
   let splits: Record<string, Dataset>;
@@ -203,10 +215,29 @@ export async function buildTrainingRun(cfg: RunConfig, out: Output, opts: { scra
 
 /** A trained model folder for eval/predict: a full model, or an adapter on the config's base model. */
 export async function loadTrainedModel(cfg: RunConfig, dir: string, overrides: Record<string, unknown>, quiet = true): Promise<TrainableModel> {
-  await loadOptionalPlugins();
   if (fs.existsSync(path.join(dir, "adapter_config.json"))) {
     const base = await loadModel(cfg, overrides, { quiet });
     return loadAdapter(base, dir);
   }
   return loadModel(cfg, overrides, { dir, quiet });
+}
+
+/**
+ * An adapter folder holds only PEFT's two files; the task model's config.json beside them keeps
+ * the label names (id2label) that eval and predict read. The weights still come from the base.
+ */
+export function writeBaseConfigBesideAdapter(model: { config?: unknown }, dir: string): void {
+  const config = model.config as { save?(dir: string): void } | undefined;
+  if (!fs.existsSync(path.join(dir, "adapter_config.json")) || fs.existsSync(path.join(dir, "config.json")) || typeof config?.save !== "function") return;
+  config.save(dir);
+}
+
+/** HF's example scripts write all_results.json plus train_/eval_ files. */
+export function writeResults(dir: string, metrics: Record<string, number>): void {
+  fs.mkdirSync(dir, { recursive: true });
+  const pick = (prefix: string) => Object.fromEntries(Object.entries(metrics).filter(([k]) => k.startsWith(prefix) || (prefix === "train_" && k === "epoch")));
+  fs.writeFileSync(path.join(dir, "all_results.json"), JSON.stringify(metrics, null, 2) + "\n");
+  fs.writeFileSync(path.join(dir, "train_results.json"), JSON.stringify(pick("train_"), null, 2) + "\n");
+  const ev = pick("eval_");
+  if (Object.keys(ev).length) fs.writeFileSync(path.join(dir, "eval_results.json"), JSON.stringify(ev, null, 2) + "\n");
 }

@@ -6,7 +6,7 @@
  * is read instead (streamBatches): its order is the stream's own (shuffle it with a buffer).
  */
 import { SeededRandom } from "../tensor/random.js";
-import type { Row } from "../data/dataset.js";
+import type { Dataset, Row } from "../data/dataset.js";
 import type { IterableDataset } from "../data/stream.js";
 
 export interface BatchOrderOptions {
@@ -98,6 +98,18 @@ export interface StepGroup {
   group: Row[][];
   /** Optimizer steps in the whole epoch, or null for a stream (unknown until it ends). */
   stepsInPass: number | null;
+}
+
+/** An in-memory epoch: the seeded batch order from micro-batch startBatch on, ga micro-batches per step. */
+export function* indexedStepGroups(
+  train: Dataset, o: { epoch: number; startBatch: number; seed: number; batchSize: number; ga: number; dropLast: boolean; groupByLength: boolean },
+): Generator<StepGroup> {
+  const lengths = o.groupByLength ? train.rows.map((r) => (r.input_ids as unknown[] | undefined)?.length ?? 0) : null;
+  const batches = batchOrder({ numExamples: train.length, batchSize: o.batchSize, seed: o.seed, epoch: o.epoch, dropLast: o.dropLast, lengths });
+  const stepsInPass = Math.ceil(batches.length / o.ga);
+  for (let first = o.startBatch; first < batches.length; first += o.ga) {
+    yield { first, stepsInPass, group: batches.slice(first, first + o.ga).map((idx) => idx.map((i) => train.rows[i])) };
+  }
 }
 
 /** A streamed epoch: micro-batches as rows arrive, ga per step (the last step of a pass may have fewer). */

@@ -1,8 +1,6 @@
 /** `tunelab eval config.yaml`: metrics of a trained model (or the configured one) on a split. */
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { loadRunConfig } from "../config.js";
-import { consoleOutput, loadSplits, loadStreamingSplits, loadTokenizer, loadTrainedModel, prepare, savedLabels, trainingArgs, type Output } from "../run.js";
+import { consoleOutput, loadSplits, loadStreamingSplits, loadTokenizer, loadTrainedModel, prepare, savedLabels, trainedModelDir, trainingArgs, type Output } from "../run.js";
 import { Trainer } from "../../train/trainer.js";
 import { formatNumber } from "../../train/progress.js";
 
@@ -12,27 +10,19 @@ export interface EvalCommandOptions {
   split?: string;
 }
 
-/** The model to evaluate: --model, else the run's output_dir when it holds a saved model, else the config's model. */
-export function trainedModelDir(cfg: ReturnType<typeof loadRunConfig>, given?: string): string | undefined {
-  if (given) return path.resolve(given);
-  const outDir = trainingArgs(cfg).output_dir;
-  if (fs.existsSync(path.join(outDir, "config.json")) || fs.existsSync(path.join(outDir, "adapter_config.json"))) return outDir;
-  return cfg.model.name_or_path;
-}
-
 export async function evalCommand(configFile: string, opts: EvalCommandOptions, out: Output = consoleOutput): Promise<Record<string, number>> {
   const cfg = loadRunConfig(configFile, opts.set ?? []);
-  const dir = trainedModelDir(cfg, opts.model);
+  const args = trainingArgs(cfg);
+  const dir = trainedModelDir(cfg, args, opts.model);
   const split = opts.split ?? "validation";
-  const tokenizer = await loadTokenizer(cfg, dir && fs.existsSync(path.join(dir, "tokenizer_config.json")) ? dir : undefined);
+  const tokenizer = await loadTokenizer(cfg, dir);
   // A streamed config's train file may not fit in memory: read only the evaluation splits.
   const splits = cfg.dataset.streaming ? (await loadStreamingSplits(cfg, out, split === "validation")).splits : await loadSplits(cfg, out, split === "validation");
   if (!splits[split]) throw new Error(`[eval] the dataset has no "${split}" split (found: ${Object.keys(splits).join(", ")}); pass --split`);
   // The train split only matters for a label set; language-model tasks evaluate the split alone.
   const withTrain = splits.train && (cfg.task === "text_classification" || cfg.task === "token_classification");
   const prepared = prepare(cfg, { [split]: splits[split], ...(withTrain ? { train: splits.train } : {}) }, tokenizer, out, savedLabels(dir));
-  const model = await loadTrainedModel(cfg, dir!, prepared.config);
-  const args = trainingArgs(cfg);
+  const model = await loadTrainedModel(cfg, dir, prepared.config);
   const trainer = new Trainer({
     model, args, tokenizer, data_collator: prepared.collator, compute_metrics: prepared.compute_metrics,
     metric_input_columns: prepared.metric_input_columns, report_perplexity: prepared.report_perplexity, quiet: true,

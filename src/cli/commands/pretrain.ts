@@ -5,8 +5,7 @@
  */
 import * as path from "node:path";
 import { loadRunConfig } from "../config.js";
-import { buildTrainingRun, consoleOutput, type Output } from "../run.js";
-import { writeResults } from "./train.js";
+import { buildTrainingRun, consoleOutput, resumeFlag, writeResults, type Output } from "../run.js";
 import { formatNumber } from "../../train/progress.js";
 import { readJsonFile } from "../../io/json.js";
 import type { TaskName } from "../../train/tasks.js";
@@ -34,13 +33,13 @@ function defaultTaskFor(configFile: string): TaskName {
 export async function pretrainCommand(configFile: string, opts: PretrainCommandOptions, out: Output = consoleOutput): Promise<Record<string, number>> {
   const cfg = loadRunConfig(configFile, opts.set ?? [], { defaultTask: defaultTaskFor(configFile) });
   if (cfg.task !== "masked_lm" && cfg.task !== "causal_lm") {
-    throw new Error(`[pretrain] task must be masked_lm or causal_lm, got ${cfg.task}; use tunelab train for fine-tuning tasks`);
+    throw new Error(`[pretrain] task must be masked_lm or causal_lm, got "${cfg.task}"; use tunelab train for fine-tuning tasks`);
   }
   const run = await buildTrainingRun(cfg, out, { quiet: opts.quiet, argDefaults: { save_strategy: "no" } });
   const { trainer, args, prepared } = run;
   const from = cfg.model.name_or_path ? `continuing from ${cfg.model.name_or_path}` : `from a random initialisation (${typeof cfg.model.from_config === "string" ? cfg.model.from_config : "inline config"})`;
   out.info(`[pretrain] ${cfg.task} ${from} on ${run.streamedTrain ? "a stream" : `${prepared.splits.train.length} blocks`} → ${args.output_dir}`);
-  const result = await trainer.train({ resume_from_checkpoint: opts.resume === undefined ? undefined : opts.resume === true || opts.resume === "" ? true : (opts.resume as string) });
+  const result = await trainer.train({ resume_from_checkpoint: resumeFlag(opts.resume) });
   const all: Record<string, number> = { ...result.metrics };
   if (prepared.splits.validation) Object.assign(all, trainer.evaluate());
   trainer.saveModel(args.output_dir);

@@ -12,8 +12,7 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { stringify } from "yaml";
 import { validateConfig } from "../config.js";
-import { buildTrainingRun, consoleOutput, type Output } from "../run.js";
-import { writeResults } from "./train.js";
+import { buildTrainingRun, consoleOutput, writeResults, type Output } from "../run.js";
 
 export const DEMO_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../../assets/demo");
 
