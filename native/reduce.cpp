@@ -142,6 +142,105 @@ Best first_max(const float* x, int64_t n, int64_t stride, int64_t base) {
   return b;
 }
 
+// Column form: for c < w, the first maximum of x[r * ld + c] over r < R goes to
+// idx[c] (value best[c]), sweeping rows so reads are contiguous.
+void first_max_cols_portable(int32_t* idx, const float* x, int64_t R, int64_t ld, int64_t w) {
+  float best[kTile];
+  for (int64_t c = 0; c < w; ++c) best[c] = x[c], idx[c] = 0;
+  for (int64_t r = 1; r < R; ++r)
+    for (int64_t c = 0; c < w; ++c)
+      if (beats(x[r * ld + c], best[c])) best[c] = x[r * ld + c], idx[c] = int32_t(r);
+}
+
+#if defined(__x86_64__)
+// Same result as first_max(x, n, 1, base), in two passes: the maximum (and whether any
+// NaN occurs) 16 lanes at a time, then the first index holding it (or the first NaN).
+TL_AVX2 Best first_max_row_avx2(const float* x, int64_t n, int64_t base) {
+  if (n < 32) return first_max(x, n, 1, base);
+  __m256 m0 = _mm256_loadu_ps(x), m1 = _mm256_loadu_ps(x + 8);
+  __m256 nan = _mm256_cmp_ps(m0, m1, _CMP_UNORD_Q);
+  int64_t i = 16;
+  for (; i + 16 <= n; i += 16) {
+    const __m256 a = _mm256_loadu_ps(x + i), b = _mm256_loadu_ps(x + i + 8);
+    nan = _mm256_or_ps(nan, _mm256_cmp_ps(a, b, _CMP_UNORD_Q));
+    m0 = _mm256_max_ps(m0, a);
+    m1 = _mm256_max_ps(m1, b);
+  }
+  alignas(32) float lanes[8];
+  _mm256_store_ps(lanes, _mm256_max_ps(m0, m1));
+  float m = lanes[0];
+  bool any_nan = _mm256_movemask_ps(nan) != 0;
+  for (int k = 1; k < 8; ++k) m = std::max(m, lanes[k]);
+  for (; i < n; ++i) {
+    any_nan |= x[i] != x[i];
+    m = std::max(m, x[i]);
+  }
+  const __m256 mv = _mm256_set1_ps(m);
+  for (i = 0; i + 8 <= n; i += 8) {
+    const __m256 v = _mm256_loadu_ps(x + i);
+    const int hit = _mm256_movemask_ps(any_nan ? _mm256_cmp_ps(v, v, _CMP_UNORD_Q)
+                                               : _mm256_cmp_ps(v, mv, _CMP_EQ_OQ));
+    if (hit) {
+      const int64_t k = i + __builtin_ctz(unsigned(hit));
+      return {x[k], base + k};
+    }
+  }
+  for (; i < n; ++i)
+    if (any_nan ? x[i] != x[i] : x[i] == m) return {x[i], base + i};
+  return {x[0], base};  // not reached
+}
+
+// first_max_cols_portable on NV vectors of 8 columns, all advanced row by row (so each
+// row's read is NV * 32 contiguous bytes, and the NV dependency chains overlap).
+template <int NV>
+TL_AVX2 void first_max_cols_avx2_n(int32_t* idx, const float* x, int64_t R, int64_t ld) {
+  __m256 best[NV];
+  __m256i at[NV];
+  for (int k = 0; k < NV; ++k) best[k] = _mm256_loadu_ps(x + 8 * k), at[k] = _mm256_setzero_si256();
+  for (int64_t r = 1; r < R; ++r) {
+    const __m256i rv = _mm256_set1_epi32(int(r));
+    for (int k = 0; k < NV; ++k) {
+      const __m256 v = _mm256_loadu_ps(x + r * ld + 8 * k);
+      const __m256 win = _mm256_or_ps(
+          _mm256_cmp_ps(v, best[k], _CMP_GT_OQ),
+          _mm256_and_ps(_mm256_cmp_ps(v, v, _CMP_UNORD_Q),
+                        _mm256_cmp_ps(best[k], best[k], _CMP_ORD_Q)));
+      best[k] = _mm256_blendv_ps(best[k], v, win);
+      at[k] = _mm256_blendv_epi8(at[k], rv, _mm256_castps_si256(win));
+    }
+  }
+  for (int k = 0; k < NV; ++k) _mm256_storeu_si256(reinterpret_cast<__m256i*>(idx + 8 * k), at[k]);
+}
+
+TL_AVX2 void first_max_cols_avx2(int32_t* idx, const float* x, int64_t R, int64_t ld,
+                                 int64_t w) {
+  static_assert(kTile == 32, "four vectors per column tile");
+  const int64_t nv = w / 8;
+  switch (nv) {
+    case 4: first_max_cols_avx2_n<4>(idx, x, R, ld); break;
+    case 3: first_max_cols_avx2_n<3>(idx, x, R, ld); break;
+    case 2: first_max_cols_avx2_n<2>(idx, x, R, ld); break;
+    case 1: first_max_cols_avx2_n<1>(idx, x, R, ld); break;
+    default: break;
+  }
+  if (8 * nv < w) first_max_cols_portable(idx + 8 * nv, x + 8 * nv, R, ld, w - 8 * nv);
+}
+#endif
+
+Best first_max_row(const float* x, int64_t n, int64_t base) {
+#if defined(__x86_64__)
+  if (use_avx2()) return first_max_row_avx2(x, n, base);
+#endif
+  return first_max(x, n, 1, base);
+}
+
+void first_max_cols(int32_t* idx, const float* x, int64_t R, int64_t ld, int64_t w) {
+#if defined(__x86_64__)
+  if (use_avx2()) return first_max_cols_avx2(idx, x, R, ld, w);
+#endif
+  first_max_cols_portable(idx, x, R, ld, w);
+}
+
 // Sum of squares in double throughout: at 8 floats per two FMAs it still runs at memory
 // speed, and clipping thresholds then do not depend on the thread count beyond rounding.
 double sum_squares_portable(const float* x, int64_t n) {
@@ -219,7 +318,7 @@ void argmax(int32_t* out, const float* x, int64_t outer, int64_t R, int64_t inne
     for (int64_t o = 0; o < outer; ++o) {
       std::fill(partial.begin(), partial.end(), Best{-kInf, -1});
       parallel_for(R, kGrain, [&](int tid, int64_t b, int64_t e) {
-        partial[tid] = first_max(x + o * R + b, e - b, 1, b);
+        partial[tid] = first_max_row(x + o * R + b, e - b, b);
       });
       Best best = partial[0];  // parts are in index order, so ties keep the first
       for (const Best& p : partial)
@@ -228,10 +327,23 @@ void argmax(int32_t* out, const float* x, int64_t outer, int64_t R, int64_t inne
     }
     return;
   }
-  parallel_for(outer * inner, row_grain(R), [&](int, int64_t b, int64_t e) {
+  if (inner == 1) {
+    parallel_for(outer, row_grain(R), [&](int, int64_t b, int64_t e) {
+      for (int64_t o = b; o < e; ++o)
+        out[o] = static_cast<int32_t>(first_max_row(x + o * R, R, 0).index);
+    });
+    return;
+  }
+  if (R <= 0) {
+    std::fill(out, out + outer * inner, 0);
+    return;
+  }
+  const int64_t tiles = (inner + kTile - 1) / kTile;
+  parallel_for(outer * tiles, row_grain(R * kTile), [&](int, int64_t b, int64_t e) {
     for (int64_t t = b; t < e; ++t) {
-      const int64_t o = t / inner, c = t % inner;
-      out[t] = static_cast<int32_t>(first_max(x + o * R * inner + c, R, inner, 0).index);
+      const int64_t o = t / tiles, c0 = (t % tiles) * kTile;
+      first_max_cols(out + o * inner + c0, x + o * R * inner + c0, R, inner,
+                     std::min(kTile, inner - c0));
     }
   });
 }

@@ -12,6 +12,11 @@
 #include "kernels.h"
 
 #if defined(__x86_64__)
+// GCC 12's AVX-512 intrinsics build "undefined" vectors as `__m512i __Y = __Y;`, which
+// -Wall reports as (maybe-)uninitialized once inlined into a kernel: a header false
+// positive (as in gemm_kernels_avx512.cpp).
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <immintrin.h>
 #define TL_AVX2 __attribute__((target("avx2,fma")))
 #define TL_AVX512 __attribute__((target("avx512f,avx2,fma")))
@@ -123,6 +128,44 @@ TL_AVX2 inline __m256 exp8(__m256 x) {
   __m256 s1 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(n1, bias), 23));
   __m256 s2 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(n2, bias), 23));
   return _mm256_mul_ps(_mm256_mul_ps(p, s1), s2);
+}
+
+// ---------------------------------------------------------------------------------------
+// Vector math (16 lanes, AVX-512F). Same polynomials as the 8-lane forms; 2^n is applied
+// by vscalefps, which rounds once, subnormal results included.
+
+TL_AVX512 inline __m512 poly16(__m512 x, const float* c, int deg) {
+  __m512 p = _mm512_set1_ps(c[deg]);
+  for (int k = deg - 1; k >= 0; --k) p = _mm512_fmadd_ps(p, x, _mm512_set1_ps(c[k]));
+  return p;
+}
+
+// exp(x + lo) for finite x in [-128, 0] (no clamping) and |lo| << 1: lo carries the low
+// part of an argument formed with an FMA (GELU's -x^2/2).
+TL_AVX512 inline __m512 exp16_hilo(__m512 x, __m512 lo) {
+  static const float c[] = {1.f, 1.f, 5.0000001201e-1f, 1.6666665459e-1f, 4.1665795894e-2f,
+                            8.3334519073e-3f, 1.3981999507e-3f, 1.9875691500e-4f};
+  __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
+                                  _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), x);
+  r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), r);
+  r = _mm512_add_ps(r, lo);
+  return _mm512_scalef_ps(poly16(r, c, 7), n);
+}
+
+// exp(x), as exp8: within 0.9 ulp on [-87, 88], exactly 0 from ~-103.97, inf above 88.72,
+// NaN passes through (min/max take x second).
+TL_AVX512 inline __m512 exp16(__m512 x) {
+  x = _mm512_min_ps(_mm512_set1_ps(88.8f), x);
+  x = _mm512_max_ps(_mm512_set1_ps(-104.f), x);
+  return exp16_hilo(x, _mm512_setzero_ps());
+}
+
+// 1 / d for d in [1, 2^100]: vrcp14ps (2^-14) and one Newton step, within ~0.5 ulp + 2^-28.
+// No vdivps: at 16 lanes it issues once per ~10 cycles and would bound every kernel using it.
+TL_AVX512 inline __m512 recip16(__m512 d) {
+  __m512 r = _mm512_rcp14_ps(d);
+  return _mm512_fmadd_ps(r, _mm512_fnmadd_ps(d, r, _mm512_set1_ps(1.f)), r);
 }
 #endif  // __x86_64__
 

@@ -4,8 +4,8 @@
 // form picked at run time by use_avx2(). Transcendentals use polynomial approximations
 // accurate to a few ulp (see the accuracy sweeps in test/native/kernels_test.cpp); log,
 // sin and cos stay on the C library in every path since no training step leans on them.
-// AVX-512 is not used yet: the cheap ops run at memory speed with AVX2; GELU (erf form) is
-// compute-bound at ~0.5 Gelem/s per core and is the candidate for a 16-lane path.
+// The transcendental ones (exp, tanh, sigmoid, GELU both forms, SiLU) also have an AVX-512
+// form at simd level 3; the cheap ops already run at memory speed with AVX2.
 // Binary, scalar and where ops are in binary.cpp.
 #include <cmath>
 #include <cstring>
@@ -146,35 +146,39 @@ TL_AVX2 inline __m256 tanh8(__m256 x) {
   return _mm256_blendv_ps(large, small, _mm256_cmp_ps(a, _mm256_set1_ps(0.625f), _CMP_LT_OQ));
 }
 
-// Standard normal CDF, with *gauss = exp(-x^2/2) for the GELU derivative.
-// |x| < sqrt2: 0.5 + x P(x^2). Beyond: the tail Phi(-|x|) = exp(-x^2/2) Q(t),
-// t = 1 / (1 + |x|/(2 sqrt2)), which stays accurate relative to its own tiny size. x^2 is
-// split into hi + lo with an FMA because exp(-x^2/2) amplifies the rounding of x^2 by x^2.
-// Coefficients: least-squares fits refined to near-minimax (relative error ~6e-9).
+// Standard normal CDF, with *gauss = exp(-x^2/2) for the GELU derivative, by one formula
+// on the whole line: the tail Phi(-a) = exp(-a^2/2) Q(t), a = |x|, t = 1 / (1 + 3a/8), is
+// accurate relative to its own size however small, and Phi(x) = 1 - Phi(-|x|) for x > 0
+// loses nothing since Phi(-|x|) <= 1/2 there. No erf polynomial on a central range: it
+// would cancel against 0.5 for negative x and cost a second polynomial and blend.
+// - x^2 = s + s_lo exactly (FMA), since exp(-x^2/2) amplifies the rounding of x^2 by x^2.
+// - t is Newton-corrected for the rounding of d = 1 + 3a/8 (d + e exact): Q(t) amplifies
+//   the error of t by up to ~2.5.
+// - Q: degree-10 near-minimax fit in relative error (2.3e-9 before rounding coefficients
+//   to float) on a in [0, 14.2], beyond which Phi(-a) underflows.
+// Overall within ~3e-7 of the double reference (sweep in kernels_test.cpp).
+constexpr float kPhiK = 0.375f;
+constexpr float kPhiQ[] = {1.911180561e-06f, 1.495414227e-01f, 1.504814625e-01f,
+                           1.213864312e-01f, 1.239919364e-01f, -9.850422293e-02f,
+                           2.905389369e-01f, -5.112931132e-01f, 4.089631438e-01f,
+                           -1.609282047e-01f, 2.582029812e-02f};
+
 TL_AVX2 inline __m256 phi_cdf8(__m256 x, __m256* gauss) {
-  static const float cs[] = {0.3989422917366028f, -0.06649035960435867f,
-                             0.0099733741953969f, -0.0011867822613567114f,
-                             0.00011464711133157834f, -8.850170161167625e-06f,
-                             4.3387973391872947e-07f};
-  static const float ct[] = {-1.8499288216844434e-06f, 0.14109495282173157f,
-                             0.14054270088672638f, 0.12622302770614624f,
-                             0.07989051192998886f, 0.05086849629878998f,
-                             0.01480040606111288f, -0.09411128610372543f,
-                             0.04092147573828697f};
-  const __m256 one = _mm256_set1_ps(1.f), half = _mm256_set1_ps(0.5f);
-  __m256 a = abs8(x);
-  __m256 ac = _mm256_min_ps(_mm256_set1_ps(16.f), a);  // exp(-128) is 0 already; inf - inf not
-  __m256 s = _mm256_mul_ps(ac, ac);
-  __m256 s_lo = _mm256_fmsub_ps(ac, ac, s);
+  const __m256 one = _mm256_set1_ps(1.f), k = _mm256_set1_ps(kPhiK);
+  __m256 a = _mm256_min_ps(_mm256_set1_ps(16.f), abs8(x));  // exp(-128) is 0 already
+  __m256 s = _mm256_mul_ps(a, a);
+  __m256 s_lo = _mm256_fmsub_ps(a, a, s);
   __m256 g = exp8(_mm256_mul_ps(s, _mm256_set1_ps(-0.5f)));
-  g = _mm256_fnmadd_ps(_mm256_mul_ps(g, half), s_lo, g);  // * exp(-s_lo/2)
+  g = _mm256_fnmadd_ps(_mm256_mul_ps(g, _mm256_set1_ps(0.5f)), s_lo, g);  // * exp(-s_lo/2)
   *gauss = g;
-  __m256 small = _mm256_fmadd_ps(x, poly8(s, cs, 6), half);
-  __m256 t = _mm256_div_ps(one, _mm256_fmadd_ps(a, _mm256_set1_ps(0.35355339059327373f), one));
-  __m256 tail = _mm256_mul_ps(g, poly8(t, ct, 8));
+  __m256 d = _mm256_fmadd_ps(a, k, one);
+  __m256 e = _mm256_fmadd_ps(a, k, _mm256_sub_ps(one, d));  // d + e = 1 + ka
+  __m256 t = _mm256_div_ps(one, d);
+  __m256 r = _mm256_fnmadd_ps(e, t, _mm256_fnmadd_ps(d, t, one));
+  t = _mm256_fmadd_ps(t, r, t);
+  __m256 tail = _mm256_mul_ps(g, poly8(t, kPhiQ, 10));
   __m256 pos = _mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_GT_OQ);
-  __m256 big = _mm256_blendv_ps(tail, _mm256_sub_ps(one, tail), pos);
-  return _mm256_blendv_ps(big, small, _mm256_cmp_ps(a, _mm256_set1_ps(1.41421356f), _CMP_LT_OQ));
+  return _mm256_blendv_ps(tail, _mm256_sub_ps(one, tail), pos);
 }
 
 TL_AVX2 inline __m256 gelu_tanh_v8(__m256 x) {
@@ -279,18 +283,176 @@ TL_AVX2 void unary_backward_avx2(UnaryOp op, float* dx, const float* dy, const f
     std::memcpy(dx + i, bg, r * sizeof(float));
   }
 }
+
+// ---------------------------------------------------------------------------------------
+// AVX-512 forms of the compute-bound ops (the transcendental ones; the others already run
+// at memory speed with AVX2). The formulas of the 8-lane forms, with exp16's vscalefps for
+// 2^n and recip16 in place of vdivps. Loops are instantiated per op so no switch sits in
+// them, and the tail is one masked vector, so every element goes through the same formula.
+
+TL_AVX512 inline __m512 or_bits16(__m512 x, __m512 y) {
+  return _mm512_castsi512_ps(_mm512_or_si512(_mm512_castps_si512(x), _mm512_castps_si512(y)));
+}
+TL_AVX512 inline __m512 sign_of16(__m512 x) {
+  return _mm512_castsi512_ps(
+      _mm512_and_si512(_mm512_castps_si512(x), _mm512_set1_epi32(int(0x80000000u))));
+}
+
+TL_AVX512 inline __m512 sigmoid16(__m512 x) {
+  __m512 e = exp16(or_bits16(x, _mm512_set1_ps(-0.f)));  // exp(-|x|)
+  __m512 r = recip16(_mm512_add_ps(_mm512_set1_ps(1.f), e));
+  return _mm512_mask_mul_ps(r, _mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_LT_OQ), e, r);
+}
+
+TL_AVX512 inline __m512 tanh16(__m512 x) {
+  static const float c[] = {-3.33332819422e-1f, 1.33314422036e-1f, -5.37397155531e-2f,
+                            2.06390887954e-2f, -5.70498872745e-3f};
+  __m512 a = _mm512_abs_ps(x);
+  __m512 s = _mm512_mul_ps(x, x);
+  __m512 small = _mm512_fmadd_ps(_mm512_mul_ps(poly16(s, c, 4), s), x, x);
+  __m512 ac = _mm512_min_ps(_mm512_set1_ps(10.f), a);  // tanh(10) is 1.f; keeps 1/(e+1) finite
+  __m512 e = exp16(_mm512_add_ps(ac, ac));
+  __m512 large = _mm512_fnmadd_ps(_mm512_set1_ps(2.f),
+                                  recip16(_mm512_add_ps(e, _mm512_set1_ps(1.f))),
+                                  _mm512_set1_ps(1.f));
+  large = or_bits16(large, sign_of16(x));
+  return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(a, _mm512_set1_ps(0.625f), _CMP_LT_OQ), large,
+                              small);
+}
+
+// phi_cdf8's formula; 1/d by recip16, whose result the same Newton step corrects.
+TL_AVX512 inline __m512 phi_cdf16(__m512 x, __m512* gauss) {
+  const __m512 one = _mm512_set1_ps(1.f), k = _mm512_set1_ps(kPhiK);
+  __m512 a = _mm512_min_ps(_mm512_set1_ps(16.f), _mm512_abs_ps(x));
+  __m512 s = _mm512_mul_ps(a, a);
+  __m512 s_lo = _mm512_fmsub_ps(a, a, s);
+  const __m512 mhalf = _mm512_set1_ps(-0.5f);
+  __m512 g = exp16_hilo(_mm512_mul_ps(s, mhalf), _mm512_mul_ps(s_lo, mhalf));
+  *gauss = g;
+  __m512 d = _mm512_fmadd_ps(a, k, one);
+  __m512 e = _mm512_fmadd_ps(a, k, _mm512_sub_ps(one, d));  // d + e = 1 + ka
+  __m512 t = _mm512_rcp14_ps(d);
+  __m512 r = _mm512_fnmadd_ps(e, t, _mm512_fnmadd_ps(d, t, one));
+  t = _mm512_fmadd_ps(t, r, t);
+  __m512 tail = _mm512_mul_ps(g, poly16(t, kPhiQ, 10));
+  return _mm512_mask_sub_ps(tail, _mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_GT_OQ), one,
+                            tail);
+}
+
+TL_AVX512 inline __m512 gelu_tanh_v16(__m512 x) {
+  const __m512 k = _mm512_set1_ps(2.f * kSqrt2OverPi);
+  __m512 s = _mm512_mul_ps(x, x);
+  return _mm512_mul_ps(x, _mm512_fmadd_ps(_mm512_mul_ps(k, _mm512_set1_ps(kGeluTanhC)), s, k));
+}
+
+template <UnaryOp OP>
+TL_AVX512 inline __m512 unary16(__m512 x) {
+  switch (OP) {
+    case U_EXP: return exp16(x);
+    case U_TANH: return tanh16(x);
+    case U_SIGMOID: return sigmoid16(x);
+    case U_GELU_ERF: { __m512 g; return _mm512_mul_ps(x, phi_cdf16(x, &g)); }
+    case U_GELU_TANH: return _mm512_mul_ps(x, sigmoid16(gelu_tanh_v16(x)));
+    case U_SILU: return _mm512_mul_ps(x, sigmoid16(x));
+    default: return x;
+  }
+}
+
+template <UnaryOp OP>
+TL_AVX512 inline __m512 unary_grad16(__m512 x, __m512 y) {
+  const __m512 one = _mm512_set1_ps(1.f);
+  switch (OP) {
+    case U_EXP: return y;
+    case U_TANH: return _mm512_fnmadd_ps(y, y, one);
+    case U_SIGMOID: return _mm512_mul_ps(y, _mm512_sub_ps(one, y));
+    case U_GELU_ERF: {
+      __m512 g;
+      __m512 p = phi_cdf16(x, &g);
+      return _mm512_fmadd_ps(_mm512_mul_ps(x, _mm512_set1_ps(kInvSqrt2Pi)), g, p);
+    }
+    case U_GELU_TANH: {
+      __m512 s = sigmoid16(gelu_tanh_v16(x));
+      __m512 dv = _mm512_fmadd_ps(_mm512_set1_ps(2.f * kSqrt2OverPi * 3.f * kGeluTanhC),
+                                  _mm512_mul_ps(x, x), _mm512_set1_ps(2.f * kSqrt2OverPi));
+      __m512 ds = _mm512_mul_ps(s, _mm512_sub_ps(one, s));
+      return _mm512_fmadd_ps(_mm512_mul_ps(x, ds), dv, s);
+    }
+    case U_SILU: {
+      __m512 s = sigmoid16(x);
+      return _mm512_mul_ps(s, _mm512_fmadd_ps(x, _mm512_sub_ps(one, s), one));
+    }
+    default: return _mm512_setzero_ps();
+  }
+}
+
+template <UnaryOp OP>
+TL_AVX512 void unary_forward_avx512_op(float* out, const float* x, int64_t n) {
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16) _mm512_storeu_ps(out + i, unary16<OP>(_mm512_loadu_ps(x + i)));
+  if (i < n) {
+    const __mmask16 m = __mmask16((1u << (n - i)) - 1);
+    _mm512_mask_storeu_ps(out + i, m, unary16<OP>(_mm512_maskz_loadu_ps(m, x + i)));
+  }
+}
+
+// Ops whose gradient reads y load it, or recompute it from x when y is null.
+template <UnaryOp OP>
+TL_AVX512 void unary_backward_avx512_op(float* dx, const float* dy, const float* x,
+                                        const float* y, int64_t n) {
+  constexpr bool need_y = OP == U_EXP || OP == U_TANH || OP == U_SIGMOID;
+  for (int64_t i = 0; i < n; i += 16) {
+    const __mmask16 m = n - i >= 16 ? __mmask16(0xffff) : __mmask16((1u << (n - i)) - 1);
+    __m512 xv = x ? _mm512_maskz_loadu_ps(m, x + i) : _mm512_setzero_ps();
+    __m512 yv = _mm512_setzero_ps();
+    if (need_y) yv = y ? _mm512_maskz_loadu_ps(m, y + i) : unary16<OP>(xv);
+    _mm512_mask_storeu_ps(dx + i, m, _mm512_mul_ps(_mm512_maskz_loadu_ps(m, dy + i),
+                                                   unary_grad16<OP>(xv, yv)));
+  }
+}
+
+void unary_forward_avx512(UnaryOp op, float* out, const float* x, int64_t n) {
+  switch (op) {
+    case U_EXP: return unary_forward_avx512_op<U_EXP>(out, x, n);
+    case U_TANH: return unary_forward_avx512_op<U_TANH>(out, x, n);
+    case U_SIGMOID: return unary_forward_avx512_op<U_SIGMOID>(out, x, n);
+    case U_GELU_ERF: return unary_forward_avx512_op<U_GELU_ERF>(out, x, n);
+    case U_GELU_TANH: return unary_forward_avx512_op<U_GELU_TANH>(out, x, n);
+    case U_SILU: return unary_forward_avx512_op<U_SILU>(out, x, n);
+    default: return;
+  }
+}
+
+void unary_backward_avx512(UnaryOp op, float* dx, const float* dy, const float* x,
+                           const float* y, int64_t n) {
+  switch (op) {
+    case U_EXP: return unary_backward_avx512_op<U_EXP>(dx, dy, x, y, n);
+    case U_TANH: return unary_backward_avx512_op<U_TANH>(dx, dy, x, y, n);
+    case U_SIGMOID: return unary_backward_avx512_op<U_SIGMOID>(dx, dy, x, y, n);
+    case U_GELU_ERF: return unary_backward_avx512_op<U_GELU_ERF>(dx, dy, x, y, n);
+    case U_GELU_TANH: return unary_backward_avx512_op<U_GELU_TANH>(dx, dy, x, y, n);
+    case U_SILU: return unary_backward_avx512_op<U_SILU>(dx, dy, x, y, n);
+    default: return;
+  }
+}
 #endif  // __x86_64__
 
 // Ops with an AVX2 form (the others call libm in every path).
 bool vector_unary(UnaryOp op) { return op != U_LOG && op != U_SIN && op != U_COS; }
 bool vector_unary_grad(UnaryOp op) { return op != U_SIN && op != U_COS; }
+// Ops with an AVX-512 form, forward and backward.
+bool vector512_unary(UnaryOp op) {
+  return op == U_EXP || op == U_TANH || op == U_SIGMOID || op == U_GELU_ERF ||
+         op == U_GELU_TANH || op == U_SILU;
+}
 
 }  // namespace
 
 void unary_forward(UnaryOp op, float* out, const float* x, int64_t n) {
   const bool vec = use_avx2() && vector_unary(op);
+  const bool vec512 = use_avx512() && vector512_unary(op);
   parallel_for(n, vec ? kGrain : kSlowGrain, [&](int, int64_t b, int64_t e) {
 #if defined(__x86_64__)
+    if (vec512) return unary_forward_avx512(op, out + b, x + b, e - b);
     if (vec) return unary_forward_avx2(op, out + b, x + b, e - b);
 #endif
     unary_forward_portable(op, out + b, x + b, e - b);
@@ -300,10 +462,12 @@ void unary_forward(UnaryOp op, float* out, const float* x, int64_t n) {
 void unary_backward(UnaryOp op, float* dx, const float* dy, const float* x, const float* y,
                     int64_t n) {
   const bool vec = use_avx2() && vector_unary_grad(op);
+  const bool vec512 = use_avx512() && vector512_unary(op);
   parallel_for(n, vec ? kGrain : kSlowGrain, [&](int, int64_t b, int64_t e) {
     const float* xb = x ? x + b : nullptr;
     const float* yb = y ? y + b : nullptr;
 #if defined(__x86_64__)
+    if (vec512) return unary_backward_avx512(op, dx + b, dy + b, xb, yb, e - b);
     if (vec) return unary_backward_avx2(op, dx + b, dy + b, xb, yb, e - b);
 #endif
     unary_backward_portable(op, dx + b, dy + b, xb, yb, e - b);

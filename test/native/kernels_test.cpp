@@ -448,6 +448,15 @@ TEST(copy_strided_all_elem_sizes) {
   const std::vector<std::pair<std::vector<int64_t>, std::vector<int64_t>>> cases = {
       {{kBig}, {1}},                         // contiguous
       {{64, 33, 40}, {1, 64 * 40, 64}},      // permuted (transpose-like)
+      // Tiled transposes: partial 8 x 8 blocks and 64 x 64 tiles, batch dims on either side
+      // of the unit-stride dim, enough tiles for both threads.
+      {{70, 45}, {1, 70}},                   // 2-D: (45, 70) -> (70, 45)
+      {{300, 203}, {1, 300}},
+      {{3, 130, 37}, {37 * 130, 1, 130}},    // batched: (3, 37, 130) -> (3, 130, 37)
+      {{2, 66, 5, 9}, {2970, 1, 66, 330}},   // (2, 9, 5, 66) permuted (0, 3, 2, 1)
+      {{5, 4}, {1, 5}},                      // smallest tiled case
+      {{3, 40}, {1, 3}},                     // 3 rows: the row-run path
+      {{4, 6, 32, 8}, {6 * 32 * 8, 8, 6 * 8, 1}},  // (B, T, H, D) -> (B, H, T, D)
       {{100, 70}, {200, 1}},                 // slice of rows: contiguous inner
       {{50, 3, 80}, {80, 0, 1}},             // broadcast (expand)
       {{7}, {3}},                            // strided 1-d
@@ -746,6 +755,47 @@ TEST(argmax_first_maximum) {
     argmax(&i, with_nan, 1, 5, 1);
     CHECK(i == 2);  // NaN counts as the maximum, as in torch.argmax
   });
+}
+
+// The vector paths (two passes over a row; 8 columns at a time across rows) against the
+// scalar rule, with NaNs, infinities and signed zeros placed in vector bodies and tails.
+TEST(argmax_special_values) {
+  auto ref_first_max = [](const std::vector<float>& x, int64_t R, int64_t inner, int64_t o,
+                          int64_t c) {
+    int64_t best = 0;
+    float bv = x[(o * R) * inner + c];
+    for (int64_t r = 1; r < R; ++r) {
+      const float v = x[(o * R + r) * inner + c];
+      if (v > bv || (std::isnan(v) && !std::isnan(bv))) best = r, bv = v;
+    }
+    return int32_t(best);
+  };
+  const struct { int64_t outer, R, inner; } shapes[] = {
+      {9, 1000, 1}, {9, 37, 1}, {2, 300, 45}, {1, 70000, 1}, {3, 16, 8}};
+  std::mt19937 gen(5);
+  for (const auto& sh : shapes) {
+    const int64_t n = sh.outer * sh.R * sh.inner, m = sh.outer * sh.inner;
+    for (int pattern = 0; pattern < 5; ++pattern) {
+      std::vector<float> x(n);
+      for (auto& v : x) v = -float(gen() % 1000);  // <= 0: zeros of both signs tie for max
+      for (int64_t i = 0; i < n; ++i) {
+        if (pattern == 0 && x[i] == 0.f && (gen() & 1)) x[i] = -0.f;
+        if (pattern == 1 && gen() % 97 == 0) x[i] = kNaN;     // NaN wins, first one
+        if (pattern == 2) x[i] = -kInf;                        // all -inf: index 0
+        if (pattern == 3 && i == n - 1) x[i] = kNaN;           // NaN in the tail only
+        if (pattern == 4 && i % sh.R == sh.R - 1) x[i] = kInf;  // max at the row's end
+      }
+      std::vector<int32_t> ref(m);
+      for (int64_t o = 0; o < sh.outer; ++o)
+        for (int64_t c = 0; c < sh.inner; ++c)
+          ref[o * sh.inner + c] = ref_first_max(x, sh.R, sh.inner, o, c);
+      for_each_config([&](Config) {
+        std::vector<int32_t> out(m + 1, -7);
+        argmax(out.data(), x.data(), sh.outer, sh.R, sh.inner);
+        CHECK(same_bits(out.data(), ref.data(), m * 4) && out[m] == -7);
+      });
+    }
+  }
 }
 
 TEST(sum_squares_in_double) {
@@ -1050,6 +1100,49 @@ TEST(philox_known_answer) {
   float u[4];
   random_uniform(u, 4, 0, 0, 0.f, 1.f);
   for (int i = 0; i < 4; ++i) CHECK(uint32_t(u[i] * 16777216.f) == kat[i] >> 8);
+}
+
+// Philox4x32-10 written out here, one block at a time.
+void philox_ref(uint32_t out[4], uint64_t counter, uint64_t key) {
+  uint32_t c[4] = {uint32_t(counter), uint32_t(counter >> 32), 0, 0};
+  uint32_t k0 = uint32_t(key), k1 = uint32_t(key >> 32);
+  for (int round = 0; round < 10; ++round) {
+    const uint64_t p0 = uint64_t(0xD2511F53u) * c[0], p1 = uint64_t(0xCD9E8D57u) * c[2];
+    const uint32_t n[4] = {uint32_t(p1 >> 32) ^ c[1] ^ k0, uint32_t(p1),
+                           uint32_t(p0 >> 32) ^ c[3] ^ k1, uint32_t(p0)};
+    std::memcpy(c, n, sizeof c);
+    k0 += 0x9E3779B9u;
+    k1 += 0xBB67AE85u;
+  }
+  std::memcpy(out, c, sizeof c);
+}
+
+// The 8- and 16-block vector generators against the scalar rounds: every lane, starts at
+// every position within a block and group, 64-bit keys, and counters whose low word wraps
+// inside a vector group (offset near 2^34).
+TEST(philox_vector_paths_match_scalar_blocks) {
+  const uint64_t seed = 0x0123456789abcdefull;
+  for (uint64_t offset : {uint64_t(0), uint64_t(3), uint64_t(61), (uint64_t(1) << 34) - 150,
+                          (uint64_t(1) << 40) + 7}) {
+    const int64_t n = 1003;
+    std::vector<float> ref(n), x(n, 1.f);
+    for (int64_t i = 0; i < n; ++i) {
+      uint32_t w[4];
+      philox_ref(w, (offset + i) >> 2, seed);
+      ref[i] = float(w[(offset + i) & 3] >> 8) * 5.9604644775390625e-8f;
+    }
+    for_each_config([&](Config) {
+      Guarded u(n), d(n);
+      random_uniform(u.data(), n, seed, offset, 0.f, 1.f);
+      CHECK(u.intact() && same_bits(u.data(), ref.data(), n * 4));
+      if (offset == 0) {  // dropout reads the stream from 0
+        dropout_forward(d.data(), x.data(), n, 0.25f, seed);
+        bool ok = d.intact();
+        for (int64_t i = 0; i < n; ++i) ok &= d[i] == (ref[i] >= 0.25f ? 1.f / 0.75f : 0.f);
+        CHECK(ok);
+      }
+    });
+  }
 }
 
 TEST(random_depends_only_on_seed_and_position) {
