@@ -3,6 +3,8 @@
  * normalised (lower case, punctuation and the articles a/an/the removed, whitespace
  * collapsed); exact match is 0/1 and F1 is token overlap, each the max over the gold answers.
  */
+import { checkSameLength } from "./accuracy.js";
+
 export function normalizeAnswer(s: string): string {
   return s
     .toLowerCase()
@@ -39,9 +41,7 @@ export function squadF1Score(prediction: string, truth: string): number {
 
 /** Mean exact match (0..100 scale as the SQuAD script) over examples with several gold answers. */
 export function squad(predictions: readonly string[], references: readonly (readonly string[])[]): { exact_match: number; f1: number } {
-  if (predictions.length !== references.length) {
-    throw new RangeError(`[squad] ${predictions.length} predictions but ${references.length} references; pass one prediction per question`);
-  }
+  checkSameLength("squad", predictions, references);
   if (predictions.length === 0) return { exact_match: 0, f1: 0 };
   let em = 0;
   let f1 = 0;
@@ -55,9 +55,7 @@ export function squad(predictions: readonly string[], references: readonly (read
 
 /** Plain exact match over strings (evaluate's "exact_match", no normalisation), 0..1. */
 export function exactMatch(predictions: readonly string[], references: readonly string[]): number {
-  if (predictions.length !== references.length) {
-    throw new RangeError(`[exact_match] ${predictions.length} predictions but ${references.length} references`);
-  }
+  checkSameLength("exact_match", predictions, references);
   if (predictions.length === 0) return 0;
   return predictions.filter((p, i) => p === references[i]).length / predictions.length;
 }

@@ -3,7 +3,7 @@
  * classification (regression / single-label / multi-label, decided like HF), token
  * classification, masked LM and extractive question answering.
  */
-import { type Tensor, Tensor as TensorClass, abs, add, crossEntropy, exp, log, mean, mul, relu, reshape, square, sub } from "../tensor/index.js";
+import { type Tensor, Tensor as TensorClass, add, crossEntropy, logsumexp, mean, mul, reshape, square, stack, sub, zeros } from "../tensor/index.js";
 import type { PretrainedConfig } from "./configuration_utils.js";
 import { type IdsLike, toFloat, toIds } from "./modeling_utils.js";
 
@@ -33,10 +33,14 @@ export function mseLoss(x: Tensor, y: Tensor): Tensor {
   return mean(square(sub(x, y)));
 }
 
-/** BCEWithLogitsLoss (mean), in the stable form max(x, 0) - x y + log(1 + exp(-|x|)). */
+/**
+ * BCEWithLogitsLoss (mean): softplus(x) - x y, with softplus(x) = logsumexp([0, x]), stable for
+ * large |x| and with the exact gradient sigmoid(x) - y everywhere (the max(x, 0) + log(1 + e^-|x|)
+ * form takes the subgradient 0 of both kinks at x = 0 and gets -y there instead of 0.5 - y).
+ */
 export function bceWithLogits(x: Tensor, y: Tensor): Tensor {
-  const softplusNegAbs = log(add(exp(mul(abs(x), -1)), 1));
-  return mean(add(sub(relu(x), mul(x, y)), softplusNegAbs));
+  const softplus = logsumexp(stack([zeros(x.shape), x], -1), -1);
+  return mean(sub(softplus, mul(x, y)));
 }
 
 /** The loss of a sequence classifier's logits (B, num_labels). */

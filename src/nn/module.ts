@@ -5,7 +5,7 @@
  * (`this.query = this.addModule("query", new Linear(...))`): the registered name is the
  * checkpoint key, whatever the TypeScript field is called.
  */
-import { Tensor } from "../tensor/index.js";
+import { Tensor, sameShape } from "../tensor/index.js";
 
 export type StateDict = Map<string, Tensor>;
 
@@ -44,13 +44,17 @@ export class Module {
 
   param(name: string): Tensor {
     const t = this.params.get(name);
-    if (!t) throw new Error(`[module] ${this.constructor.name} has no parameter "${name}"`);
+    if (!t) throw this.noParameter(name);
     return t;
+  }
+
+  private noParameter(name: string): Error {
+    return new Error(`[module] ${this.constructor.name} has no parameter "${name}"; its parameters are ${[...this.params.keys()].join(", ") || "(none)"}`);
   }
 
   /** Replaces a registered parameter's tensor (disposing the old one). */
   setParameter(name: string, t: Tensor): void {
-    if (!this.params.has(name)) throw new Error(`[module] ${this.constructor.name} has no parameter "${name}"`);
+    if (!this.params.has(name)) throw this.noParameter(name);
     const old = this.params.get(name);
     const trainable = old ? old.requiresGrad : true;
     if (old && old !== t) old.dispose();
@@ -213,10 +217,6 @@ export class Module {
     for (const t of this.parameters()) t.dispose();
     for (const [, b] of this.namedBuffers()) b.dispose();
   }
-}
-
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
 function describe(keys: string[]): string {

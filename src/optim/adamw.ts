@@ -67,13 +67,4 @@ export class AdamW extends Optimizer<AdamWOptions> {
       }
     }
   }
-
-  /** Frees the moment tensors (the optimizer must not be stepped afterwards). */
-  dispose(): void {
-    for (const s of this.state.values()) {
-      (s.exp_avg as Tensor).dispose();
-      (s.exp_avg_sq as Tensor).dispose();
-    }
-    this.state.clear();
-  }
 }

@@ -71,6 +71,16 @@ export abstract class Optimizer<Defaults extends { lr: number }> {
     }
   }
 
+  /** Frees every state tensor (moments, momentum buffers); the optimizer must not be stepped afterwards. */
+  dispose(): void {
+    this.clearState();
+  }
+
+  private clearState(): void {
+    for (const s of this.state.values()) for (const v of Object.values(s)) if (v instanceof Tensor) v.dispose();
+    this.state.clear();
+  }
+
   /** All parameters, in group order (the indices of the state dict). */
   protected allParams(): Tensor[] {
     return this.paramGroups.flatMap((g) => g.params);
@@ -117,8 +127,7 @@ export abstract class Optimizer<Defaults extends { lr: number }> {
         }
       }
     }
-    for (const old of this.state.values()) for (const v of Object.values(old)) if (v instanceof Tensor) v.dispose();
-    this.state.clear();
+    this.clearState();
     for (const [key, s] of Object.entries(sd.state)) {
       const p = params[Number(key)];
       const copy: Record<string, Tensor | number> = {};

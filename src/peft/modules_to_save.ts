@@ -11,10 +11,13 @@ import type { TunerLayerLike } from "./targets.js";
 /** Children keyed by adapter name (torch.nn.ModuleDict). */
 export class ModuleDict<M extends Module = Module> extends Module {
   private readonly entries = new Map<string, M>();
+  /** Adds or replaces entry `name`; a replaced module's tensors are freed. */
   set(name: string, m: M): M {
-    if (this.entries.has(name)) this.replaceModule(name, m);
+    const old = this.entries.get(name);
+    if (old) this.replaceModule(name, m);
     else this.addModule(name, m);
     this.entries.set(name, m);
+    if (old && old !== m) old.dispose();
     return m;
   }
   get(name: string): M | undefined {
@@ -38,8 +41,12 @@ export class ModuleDict<M extends Module = Module> extends Module {
 
 /** Parameters keyed by adapter name (torch.nn.ParameterDict): paths read `ia3_l.default`. */
 export class ParameterDict extends Module {
+  /** Adds or replaces parameter `name`; a replaced tensor is freed. */
   set(name: string, t: Tensor): Tensor {
-    return this.addParameter(name, t);
+    const old = this.get(name);
+    this.addParameter(name, t);
+    if (old && old !== t) old.dispose();
+    return t;
   }
   get(name: string): Tensor | undefined {
     return (this as unknown as ModuleInternals).params.get(name) ?? undefined;

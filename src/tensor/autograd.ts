@@ -8,7 +8,7 @@
  * tensors and incoming gradient as soon as the node is done, and accumulates into the
  * `.grad` of leaves (tensors with requiresGrad and no gradFn).
  */
-import { Tensor } from "./tensor.js";
+import { Tensor, sameShape } from "./tensor.js";
 import { trackNode } from "./scope.js";
 
 let gradEnabled = true;
@@ -225,10 +225,6 @@ export function runBackward(root: Tensor, gradOutput?: Tensor): void {
       node.release();
     }
   });
-}
-
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
 /** prev + g, in place when prev owns its memory alone. */

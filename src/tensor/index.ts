@@ -1,7 +1,7 @@
 /** The tensor layer's public surface. */
 import "./methods.js";
 
-export { Tensor, type Shape, numelOf } from "./tensor.js";
+export { Tensor, type Shape, numelOf, sameShape } from "./tensor.js";
 export { type DType, DTYPES, parseDtype, isFloatingDtype } from "./dtype.js";
 export { noGrad, enableGrad, isGradEnabled, defineOp, OpContext, type OpDef, registeredOps } from "./autograd.js";
 export { scope } from "./scope.js";

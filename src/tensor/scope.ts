@@ -59,7 +59,7 @@ function endScope(s: Scope, result: unknown): void {
     if (kept.has(t)) {
       parent?.tensors.push(t);
     } else {
-      t.releaseFromScope();
+      t.release();
     }
   }
   if (parent) {

@@ -39,6 +39,10 @@ export function checkShape(shape: Shape, where: string): void {
   }
 }
 
+export function sameShape(a: Shape, b: Shape): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
 let nextId = 1;
 
 export class Tensor {
@@ -197,8 +201,11 @@ export class Tensor {
 
   /** this += other (same shape, this contiguous float32), outside autograd. */
   addInPlace(other: Tensor): void {
-    const o = other.dtype === "float32" ? other : null;
-    if (!o) throw new TypeError("[tensor] addInPlace needs float32 tensors");
+    if (other.dtype !== "float32" || this.dtype !== "float32" || !sameShape(this.shape, other.shape)) {
+      throw new TypeError(
+        `[tensor] addInPlace adds a float32 tensor of the same shape: this is ${this.dtype} [${this.shape.join(", ")}], other is ${other.dtype} [${other.shape.join(", ")}]`,
+      );
+    }
     const out = this.f32();
     kernels().binaryForward(
       BinaryOp.add, out, this.shape, out, contiguousStrides(this.shape),
@@ -224,8 +231,13 @@ export class Tensor {
     }
   }
 
-  /** Called by a scope that ends without returning this tensor. */
-  releaseFromScope(): void {
+  /**
+   * Drops its owner's hold (a scope that ends without returning it, or the holder of a kept
+   * tensor replacing it): frees it now, or, while a graph node still saves it for backward,
+   * when that node is done. Unlike dispose(), a pending backward() can still read it.
+   */
+  release(): void {
+    this.persistent = false;
     this.scopeReleased = true;
     if (this.savedCount === 0) this.dispose();
   }

@@ -117,3 +117,16 @@ test("SGD with momentum, dampening, weight decay and Nesterov matches torch's fo
     });
   }
 });
+
+test("dispose frees every optimizer's state tensors (SGD's momentum buffers too)", () => {
+  for (const make of [(p: Tensor) => new AdamW([p]), (p: Tensor) => new SGD([p], { lr: 0.1, momentum: 0.9 })]) {
+    const p = tensor([1, 2]).setRequiresGrad(true).keep();
+    const opt = make(p);
+    setGrad(p, [0.5, -0.5]);
+    opt.step();
+    const state = Object.values(opt.stateDict().state["0"]).filter((v): v is Tensor => typeof v !== "number");
+    assert.ok(state.length > 0);
+    opt.dispose();
+    assert.ok(state.every((t) => t.isFreed), `${opt.constructor.name} left state alive`);
+  }
+});

@@ -212,6 +212,12 @@ const ERROR_CASES: ErrorCase[] = [
   { name: "matmul: inner dims differ", call: () => tl.matmul(tl.zeros([2, 3]), tl.zeros([4, 5])), message: /^\[matmul\] a is \[2, 3\] but b is \[4, 5\]/ },
   { name: "linear: in features differ", call: () => tl.linear(tl.zeros([2, 3]), tl.zeros([4, 5])), message: /^\[linear\] x is \[2, 3\] but weight is \[4, 5\]/ },
   { name: "reshape: wrong numel", call: () => tl.zeros([2, 3]).reshape(4, 2), message: /^\[reshape\] cannot reshape 6 elements into \[4, 2\]/ },
+  { name: "expand: -1 for a new leading dim", call: () => tl.zeros([2]).expand(-1, 2), message: /^\[expand\] size -1 at dim 0 of \[-1, 2\] is invalid/ },
+  { name: "expand: fractional size", call: () => tl.zeros([1]).expand(2.5), message: /^\[expand\] size 2.5 at dim 0/ },
+  { name: "slice: fractional bound", call: () => tl.zeros([4]).slice(0, 0.5, 3), message: /^\[slice\] bounds must be integers, got start 0.5 and end 3/ },
+  { name: "split: fractional size", call: () => tl.split(tl.zeros([3]), 1.5), message: /^\[split\] size must be a positive integer, got 1.5/ },
+  { name: "split: fractional sizes", call: () => tl.split(tl.zeros([3]), [1.5, 1.5]), message: /^\[split\] sizes \[1.5, 1.5\] must be non-negative integers adding up to 3/ },
+  { name: "chunk: zero chunks", call: () => tl.chunk(tl.zeros([3]), 0), message: /^\[chunk\] chunks must be a positive integer, got 0/ },
   { name: "cat: mismatched dims", call: () => tl.cat([tl.zeros([2, 3]), tl.zeros([2, 4])], 0), message: /^\[cat\] tensor 1 is \[2, 4\]/ },
   { name: "softmax: dim out of range", call: () => tl.softmax(tl.zeros([2, 3]), 2), message: /^\[softmax\] dim 2 is out of range for a tensor with 2 dimensions/ },
   { name: "softmax: int input", call: () => tl.softmax(ids([1, 2]), 0), message: /^\[softmax\] expects float32, got int32/ },
@@ -247,3 +253,8 @@ for (const c of ERROR_CASES) {
     });
   });
 }
+
+test("chunk of an empty dim gives the one empty tensor, as torch.chunk", () => {
+  assert.deepEqual(tl.chunk(tl.zeros([0, 2]), 2, 0).map((t) => t.shape), [[0, 2]]);
+  assert.deepEqual(tl.chunk(tl.zeros([5]), 2).map((t) => t.shape), [[3], [2]]);
+});

@@ -31,8 +31,9 @@ export class LlamaRotaryEmbedding {
   /** Tables covering positions [0, n). */
   tables(n: number): { cos: Tensor; sin: Tensor } {
     if (!this.cos || this.cos.shape[0] < n) {
-      this.cos?.dispose();
-      this.sin?.dispose();
+      // release, not dispose: a graph not yet backpropagated may have saved the old tables.
+      this.cos?.release();
+      this.sin?.release();
       const size = Math.max(n, Math.min(this.config.max_position_embeddings, 2048));
       const { cos, sin } = ropeTables(this.config.head_dim, size, this.config.rope_theta, this.config.rope_scaling);
       this.cos = cos.keep();

@@ -12,7 +12,7 @@ import { nextKernelSeed } from "../random.js";
 import { Tensor } from "../tensor.js";
 import { zeros } from "./creation.js";
 import { expand } from "./views.js";
-import { broadcastShapes } from "./util.js";
+import { asContiguous, broadcastShapes } from "./util.js";
 
 export interface AttentionOpts {
   /** (B, Tk): 1 (non-zero) = attend, 0 = padding. Any dtype. */
@@ -33,15 +33,11 @@ interface Config {
   hasMask: boolean;
 }
 
-function c(t: Tensor): Tensor {
-  return t.isContiguous() ? t : t.contiguousCopy();
-}
-
 const attentionOp = defineOp({
   name: "scaled_dot_product_attention",
   forward(ctx, q: Tensor, k: Tensor, v: Tensor, bias: Tensor | null, mask: Tensor | null, cfg: Config) {
     const o = cfg.opts;
-    const qc = c(q), kc = c(k), vc = c(v);
+    const qc = asContiguous(q), kc = asContiguous(k), vc = asContiguous(v);
     const out = Tensor.empty(q.shape);
     const lse = Tensor.empty([o.B, o.H, o.Tq]);
     const opts: AttentionOptions = { ...o, bias: bias ? bias.f32() : null, keyMask: mask ? (mask.data as Uint8Array) : null };
@@ -71,7 +67,7 @@ const attentionOp = defineOp({
     const dk = need[1] ? Tensor.empty(k.shape) : null;
     const dv = need[2] ? Tensor.empty(v.shape) : null;
     const dbias = bias && need[3] ? zeros(bias.shape) : null;
-    const g = c(dy);
+    const g = asContiguous(dy);
     const opts: AttentionOptions = { ...cfg.opts, bias: bias ? bias.f32() : null, keyMask: mask ? (mask.data as Uint8Array) : null };
     if (cfg.opts.Tk === 0 || q.numel === 0) {
       for (const t of [dq, dk, dv]) if (t && t.numel > 0) kernels().fill(t.f32(), 0, t.numel);

@@ -10,6 +10,8 @@ import { Tensor } from "../tensor.js";
 import { broadcastShapes, broadcastStrides } from "./util.js";
 import { sumToShape } from "./reduce.js";
 import { log } from "./unary.js";
+import { zeros } from "./creation.js";
+import { asMask, whereKernel } from "./where.js";
 
 export type Operand = Tensor | number;
 
@@ -122,15 +124,22 @@ const powOp = defineOp({
     return out;
   },
   backward(ctx, dy) {
+    // torch's pow_backward_self / pow_backward_exponent, zeros where their formulas give
+    // 0 · inf: d/da is 0 where b = 0, d/db is 0 where a = 0 and b >= 0.
     const [a, b, out] = ctx.saved;
+    const zero = asTensor(0);
     let da: Tensor | null = null;
     let db: Tensor | null = null;
     if (ctx.needsInputGrad[0]) {
       // b * a^(b-1) = b * out / a, but computed directly so a = 0 stays finite.
-      const p = binaryKernel("pow", a, scalarKernel("sub", b, 1));
-      da = sumToShape(binaryKernel("mul", dy, binaryKernel("mul", b, p)), a.shape);
+      const p = binaryKernel("mul", b, binaryKernel("pow", a, scalarKernel("sub", b, 1)));
+      da = sumToShape(binaryKernel("mul", dy, whereKernel(asMask(scalarKernel("eq", b, 0)), zero, p)), a.shape);
     }
-    if (ctx.needsInputGrad[1]) db = sumToShape(binaryKernel("mul", dy, binaryKernel("mul", out, log(a))), b.shape);
+    if (ctx.needsInputGrad[1]) {
+      const p = binaryKernel("mul", out, log(a));
+      const flat = binaryKernel("mul", scalarKernel("eq", a, 0), scalarKernel("ge", b, 0));
+      db = sumToShape(binaryKernel("mul", dy, whereKernel(asMask(flat), zero, p)), b.shape);
+    }
     return [da, db];
   },
 });
@@ -195,6 +204,8 @@ const scalarOps = {
     },
     backward(ctx, dy) {
       const s = ctx.s as number;
+      // x^0 is constant; s * x^(s-1) would give 0 * inf = NaN at x = 0.
+      if (s === 0) return [zeros(dy.shape)];
       return [binaryKernel("mul", dy, scalarKernel("mul", scalarKernel("pow", ctx.saved[0], s - 1), s))];
     },
   }),

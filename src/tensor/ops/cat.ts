@@ -74,10 +74,10 @@ export function split(x: Tensor, size: number | readonly number[], dim = 0): Ten
   const total = x.shape[d];
   const sizes: number[] = typeof size === "number" ? [] : [...size];
   if (typeof size === "number") {
-    if (size < 1) throw new RangeError(`[split] size must be positive, got ${size}`);
+    if (!Number.isInteger(size) || size < 1) throw new RangeError(`[split] size must be a positive integer, got ${size}`);
     for (let s = 0; s < total; s += size) sizes.push(Math.min(size, total - s));
-  } else if (sizes.reduce((a, b) => a + b, 0) !== total) {
-    throw new RangeError(`[split] sizes [${sizes.join(", ")}] do not add up to ${total}`);
+  } else if (sizes.some((s) => !Number.isInteger(s) || s < 0) || sizes.reduce((a, b) => a + b, 0) !== total) {
+    throw new RangeError(`[split] sizes [${sizes.join(", ")}] must be non-negative integers adding up to ${total}, the size of dim ${d}`);
   }
   const out: Tensor[] = [];
   let start = 0;
@@ -91,5 +91,8 @@ export function split(x: Tensor, size: number | readonly number[], dim = 0): Ten
 /** Splits into `chunks` nearly equal pieces along dim. */
 export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
   const d = normDim(dim, x.ndim, "chunk");
+  if (!Number.isInteger(chunks) || chunks < 1) throw new RangeError(`[chunk] chunks must be a positive integer, got ${chunks}`);
+  // torch.chunk of an empty dim gives the one empty tensor.
+  if (x.shape[d] === 0) return [x];
   return split(x, Math.ceil(x.shape[d] / chunks), d);
 }

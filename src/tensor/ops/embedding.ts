@@ -70,7 +70,7 @@ export function embedding(ids: Tensor | Nested, weight: Tensor, paddingIdx?: num
     }
   }
   const idx = asIndexTensor(ids, "embedding", "ids");
-  checkRange(idx.i32(), V, "embedding", "id", `the table has ${V} rows: check the tokenizer's vocabulary size against the model's`);
+  checkRange(idx.i32(), V, "embedding", "id", `the table has ${V} rows: for token ids check the tokenizer's vocabulary against the model's; for position ids truncate inputs to the model's max_position_embeddings`);
   return embeddingOp(idx, weight, pad);
 }
 

@@ -7,19 +7,15 @@ import { defineOp } from "../autograd.js";
 import { kernels } from "../backend.js";
 import { Tensor, numelOf } from "../tensor.js";
 import { zeros } from "./creation.js";
-
-/** Saves a contiguous x; disposes a private copy when nothing is recorded. */
-export function contiguousFor(x: Tensor): Tensor {
-  return x.isContiguous() ? x : x.contiguousCopy();
-}
+import { asContiguous, reshapeOwned } from "./util.js";
 
 const layerNormOp = defineOp({
   name: "layer_norm",
   forward(ctx, x: Tensor, weight: Tensor | null, bias: Tensor | null, normalizedShape: number[], eps: number) {
     const C = numelOf(normalizedShape);
-    const xc = contiguousFor(x);
-    const w = weight ? contiguousFor(weight) : null;
-    const b = bias ? contiguousFor(bias) : null;
+    const xc = asContiguous(x);
+    const w = weight ? asContiguous(weight) : null;
+    const b = bias ? asContiguous(bias) : null;
     const N = C === 0 ? 0 : x.numel / C;
     const y = Tensor.empty(x.shape);
     const mean = Tensor.empty([N]);
@@ -44,7 +40,7 @@ const layerNormOp = defineOp({
     const needX = ctx.needsInputGrad[0];
     const needW = hasW && ctx.needsInputGrad[1];
     const needB = hasB && ctx.needsInputGrad[hasW ? 2 : 1];
-    const g = contiguousFor(dy);
+    const g = asContiguous(dy);
     const dx = needX ? Tensor.empty(x.shape) : null;
     const dw = needW ? zeros([C]) : null;
     const db = needB ? zeros([C]) : null;
@@ -60,12 +56,6 @@ const layerNormOp = defineOp({
     return grads;
   },
 });
-
-function reshapeOwned(t: Tensor, shape: number[]): Tensor {
-  const v = new Tensor(t.storage, shape);
-  t.dispose();
-  return v;
-}
 
 /**
  * F.layer_norm(x, normalizedShape, weight, bias, eps): normalizes over the last

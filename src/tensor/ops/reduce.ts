@@ -3,7 +3,7 @@ import { defineOp } from "../autograd.js";
 import { ReduceOp } from "../native.js";
 import { kernels } from "../backend.js";
 import { Tensor, type Shape, numelOf } from "../tensor.js";
-import { normDim, sameShape } from "./util.js";
+import { normDim, reshapeOwned, sameShape } from "./util.js";
 import { expand, reshape } from "./views.js";
 import { mul, eq, div } from "./binary.js";
 
@@ -74,13 +74,6 @@ const meanOp = defineOp({
     return [div(g, ctx.count as number)];
   },
 });
-
-/** A reshape of a tensor this op owns: the view replaces it. */
-function reshapeOwned(r: Tensor, shape: number[]): Tensor {
-  const v = new Tensor(r.storage, shape);
-  r.dispose();
-  return v;
-}
 
 /** Sum over dim(s) (all when omitted), like torch.sum. */
 export function sum(x: Tensor, dim?: number | readonly number[], keepdim = false): Tensor {

@@ -6,15 +6,15 @@ import { defineOp } from "../autograd.js";
 import { kernels } from "../backend.js";
 import { Tensor } from "../tensor.js";
 import { zeros } from "./creation.js";
-import { contiguousFor } from "./layer_norm.js";
+import { asContiguous } from "./util.js";
 
 const rmsNormOp = defineOp({
   name: "rms_norm",
   forward(ctx, x: Tensor, weight: Tensor | null, eps: number) {
     const C = x.shape[x.ndim - 1];
     const N = C === 0 ? 0 : x.numel / C;
-    const xc = contiguousFor(x);
-    const w = weight ? contiguousFor(weight) : null;
+    const xc = asContiguous(x);
+    const w = weight ? asContiguous(weight) : null;
     const y = Tensor.empty(x.shape);
     const rstd = Tensor.empty([N]);
     if (y.numel > 0) kernels().rmsNormForward(y.f32(), rstd.f32(), xc.f32(), w?.f32() ?? null, N, C, eps);
@@ -34,7 +34,7 @@ const rmsNormOp = defineOp({
     const [x, rstd, w] = ctx.saved;
     const dx = ctx.needsInputGrad[0] ? Tensor.empty(x.shape) : null;
     const dw = hasW && ctx.needsInputGrad[1] ? zeros([C]) : null;
-    const g = contiguousFor(dy);
+    const g = asContiguous(dy);
     if (N > 0 && C > 0 && (dx || dw)) {
       kernels().rmsNormBackward(dx?.f32() ?? null, dw?.f32() ?? null, g.f32(), x.f32(), w?.f32() ?? null, rstd.f32(), N, C);
     }

@@ -13,23 +13,19 @@ const DERIVATIVE_READS: Record<UnaryOpName, "x" | "y" | "none"> = {
   gelu_erf: "x", gelu_tanh: "x", silu: "x", abs: "x", square: "x", reciprocal: "y", sin: "x", cos: "x",
 };
 
-function unaryKernel(op: UnaryOpName, x: Tensor): Tensor {
-  if (x.dtype !== "float32") throw new TypeError(`[${op}] expects float32, got ${x.dtype}; convert with .float()`);
-  const c = x.isContiguous() ? x : x.contiguousCopy();
-  const out = Tensor.empty(x.shape);
-  if (out.numel > 0) kernels().unaryForward(UnaryOp[op], out.f32(), c.f32(), out.numel);
-  if (c !== x) c.dispose();
-  return out;
-}
-
 function defineUnary(op: UnaryOpName): (x: Tensor) => Tensor {
   const reads = DERIVATIVE_READS[op];
   return defineOp({
     name: op,
     forward(ctx, x: Tensor) {
-      const out = unaryKernel(op, x);
-      if (reads === "x") ctx.save(x.isContiguous() ? x : x.contiguousCopy());
-      else if (reads === "y") ctx.save(out);
+      if (x.dtype !== "float32") throw new TypeError(`[${op}] expects float32, got ${x.dtype}; convert with .float()`);
+      const c = x.isContiguous() ? x : x.contiguousCopy();
+      const out = Tensor.empty(x.shape);
+      if (out.numel > 0) kernels().unaryForward(UnaryOp[op], out.f32(), c.f32(), out.numel);
+      // The contiguous copy the kernel read is the one backward reads too.
+      if (ctx.recording && reads === "x") ctx.save(c);
+      else if (c !== x) c.dispose();
+      if (reads === "y") ctx.save(out);
       return out;
     },
     backward(ctx, dy) {

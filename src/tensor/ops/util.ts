@@ -1,5 +1,19 @@
-/** Shape helpers shared by the ops. */
-import { type Shape } from "../tensor.js";
+/** Shape and layout helpers shared by the ops. */
+import { type Shape, Tensor, sameShape } from "../tensor.js";
+
+export { sameShape };
+
+/** x itself when contiguous, else a contiguous copy (the caller disposes a copy it does not keep). */
+export function asContiguous(x: Tensor): Tensor {
+  return x.isContiguous() ? x : x.contiguousCopy();
+}
+
+/** A contiguous tensor the op owns, reshaped: the view replaces it (no copy). */
+export function reshapeOwned(t: Tensor, shape: Shape): Tensor {
+  const v = new Tensor(t.storage, shape);
+  t.dispose();
+  return v;
+}
 
 /** Normalises a possibly negative dim; errors name the op and the shape. */
 export function normDim(dim: number, ndim: number, op: string): number {
@@ -36,9 +50,6 @@ export function broadcastStrides(shape: Shape, strides: Shape, target: Shape): n
   return out;
 }
 
-export function sameShape(a: Shape, b: Shape): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
-}
 
 /** Resolves one -1 in a requested shape. */
 export function inferShape(requested: Shape, numel: number, op: string): number[] {

@@ -104,6 +104,11 @@ const expandOp = defineOp({
 export function expand(x: Tensor, shape: Shape): Tensor {
   const lead = shape.length - x.ndim;
   if (lead < 0) throw new RangeError(`[expand] cannot expand shape [${x.shape}] to fewer dims [${shape}]`);
+  shape.forEach((d, i) => {
+    if (!(Number.isInteger(d) && (d >= 0 || (d === -1 && i >= lead)))) {
+      throw new RangeError(`[expand] size ${d} at dim ${i} of [${shape.join(", ")}] is invalid; sizes are non-negative integers, or -1 to keep one of x's dims (not a new leading one)`);
+    }
+  });
   const target = shape.map((d, i) => (d === -1 ? x.shape[i - lead] : d));
   for (let i = 0; i < x.ndim; i++) {
     const s = x.shape[i];
@@ -149,6 +154,9 @@ export function slice(x: Tensor, dim: number, start = 0, end?: number, step = 1)
   const d = normDim(dim, x.ndim, "slice");
   const size = x.shape[d];
   if (!Number.isInteger(step) || step < 1) throw new RangeError(`[slice] step must be a positive integer, got ${step}`);
+  if (!Number.isInteger(start) || (end !== undefined && !Number.isInteger(end))) {
+    throw new RangeError(`[slice] bounds must be integers, got start ${start} and end ${end}`);
+  }
   const clamp = (v: number) => Math.min(Math.max(v < 0 ? v + size : v, 0), size);
   const s = clamp(start);
   const e = Math.max(s, clamp(end ?? size));

@@ -6,14 +6,24 @@ import { broadcastShapes, broadcastStrides } from "./util.js";
 import { sumToShape } from "./reduce.js";
 import { full } from "./creation.js";
 import { cast } from "./cast.js";
+import { ne } from "./binary.js";
 
-function asMask(cond: Tensor): Tensor {
+/**
+ * A uint8 0/1 mask: any non-zero value (NaN included, as torch's bool()) selects a. A plain
+ * cast would not do: float32 → uint8 truncates 0.5 to 0 and int32 → uint8 wraps 256 to 0.
+ */
+export function asMask(cond: Tensor): Tensor {
   if (cond.dtype === "uint8") return cond;
-  // Any non-zero value selects a (float masks from comparisons, int32 attention masks).
-  return cast(cond, "uint8");
+  const f = cast(cond, "float32");
+  const nonZero = ne(f, 0);
+  const m = cast(nonZero, "uint8");
+  nonZero.dispose();
+  if (f !== cond) f.dispose();
+  return m;
 }
 
-function whereKernel(cond: Tensor, a: Tensor, b: Tensor): Tensor {
+/** Selects a where the uint8 mask cond is 1, else b, broadcasting all three (no autograd). */
+export function whereKernel(cond: Tensor, a: Tensor, b: Tensor): Tensor {
   const shape = broadcastShapes(broadcastShapes(cond.shape, a.shape, "where"), b.shape, "where");
   const out = Tensor.empty(shape);
   if (out.numel === 0) return out;

@@ -75,6 +75,17 @@ test("Llama: save → load round trip, tied and untied lm_head", async () => {
   }
 });
 
+test("Llama: growing the rotary tables keeps the old ones alive for a pending backward", () => {
+  manualSeed(8);
+  const model = new LlamaForCausalLM(LlamaConfig.fromDict(tiny()));
+  const loss = model.forward(batch).loss!;
+  // Positions past max_position_embeddings (32) rebuild the tables before the first backward.
+  const long = Array.from({ length: 40 }, (_, i) => 1 + (i % 40));
+  model.forward({ input_ids: [long], labels: [long] }).loss!.backward();
+  loss.backward();
+  assert.ok(model.model.embed_tokens.weight.grad!.toFloat32Array().every(Number.isFinite));
+});
+
 test("Llama: embed_tokens' pad row gets no gradient from the lookup", () => {
   manualSeed(4);
   const model = new LlamaForCausalLM(LlamaConfig.fromDict(tiny()));
