@@ -64,6 +64,10 @@ export async function resolvePretrained(nameOrPath: string, options: ResolveOpti
     throw new Error(`[hub] "${nameOrPath}" is neither an existing folder nor a hub id like "org/name"; check the path`);
   }
   const revision = options.revision ?? "main";
+  // The revision names a file under refs/: it must not climb out of the cache folder.
+  if (!/^[A-Za-z0-9._/-]+$/.test(revision) || revision.split("/").some((part) => part === "" || part === "." || part === "..")) {
+    throw new Error(`[hub] revision "${revision}" is not a branch, tag or commit name; use letters, digits, ".", "_", "-" and "/" (e.g. "main", "v1.0", a 40-character commit)`);
+  }
   const hub = await import("@huggingface/hub");
   const cacheDir = options.cache_dir ?? hub.getHFHubCachePath();
   const storage = path.join(cacheDir, `models--${nameOrPath.replace("/", "--")}`);

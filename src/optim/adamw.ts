@@ -41,6 +41,10 @@ export class AdamW extends Optimizer<AdamWOptions> {
    * One update of every parameter that has a gradient. gradScale multiplies the gradients
    * first, inside the fused kernel (a cheaper way to apply a clipping coefficient).
    */
+  protected override requiredStateKeys(): string[] {
+    return ["step", "exp_avg", "exp_avg_sq"];
+  }
+
   step(gradScale = 1): void {
     for (const g of this.paramGroups) {
       const [beta1, beta2] = g.betas;

@@ -59,6 +59,11 @@ export abstract class Optimizer<Defaults extends { lr: number }> {
 
   abstract step(): void;
 
+  /** State entries every parameter with state must have (checked when loading a state dict). */
+  protected requiredStateKeys(): string[] {
+    return [];
+  }
+
   /** Frees every parameter's gradient (torch's zero_grad(set_to_none=True)). */
   zeroGrad(): void {
     for (const g of this.paramGroups) {
@@ -121,6 +126,9 @@ export abstract class Optimizer<Defaults extends { lr: number }> {
     for (const [key, s] of Object.entries(sd.state)) {
       const p = params[Number(key)];
       if (!p) throw new RangeError(`[${where}] the state dict has state for parameter ${key} but there are only ${params.length}`);
+      for (const name of this.requiredStateKeys()) {
+        if (!(name in s)) throw new RangeError(`[${where}] state of parameter ${key} lacks "${name}"; the optimizer state file is incomplete or from another optimizer`);
+      }
       for (const [name, v] of Object.entries(s)) {
         if (v instanceof Tensor && v.numel !== p.numel) {
           throw new RangeError(`[${where}] state "${name}" of parameter ${key} is [${v.shape.join(", ")}] but the parameter is [${p.shape.join(", ")}]`);

@@ -199,6 +199,10 @@ test("hub errors: missing repo, private repo without token, pickle-only repo, un
     await assert.rejects(resolvePretrained("org/tiny", { cache_dir: cache, endpoint: "http://127.0.0.1:1" }), /could not download from http:\/\/127\.0\.0\.1:1 .*HF_HUB_OFFLINE=1/);
     await assert.rejects(resolvePretrained("org/tiny", { cache_dir: cache, endpoint, token: "nope" }), /token does not start with "hf_"/);
     await assert.rejects(resolvePretrained("./no/such/folder", { cache_dir: cache }), /"\.\/no\/such\/folder" is neither an existing folder nor a hub id/);
+    // A revision is a file name under refs/: it may not climb out of the cache.
+    for (const revision of ["../../etc", "main/../x", "/abs", ""]) {
+      await assert.rejects(resolvePretrained("org/tiny", { cache_dir: cache, endpoint, revision }), /\[hub\] revision ".*" is not a branch, tag or commit name/);
+    }
   });
   fs.rmSync(cache, { recursive: true });
 });

@@ -83,6 +83,8 @@ test("AdamW stateDict → loadStateDict resumes exactly", () => {
   }
   assert.deepEqual(p2.toFloat32Array(), p1.toFloat32Array());
   assert.throws(() => new AdamW([tensor([1, 2]).setRequiresGrad(true)]).loadStateDict(sd), /\[AdamW\] state "exp_avg" of parameter 0 is \[4\] but the parameter is \[2\]/);
+  const incomplete = { ...sd, state: { 0: { step: 1, exp_avg: sd.state[0].exp_avg } } };
+  assert.throws(() => new AdamW([make()]).loadStateDict(incomplete), /\[AdamW\] state of parameter 0 lacks "exp_avg_sq"; the optimizer state file is incomplete/);
 });
 
 test("optimizer argument errors", () => {
