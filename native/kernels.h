@@ -155,7 +155,7 @@ void rope_forward(float* out, const float* x, const float* cos, const float* sin
 // block of keys at a time with an online softmax; only the log-sum-exp per query is kept.
 // q: (B, H, Tq, D), k/v: (B, Hkv, Tk, D), out: (B, H, Tq, D), lse: (B, H, Tq).
 // Query head h reads kv head h / (H / Hkv) (grouped-query attention).
-// key_mask: (B, Tk) uint8, 1 = attend, or null. causal: query i sees key j iff
+// key_mask: (B, Tk) uint8, non-zero = attend, or null. causal: query i sees key j iff
 // j <= i + (Tk - Tq) (so a prefix / past of length Tk - Tq is visible to all).
 // bias: additive (Bb, H, Tq, Tk) with Bb in {1, B} (T5 relative positions), or null.
 // scale multiplies q.k. dropout_p > 0 drops probabilities with a counter-based generator

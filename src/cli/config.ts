@@ -121,11 +121,24 @@ function readSection<T extends object>(name: string, value: unknown, keys: strin
   return {} as T;
 }
 
+export interface ValidateOptions {
+  /** Check that model and data files exist (default true; off for dry checks). */
+  requirePaths?: boolean;
+  /** The task when the config names none (otherwise a missing task is a problem). */
+  defaultTask?: TaskName;
+  /**
+   * The task when the config names none, read from the (valid) model section, e.g. from its
+   * config.json; what it throws is reported with the other problems. Takes precedence over
+   * defaultTask, which stays the task the task options are checked against if the model is invalid.
+   */
+  taskFromModel?: (model: ModelSection) => TaskName;
+}
+
 /**
  * Validates a raw config and returns the typed one, or throws ConfigError listing every
  * problem. `requirePaths` checks that model and data files exist (skipped for dry checks).
  */
-export function validateConfig(raw: Record<string, unknown>, source: string, baseDir: string, opts: { requirePaths?: boolean; defaultTask?: TaskName } = {}): RunConfig {
+export function validateConfig(raw: Record<string, unknown>, source: string, baseDir: string, opts: ValidateOptions = {}): RunConfig {
   const problems: string[] = [];
   const training: Record<string, unknown> = isObject(raw.training) ? { ...raw.training } : {};
   if (raw.training !== undefined && !isObject(raw.training)) problems.push("training: must be a mapping of training arguments");
@@ -142,6 +155,7 @@ export function validateConfig(raw: Record<string, unknown>, source: string, bas
   const resolvePath = (p: string) => (path.isAbsolute(p) ? p : path.resolve(baseDir, p));
 
   // model
+  const problemsBeforeModel = problems.length;
   const model = readSection<ModelSection>("model", raw.model, MODEL_KEYS, "name_or_path", "a path/hub id, or { name_or_path, config }", problems);
   if (!model.name_or_path && !model.from_config) problems.push("model: missing; give a pretrained model folder or hub id (model: path/to/model), or model.from_config for a randomly initialised one");
   const localish = (p: string) => p.startsWith(".") || p.startsWith("/") || fs.existsSync(resolvePath(p));
@@ -156,6 +170,7 @@ export function validateConfig(raw: Record<string, unknown>, source: string, bas
     if (opts.requirePaths !== false && !fs.existsSync(model.from_config)) problems.push(`model.from_config: ${model.from_config} does not exist; give a config.json path (relative paths are resolved from the config file's folder)`);
   }
   if (model.config !== undefined && !isObject(model.config)) problems.push("model.config: must be a mapping of config overrides");
+  const modelIsValid = problems.length === problemsBeforeModel;
 
   let tokenizer: string | null = null;
   if (typeof raw.tokenizer === "string") tokenizer = localish(raw.tokenizer) ? resolvePath(raw.tokenizer) : raw.tokenizer;
@@ -166,7 +181,15 @@ export function validateConfig(raw: Record<string, unknown>, source: string, bas
   let task: TaskName = opts.defaultTask ?? "text_classification";
   const taskOptions: Record<string, unknown> = {};
   const rawTask = isObject(raw.task) ? raw.task.type : raw.task;
-  if (rawTask === undefined && !opts.defaultTask) problems.push(`task: missing; one of ${Object.keys(TASK_OPTIONS).join(", ")}`);
+  if (rawTask === undefined && opts.taskFromModel) {
+    if (modelIsValid) {
+      try {
+        task = opts.taskFromModel(model);
+      } catch (err) {
+        problems.push(`task: not given, and the model does not tell it: ${(err as Error).message}`);
+      }
+    }
+  } else if (rawTask === undefined && !opts.defaultTask) problems.push(`task: missing; one of ${Object.keys(TASK_OPTIONS).join(", ")}`);
   else if (rawTask !== undefined) {
     const t = resolveTaskName(rawTask);
     if (t in TASK_OPTIONS) task = t as TaskName;
@@ -247,7 +270,7 @@ function streamingProblems(d: DatasetSection, training: Record<string, unknown>)
 }
 
 /** Reads, overrides and validates a config file. */
-export function loadRunConfig(file: string, sets: string[] = [], opts: { defaultTask?: TaskName } = {}): RunConfig {
+export function loadRunConfig(file: string, sets: string[] = [], opts: Omit<ValidateOptions, "requirePaths"> = {}): RunConfig {
   const raw = applyOverrides(readYamlFile(file), sets);
   return validateConfig(raw, file, path.dirname(path.resolve(file)), opts);
 }

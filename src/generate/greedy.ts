@@ -133,9 +133,16 @@ function decodeWithCache(step: Step, name: string, rows: number[][], maxNew: num
     for (let n = 0; n < maxNew; n++) {
       const { tokens, cache } = scope(() => {
         const out = step(feed, past, true);
-        if (!out.past_key_values) throw new Error(`[generate] ${name} returns no past_key_values; pass use_cache: false`);
-        for (const [k, v] of out.past_key_values) (k.keep(), v.keep());
-        return { tokens: nextTokens(out.logits), cache: out.past_key_values };
+        const kept = out.past_key_values;
+        if (!kept) throw new Error(`[generate] ${name} returns no past_key_values; pass use_cache: false`);
+        // Kept tensors outlive the scope: if the rest of the step fails they are freed here.
+        try {
+          for (const [k, v] of kept) (k.keep(), v.keep());
+          return { tokens: nextTokens(out.logits), cache: kept };
+        } catch (err) {
+          releaseCache(kept);
+          throw err;
+        }
       });
       releaseCache(past);
       past = cache;

@@ -4,8 +4,9 @@
 // checked before any byte of data is touched, and every error names the file.
 import * as fs from "node:fs";
 import { describeFsError, writeFileAtomic } from "./json.js";
+import { DTYPE_SIZE, isSafetensorsDtype, type SafetensorsDtype } from "./dtypes.js";
 
-export type SafetensorsDtype = "F64" | "F32" | "F16" | "BF16" | "I64" | "I32" | "I16" | "I8" | "U8" | "BOOL";
+export { DTYPE_SIZE, isSafetensorsDtype, type SafetensorsDtype };
 
 export interface RawTensor {
   dtype: SafetensorsDtype;
@@ -19,20 +20,12 @@ export interface SafetensorsFile {
   tensors: Map<string, RawTensor>;
 }
 
-export const DTYPE_SIZE: Readonly<Record<SafetensorsDtype, number>> = {
-  F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1,
-};
-
 /** Same cap as the reference implementation (safetensors' MAX_HEADER_SIZE). */
 export const MAX_HEADER_BYTES = 100_000_000;
 
 // Valid in the format but not readable here: named so the error can say "unsupported", not "unknown".
 const OTHER_FORMAT_DTYPES = new Set(["U16", "U32", "U64", "F8_E5M2", "F8_E4M3", "F8_E8M0", "F6_E2M3", "F6_E3M2", "F4", "C64"]);
 const CORRUPT = "the file is truncated or corrupt — re-download or re-export it";
-
-export function isSafetensorsDtype(value: unknown): value is SafetensorsDtype {
-  return typeof value === "string" && Object.prototype.hasOwnProperty.call(DTYPE_SIZE, value);
-}
 
 /** Number of elements of `shape`; throws on negative, fractional or overflowing sizes. */
 export function numelOf(shape: readonly number[], where = "safetensors"): number {

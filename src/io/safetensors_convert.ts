@@ -1,19 +1,17 @@
 // Conversions between safetensors' raw little-endian bytes and the Float32Array / Int32Array
 // the tensor engine computes with. F16 and BF16 decode exactly; encoding rounds to nearest even.
 import * as os from "node:os";
-import type { RawTensor, SafetensorsDtype } from "./safetensors.js";
+import type { RawTensor } from "./safetensors.js";
+import { DTYPE_SIZE } from "./dtypes.js";
 
-const ITEM_SIZE: Readonly<Record<SafetensorsDtype, number>> = {
-  F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1,
-};
 const LITTLE_ENDIAN_HOST = os.endianness() === "LE";
 
 type TypedArrayCtor<T> = { new (buffer: ArrayBufferLike, byteOffset: number, length: number): T; BYTES_PER_ELEMENT: number };
 
 function checkRaw(raw: RawTensor, where: string): number {
   if (!LITTLE_ENDIAN_HOST) throw new Error(`[safetensors] ${where}: big-endian hosts are not supported; run on a little-endian machine`);
-  const size = ITEM_SIZE[raw.dtype];
-  if (size === undefined) throw new Error(`[safetensors] ${where}: unknown dtype ${JSON.stringify(raw.dtype)}; use one of ${Object.keys(ITEM_SIZE).join(", ")}`);
+  const size = DTYPE_SIZE[raw.dtype];
+  if (size === undefined) throw new Error(`[safetensors] ${where}: unknown dtype ${JSON.stringify(raw.dtype)}; use one of ${Object.keys(DTYPE_SIZE).join(", ")}`);
   if (raw.data.byteLength % size !== 0) {
     throw new Error(`[safetensors] ${where}: ${raw.data.byteLength} bytes is not a whole number of ${raw.dtype} elements; the tensor is corrupt`);
   }

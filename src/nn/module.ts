@@ -186,7 +186,7 @@ export class Module {
     }
     const unexpectedKeys = [...entries.keys()].filter((k) => !used.has(k));
     if (opts.strict && (missingKeys.length || unexpectedKeys.length)) {
-      throw new Error(`[load] state dict mismatch: missing keys ${describe(missingKeys)}; unexpected keys ${describe(unexpectedKeys)}`);
+      throw new Error(`[load] state dict mismatch: missing keys ${listKeys(missingKeys)}; unexpected keys ${listKeys(unexpectedKeys)}`);
     }
     return { missingKeys, unexpectedKeys };
   }
@@ -219,7 +219,8 @@ export class Module {
   }
 }
 
-function describe(keys: string[]): string {
+/** Keys for an error message: the first 8 quoted, then "and N more"; "(none)" when empty. */
+export function listKeys(keys: string[]): string {
   if (keys.length === 0) return "(none)";
   const shown = keys.slice(0, 8).map((k) => `"${k}"`).join(", ");
   return keys.length > 8 ? `${shown} and ${keys.length - 8} more` : shown;

@@ -8,7 +8,7 @@
  */
 import * as path from "node:path";
 import type { Tensor } from "../tensor/index.js";
-import { Module } from "../nn/index.js";
+import { Module, listKeys } from "../nn/index.js";
 import type { PreTrainedModel, ModelInputs, ModelOutput } from "../models/modeling_utils.js";
 import { type PeftConfig, type PeftMethod, type InjectOptions, PeftConfigError, getPeftMethod } from "./config.js";
 import { ModuleDict, ModulesToSaveWrapper } from "./modules_to_save.js";
@@ -298,7 +298,7 @@ export class PeftModel extends Module {
     const weights = readAdapterWeights(dir);
     if (method.prompt) {
       const t = weights.get("prompt_embeddings");
-      if (!t) throw new PeftConfigError(`[peft] ${dir}: no "prompt_embeddings" tensor; keys: ${[...weights.keys()].slice(0, 8).join(", ")}`);
+      if (!t) throw new PeftConfigError(`[peft] ${dir}: no "prompt_embeddings" tensor; keys: ${listKeys([...weights.keys()])}`);
       const encoder = this.prompt_encoder!.get(name)!;
       const state = method.prompt.trainingState?.(encoder);
       const stateFile = path.join(dir, PROMPT_ENCODER_STATE_NAME);

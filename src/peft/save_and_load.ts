@@ -10,6 +10,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Tensor } from "../tensor/index.js";
+import { listKeys } from "../nn/index.js";
 import { loadTensors, saveTensors } from "../io/tensors.js";
 import { readJsonFile, writeJsonAtomic } from "../io/json.js";
 import { PeftConfigError, type PeftConfig, configToJson } from "./config.js";
@@ -79,11 +80,6 @@ export function writeAdapter(dir: string, config: PeftConfig, tensors: Map<strin
   fs.mkdirSync(dir, { recursive: true });
   saveTensors(path.join(dir, SAFETENSORS_WEIGHTS_NAME), tensors, { format: "pt" });
   writeJsonAtomic(path.join(dir, CONFIG_NAME), { ...configToJson(config), inference_mode: true });
-}
-
-function listKeys(keys: string[]): string {
-  const shown = keys.slice(0, 8).map((k) => `"${k}"`).join(", ");
-  return keys.length > 8 ? `${shown} and ${keys.length - 8} more` : shown;
 }
 
 /**

@@ -5,11 +5,11 @@
  * token-weighted mean is kept as well, so perplexity is exp of the mean loss per scored token
  * whatever the batch lengths.
  */
-import { noGrad, scope, type Tensor, crossEntropy } from "../tensor/index.js";
+import { noGrad, scope, type Tensor } from "../tensor/index.js";
 import type { Dataset, Row } from "../data/dataset.js";
 import type { DataCollator } from "../data/collators.js";
-import type { ModelOutput } from "../models/modeling_utils.js";
 import type { TrainableModel } from "./model_contract.js";
+import { computeLoss } from "./loss.js";
 
 export interface EvalLoopOptions {
   model: TrainableModel;
@@ -22,6 +22,7 @@ export interface EvalLoopOptions {
   inputColumns?: string[];
   /** HF's preprocess_logits_for_metrics: shrink logits (e.g. argmax) before they leave the batch. */
   preprocessLogits?: (logits: Tensor, labels: Tensor | undefined) => Tensor;
+  /** label_smoothing_factor: the loss is computed exactly as in training (loss.ts). */
   labelSmoothing?: number;
   /**
    * Language models: also weight each batch's loss by the tokens it scored, labels != -100
@@ -73,11 +74,8 @@ export function evaluationLoop(o: EvalLoopOptions): EvalLoopResult {
       const r = scope(() =>
         noGrad(() => {
           const batch = o.collate(rows);
-          const out: ModelOutput = model.forward(batch);
-          let loss: number | null = out.loss ? out.loss.item() : null;
-          if (o.labelSmoothing && batch.labels && batch.labels.dtype === "int32" && out.logits.ndim === 2) {
-            loss = crossEntropy(out.logits, batch.labels, { label_smoothing: o.labelSmoothing }).item();
-          }
+          const { loss: lossTensor, outputs: out } = computeLoss(model, batch, o.labelSmoothing ?? 0);
+          const loss = lossTensor ? lossTensor.item() : null;
           const perToken = out.logits.ndim === 3;
           let preds: unknown[] = [];
           if (o.collectPredictions) {

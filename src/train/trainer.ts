@@ -338,6 +338,7 @@ export class Trainer {
     const r = evaluationLoop({
       model: this.model, dataset, collate: this.collate, batchSize: this.args.per_device_eval_batch_size,
       collectPredictions: true, inputColumns: this.options.metric_input_columns, preprocessLogits: this.options.preprocess_logits_for_metrics,
+      labelSmoothing: this.args.label_smoothing_factor,
     });
     const metrics: Metrics = {};
     if (r.loss !== null) metrics[`${prefix}_loss`] = r.loss;

@@ -2,7 +2,7 @@
 // and ragged batches, and restores the model's training mode.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { manualSeed } from "../../src/tensor/index.js";
+import { bufferCache, manualSeed } from "../../src/tensor/index.js";
 import { LlamaConfig } from "../../src/models/llama/config.js";
 import { LlamaForCausalLM } from "../../src/models/llama/modeling.js";
 import { generate } from "../../src/generate/greedy.js";
@@ -30,3 +30,28 @@ test("generate refuses sampling and ragged rows, and restores training mode", ()
   generate(m, [[1, 2]], { max_new_tokens: 2 });
   assert.equal(m.training, true);
 });
+
+// A decode step that fails must not strand the KV cache: the kept past (from the steps before)
+// and the cache the failing step had already kept are both released.
+for (const [what, failure] of [
+  ["forward throws", "forward"],
+  ["the step's logits cannot be read after its cache was kept", "logits"],
+] as const) {
+  test(`generate frees the KV cache when the 2nd decode step fails (${what})`, () => {
+    const m = model();
+    const forward = m.forward.bind(m);
+    let calls = 0;
+    m.forward = ((inputs: Parameters<typeof forward>[0]) => {
+      if (++calls === 2 && failure === "forward") throw new Error("step 2 failed");
+      const out = forward(inputs);
+      if (calls === 2) out.logits.dispose(); // nextTokens then throws, after the cache was kept
+      return out;
+    }) as typeof m.forward;
+    generate(m, [[3, 4]], { max_new_tokens: 1 }); // warm the buffer pool
+    calls = 0;
+    const before = bufferCache.liveBytes;
+    assert.throws(() => generate(m, [[3, 4], [5, 6]], { max_new_tokens: 4, eos_token_id: [] }), failure === "forward" ? /step 2 failed/ : /dispos/);
+    assert.equal(calls, 2);
+    assert.equal(bufferCache.liveBytes, before);
+  });
+}

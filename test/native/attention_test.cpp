@@ -313,6 +313,22 @@ bool bit_equal(Result& a, Result& b) {
          bit_equal(a.dk, b.dk) && bit_equal(a.dv, b.dv) && bit_equal(a.dbias, b.dbias);
 }
 
+// Any non-zero mask byte attends (the TS op passes uint8 masks through as where() reads
+// them): 1s replaced by other non-zero bytes give bit-identical results.
+TEST(attention_key_mask_any_nonzero_byte_attends) {
+  const uint8_t bytes[] = {2, 0x80, 0xff, 1};
+  for (const Config& c : {configs()[2], configs()[3], configs()[12]}) {
+    Case s = make_case(c, 17);
+    Case odd = s;
+    for (size_t e = 0; e < odd.mask.size(); ++e)
+      if (odd.mask[e]) odd.mask[e] = bytes[e % 4];
+    Result ones(s), other(odd);
+    run(s, ones);
+    run(odd, other);
+    CHECK(bit_equal(ones, other));
+  }
+}
+
 // Every task owns its outputs and walks blocks in a fixed order, so results do not depend
 // on the thread count at all (stronger than the contract asks).
 TEST(attention_deterministic_over_runs_and_threads) {

@@ -4,7 +4,7 @@
  * The result is a model folder (weights, config, tokenizer) that `tunelab train` fine-tunes.
  */
 import * as path from "node:path";
-import { loadRunConfig } from "../config.js";
+import { loadRunConfig, type ModelSection } from "../config.js";
 import { buildTrainingRun, consoleOutput, resumeFlag, writeResults, type Output } from "../run.js";
 import { formatNumber } from "../../train/progress.js";
 import { readJsonFile } from "../../io/json.js";
@@ -18,20 +18,24 @@ export interface PretrainCommandOptions {
   quiet?: boolean;
 }
 
-/** masked_lm for encoder architectures, causal_lm for decoders, unless the config says. */
-function defaultTaskFor(configFile: string): TaskName {
+/**
+ * masked_lm for encoder architectures, causal_lm for decoders, when the config names no task:
+ * read from the model loaded (name_or_path) or, for a new model, its from_config.
+ */
+function defaultTaskFor(model: ModelSection): TaskName {
+  const source = model.name_or_path ? path.join(model.name_or_path, "config.json") : model.from_config!;
+  let modelType: unknown;
   try {
-    const raw = loadRunConfig(configFile, [], { defaultTask: "masked_lm" });
-    const m = raw.model;
-    const dict = typeof m.from_config === "object" ? m.from_config : readJsonFile<Record<string, unknown>>(typeof m.from_config === "string" ? m.from_config : path.join(m.name_or_path!, "config.json"));
-    return ENCODERS.has(String(dict.model_type)) ? "masked_lm" : "causal_lm";
-  } catch {
-    return "masked_lm";
+    modelType = (typeof source === "string" ? readJsonFile<Record<string, unknown>>(source) : source).model_type;
+  } catch (err) {
+    throw new Error(`${(err as Error).message}; or set task: masked_lm or causal_lm`);
   }
+  if (typeof modelType !== "string") throw new Error(`${typeof source === "string" ? source : "model.from_config"} has no model_type; set task: masked_lm or causal_lm`);
+  return ENCODERS.has(modelType) ? "masked_lm" : "causal_lm";
 }
 
 export async function pretrainCommand(configFile: string, opts: PretrainCommandOptions, out: Output = consoleOutput): Promise<Record<string, number>> {
-  const cfg = loadRunConfig(configFile, opts.set ?? [], { defaultTask: defaultTaskFor(configFile) });
+  const cfg = loadRunConfig(configFile, opts.set ?? [], { defaultTask: "masked_lm", taskFromModel: defaultTaskFor });
   if (cfg.task !== "masked_lm" && cfg.task !== "causal_lm") {
     throw new Error(`[pretrain] task must be masked_lm or causal_lm, got "${cfg.task}"; use tunelab train for fine-tuning tasks`);
   }

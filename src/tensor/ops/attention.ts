@@ -12,6 +12,7 @@ import { nextKernelSeed } from "../random.js";
 import { Tensor } from "../tensor.js";
 import { zeros } from "./creation.js";
 import { expand } from "./views.js";
+import { asMask } from "./where.js";
 import { asContiguous, broadcastShapes } from "./util.js";
 
 export interface AttentionOpts {
@@ -82,16 +83,16 @@ const attentionOp = defineOp({
   },
 });
 
-/** A (B, Tk) uint8 0/1 copy of a mask of any dtype (non-zero = attend). */
+/**
+ * The key padding mask as contiguous (B, Tk) uint8 bytes, read as where() reads its condition
+ * (asMask: non-zero, NaN included, = attend); the kernel takes any non-zero byte as "attend",
+ * so a uint8 mask goes through as it is.
+ */
 function keyMaskBytes(mask: Tensor, B: number, Tk: number): Tensor {
   if (mask.ndim !== 2 || mask.shape[0] !== B || mask.shape[1] !== Tk) {
     throw new RangeError(`[scaled_dot_product_attention] keyPaddingMask is [${mask.shape.join(", ")}] but must be (B, Tk) = (${B}, ${Tk})`);
   }
-  const values = mask.toFloat32Array();
-  const out = Tensor.empty([B, Tk], "uint8");
-  const bytes = out.data as Uint8Array;
-  for (let i = 0; i < bytes.length; i++) bytes[i] = values[i] !== 0 ? 1 : 0;
-  return out;
+  return asContiguous(asMask(mask));
 }
 
 /** The bias as a contiguous (Bb, H, Tq, Tk) tensor with Bb in {1, B} (a differentiable expand). */

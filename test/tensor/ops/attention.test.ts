@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { manualSeed, scaledDotProductAttention, tensor, type Tensor } from "../../../src/index.js";
+import { manualSeed, scaledDotProductAttention, tensor, where, type Tensor } from "../../../src/index.js";
 import { assertClose, gradcheck, leaf } from "../../helpers/gradcheck.js";
 
 interface RefOpts { causal?: boolean; mask?: number[][]; bias?: Float32Array; biasBatch?: number; scale?: number }
@@ -60,6 +60,24 @@ test("sdpa key padding mask of any dtype, and fully masked rows give zeros", () 
   // The fully masked batch row sends no gradient anywhere.
   assert.deepEqual(Array.from(q.grad!.toFloat32Array().subarray(8)), new Array(8).fill(0));
   assert.deepEqual(Array.from(k.grad!.toFloat32Array().subarray(12)), new Array(12).fill(0));
+});
+
+// The mask is read as where() reads its condition: any non-zero value (NaN included) attends.
+test("sdpa key padding mask: any non-zero value attends, as where() selects", () => {
+  const q = leaf([2, 1, 2, 4], 1), k = leaf([2, 1, 3, 4], 2), v = leaf([2, 1, 3, 4], 3);
+  const pattern = [[1, 0, 1], [0, 1, 1]];
+  const ref = reference(q, k, v, { mask: pattern });
+  const masks = [
+    tensor([[0.5, 0, -2], [0, NaN, 1e-30]]),
+    tensor([[256, 0, -1], [0, 7, 65536]], { dtype: "int32" }),
+    tensor([[2, 0, 255], [0, 128, 1]], { dtype: "uint8" }),
+    tensor([[2, 0], [0, 128], [255, 1]], { dtype: "uint8" }).transpose(0, 1), // a strided view
+  ];
+  for (const mask of masks) {
+    const what = `${mask.dtype} ${JSON.stringify(mask.tolist())}`;
+    assert.deepEqual(where(mask, 1, 0).tolist(), pattern, what);
+    assertClose(scaledDotProductAttention(q, k, v, { keyPaddingMask: mask }).toFloat32Array(), ref, 1e-5, 1e-4, what);
+  }
 });
 
 test("sdpa additive bias with batch 1 and B", () => {
