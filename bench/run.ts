@@ -124,7 +124,7 @@ async function main(): Promise<void> {
       console.log(kernelTable(rows));
       torchProblems(rows);
       console.log(
-        "\nfwd+bwd rows call y.backward(dy) with a fixed dy, as the torch side does; tunelab's runBackward copies dy first (src/tensor/autograd.ts), which these rows include.",
+        "\nfwd+bwd rows call y.backward(dy) with a fixed dy, as the torch side does.",
       );
       const adam = rows.find((r) => r.name.startsWith("AdamW") && r.threads === threadCounts[threadCounts.length - 1]);
       foreach = adam?.m.torchInfo === "foreach=True";
