@@ -155,6 +155,17 @@ export function shiftRight(labels: Tensor, decoderStartTokenId: number, padToken
   return tensor(out, { shape: [B, T] });
 }
 
+/** Registers `shared`, `encoder` and `decoder` (each stack with its own embedding, tied by tieWeights). */
+function addEncoderDecoder(model: T5PreTrainedModel, config: T5Config): { shared: Embedding; encoder: T5Stack; decoder: T5Stack } {
+  const f = config.initializer_factor;
+  const embedding = () => new Embedding(config.vocab_size, config.d_model, null, f);
+  return {
+    shared: model.addModule("shared", embedding()),
+    encoder: model.addModule("encoder", new T5Stack(config, embedding(), false)),
+    decoder: model.addModule("decoder", new T5Stack(config, embedding(), true)),
+  };
+}
+
 /** Runs the encoder on input_ids or inputs_embeds. */
 function runEncoder(encoder: T5Stack, inputs: ModelInputs, where: string): Tensor {
   const ids = inputs.input_ids !== undefined ? toIds(inputs.input_ids) : null;
@@ -185,10 +196,7 @@ export class T5Model extends T5PreTrainedModel {
 
   constructor(config: T5Config) {
     super(config);
-    const f = config.initializer_factor;
-    this.shared = this.addModule("shared", new Embedding(config.vocab_size, config.d_model, null, f));
-    this.encoder = this.addModule("encoder", new T5Stack(config, new Embedding(config.vocab_size, config.d_model, null, f), false));
-    this.decoder = this.addModule("decoder", new T5Stack(config, new Embedding(config.vocab_size, config.d_model, null, f), true));
+    ({ shared: this.shared, encoder: this.encoder, decoder: this.decoder } = addEncoderDecoder(this, config));
     this.tieWeights();
   }
 
@@ -222,10 +230,8 @@ export class T5ForConditionalGeneration extends T5PreTrainedModel {
 
   constructor(config: T5Config) {
     super(config);
+    ({ shared: this.shared, encoder: this.encoder, decoder: this.decoder } = addEncoderDecoder(this, config));
     const f = config.initializer_factor;
-    this.shared = this.addModule("shared", new Embedding(config.vocab_size, config.d_model, null, f));
-    this.encoder = this.addModule("encoder", new T5Stack(config, new Embedding(config.vocab_size, config.d_model, null, f), false));
-    this.decoder = this.addModule("decoder", new T5Stack(config, new Embedding(config.vocab_size, config.d_model, null, f), true));
     this.lm_head = this.addModule("lm_head", new Linear(config.d_model, config.vocab_size, { bias: false, std: f }));
     this.tieWeights();
   }
