@@ -38,7 +38,7 @@ export class ProgressCallback implements TrainerCallback {
   private startStep = 0;
   private readonly stream: NonNullable<ProgressOptions["stream"]>;
   private readonly live: boolean;
-  private lastDraw = 0;
+  private lastDraw = -Infinity; // the first step always draws, however soon after process start
   private barShown = false;
 
   constructor(opts: ProgressOptions = {}) {
