@@ -8,6 +8,7 @@ export * from "./peft/index.js";
 export * from "./data/index.js";
 export * from "./train/index.js";
 export * from "./eval/index.js";
+export * from "./pipelines/index.js";
 export { generate } from "./generate/greedy.js";
 export { generateText, type GeneratedText } from "./generate/text.js";
 export { readSafetensors, writeSafetensors, loadCheckpointTensors, writeShardedSafetensors, type RawTensor } from "./io/safetensors.js";
