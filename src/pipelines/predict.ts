@@ -8,8 +8,8 @@ import { Dataset, type Row } from "../data/dataset.js";
 import { BadRowLog, type BadRowPolicy, type RowSource } from "../data/bad_rows.js";
 import { causalLmPromptIds, type CausalLmOptions } from "../data/formats/causal_lm.js";
 import { seq2seqSourceIds, type Seq2SeqOptions } from "../data/formats/seq2seq.js";
-import { generateText } from "../generate/text.js";
-import type { PreTrainedModel } from "../models/modeling_utils.js";
+import { generateTexts } from "../generate/text.js";
+import type { GenerativeModel } from "../generate/generate.js";
 import { Trainer } from "../train/trainer.js";
 import { prepareTask } from "./tasks.js";
 import { taskPrediction } from "./predictions.js";
@@ -82,7 +82,7 @@ export async function predict(source: string | TrainedModel, rows: Row[] | Datas
   return { rows: outRows, indices, ...(metrics ? { metrics } : {}) };
 }
 
-/** Greedy generation per row: the prompt (causal LM) or source (seq2seq) encoded as training encodes it. */
+/** Greedy generation in batches: the prompt (causal LM) or source (seq2seq) encoded as training encodes it. */
 function generateRows(trained: TrainedModel, input: Dataset, opts: PredictOptions, out: Output): PredictResult {
   const maxNew = opts.max_new_tokens ?? DEFAULT_MAX_NEW_TOKENS;
   if (!(Number.isInteger(maxNew) && maxNew > 0)) throw new Error(`[predict] max_new_tokens must be a positive integer, got ${opts.max_new_tokens}; e.g. 64`);
@@ -97,13 +97,18 @@ function generateRows(trained: TrainedModel, input: Dataset, opts: PredictOption
   const summary = log.finish(`reading the rows to ${trained.task === "causal_lm" ? "continue" : "translate"}`);
   if (summary) out.warn(summary);
   const key = trained.task === "causal_lm" ? "completion" : "generated_text";
+  const todo = encoded.flatMap((ids, i) => (typeof ids === "string" ? [] : [{ ids, i }]));
+  // Batches of batch_size prompts, left-padded and decoded together.
+  const batchSize = opts.batch_size ?? 64;
   const rows: Row[] = [];
   const indices: number[] = [];
-  encoded.forEach((ids, i) => {
-    if (typeof ids === "string") return;
-    const g = generateText(trained.model as unknown as PreTrainedModel, trained.tokenizer, ids, { max_new_tokens: maxNew });
-    rows.push({ ...input.rows[i], [key]: g.text, finish_reason: g.finish_reason });
-    indices.push(i);
-  });
+  for (let start = 0; start < todo.length; start += batchSize) {
+    const batch = todo.slice(start, start + batchSize);
+    const texts = generateTexts(trained.model as unknown as GenerativeModel, trained.tokenizer, batch.map((b) => b.ids), { max_new_tokens: maxNew });
+    texts.forEach((g, k) => {
+      rows.push({ ...input.rows[batch[k].i], [key]: g.text, finish_reason: g.finish_reason });
+      indices.push(batch[k].i);
+    });
+  }
   return { rows, indices };
 }

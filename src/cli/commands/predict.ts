@@ -39,7 +39,8 @@ export async function predictCommand(configFile: string, opts: PredictCommandOpt
   const file = opts.output ? path.resolve(opts.output) : path.join(args.output_dir, "predictions.jsonl");
   const lines = result.rows.map((r) => JSON.stringify(r));
   writeFileAtomic(file, lines.join("\n") + (lines.length ? "\n" : ""));
-  const what = cfg.task === "causal_lm" ? `completions (greedy, max_new_tokens ${maxNew})` : cfg.task === "seq2seq" ? `generations (greedy, max_new_tokens ${maxNew})` : "predictions";
+  const generation = `(greedy, max_new_tokens ${maxNew}, batches of ${args.per_device_eval_batch_size})`;
+  const what = cfg.task === "causal_lm" ? `completions ${generation}` : cfg.task === "seq2seq" ? `generations ${generation}` : "predictions";
   out.info(`[predict] ${lines.length} ${what} → ${file}`);
   if (result.metrics) out.info(`[predict] against the input's gold labels: ${Object.entries(result.metrics).map(([k, v]) => `${k} ${formatNumber(v)}`).join(" | ")}`);
   return file;
