@@ -122,11 +122,53 @@ export function dequantizeBlockwise(q: Uint8Array, absmax: Float32Array, opts: {
   return out;
 }
 
-/** Mean of float32 values, rounded to float32 (torch sums in a different order: the last bit may differ). */
+/**
+ * Sum of float32 values in exactly the order torch's CPU sum kernel uses for a contiguous
+ * float32 vector on an AVX2 machine (8-lane vectors; 4 accumulators with up to 4 cascade
+ * levels, SumKernel.cpp), so the double-quantization offset (absmax.mean()) is bit-identical
+ * to bitsandbytes'. Shorter than one vector: 4 scalar accumulators.
+ */
+export function torchSumF32(a: Float32Array): number {
+  const f = Math.fround;
+  const W = a.length >= 8 ? 8 : 1;
+  const V = Math.floor(a.length / W);
+  const sizeIlp = Math.floor(V / 4);
+  // acc[level][row] is a vector of W lanes, flattened.
+  const numLevels = 4;
+  const levelPower = Math.max(4, Math.floor((sizeIlp <= 1 ? 0 : Math.ceil(Math.log2(sizeIlp))) / numLevels));
+  const levelStep = 2 ** levelPower;
+  const levelMask = levelStep - 1;
+  const acc = new Float32Array(numLevels * 4 * W);
+  const addInto = (dst: number, src: number) => {
+    for (let l = 0; l < W; l++) acc[dst + l] = f(acc[dst + l] + acc[src + l]);
+  };
+  const addVector = (dst: number, v: number) => {
+    for (let l = 0; l < W; l++) acc[dst + l] = f(acc[dst + l] + a[v * W + l]);
+  };
+  let i = 0;
+  while (i + levelStep <= sizeIlp) {
+    for (let j = 0; j < levelStep; ++j, ++i) for (let k = 0; k < 4; k++) addVector(k * W, i * 4 + k);
+    for (let j = 1; j < numLevels; ++j) {
+      for (let k = 0; k < 4; k++) {
+        addInto((j * 4 + k) * W, ((j - 1) * 4 + k) * W);
+        acc.fill(0, ((j - 1) * 4 + k) * W, ((j - 1) * 4 + k + 1) * W);
+      }
+      if ((i & (levelMask * 2 ** (j * levelPower))) !== 0) break;
+    }
+  }
+  for (; i < sizeIlp; ++i) for (let k = 0; k < 4; k++) addVector(k * W, i * 4 + k);
+  for (let j = 1; j < numLevels; ++j) for (let k = 0; k < 4; k++) addInto(k * W, (j * 4 + k) * W);
+  for (let v = sizeIlp * 4; v < V; v++) addVector(0, v);
+  for (let k = 1; k < 4; k++) addInto(0, k * W);
+  let total = 0;
+  for (let e = V * W; e < a.length; e++) total = f(total + a[e]);
+  for (let l = 0; l < W; l++) total = f(total + acc[l]);
+  return total;
+}
+
+/** torch's float32 mean (sum, then divide by the count). */
 function meanF32(x: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < x.length; i++) s += x[i];
-  return Math.fround(s / Math.max(1, x.length));
+  return Math.fround(torchSumF32(x) / Math.max(1, x.length));
 }
 
 /** Quantizes raw float values of `shape` (the loader's entry point: bf16/f16 bytes need no float32 copy). */

@@ -5,3 +5,7 @@ export {
 } from "./functional.js";
 export { quantStateToDict, quantStateFromDict } from "./serialize.js";
 export { Linear4bit, type Linear4bitOptions, type ComputeDtype } from "./linear4bit.js";
+export {
+  parseQuantizationConfig, quantizationConfigToDict, isSkipped, QuantizationConfigError,
+  type BitsAndBytesConfig, type BitsAndBytesConfigInput,
+} from "./config.js";
