@@ -11,6 +11,7 @@ import { parse as parseCsv } from "csv-parse/sync";
 import { Dataset, type DatasetDict, type Row } from "./dataset.js";
 import { BadRowLog, type BadRowPolicy, type RowSource } from "./bad_rows.js";
 import { readUtf8File } from "../io/text.js";
+import { readParquetRows } from "./parquet.js";
 
 export type DataFormat = "jsonl" | "json" | "csv" | "tsv" | "parquet" | "conll" | "text";
 
@@ -246,12 +247,7 @@ function parseTextLines(text: string, file: string): Dataset {
 }
 
 async function readParquet(file: string): Promise<Dataset> {
-  // hyparquet's Node entry adds asyncBufferFromFile; loaded lazily so other formats never pay for it.
-  const { parquetReadObjects, asyncBufferFromFile } = await import("hyparquet");
-  const buffer = await asyncBufferFromFile(file);
-  const rows = (await parquetReadObjects({ file: buffer })) as Row[];
-  // BigInt columns (int64) become numbers: labels and ids fit comfortably.
-  for (const r of rows) for (const [k, v] of Object.entries(r)) if (typeof v === "bigint") r[k] = Number(v);
+  const rows = await readParquetRows(file);
   return new Dataset(rows, rows.map((_, i) => ({ file, line: i, item: true })));
 }
 
