@@ -11,7 +11,6 @@ import { parse as parseYaml, parseDocument } from "yaml";
 import { TrainingArguments, IGNORED_HF_KEYS } from "../train/training_args.js";
 import { TASK_OPTIONS, resolveTaskName, type TaskName } from "../train/tasks.js";
 import { resolveMethodName, validateMethod } from "../train/methods.js";
-import "../train/peft_methods.js";
 import { nearestName, unknownKeyMessage } from "../train/suggest.js";
 import { DATA_FORMATS } from "../data/readers.js";
 

@@ -20,8 +20,6 @@ import { AUTO_TASK, prepareTask, type PreparedTask } from "../train/tasks.js";
 import { prepareStreamingTask } from "../train/streaming_task.js";
 import { applyTrainingMethod, describeTrainableParameters, loadAdapter } from "../train/methods.js";
 import type { TrainableModel } from "../train/model_contract.js";
-// Registers the PEFT methods (lora, ia3, bitfit, ...) with the training-method registry.
-import "../train/peft_methods.js";
 import type { RunConfig } from "./config.js";
 
 export interface Output {
@@ -217,7 +215,7 @@ export async function buildTrainingRun(cfg: RunConfig, out: Output, opts: { scra
 export async function loadTrainedModel(cfg: RunConfig, dir: string, overrides: Record<string, unknown>, quiet = true): Promise<TrainableModel> {
   if (fs.existsSync(path.join(dir, "adapter_config.json"))) {
     const base = await loadModel(cfg, overrides, { quiet });
-    return loadAdapter(base, dir);
+    return loadAdapter(base, dir, cfg.method);
   }
   return loadModel(cfg, overrides, { dir, quiet });
 }

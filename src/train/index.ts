@@ -10,9 +10,8 @@ export { createOptimizer, createScheduler } from "./optimizer_setup.js";
 export { batchOrder, streamBatches } from "./batching.js";
 export { prepareStreamingTask, type StreamingPreparedTask } from "./streaming_task.js";
 export {
-  registerTrainingMethod, registerAdapterLoader, loadAdapter, getTrainingMethod, applyTrainingMethod, validateMethod, resolveMethodName, trainingMethodNames, describeTrainableParameters,
-  type TrainingMethod, type TrainingMethodContext, type MethodSection,
+  FULL_METHOD, loadAdapter, applyTrainingMethod, validateMethod, resolveMethodName, trainingMethodNames, listTrainingMethods, describeTrainableParameters,
+  type TrainingMethodContext, type MethodSection,
 } from "./methods.js";
 export { prepareTask, resolveTaskName, TASK_OPTIONS, TASK_ALIASES, AUTO_TASK, DEFAULT_METRIC, type TaskName, type PreparedTask, type TaskOptions } from "./tasks.js";
 export { editDistance, nearestName } from "./suggest.js";
-export { registerPeftTrainingMethods } from "./peft_methods.js";
