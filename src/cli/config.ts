@@ -15,8 +15,8 @@ import type { RunConfig as LibraryRunConfig, ModelSection, DatasetSection } from
 import { TASK_NAMES, resolveTaskName } from "./vocabulary.js";
 import { TASK_OPTION_SCHEMAS, datasetSectionSchema, earlyStoppingSchema, modelSectionSchema } from "../pipelines/config.js";
 import { resolveMethodName, validateMethod } from "../train/methods.js";
-import "../train/peft_methods.js";
 import { nearestName, schemaKeys, schemaProblems } from "../train/suggest.js";
+import { readUtf8File } from "../io/text.js";
 
 export const SECTIONS = ["model", "tokenizer", "task", "dataset", "method", "peft", "training", "early_stopping"] as const;
 
@@ -35,7 +35,7 @@ export class ConfigError extends Error {
 /** Parses a YAML file with line numbers in syntax errors. */
 export function readYamlFile(file: string): Record<string, unknown> {
   if (!fs.existsSync(file)) throw new ConfigError(file, [`no such file; pass the path of a YAML config (see \`tunelab train --help\`)`]);
-  const text = fs.readFileSync(file, "utf8");
+  const text = readUtf8File(file, "config");
   const doc = parseDocument(text, { prettyErrors: true });
   if (doc.errors.length) throw new ConfigError(file, doc.errors.map((e) => `YAML syntax: ${e.message.split("\n")[0]}`));
   const value = doc.toJS();

@@ -7,7 +7,6 @@
 import { z } from "zod";
 import { IGNORED_HF_KEYS, trainingArgumentsSchema } from "../train/training_args.js";
 import { trainingMethodNames } from "../train/methods.js";
-import "../train/peft_methods.js";
 import { TASK_OPTION_SCHEMAS, datasetSectionSchema, earlyStoppingSchema, modelSectionSchema } from "../pipelines/config.js";
 import { TASK_ALIASES, TASK_NAMES } from "./vocabulary.js";
 
