@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { loadRunConfig } from "../config.js";
 import { buildTrainingRun, consoleOutput, resumeFlag, writeBaseConfigBesideAdapter, writeResults, type Output } from "../run.js";
 import { formatNumber } from "../../train/progress.js";
+import { launchedWorld } from "../../distributed/index.js";
 
 export interface TrainCommandOptions {
   set?: string[];
@@ -11,6 +12,9 @@ export interface TrainCommandOptions {
 }
 
 export async function trainCommand(configFile: string, opts: TrainCommandOptions, out: Output = consoleOutput): Promise<Record<string, number>> {
+  // Launched as one of several MPI ranks: rank 0 alone prints and writes; the others warn only.
+  const isMain = (launchedWorld()?.rank ?? 0) === 0;
+  if (!isMain) out = { info: () => {}, warn: out.warn };
   const cfg = loadRunConfig(configFile, opts.set ?? []);
   const run = await buildTrainingRun(cfg, out, { quiet: opts.quiet });
   const { trainer, args, prepared } = run;
@@ -20,8 +24,10 @@ export async function trainCommand(configFile: string, opts: TrainCommandOptions
   const all: Record<string, number> = { ...result.metrics };
   if (prepared.splits.validation) Object.assign(all, trainer.evaluate());
   trainer.saveModel(args.output_dir);
-  writeBaseConfigBesideAdapter(run.model, args.output_dir);
-  writeResults(args.output_dir, all);
+  if (isMain) {
+    writeBaseConfigBesideAdapter(run.model, args.output_dir);
+    writeResults(args.output_dir, all);
+  }
   const state = trainer.state;
   if (state.best_model_checkpoint) out.info(`[train] best checkpoint: ${state.best_model_checkpoint} (${args.metric_for_best_model} = ${formatNumber(state.best_metric ?? NaN)})`);
   const shown = Object.entries(all).filter(([k]) => /^eval_(?!runtime|samples|steps)/.test(k)).map(([k, v]) => `${k} ${formatNumber(v)}`);
