@@ -98,8 +98,16 @@ export function mpiWorld(): MpiWorld | null {
     `[distributed] rank ${rank} of ${size}: stopped by the launcher (SIGTERM). Another rank failed or the job was cancelled; ` +
       "its own message above says why.\n",
   );
+  // Node prints an uncaught error only after the "exit" event, which ends this process first.
+  let fatal: unknown = null;
+  process.on("uncaughtExceptionMonitor", (err) => {
+    fatal = err;
+  });
   process.on("exit", (code) => {
-    if (broken || code !== 0) mod.exitNow(code || 1);
+    if (broken || code !== 0) {
+      if (fatal) process.stderr.write(`[distributed] rank ${rank} of ${size}: ${fatal instanceof Error ? fatal.stack ?? fatal.message : String(fatal)}\n`);
+      mod.exitNow(code || 1);
+    }
     if (!mod.finalize(timeoutSeconds * 1000)) {
       process.stderr.write(`[distributed] rank ${rank}: MPI_Finalize did not complete within ${timeoutSeconds} s (another rank hangs or died); exiting\n`);
       mod.exitNow(1);
