@@ -15,7 +15,7 @@ import { taskPrediction } from "../../train/predictions.js";
 import { BadRowLog } from "../../data/bad_rows.js";
 import { causalLmPromptIds, type CausalLmOptions } from "../../data/formats/causal_lm.js";
 import { seq2seqSourceIds, type Seq2SeqOptions } from "../../data/formats/seq2seq.js";
-import { generateText } from "../../generate/text.js";
+import { generateTexts } from "../../generate/text.js";
 import type { PreTrainedModel } from "../../models/modeling_utils.js";
 
 export interface PredictCommandOptions {
@@ -59,7 +59,7 @@ export async function predictCommand(configFile: string, opts: PredictCommandOpt
   return file;
 }
 
-/** Greedy generation per row: the prompt (causal LM) or source (seq2seq) encoded as training encodes it. */
+/** Greedy generation in batches: the prompt (causal LM) or source (seq2seq) encoded as training encodes it. */
 async function predictGenerations(cfg: RunConfig, args: TrainingArguments, opts: PredictCommandOptions, out: Output): Promise<string> {
   const maxNew = opts.max_new_tokens ?? DEFAULT_MAX_NEW_TOKENS;
   if (!(Number.isInteger(maxNew) && maxNew > 0)) throw new Error(`[predict] --max-new-tokens must be a positive integer, got ${opts.max_new_tokens}; pass e.g. --max-new-tokens 64`);
@@ -76,14 +76,17 @@ async function predictGenerations(cfg: RunConfig, args: TrainingArguments, opts:
   if (summary) out.warn(summary);
   const model = (await loadTrainedModel(cfg, dir, {})) as PreTrainedModel;
   const key = cfg.task === "causal_lm" ? "completion" : "generated_text";
+  const rows = encoded.flatMap((ids, i) => (typeof ids === "string" ? [] : [{ ids, row: input.rows[i] }]));
+  // Batches of per_device_eval_batch_size prompts, left-padded and decoded together.
+  const batchSize = args.per_device_eval_batch_size;
   const lines: string[] = [];
-  encoded.forEach((ids, i) => {
-    if (typeof ids === "string") return;
-    const g = generateText(model, tokenizer, ids, { max_new_tokens: maxNew });
-    lines.push(JSON.stringify({ ...input.rows[i], [key]: g.text, finish_reason: g.finish_reason }));
-  });
+  for (let start = 0; start < rows.length; start += batchSize) {
+    const batch = rows.slice(start, start + batchSize);
+    const texts = generateTexts(model, tokenizer, batch.map((r) => r.ids), { max_new_tokens: maxNew });
+    texts.forEach((g, i) => lines.push(JSON.stringify({ ...batch[i].row, [key]: g.text, finish_reason: g.finish_reason })));
+  }
   const file = writePredictions(lines, opts.output, args);
-  out.info(`[predict] ${lines.length} ${key === "completion" ? "completions" : "generations"} (greedy, max_new_tokens ${maxNew}) → ${file}`);
+  out.info(`[predict] ${lines.length} ${key === "completion" ? "completions" : "generations"} (greedy, max_new_tokens ${maxNew}, batches of ${batchSize}) → ${file}`);
   return file;
 }
 

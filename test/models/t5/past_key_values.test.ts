@@ -13,7 +13,7 @@ import { T5Config } from "../../../src/models/t5/config.js";
 import { T5Model, T5ForConditionalGeneration, T5EncoderModel } from "../../../src/models/t5/modeling.js";
 import { AutoModel } from "../../../src/models/auto.js";
 import type { PastKeyValues } from "../../../src/models/decoder_utils.js";
-import { generate } from "../../../src/generate/greedy.js";
+import { generate } from "../../../src/generate/index.js";
 import { gradcheck } from "../../helpers/gradcheck.js";
 import { gradients } from "../contract.js";
 
