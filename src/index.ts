@@ -7,6 +7,7 @@ export * from "./models/index.js";
 export * from "./peft/index.js";
 export * from "./data/index.js";
 export * from "./train/index.js";
+export * from "./distributed/index.js";
 export * from "./eval/index.js";
 export * from "./generate/index.js";
 export { readSafetensors, writeSafetensors, loadCheckpointTensors, writeShardedSafetensors, type RawTensor } from "./io/safetensors.js";

@@ -30,10 +30,12 @@ interface Spec {
   save_steps?: number;
   resume?: string;
   eval?: boolean;
+  best?: boolean;
 }
 interface Result {
   history: Record<string, number>[];
   weights: Record<string, number[]>;
+  best: string | null;
 }
 
 const env = (spec: Spec) => ({ ...process.env, TUNELAB_NUM_THREADS: "1", TL_DP_SPEC: JSON.stringify(spec), OMPI_ALLOW_RUN_AS_ROOT: "1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM: "1" });
@@ -84,15 +86,23 @@ test("mpirun is available where CI runs the data-parallel tests", { skip }, () =
 });
 
 for (const method of ["full", "lora"] as const) {
-  test(`2 ranks × batch 8 train as 1 process × batch 16 (${method}: losses, sharded eval, weights; every rank equal)`, { skip }, () => {
+  test(`2 ranks × batch 8 train as 1 process × batch 16 (${method}: losses, sharded eval, best model, weights; every rank equal)`, { skip }, () => {
     const dir = tempDir("tunelab-dp-");
-    const one = train(1, { method, batch: 16, max_steps: 6, eval: true, output_dir: path.join(dir, "one"), result: path.join(dir, "one") })[0];
-    const [r0, r1] = train(2, { method, batch: 8, max_steps: 6, eval: true, output_dir: path.join(dir, "two"), result: path.join(dir, "two") });
+    const best = method === "full";
+    const one = train(1, { method, batch: 16, max_steps: 6, eval: true, best, output_dir: path.join(dir, "one"), result: path.join(dir, "one") })[0];
+    const [r0, r1] = train(2, { method, batch: 8, max_steps: 6, eval: true, best, output_dir: path.join(dir, "two"), result: path.join(dir, "two") });
     assertSameRun(one, r0, `${method} 1×16 vs 2×8`);
     assert.deepEqual(r1.weights, r0.weights, "ranks 0 and 1 must hold identical weights");
     assert.deepEqual(r1.history.map((e) => e.loss ?? e.eval_loss), r0.history.map((e) => e.loss ?? e.eval_loss));
-    // Rank 0 alone writes the run folder.
-    assert.ok(fs.existsSync(path.join(dir, "two", "trainer_log.jsonl")));
+    if (best) {
+      // load_best_model_at_end: the same checkpoint on every rank and in the single process.
+      assert.ok(r0.best && r0.best.endsWith("checkpoint-3"), `best ${r0.best}`);
+      assert.equal(path.basename(one.best!), path.basename(r0.best));
+      assert.equal(r1.best, r0.best);
+    }
+    // Rank 0 alone writes the run folder: one log line per entry, not one per rank.
+    const logLines = fs.readFileSync(path.join(dir, "two", "trainer_log.jsonl"), "utf8").trim().split("\n").length;
+    assert.equal(logLines, r0.history.length);
     assert.ok(fs.existsSync(path.join(dir, "two", "checkpoint-6", "trainer_state.json")));
     fs.rmSync(dir, { recursive: true, force: true });
   });

@@ -22,6 +22,8 @@ interface Spec {
   save_steps?: number;
   resume?: string;
   eval?: boolean;
+  /** Evaluate and save every 3 steps and load the best checkpoint at the end. */
+  best?: boolean;
 }
 
 const spec = JSON.parse(process.env.TL_DP_SPEC ?? "{}") as Spec;
@@ -41,11 +43,12 @@ const trainer = new Trainer({
   args: {
     output_dir: spec.output_dir, per_device_train_batch_size: spec.batch, gradient_accumulation_steps: spec.ga ?? 1,
     max_steps: spec.max_steps, learning_rate: 5e-3, seed: 7, logging_steps: 1, save_steps: spec.save_steps ?? 1000,
-    eval_strategy: spec.eval ? "steps" : "no", eval_steps: 3, per_device_eval_batch_size: 8,
+    eval_strategy: spec.eval || spec.best ? "steps" : "no", eval_steps: 3, per_device_eval_batch_size: 8,
+    ...(spec.best ? { load_best_model_at_end: true, metric_for_best_model: "accuracy", save_steps: 3 } : {}),
   },
   train_dataset: task.splits.train, eval_dataset: task.splits.validation,
   data_collator: task.collator, compute_metrics: task.compute_metrics, quiet: true,
 });
 await trainer.train({ resume_from_checkpoint: spec.resume ?? null });
 const weights = Object.fromEntries([...model.namedParameters()].filter(([, p]) => p.requiresGrad).map(([k, p]) => [k, Array.from(p.f32())]));
-fs.writeFileSync(`${spec.result}.rank${rank()}.json`, JSON.stringify({ history: trainer.state.log_history, weights }));
+fs.writeFileSync(`${spec.result}.rank${rank()}.json`, JSON.stringify({ history: trainer.state.log_history, weights, best: trainer.state.best_model_checkpoint }));
