@@ -15,7 +15,7 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { stringify } from "yaml";
 import { loadRunConfig } from "../src/cli/config.js";
-import { buildTrainingRun } from "../src/cli/run.js";
+import { buildRun } from "../src/pipelines/run.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const SHARED = process.env.TUNELAB_SHARED ?? path.resolve(ROOT, "../shared");
@@ -61,7 +61,7 @@ function stepsPerSecond(ranks: number, cfg: string, dir: string): number {
 }
 
 async function trainableBytes(cfg: string): Promise<number> {
-  const run = await buildTrainingRun(loadRunConfig(cfg, []), { info: () => {}, warn: () => {} }, { quiet: true });
+  const run = await buildRun(loadRunConfig(cfg, []), { quiet: true, out: { info: () => {}, warn: () => {} } });
   return run.model.trainableParameters().reduce((s, p) => s + p.numel * 4, 0);
 }
 

@@ -8,7 +8,8 @@ import { loadDataset } from "../../src/data/readers.js";
 import { AutoModelForSequenceClassification } from "../../src/models/auto.js";
 import { getPeftModel } from "../../src/peft/index.js";
 import { manualSeed } from "../../src/tensor/index.js";
-import { prepareTask, Trainer, type TrainableModel } from "../../src/train/index.js";
+import { Trainer, type TrainableModel } from "../../src/train/index.js";
+import { prepareTask } from "../../src/pipelines/index.js";
 import { rank } from "../../src/distributed/index.js";
 import { REPO_ROOT } from "../helpers/paths.js";
 
