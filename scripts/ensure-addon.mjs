@@ -7,7 +7,9 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 
-const addon = "build/Release/tunelab_native.node";
+// Both targets of binding.gyp: the kernels and the run-time MPI loader.
+const addons = ["build/Release/tunelab_native.node", "build/Release/tunelab_mpi.node"];
+const addon = addons.find((a) => !existsSync(a)) ?? addons.reduce((old, a) => (statSync(a).mtimeMs < statSync(old).mtimeMs ? a : old));
 const inputs = ["binding.gyp", ...readdirSync("native").map((f) => join("native", f))];
 const newest = inputs.reduce((best, p) => (statSync(p).mtimeMs > best.t ? { p, t: statSync(p).mtimeMs } : best), { p: "", t: 0 });
 if (existsSync(addon) && statSync(addon).mtimeMs >= newest.t) process.exit(0);
