@@ -11,9 +11,12 @@
  * the global batch, also when the last batch is short or a rank gets no example — the same
  * update one process makes on the whole batch (up to float32 summation order).
  */
+import { availableParallelism } from "node:os";
 import { setLeafGradFinalHook, Tensor } from "../tensor/index.js";
+import { getNumThreads, setNumThreads } from "../tensor/threads.js";
 import { allReduceNumbers, broadcast } from "./collectives.js";
 import { mpiWorld, startAllReduceSum, type PendingCollective } from "./mpi.js";
+import { threadsPerRank } from "./world.js";
 
 export interface DataParallelOptions {
   /** Bucket size in MiB (HF's ddp_bucket_cap_mb; PyTorch's default is 25). */
@@ -42,10 +45,16 @@ export class DataParallel {
 
   private constructor(readonly rank: number, readonly size: number) {}
 
-  /** The data-parallel group when launched under MPI with more than one rank, else null. */
+  /**
+   * The data-parallel group when launched under MPI with more than one rank, else null. Without
+   * TUNELAB_NUM_THREADS, each rank takes its share of the node's cores.
+   */
   static fromEnvironment(): DataParallel | null {
     const world = mpiWorld();
-    return world && world.size > 1 ? new DataParallel(world.rank, world.size) : null;
+    if (!world || world.size < 2) return null;
+    const share = process.env.TUNELAB_NUM_THREADS ? null : threadsPerRank(availableParallelism());
+    if (share !== null && share !== getNumThreads()) setNumThreads(share);
+    return new DataParallel(world.rank, world.size);
   }
 
   /**

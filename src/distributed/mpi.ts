@@ -50,7 +50,7 @@ export interface MpiWorld {
 let addon: MpiAddon | null = null;
 let world: MpiWorld | null = null;
 let broken: string | null = null;
-let timeoutSeconds = Number(process.env.TUNELAB_DDP_TIMEOUT ?? 1800);
+let timeoutSeconds = 1800;
 
 /** How long one collective may wait for the other ranks (HF's ddp_timeout; default 1800 s). */
 export function setCollectiveTimeout(seconds: number): void {
@@ -76,6 +76,11 @@ export function mpiWorld(): MpiWorld | null {
   if (world) return world;
   const launched = launchedWorld();
   if (!launched || launched.size < 2) return null;
+  const envTimeout = process.env.TUNELAB_DDP_TIMEOUT;
+  if (envTimeout !== undefined) {
+    if (!(Number(envTimeout) > 0)) throw new Error(`[distributed] TUNELAB_DDP_TIMEOUT="${envTimeout}" is not a positive number of seconds`);
+    timeoutSeconds = Number(envTimeout);
+  }
   const require = createRequire(import.meta.url);
   const mod = require(findAddon("tunelab_mpi")) as MpiAddon;
   let library: string;
@@ -136,7 +141,7 @@ export class PendingCollective {
       throw new DistributedError(
         `[distributed] rank ${world!.rank} of ${world!.size}: ${this.what} did not complete within ${timeoutSeconds} s — ` +
           "another rank died, hangs, or is not running the same steps (different data length or config?). " +
-          "Raise ddp_timeout (or TUNELAB_DDP_TIMEOUT) if a step can legitimately take longer; resume from the last checkpoint.",
+          "If a step can legitimately take longer, raise ddp_timeout (training arguments) or TUNELAB_DDP_TIMEOUT (your own collectives); resume from the last checkpoint.",
       );
     }
     this.done = true;

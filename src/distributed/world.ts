@@ -12,6 +12,19 @@ export interface LaunchedWorld {
 }
 
 /**
+ * Compute threads a rank should use when TUNELAB_NUM_THREADS is not set: the CPUs Slurm gave
+ * the task, or the cores shared out among the ranks on this node (Open MPI's and MPICH's
+ * local-size variables), so ranks on one machine do not fight over the same cores.
+ */
+export function threadsPerRank(cores: number, env: NodeJS.ProcessEnv = process.env): number | null {
+  const cpusPerTask = Number(env.SLURM_CPUS_PER_TASK);
+  if (Number.isInteger(cpusPerTask) && cpusPerTask > 0) return cpusPerTask;
+  const local = Number(env.OMPI_COMM_WORLD_LOCAL_SIZE ?? env.MPI_LOCALNRANKS);
+  if (Number.isInteger(local) && local > 1) return Math.max(1, Math.floor(cores / local));
+  return null;
+}
+
+/**
  * Open MPI's mpirun sets OMPI_COMM_WORLD_SIZE/RANK; MPICH's hydra and Slurm's pmi2 set
  * PMI_SIZE/RANK; PMIx launchers set PMIX_RANK (size from Slurm's step when under srun);
  * srun sets SLURM_STEP_NUM_TASKS/SLURM_PROCID for a job step (SLURM_NTASKS alone is also set

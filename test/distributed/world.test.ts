@@ -2,7 +2,7 @@
 // bucket's reduction: it fires once per leaf, when that leaf's gradient is complete.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { launchedWorld, worldSize, rank, allReduce, broadcast, barrier, allGatherObjects } from "../../src/distributed/index.js";
+import { launchedWorld, threadsPerRank, worldSize, rank, allReduce, broadcast, barrier, allGatherObjects } from "../../src/distributed/index.js";
 import { Tensor, setLeafGradFinalHook } from "../../src/tensor/index.js";
 
 test("launchedWorld reads mpirun, PMI, PMIx and srun variables, and nothing else", () => {
@@ -15,6 +15,14 @@ test("launchedWorld reads mpirun, PMI, PMIx and srun variables, and nothing else
   assert.equal(launchedWorld({ SLURM_NTASKS: "4", SLURM_PROCID: "0" }), null);
   assert.throws(() => launchedWorld({ OMPI_COMM_WORLD_SIZE: "two", OMPI_COMM_WORLD_RANK: "0" }), /OMPI_COMM_WORLD_SIZE="two" is not a non-negative integer/);
   assert.throws(() => launchedWorld({ PMI_SIZE: "2", PMI_RANK: "2" }), /PMI_RANK=2 is outside a world of PMI_SIZE=2/);
+});
+
+test("each rank's default thread count is its share of the node", () => {
+  assert.equal(threadsPerRank(16, {}), null);
+  assert.equal(threadsPerRank(16, { OMPI_COMM_WORLD_LOCAL_SIZE: "4" }), 4);
+  assert.equal(threadsPerRank(2, { OMPI_COMM_WORLD_LOCAL_SIZE: "4" }), 1);
+  assert.equal(threadsPerRank(16, { MPI_LOCALNRANKS: "2" }), 8);
+  assert.equal(threadsPerRank(64, { SLURM_CPUS_PER_TASK: "8", OMPI_COMM_WORLD_LOCAL_SIZE: "4" }), 8);
 });
 
 test("a single process is a world of one: collectives are identities and MPI is not loaded", () => {
