@@ -68,6 +68,10 @@ export const trainingArgumentsSchema = z.strictObject({
   label_smoothing_factor: num((x) => x >= 0 && x < 1, "in [0, 1)").default(0),
   gradient_checkpointing: bool().default(false),
   group_by_length: bool().default(false),
+  /** Data parallel over MPI: seconds a collective may wait for the other ranks (HF's default). */
+  ddp_timeout: num((x) => x > 0, "a positive number of seconds").default(1800),
+  /** Data parallel over MPI: gradient bucket size in MiB (null: PyTorch's 25). */
+  ddp_bucket_cap_mb: num((x) => x > 0, "a positive number of MiB").nullable().default(null),
   dataloader_drop_last: bool().default(false),
   disable_tqdm: bool().default(false),
   run_name: text().nullable().default(null),
