@@ -8,6 +8,7 @@ export * from "./peft/index.js";
 export * from "./quant/index.js";
 export * from "./data/index.js";
 export * from "./train/index.js";
+export * from "./distributed/index.js";
 export * from "./eval/index.js";
 export * from "./generate/index.js";
 export * from "./pipelines/index.js";
