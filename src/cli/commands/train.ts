@@ -5,6 +5,7 @@ import { buildRun, consoleOutput, type Output } from "../../pipelines/run.js";
 import { saveTrained, writeResults } from "../../pipelines/trained.js";
 import { formatNumber } from "../../train/progress.js";
 import { resumeFlag } from "./resume.js";
+import { writeFolderAtomically } from "../../train/output_dir.js";
 
 export interface TrainCommandOptions {
   set?: string[];
@@ -21,8 +22,11 @@ export async function trainCommand(configFile: string, opts: TrainCommandOptions
   const result = await trainer.train({ resume_from_checkpoint: resumeFlag(opts.resume) });
   const all: Record<string, number> = { ...result.metrics };
   if (prepared.splits.validation) Object.assign(all, trainer.evaluate());
-  saveTrained(run, args.output_dir);
-  writeResults(args.output_dir, all);
+  // The model, tokenizer, task file and results land together or not at all.
+  writeFolderAtomically(args.output_dir, (dir) => {
+    saveTrained(run, dir);
+    writeResults(dir, all);
+  });
   const state = trainer.state;
   if (state.best_model_checkpoint) out.info(`[train] best checkpoint: ${state.best_model_checkpoint} (${args.metric_for_best_model} = ${formatNumber(state.best_metric ?? NaN)})`);
   const shown = Object.entries(all).filter(([k]) => /^eval_(?!runtime|samples|steps)/.test(k)).map(([k, v]) => `${k} ${formatNumber(v)}`);
