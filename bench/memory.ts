@@ -4,7 +4,8 @@
  * safetensors (random weights) under TUNELAB_BENCH_DIR (default /tmp/tunelab-bench), each
  * configuration in its own process (peak RSS = VmHWM of that process). Batch 1 x 512 for the
  * ~1.1B model; the 7B-shaped one (~13.5 GB) runs QLoRA only, at TUNELAB_BENCH_7B_SEQ tokens
- * (default 512). TUNELAB_BENCH_KEEP=1 keeps the generated checkpoints; they are deleted otherwise.
+ * (default 512). TUNELAB_BENCH_STEPS steps per configuration (default 2; s/step excludes the first
+ * unless there is only one). TUNELAB_BENCH_KEEP=1 keeps the generated checkpoints; they are deleted otherwise.
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -70,7 +71,7 @@ export async function benchMemory(args: string[]): Promise<string> {
         ];
     const rows: Row[] = [];
     for (const j of jobs) {
-      const row = runChild({ dir, steps: size === "7b" ? 2 : 2, seq, ...j }, Number(process.env.TUNELAB_BENCH_TIMEOUT ?? 1800));
+      const row = runChild({ dir, steps: Number(process.env.TUNELAB_BENCH_STEPS ?? 2), seq, ...j }, Number(process.env.TUNELAB_BENCH_TIMEOUT ?? 1800));
       console.log(`[bench memory] ${size} ${JSON.stringify(row)}`);
       rows.push(row);
     }
