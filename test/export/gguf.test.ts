@@ -12,7 +12,7 @@ import { manualSeed } from "../../src/tensor/index.js";
 import { f16ToNumber } from "../../src/tensor/dtype.js";
 import { AutoModelForCausalLM } from "../../src/models/auto.js";
 import { AutoTokenizer } from "../../src/data/tokenizer.js";
-import { generate } from "../../src/generate/greedy.js";
+import { generate } from "../../src/generate/generate.js";
 import { exportGguf, permuteRotary, type GgufOuttype } from "../../src/export/gguf.js";
 import { encodeTensor } from "../../src/export/gguf_quant.js";
 import { datasetsDir, skipIfMissing } from "../helpers/paths.js";
@@ -92,7 +92,7 @@ for (const outtype of ["f32", "f16", "q8_0", "q4_0"] as GgufOuttype[]) {
       assert.equal(run.detokenize(ours), tokenizer.decode(ours));
       if (outtype === "q4_0") {
         // 4-bit weights change the logits enough to flip a late near-tie; the start must still agree.
-        const same = ours.findIndex((t, i) => run.tokens[i] !== t);
+        const same = ours.findIndex((t: number, i: number) => run.tokens[i] !== t);
         const agree = same < 0 ? NEW : same;
         assert.ok(agree >= 16, `q4_0 agrees on ${agree} of ${NEW} tokens: llama.cpp "${run.detokenize(run.tokens)}" vs tunelab "${tokenizer.decode(ours)}"`);
       } else {

@@ -10,7 +10,7 @@ import * as tjs from "@huggingface/transformers";
 import { manualSeed, noGrad, tensor } from "../../src/tensor/index.js";
 import { AutoModelForCausalLM, AutoModelForSequenceClassification } from "../../src/models/auto.js";
 import { AutoTokenizer } from "../../src/data/tokenizer.js";
-import { generate } from "../../src/generate/greedy.js";
+import { generate } from "../../src/generate/generate.js";
 import { exportOnnx } from "../../src/export/onnx.js";
 import { REPO_ROOT, datasetsDir, skipIfMissing } from "../helpers/paths.js";
 
