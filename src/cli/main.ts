@@ -1,5 +1,5 @@
 /**
- * The `tunelab` command: train, eval, predict, pretrain, quickstart. Parses arguments,
+ * The `tunelab` command: train, eval, predict, pretrain, quickstart, export. Parses arguments,
  * calls the library, prints; errors print as one message (no stack) with exit code 1, or 2
  * for configuration errors.
  */
@@ -9,6 +9,7 @@ import { evalCommand, type EvalCommandOptions } from "./commands/eval.js";
 import { predictCommand } from "./commands/predict.js";
 import { pretrainCommand, type PretrainCommandOptions } from "./commands/pretrain.js";
 import { quickstartCommand } from "./commands/quickstart.js";
+import { exportCommand, type ExportCommandOptions } from "./commands/export.js";
 import { ConfigError } from "./config.js";
 import { TrainingArgumentsError } from "../train/training_args.js";
 
@@ -142,6 +143,28 @@ Examples:
   $ tunelab quickstart --output-dir runs/demo --epochs 4`)
     .action(async (o: { outputDir?: string; epochs?: number; quiet?: boolean }) => {
       await quickstartCommand({ output_dir: o.outputDir, num_train_epochs: o.epochs, quiet: o.quiet });
+    });
+
+  program
+    .command("export")
+    .description("write a trained model for other runtimes: ONNX (onnxruntime, Transformers.js) or GGUF (llama.cpp)")
+    .argument("<dir>", "run folder, checkpoint, adapter folder (merged into its base first) or Hugging Face model folder")
+    .requiredOption("--format <format>", "onnx or gguf")
+    .requiredOption("--out <path>", "onnx: a new or earlier-export folder; gguf: the .gguf file")
+    .option("--task <task>", "the folder's task when it does not say it (text_classification, token_classification, extractive_qa, masked_lm, causal_lm)")
+    .option("--outtype <type>", "gguf: f32, f16 (default), q8_0 or q4_0")
+    .option("--external-data", "onnx: weights in onnx/model.onnx_data (automatic past the 2 GB protobuf limit)")
+    .option("--tokenizer <dir>", "tokenizer folder (default: the model folder's, else its base model's)")
+    .addHelpText("after", `
+Examples:
+  $ tunelab export runs/sst2 --format onnx --out sst2-onnx            # config.json, tokenizer, onnx/model.onnx
+  $ tunelab export runs/lora-llama --format gguf --outtype q8_0 --out model-q8_0.gguf
+
+ONNX: BERT, RoBERTa, DistilBERT (base, sequence/token classification, masked LM, QA);
+      GPT-2, Llama, Mistral, Qwen2 causal LMs with past_key_values inputs / present outputs.
+GGUF: Llama and Mistral causal LMs with a SentencePiece-style (byte-fallback BPE) tokenizer.`)
+    .action(async (dir: string, o: ExportCommandOptions) => {
+      await exportCommand(dir, o);
     });
   return program;
 }
