@@ -9,6 +9,7 @@ export * from "./data/index.js";
 export * from "./train/index.js";
 export * from "./eval/index.js";
 export * from "./generate/index.js";
+export * from "./pipelines/index.js";
 export { readSafetensors, writeSafetensors, loadCheckpointTensors, writeShardedSafetensors, type RawTensor } from "./io/safetensors.js";
 export { loadTensors, saveTensors, rawToTensor, tensorToRaw } from "./io/tensors.js";
 export { resolvePretrained } from "./io/hub.js";

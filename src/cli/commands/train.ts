@@ -1,8 +1,10 @@
 /** `tunelab train config.yaml`: fine-tune, evaluate, save the model and the results. */
 import * as path from "node:path";
 import { loadRunConfig } from "../config.js";
-import { buildTrainingRun, consoleOutput, resumeFlag, writeBaseConfigBesideAdapter, writeResults, type Output } from "../run.js";
+import { buildRun, consoleOutput, type Output } from "../../pipelines/run.js";
+import { saveTrained, writeResults } from "../../pipelines/trained.js";
 import { formatNumber } from "../../train/progress.js";
+import { resumeFlag } from "./resume.js";
 
 export interface TrainCommandOptions {
   set?: string[];
@@ -12,15 +14,14 @@ export interface TrainCommandOptions {
 
 export async function trainCommand(configFile: string, opts: TrainCommandOptions, out: Output = consoleOutput): Promise<Record<string, number>> {
   const cfg = loadRunConfig(configFile, opts.set ?? []);
-  const run = await buildTrainingRun(cfg, out, { quiet: opts.quiet });
+  const run = await buildRun(cfg, { quiet: opts.quiet, out });
   const { trainer, args, prepared } = run;
   const examples = run.streamedTrain ? `a stream of ${cfg.dataset.train_file ?? cfg.dataset.path} (max_steps ${args.max_steps})` : `${prepared.splits.train.length} examples`;
   out.info(`[train] ${cfg.task} on ${examples}` + (prepared.splits.validation ? `, validating on ${prepared.splits.validation.length}` : "") + ` → ${args.output_dir}`);
   const result = await trainer.train({ resume_from_checkpoint: resumeFlag(opts.resume) });
   const all: Record<string, number> = { ...result.metrics };
   if (prepared.splits.validation) Object.assign(all, trainer.evaluate());
-  trainer.saveModel(args.output_dir);
-  writeBaseConfigBesideAdapter(run.model, args.output_dir);
+  saveTrained(run, args.output_dir);
   writeResults(args.output_dir, all);
   const state = trainer.state;
   if (state.best_model_checkpoint) out.info(`[train] best checkpoint: ${state.best_model_checkpoint} (${args.metric_for_best_model} = ${formatNumber(state.best_metric ?? NaN)})`);
