@@ -1,5 +1,5 @@
 /**
- * The `tunelab` command: train, eval, predict, pretrain, quickstart, serve. Parses arguments,
+ * The `tunelab` command: train, eval, predict, pretrain, quickstart, merge, serve. Parses arguments,
  * calls the library, prints; errors print as one message (no stack) with exit code 1, or 2
  * for configuration errors.
  */
@@ -10,6 +10,7 @@ import { predictCommand } from "./commands/predict.js";
 import { pretrainCommand, type PretrainCommandOptions } from "./commands/pretrain.js";
 import { quickstartCommand } from "./commands/quickstart.js";
 import { serveCommand } from "./commands/serve.js";
+import { mergeCommand } from "./commands/merge.js";
 import { ConfigError } from "./config.js";
 import { TrainingArgumentsError } from "../train/training_args.js";
 
@@ -143,6 +144,20 @@ Examples:
   $ tunelab quickstart --output-dir runs/demo --epochs 4`)
     .action(async (o: { outputDir?: string; epochs?: number; quiet?: boolean }) => {
       await quickstartCommand({ output_dir: o.outputDir, num_train_epochs: o.epochs, quiet: o.quiet });
+    });
+
+  program
+    .command("merge")
+    .description("merge a trained adapter into its base model: a plain Hugging Face folder (config.json, model.safetensors, tokenizer) that Transformers loads")
+    .argument("<dir>", "a run folder tunelab train saved an adapter in, or an adapter folder (adapter_config.json)")
+    .requiredOption("--out <dir>", "the merged model's folder (new or empty)")
+    .option("--base <dir>", "the base model (default: adapter_config.json's base_model_name_or_path)")
+    .addHelpText("after", `
+Examples:
+  $ tunelab merge runs/stories-lora --out runs/stories-merged
+  $ tunelab serve --model runs/stories-merged`)
+    .action(async (dir: string, o: { out: string; base?: string }) => {
+      await mergeCommand(dir, o);
     });
 
   const num = (v: string) => Number(v);

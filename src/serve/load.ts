@@ -5,12 +5,12 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { readJsonFile } from "../io/json.js";
 import { AutoTokenizer, type PreTrainedTokenizer } from "../data/tokenizer.js";
-import { AutoModel, AutoModelForCausalLM, AutoModelForSeq2SeqLM, AutoModelForSequenceClassification } from "../models/auto.js";
+import { AutoModel } from "../models/auto.js";
 import type { PreTrainedModel } from "../models/modeling_utils.js";
 import { PeftModel } from "../peft/peft_model.js";
-import "../train/peft_methods.js";
+import { loadTrained } from "../pipelines/trained.js";
+import type { TaskName } from "../pipelines/tasks.js";
 import type { ServedModelInfo } from "./protocol.js";
 
 export interface AdapterSpec {
@@ -23,55 +23,54 @@ export interface LoadedServing {
   model: PreTrainedModel | PeftModel;
   base: PreTrainedModel;
   tokenizer: PreTrainedTokenizer;
+  /** Per served name, the adapter it runs (null: the base model with adapters off). */
+  adapterOf: Map<string, string | null>;
   info: ServedModelInfo;
 }
 
 type Kind = ServedModelInfo["kind"];
 
-const KINDS: [RegExp, Kind][] = [
-  [/(ForCausalLM|LMHeadModel)$/, "causal_lm"],
-  [/ForConditionalGeneration$/, "seq2seq"],
-  [/ForSequenceClassification$/, "classify"],
-];
+const KINDS: Partial<Record<TaskName, Kind>> = { causal_lm: "causal_lm", seq2seq: "seq2seq", text_classification: "classify" };
 
-function kindOf(dir: string): Kind {
-  const file = path.join(dir, "config.json");
-  if (!fs.existsSync(file)) throw new Error(`[serve] ${dir} has no config.json; --model takes a Hugging Face model folder (tunelab train's output, or \`tunelab merge\`'s for a LoRA run)`);
-  const archs = readJsonFile<{ architectures?: string[] }>(file).architectures ?? [];
-  return KINDS.find(([re]) => archs.some((a) => re.test(a)))?.[1] ?? "embed";
-}
-
-async function loadBaseModel(dir: string, kind: Kind): Promise<PreTrainedModel> {
-  const auto = { causal_lm: AutoModelForCausalLM, seq2seq: AutoModelForSeq2SeqLM, classify: AutoModelForSequenceClassification, embed: AutoModel }[kind];
-  return auto.fromPretrained(dir, { quiet: true });
-}
-
-/** Loads the base model of `modelDir` and each adapter onto it, under its name. */
+/**
+ * Loads `modelDir` (a model folder, a run folder, or an adapter folder on its base) with the
+ * library's loadTrained, then each extra adapter onto the same base, under its name.
+ */
 export async function loadServing(modelDir: string, adapters: AdapterSpec[], servedName: string): Promise<LoadedServing> {
-  const dir = path.resolve(modelDir);
-  const kind = kindOf(dir);
-  const base = await loadBaseModel(dir, kind);
-  const tokenizer = await AutoTokenizer.fromPretrained(dir);
-  let model: PreTrainedModel | PeftModel = base;
-  const names = new Set([servedName]);
+  const trained = await loadTrained(path.resolve(modelDir), { quiet: true }).catch(async (err: Error) => {
+    // A bare encoder (BertModel, ...) has no task to tell; it serves embeddings.
+    if (!/cannot tell its task/.test(err.message)) throw err;
+    const dir = path.resolve(modelDir);
+    return { task: "embeddings", labels: null, model: await AutoModel.fromPretrained(dir, { quiet: true }), tokenizer: await AutoTokenizer.fromPretrained(dir) };
+  });
+  const kind = KINDS[trained.task as TaskName] ?? "embed";
+  let model = trained.model as PreTrainedModel | PeftModel;
+  const base = model instanceof PeftModel ? model.model : model;
+  // The served name runs the folder's own adapter when it has one, else the base with adapters off.
+  const adapterOf = new Map<string, string | null>([[servedName, model instanceof PeftModel ? model.activeAdapter : null]]);
   for (const a of adapters) {
-    if (names.has(a.name)) throw new Error(`[serve] --adapter ${a.name}: the name is taken (the base model is served as "${servedName}"); pick another name`);
-    names.add(a.name);
+    if (adapterOf.has(a.name)) throw new Error(`[serve] --adapter ${a.name}: the name is taken (the model is served as "${servedName}"); pick another name`);
     if (!fs.existsSync(path.join(a.dir, "adapter_config.json"))) throw new Error(`[serve] --adapter ${a.name}=${a.dir}: no adapter_config.json there; pass the folder tunelab train (or PEFT) saved the adapter in`);
-    model = model instanceof PeftModel ? (model.loadAdapter(a.dir, a.name), model) : PeftModel.fromPretrained(base, a.dir, { adapter_name: a.name });
-    if (model.isPromptLearning) throw new Error(`[serve] --adapter ${a.name}: ${model.activeConfig.peft_type} adapters are not served yet; serve LoRA, IA3 or bottleneck adapters (or merge the model first)`);
+    if (model instanceof PeftModel) model.loadAdapter(a.dir, a.name);
+    else model = PeftModel.fromPretrained(base, a.dir, { adapter_name: a.name });
+    adapterOf.set(a.name, a.name);
   }
+  if (model instanceof PeftModel && model.isPromptLearning) {
+    throw new Error(`[serve] ${model.activeConfig.peft_type} adapters are not served yet; serve LoRA, IA3 or bottleneck adapters (or \`tunelab merge\` the model first)`);
+  }
+  if (model instanceof PeftModel) model.setAdapter(adapterOf.get(servedName) ?? model.activeAdapter);
   base.eval();
+  const tokenizer = trained.tokenizer;
   const cfg = base.config as unknown as Record<string, unknown>;
   const positions = [cfg.max_position_embeddings, cfg.n_positions].find((v): v is number => typeof v === "number");
   const tokenizerMax = tokenizer.model_max_length < 1e9 ? tokenizer.model_max_length : 512;
-  const id2label = cfg.id2label as Record<string, string> | undefined;
+  const labels = trained.labels?.id2label ?? (cfg.id2label as Record<string, string> | undefined);
   return {
-    model, base, tokenizer,
+    model, base, tokenizer, adapterOf,
     info: {
-      names: [...names],
+      names: [...adapterOf.keys()],
       kind,
-      labels: kind === "classify" && id2label ? Object.keys(id2label).sort((a, b) => Number(a) - Number(b)).map((k) => id2label[k]) : null,
+      labels: kind === "classify" && labels ? Object.keys(labels).sort((a, b) => Number(a) - Number(b)).map((k) => labels[k]) : null,
       context_length: positions ?? tokenizerMax,
       has_chat_template: tokenizer.chat_template !== null && tokenizer.chat_template !== undefined,
     },

@@ -101,8 +101,9 @@ export class Scheduler {
   private withModel<T>(name: string, fn: () => T): T {
     const m = this.served.model;
     if (!(m instanceof PeftModel)) return fn();
-    if (name === this.served.info.names[0]) return m.disableAdapter(fn);
-    if (m.activeAdapter !== name) m.setAdapter(name);
+    const adapter = this.served.adapterOf.get(name) ?? null;
+    if (adapter === null) return m.disableAdapter(fn);
+    if (m.activeAdapter !== adapter) m.setAdapter(adapter);
     return fn();
   }
 

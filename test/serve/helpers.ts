@@ -8,7 +8,6 @@ import { LlamaForCausalLM } from "../../src/models/llama/modeling.js";
 import { AutoModelForSequenceClassification } from "../../src/models/auto.js";
 import { AutoTokenizer } from "../../src/data/tokenizer.js";
 import { getPeftModel } from "../../src/peft/peft_model.js";
-import "../../src/train/peft_methods.js";
 import { startServer, type ServeOptions, type TunelabServer } from "../../src/serve/server.js";
 import { datasetsDir, REPO_ROOT } from "../helpers/paths.js";
 

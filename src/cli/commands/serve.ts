@@ -4,7 +4,7 @@
  */
 import { startServer, SERVE_DEFAULTS, type ServeOptions } from "../../serve/server.js";
 import type { AdapterSpec } from "../../serve/load.js";
-import { consoleOutput, type Output } from "../run.js";
+import { consoleOutput, type Output } from "../../pipelines/run.js";
 
 export interface ServeCommandOptions extends Omit<ServeOptions, "adapters"> {
   /** name=DIR, repeatable. */
