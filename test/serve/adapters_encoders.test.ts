@@ -12,7 +12,7 @@ import { generateTexts } from "../../src/generate/index.js";
 import { skipIfMissing } from "../helpers/paths.js";
 import { STORIES, DEMO_MODEL, tempDir, storiesLora, demoClassifier, serve, post, get, errorMessage } from "./helpers.js";
 
-test("adapters: each request runs the adapter its `model` names (the base with none), concurrently", { skip: skipIfMissing(STORIES) }, async () => {
+test("adapters: each request runs the adapter its `model` names (the base with none), concurrently", { skip: skipIfMissing(STORIES), timeout: 120_000 }, async () => {
   const root = tempDir();
   const [a, b] = [await storiesLora(root, "a", 1), await storiesLora(root, "b", 2)];
   const server = await serve({ model: STORIES, served_model_name: "base", adapters: [{ name: "kind", dir: a }, { name: "odd", dir: b }] });
@@ -40,7 +40,7 @@ test("adapters: each request runs the adapter its `model` names (the base with n
   }
 });
 
-test("/v1/classify and /v1/embeddings on encoder models equal the model in-process", async () => {
+test("/v1/classify and /v1/embeddings on encoder models equal the model in-process", { timeout: 120_000 }, async () => {
   const root = tempDir();
   const clsDir = await demoClassifier(root);
   const tok = await AutoTokenizer.fromPretrained(DEMO_MODEL);

@@ -27,7 +27,7 @@ after(async () => {
   await server?.close();
 });
 
-test("completions at temperature 0 equal `tunelab predict` on stories260K", { skip }, async () => {
+test("completions at temperature 0 equal `tunelab predict` on stories260K", { skip, timeout: 120_000 }, async () => {
   const r = await post(await url("/v1/completions"), { model: "stories", prompt: "Once upon a time", max_tokens: 40, temperature: 0 });
   assert.equal(r.status, 200, JSON.stringify(r.body));
   const choice = (r.body.choices as { text: string; finish_reason: string; index: number }[])[0];
@@ -45,7 +45,7 @@ test("completions at temperature 0 equal `tunelab predict` on stories260K", { sk
   assert.match(String(r.body.id), /^cmpl-/);
 });
 
-test("completions: a list of prompts with n choices each, stop strings, seeded sampling equal to generate()", { skip }, async () => {
+test("completions: a list of prompts with n choices each, stop strings, seeded sampling equal to generate()", { skip, timeout: 120_000 }, async () => {
   const prompts = ["Once upon a time", "Tom had a"];
   const r = await post(await url("/v1/completions"), { model: "stories", prompt: prompts, max_tokens: 12, temperature: 0.9, seed: 7, n: 2 });
   assert.equal(r.status, 200, JSON.stringify(r.body));
@@ -61,7 +61,7 @@ test("completions: a list of prompts with n choices each, stop strings, seeded s
   assert.deepEqual((stopped.body.choices as { text: string; finish_reason: string }[])[0], { index: 0, text: ", there was a little girl named ", logprobs: null, finish_reason: "stop" });
 });
 
-test("stream: true sends server-sent events whose deltas add up to the completion, then usage and [DONE]", { skip }, async () => {
+test("stream: true sends server-sent events whose deltas add up to the completion, then usage and [DONE]", { skip, timeout: 120_000 }, async () => {
   const body = { model: "stories", prompt: "Once upon a time", max_tokens: 30, temperature: 0 };
   const plain = await post(await url("/v1/completions"), body);
   const s = await postStream(await url("/v1/completions"), { ...body, stream: true, stream_options: { include_usage: true } });
@@ -76,7 +76,7 @@ test("stream: true sends server-sent events whose deltas add up to the completio
   assert.deepEqual(chunks.at(-1)!.usage, plain.body.usage);
 });
 
-test("chat completions apply the chat template, also streamed (role first, then content deltas)", { skip }, async () => {
+test("chat completions apply the chat template, also streamed (role first, then content deltas)", { skip, timeout: 120_000 }, async () => {
   const messages = [{ role: "user", content: "Tell me a story" }];
   const r = await post(await url("/v1/chat/completions"), { model: "stories", messages, max_tokens: 20, temperature: 0 });
   assert.equal(r.status, 200, JSON.stringify(r.body));
@@ -94,7 +94,7 @@ test("chat completions apply the chat template, also streamed (role first, then 
   assert.equal(chunks.map((c) => c.choices[0].delta.content ?? "").join(""), want.text);
 });
 
-test("/v1/models lists the model; /metrics counts requests and tokens in Prometheus' format", { skip }, async () => {
+test("/v1/models lists the model; /metrics counts requests and tokens in Prometheus' format", { skip, timeout: 120_000 }, async () => {
   const models = JSON.parse((await get(await url("/v1/models"))).text);
   assert.deepEqual(models.data.map((m: { id: string }) => m.id), ["stories"]);
   await post(await url("/v1/completions"), { model: "stories", prompt: "Hi", max_tokens: 3, temperature: 0 });
@@ -107,7 +107,7 @@ test("/v1/models lists the model; /metrics counts requests and tokens in Prometh
   assert.match(m.text, /^tunelab_requests_in_flight 0$/m);
 });
 
-test("/health answers while a long generation runs (the model runs in a worker thread)", { skip }, async () => {
+test("/health answers while a long generation runs (the model runs in a worker thread)", { skip, timeout: 120_000 }, async () => {
   const long = post(await url("/v1/completions"), { model: "stories", prompt: ["Once upon a time", "The dog", "A bird"], n: 2, max_tokens: 300, temperature: 1, seed: 1 });
   let generationDone = false;
   void long.then(() => (generationDone = true));
@@ -123,7 +123,7 @@ test("/health answers while a long generation runs (the model runs in a worker t
   assert.equal((r.body.choices as unknown[]).length, 6);
 });
 
-test("the worker refuses a prompt that does not fit the context with max_tokens", { skip }, async () => {
+test("the worker refuses a prompt that does not fit the context with max_tokens", { skip, timeout: 120_000 }, async () => {
   const r = await post(await url("/v1/completions"), { model: "stories", prompt: "Once upon a time ".repeat(200), max_tokens: 16 });
   assert.equal(r.status, 400);
   assert.match(errorMessage(r), /maximum context length is 512 tokens, but prompt 0 has \d+ tokens and max_tokens is 16/);

@@ -11,7 +11,7 @@ import { STORIES, serve, post, get, errorMessage } from "./helpers.js";
 const skip = skipIfMissing(STORIES);
 const completion = { model: "hf", prompt: "Once upon a time", max_tokens: 5, temperature: 0 };
 
-test("with --api-key every route but /health needs the bearer token", { skip }, async () => {
+test("with --api-key every route but /health needs the bearer token", { skip, timeout: 120_000 }, async () => {
   const server = await serve({ model: STORIES, api_key: "s3cret" });
   try {
     const u = server.url;
@@ -32,7 +32,7 @@ test("with --api-key every route but /health needs the bearer token", { skip }, 
   }
 });
 
-test("bad requests get a 4xx naming the problem, and the server keeps serving", { skip }, async () => {
+test("bad requests get a 4xx naming the problem, and the server keeps serving", { skip, timeout: 120_000 }, async () => {
   const server = await serve({ model: STORIES, max_body_bytes: 2000, max_tokens: 64 });
   try {
     const u = server.url + "/v1/completions";
@@ -74,12 +74,12 @@ test("bad requests get a 4xx naming the problem, and the server keeps serving", 
   }
 });
 
-test("a full queue answers 429 with Retry-After; a request past its timeout is stopped with 504", { skip }, async () => {
+test("a full queue answers 429 with Retry-After; a request past its timeout is stopped with 504", { skip, timeout: 120_000 }, async () => {
   const server = await serve({ model: STORIES, max_queue: 1, request_timeout_s: 0.3 });
   try {
     const u = server.url + "/v1/completions";
     const long = post(u, { ...completion, prompt: ["a", "b", "c", "d"], n: 4, max_tokens: 400, temperature: 1 });
-    await new Promise((r) => setTimeout(r, 50));
+    await untilInFlight(server.url, 1);
     const busy = await post(u, completion);
     assert.equal(busy.status, 429);
     assert.equal(busy.headers.get("retry-after"), "1");
@@ -93,7 +93,7 @@ test("a full queue answers 429 with Retry-After; a request past its timeout is s
   }
 });
 
-test("a client that goes away mid-stream stops its generation", { skip }, async () => {
+test("a client that goes away mid-stream stops its generation", { skip, timeout: 120_000 }, async () => {
   const server = await serve({ model: STORIES, max_queue: 1 });
   try {
     const ac = new AbortController();
@@ -116,24 +116,39 @@ test("a client that goes away mid-stream stops its generation", { skip }, async 
   }
 });
 
-test("SIGTERM: `tunelab serve` finishes the request in flight, refuses new ones, and exits 0", { skip }, async () => {
+test("SIGTERM: `tunelab serve` finishes the request in flight, refuses new ones, and exits 0", { skip, timeout: 120_000 }, async () => {
   const child = tunelabAsync(["serve", "--model", STORIES, "--port", "0", "--max-tokens", "400"]);
   let out = "";
   child.stdout!.on("data", (d) => (out += d));
   child.stderr!.on("data", (d) => (out += d));
-  while (!/listening on (\S+)/.test(out)) {
-    if (child.exitCode !== null) assert.fail(`serve exited: ${out}`);
-    await new Promise((r) => setTimeout(r, 50));
+  try {
+    const deadline = Date.now() + 60_000;
+    while (!/listening on (\S+)/.test(out)) {
+      if (child.exitCode !== null || Date.now() > deadline) assert.fail(`serve did not start: ${out}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const url = /listening on (\S+)/.exec(out)![1];
+    const inflight = post(url + "/v1/completions", { ...completion, prompt: ["a", "b"], n: 4, max_tokens: 300, temperature: 1, seed: 3 });
+    await untilInFlight(url, 1);
+    const exited = once(child, "exit");
+    child.kill("SIGTERM");
+    const [code] = (await exited) as [number];
+    const r = await inflight;
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal((r.body.choices as unknown[]).length, 8);
+    assert.equal(code, 0, out);
+    assert.match(out, /SIGTERM: finishing the requests in flight/);
+    await assert.rejects(fetch(url + "/health"), "the port is closed after shutdown");
+  } finally {
+    if (child.exitCode === null) child.kill("SIGKILL");
   }
-  const url = /listening on (\S+)/.exec(out)![1];
-  const inflight = post(url + "/v1/completions", { ...completion, prompt: ["a", "b"], n: 4, max_tokens: 300, temperature: 1, seed: 3 });
-  await new Promise((r) => setTimeout(r, 150));
-  child.kill("SIGTERM");
-  const [code] = (await once(child, "exit")) as [number];
-  const r = await inflight;
-  assert.equal(r.status, 200, JSON.stringify(r.body));
-  assert.equal((r.body.choices as unknown[]).length, 8);
-  assert.equal(code, 0, out);
-  assert.match(out, /SIGTERM: finishing the requests in flight/);
-  await assert.rejects(fetch(url + "/health"), "the port is closed after shutdown");
 });
+
+/** Waits until the server has `n` requests in flight (its /metrics gauge), for at most 30 s. */
+async function untilInFlight(url: string, n: number): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (!new RegExp(`^tunelab_requests_in_flight ${n}$`, "m").test((await get(url + "/metrics")).text)) {
+    if (Date.now() > deadline) assert.fail(`never ${n} requests in flight`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
