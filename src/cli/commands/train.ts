@@ -4,6 +4,7 @@ import { loadRunConfig } from "../config.js";
 import { buildRun, consoleOutput, type Output } from "../../pipelines/run.js";
 import { saveTrained, writeResults } from "../../pipelines/trained.js";
 import { formatNumber } from "../../train/progress.js";
+import { launchedWorld } from "../../distributed/index.js";
 import { resumeFlag } from "./resume.js";
 
 export interface TrainCommandOptions {
@@ -13,6 +14,9 @@ export interface TrainCommandOptions {
 }
 
 export async function trainCommand(configFile: string, opts: TrainCommandOptions, out: Output = consoleOutput): Promise<Record<string, number>> {
+  // Launched as one of several MPI ranks: rank 0 alone prints and writes; the others warn only.
+  const isMain = (launchedWorld()?.rank ?? 0) === 0;
+  if (!isMain) out = { info: () => {}, warn: out.warn };
   const cfg = loadRunConfig(configFile, opts.set ?? []);
   const run = await buildRun(cfg, { quiet: opts.quiet, out });
   const { trainer, args, prepared } = run;
@@ -21,8 +25,10 @@ export async function trainCommand(configFile: string, opts: TrainCommandOptions
   const result = await trainer.train({ resume_from_checkpoint: resumeFlag(opts.resume) });
   const all: Record<string, number> = { ...result.metrics };
   if (prepared.splits.validation) Object.assign(all, trainer.evaluate());
-  saveTrained(run, args.output_dir);
-  writeResults(args.output_dir, all);
+  if (isMain) {
+    saveTrained(run, args.output_dir);
+    writeResults(args.output_dir, all);
+  }
   const state = trainer.state;
   if (state.best_model_checkpoint) out.info(`[train] best checkpoint: ${state.best_model_checkpoint} (${args.metric_for_best_model} = ${formatNumber(state.best_metric ?? NaN)})`);
   const shown = Object.entries(all).filter(([k]) => /^eval_(?!runtime|samples|steps)/.test(k)).map(([k, v]) => `${k} ${formatNumber(v)}`);
