@@ -1,6 +1,6 @@
 /** tunelab: fine-tune Hugging Face transformers from TypeScript. */
 export * from "./tensor/index.js";
-export { getNumThreads, setNumThreads, cpuFeatures } from "./tensor/threads.js";
+export { getNumThreads, setNumThreads, availableCpus, cpuFeatures } from "./tensor/threads.js";
 export * from "./nn/index.js";
 export * from "./optim/index.js";
 export * from "./models/index.js";
