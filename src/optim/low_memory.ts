@@ -57,6 +57,7 @@ export class PagedAdamW extends AdamW {
 /** adamw_8bit (and paged_adamw_8bit with `paged`). */
 export class AdamW8bit extends Optimizer<AdamWOptions> {
   private readonly alloc: Alloc;
+  override readonly fusesGradScale = true;
 
   constructor(params: ParamsInput, opts: Partial<AdamWOptions> & { paged?: boolean } = {}) {
     const { paged, ...rest } = opts;
@@ -151,6 +152,7 @@ export interface AdafactorOptions {
 
 /** Transformers' Adafactor with scale_parameter=False, relative_step=False (what optim: adafactor builds). */
 export class Adafactor extends Optimizer<AdafactorOptions> {
+  override readonly fusesGradScale = true;
   constructor(params: ParamsInput, opts: Partial<AdafactorOptions> = {}) {
     super(params, { lr: 1e-3, eps: [1e-30, 1e-3], clip_threshold: 1.0, decay_rate: -0.8, weight_decay: 0, ...opts }, "Adafactor");
   }
