@@ -15,14 +15,14 @@ test("progress: a live bar on a TTY (step, epoch, loss, lr, it/s, ETA); plain li
   const bar = new ProgressCallback({ stream: tty });
   bar.onTrainBegin(args, state);
   bar.onStepEnd(args, state, new TrainerControl(), { live: { loss: 0.6931, learning_rate: 5e-5 } });
-  assert.match(tty.chunks.join(""), /\r\x1b\[2K.*3\/10 \| epoch 0\.30 \| loss 0\.6931 \| lr 5\.00e-5 \| [\d.]+ it\/s \| ETA /);
+  assert.match(tty.chunks.join(""), /\r\x1b\[2K.*3\/10 \| epoch 0\.30 \| loss 0\.6931 \| lr 5\.00e-5 \| [\d.]+ it\/s, [\d.]+ samples\/s \| ETA /);
   const plain = fakeStream(false);
   const lines = new ProgressCallback({ stream: plain });
   lines.onTrainBegin(args, state);
   lines.onStepEnd(args, state, new TrainerControl(), { live: { loss: 1, learning_rate: 1 } });
   assert.equal(plain.chunks.length, 0, "no bar when not a terminal");
   lines.onLog(args, state, new TrainerControl(), { logs: { loss: 0.5, learning_rate: 1e-4 } });
-  assert.match(plain.chunks.join(""), /^step 3\/10 \| epoch 0\.30 \| loss 0\.5000 \| learning_rate 1\.000e-4/);
+  assert.match(plain.chunks.join(""), /^step 3\/10 \| epoch 0\.30 \| loss 0\.5000 \| lr 1\.00e-4/);
   assert.ok(plain.chunks.join("").endsWith("\n"));
 });
 

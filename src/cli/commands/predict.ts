@@ -26,6 +26,7 @@ export interface PredictCommandOptions {
 
 export async function predictCommand(configFile: string, opts: PredictCommandOptions, out: Output = consoleOutput): Promise<string> {
   const cfg = loadRunConfig(configFile, opts.set ?? []);
+  for (const note of cfg.notes) out.info(note);
   if (cfg.task === "masked_lm") {
     throw new Error("[predict] task masked_lm fills masks during pretraining; predict covers classification, token classification, extractive QA, causal_lm and seq2seq (use tunelab eval for perplexity)");
   }
