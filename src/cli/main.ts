@@ -8,7 +8,7 @@ import { trainCommand, type TrainCommandOptions } from "./commands/train.js";
 import { evalCommand, type EvalCommandOptions } from "./commands/eval.js";
 import { predictCommand } from "./commands/predict.js";
 import { pretrainCommand, type PretrainCommandOptions } from "./commands/pretrain.js";
-import { quickstartCommand } from "./commands/quickstart.js";
+import { QUICKSTART_EPOCHS, quickstartCommand } from "./commands/quickstart.js";
 import { ConfigError } from "./config.js";
 import { TrainingArgumentsError } from "../train/training_args.js";
 
@@ -46,7 +46,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .addHelpText("after", `
 Examples:
-  $ tunelab quickstart                                  # 1-minute offline demo
+  $ tunelab quickstart                                  # offline demo: fine-tunes a tiny model in seconds
   $ tunelab train config.yaml --set learning_rate=1e-4
   $ tunelab eval config.yaml --split test
   $ tunelab predict config.yaml --input new_rows.jsonl --output preds.jsonl
@@ -56,7 +56,7 @@ Examples:
     .command("train")
     .description("fine-tune a model as the YAML config says, with checkpoints, evaluation and early stopping")
     .argument("<config>", "YAML config file")
-    .option("--set <key=value>", "override a config value (repeatable): learning_rate=1e-4, dataset.on_bad_rows=skip", collect, [])
+    .option("--set <key=value>", "override a config value (repeatable): learning_rate=1e-4, dataset.on_bad_rows=skip, method=full", collect)
     .option("--resume [checkpoint]", "resume from a checkpoint folder, or the newest one in output_dir")
     .option("--quiet", "no progress output")
     .addHelpText("after", `
@@ -75,8 +75,8 @@ ${CONFIG_HELP}`)
     .description("evaluate a trained model (default: the run's output_dir) on a split")
     .argument("<config>", "YAML config file (the one used for training)")
     .option("--model <dir>", "model folder to evaluate (default: output_dir if it holds a model, else the config's model)")
-    .option("--split <name>", "validation (default) or test", "validation")
-    .option("--set <key=value>", "override a config value (repeatable)", collect, [])
+    .option("--split <name>", "the split to evaluate: validation or test", "validation")
+    .option("--set <key=value>", "override a config value (repeatable)", collect)
     .addHelpText("after", `
 Examples:
   $ tunelab eval sst2.yaml
@@ -93,7 +93,7 @@ Examples:
     .requiredOption("--input <file>", "rows to predict (JSONL, JSON, CSV, TSV, Parquet or CoNLL), without labels")
     .option("--output <file>", "where to write the JSONL (default: <output_dir>/predictions.jsonl)")
     .option("--model <dir>", "model folder (default: output_dir)")
-    .option("--set <key=value>", "override a config value (repeatable)", collect, [])
+    .option("--set <key=value>", "override a config value (repeatable)", collect)
     .addOption(new Option("--max-new-tokens <n>", "generation tasks: the most tokens to generate per row (default 64)").argParser((v) => Number(v)))
     .addHelpText("after", `
 Examples:
@@ -112,12 +112,12 @@ Generation (greedy decoding, stopping at the tokenizer's EOS):
     .command("pretrain")
     .description("masked-LM or causal-LM (continued) pretraining on raw text")
     .argument("<config>", "YAML config file: model.from_config (new model) or model (continue), tokenizer, dataset of text")
-    .option("--set <key=value>", "override a config value (repeatable)", collect, [])
+    .option("--set <key=value>", "override a config value (repeatable)", collect)
     .option("--resume [checkpoint]", "resume from a checkpoint folder, or the newest one in output_dir")
     .option("--quiet", "no progress output")
     .addHelpText("after", `
 Examples:
-  $ tunelab pretrain scripts/demo-pretrain.yaml         # how the shipped demo model was made
+  $ tunelab pretrain scripts/build-demo-model.yaml      # how the shipped demo model was made (run via scripts/build-demo-model.sh)
   $ tunelab pretrain continue.yaml --set max_steps=2000
 
 A pretraining config:
@@ -134,7 +134,7 @@ A pretraining config:
     .command("quickstart")
     .description("offline demo: fine-tune the shipped pretrained tiny BERT on the shipped data; compare with random init")
     .option("--output-dir <dir>", "run folder (default: runs/quickstart-<time>)")
-    .addOption(new Option("--epochs <n>", "fine-tuning epochs").argParser((v) => Number(v)))
+    .addOption(new Option("--epochs <n>", "fine-tuning epochs").argParser((v) => Number(v)).default(QUICKSTART_EPOCHS))
     .option("--quiet", "no progress bars")
     .addHelpText("after", `
 Examples:

@@ -8,7 +8,7 @@ import type { AutoTask } from "../models/auto.js";
 import type { PreTrainedTokenizer } from "../data/tokenizer.js";
 import { Dataset } from "../data/dataset.js";
 import { BadRowLog, type BadRowPolicy } from "../data/bad_rows.js";
-import { buildLabelMap, encodeClassification, type ClassificationOptions, type LabelMap } from "../data/formats/classification.js";
+import { buildLabelMap, encodeClassification, requireColumn, type ClassificationOptions, type LabelMap } from "../data/formats/classification.js";
 import { buildTagList, encodeTokenClassification, type TokenClassificationOptions } from "../data/formats/token_classification.js";
 import { encodeCausalLm, type CausalLmOptions } from "../data/formats/causal_lm.js";
 import { encodeSeq2Seq, type Seq2SeqOptions } from "../data/formats/seq2seq.js";
@@ -78,6 +78,8 @@ export function prepareTask(taskName: TaskName, splits: Record<string, Dataset>,
   switch (taskName) {
     case "text_classification": {
       const o = opts as ClassificationOptions;
+      // A missing text column is a naming problem (a headerless file?), said before the labels' one.
+      requireColumn(reference, o.text_column ?? "text", "task.text_column");
       const labelNames = fixedLabels ? Object.values(fixedLabels.id2label) : o.label_names;
       const map = buildLabelMap(reference, { ...o, label_names: labelNames });
       encodeAll((ds, log) => encodeClassification(ds, tokenizer, map, o, log));

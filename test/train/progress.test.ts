@@ -36,3 +36,19 @@ test("batch order: seeded per epoch; group_by_length sorts within megabatches", 
   assert.deepEqual(grouped.flat(), [...Array(20).keys()].reverse(), "one megabatch, longest first");
   assert.equal(batchOrder({ numExamples: 10, batchSize: 4, seed: 1, epoch: 0, dropLast: true }).length, 2);
 });
+
+test("progress: short evaluation lines without eval_ prefixes or timings; none with a step 0/0 outside training", () => {
+  const args = new TrainingArguments({ output_dir: "x" });
+  const logs = { eval_loss: 0.5, eval_accuracy: 0.75, eval_f1: 0.7, eval_precision: 0.6, eval_recall: 0.8, eval_macro_f1: 0.7, eval_weighted_f1: 0.71, eval_runtime: 1.2, eval_samples_per_second: 200, eval_steps_per_second: 4 };
+  const during = fakeStream(false);
+  new ProgressCallback({ stream: during }).onLog(args, Object.assign(new TrainerState(), { max_steps: 96, global_step: 12, epoch: 1 }), new TrainerControl(), { logs });
+  assert.equal(during.chunks.join(""), "eval @ step 12/96 | epoch 1.00 | loss 0.5000 | accuracy 0.7500 | f1 0.7000 | macro_f1 0.7000 | weighted_f1 0.7100\n");
+  const before = fakeStream(false);
+  new ProgressCallback({ stream: before }).onLog(args, new TrainerState(), new TrainerControl(), { logs });
+  assert.match(before.chunks.join(""), /^eval \| loss 0\.5000 \| accuracy/);
+  const summary = fakeStream(false);
+  new ProgressCallback({ stream: summary }).onLog(args, Object.assign(new TrainerState(), { max_steps: 96, global_step: 96, epoch: 8 }), new TrainerControl(), {
+    logs: { train_runtime: 75.2, train_samples_per_second: 20.4, train_steps_per_second: 1.3, train_loss: 0.42, total_flos: 0 },
+  });
+  assert.equal(summary.chunks.join(""), "step 96/96 | epoch 8.00 | train_runtime 1:15 | 20.4 samples/s | train_loss 0.4200\n");
+});

@@ -18,6 +18,9 @@ import { Trainer } from "../../train/trainer.js";
 
 export const DEMO_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../../assets/demo");
 
+/** Fine-tuning epochs of the demo (each takes well under a second). */
+export const QUICKSTART_EPOCHS = 8;
+
 export interface QuickstartOptions {
   output_dir?: string;
   quiet?: boolean;
@@ -61,7 +64,7 @@ export async function quickstartCommand(opts: QuickstartOptions = {}, out: Outpu
   }
   const stamp = new Date().toISOString().replace(/[:.]/g, "-").slice(0, 19);
   const runDir = path.resolve(opts.output_dir ?? path.join("runs", `quickstart-${stamp}`));
-  const epochs = opts.num_train_epochs ?? 8;
+  const epochs = opts.num_train_epochs ?? QUICKSTART_EPOCHS;
   const started = performance.now();
   fs.mkdirSync(runDir, { recursive: true });
   const raw = quickstartConfig(runDir, "pretrained", epochs);
