@@ -6,6 +6,7 @@ import { saveTrained, writeResults } from "../../pipelines/trained.js";
 import { formatNumber } from "../../train/progress.js";
 import { launchedWorld } from "../../distributed/index.js";
 import { resumeFlag } from "./resume.js";
+import { writeFolderAtomically } from "../../train/output_dir.js";
 
 export interface TrainCommandOptions {
   set?: string[];
@@ -27,8 +28,11 @@ export async function trainCommand(configFile: string, opts: TrainCommandOptions
   const all: Record<string, number> = { ...result.metrics };
   if (prepared.splits.validation) Object.assign(all, trainer.evaluate());
   if (isMain) {
-    saveTrained(run, args.output_dir);
-    writeResults(args.output_dir, all);
+    // The model, tokenizer, task file and results land together or not at all.
+    writeFolderAtomically(args.output_dir, (dir) => {
+      saveTrained(run, dir);
+      writeResults(dir, all);
+    });
   }
   const state = trainer.state;
   if (state.best_model_checkpoint) out.info(`[train] best checkpoint: ${state.best_model_checkpoint} (${args.metric_for_best_model} = ${formatNumber(state.best_metric ?? NaN)})`);

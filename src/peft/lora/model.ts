@@ -5,6 +5,7 @@
  * does (and writes into the saved config). `bias` decides which base biases train and are saved.
  */
 import type { PreTrainedModel } from "../../models/modeling_utils.js";
+import { prepareQloraBase } from "../../quant/prepare.js";
 import type { PeftMethod } from "../registry.js";
 import { LORA_TARGET_MODULES, resolveTargets, parentOf, weightLayoutOf, isTunerLayer, walkModules } from "../targets.js";
 import { LoraLayer } from "./layer.js";
@@ -68,7 +69,15 @@ export const LORA_METHOD: PeftMethod<LoraConfig> = {
   peft_type: "LORA",
   name: "lora",
   summary: "LoRA: low-rank updates A·B beside frozen linear layers (use_rslora, use_dora: DoRA)",
-  variants: [{ name: "dora", summary: "DoRA: LoRA with a learned magnitude per output (LoRA with use_dora: true)", presets: { use_dora: true } }],
+  variants: [
+    { name: "dora", summary: "DoRA: LoRA with a learned magnitude per output (LoRA with use_dora: true)", presets: { use_dora: true } },
+    {
+      name: "qlora",
+      summary: "QLoRA: LoRA on a frozen 4-bit NF4 base (double quantization; bitsandbytes' format)",
+      // A base loaded with quantization_config is already 4-bit; one in memory is quantized here.
+      prepareBase: (model) => prepareQloraBase(model, (model.constructor as typeof PreTrainedModel).baseModelPrefix),
+    },
+  ],
   prefix: "lora_",
   readConfig: readLoraConfig,
   inject: (model, config, adapterName) => injectLora(model, config, adapterName),
