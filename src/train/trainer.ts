@@ -11,7 +11,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { manualSeed, scope, SeededRandom, type Tensor } from "../tensor/index.js";
-import { clipGradNorm, gradNorm, type LambdaLR, type Optimizer } from "../optim/index.js";
+import { clipCoefficient, gradNorm, scaleGradients, type LambdaLR, type Optimizer } from "../optim/index.js";
 import type { Dataset, Row } from "../data/dataset.js";
 import { IterableDataset } from "../data/stream.js";
 import { DataCollatorWithPadding, type DataCollator } from "../data/collators.js";
@@ -193,13 +193,16 @@ export class Trainer {
         this.fire("onStepBegin");
         const step = this.state.global_step + 1;
         const stepLoss = this.accumulateGradients(group, { step, epoch, first, dataSeed });
-        const norm = args.max_grad_norm > 0 ? clipGradNorm(params, args.max_grad_norm) : gradNorm(params);
+        const norm = gradNorm(params);
         if (!Number.isFinite(norm)) {
           optimizer.zeroGrad();
           throw new NonFiniteLossError(step, "the gradient norm", norm);
         }
+        // Clipping's coefficient goes into the optimizer's fused update, not a pass over every gradient.
+        const clip = args.max_grad_norm > 0 ? clipCoefficient(norm, args.max_grad_norm) : 1;
+        if (clip !== 1 && !optimizer.fusesGradScale) scaleGradients(params, clip);
         this.fire("onPreOptimizerStep");
-        optimizer.step();
+        optimizer.step(optimizer.fusesGradScale ? clip : 1);
         this.fire("onOptimizerStep");
         this.scheduler.step();
         optimizer.zeroGrad();

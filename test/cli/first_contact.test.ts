@@ -140,7 +140,7 @@ test("help: no phantom files, no default stated twice or as [], the quickstart's
   assert.match(top.stdout, /quickstart .*in seconds/);
   assert.doesNotMatch(top.stdout, /1-minute/);
   assert.match(fs.readFileSync(path.join(DEMO_DIR, "..", "..", "README.md"), "utf8"), /npx tunelab quickstart +# fine-tunes the bundled tiny model offline: seconds/);
-  for (const cmd of ["train", "eval", "predict", "pretrain"]) {
+  for (const cmd of ["train", "eval", "predict", "pretrain", "serve"]) {
     const h = tunelab([cmd, "--help"]).stdout;
     assert.doesNotMatch(h, /default: \[\]/, `${cmd} --help`);
     for (const ref of h.match(/scripts\/[\w.-]+/g) ?? []) assert.ok(fs.existsSync(path.join(DEMO_DIR, "..", "..", ref)), `${cmd} --help cites ${ref}`);

@@ -7,7 +7,7 @@
 import type { PreTrainedModel } from "../../models/modeling_utils.js";
 import { prepareQloraBase } from "../../quant/prepare.js";
 import type { PeftMethod } from "../registry.js";
-import { LORA_TARGET_MODULES, resolveTargets, parentOf, weightLayoutOf, isTunerLayer, walkModules } from "../targets.js";
+import { LORA_TARGET_MODULES, resolveTargets, weightLayoutOf, isTunerLayer, walkModules } from "../targets.js";
 import { LoraLayer } from "./layer.js";
 import { type LoraConfig, readLoraConfig, patternValue } from "./config.js";
 
@@ -34,8 +34,7 @@ export function injectLora(model: PreTrainedModel, config: LoraConfig, adapterNa
       r, alpha, dropout: config.lora_dropout, init: config.init_lora_weights, useRslora: config.use_rslora, useDora: config.use_dora,
     });
     if (layer !== existing) {
-      const { parent, name } = parentOf(model, path);
-      parent.replaceModule(name, layer);
+      model.replaceModule(path, layer);
     }
   }
 }
