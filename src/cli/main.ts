@@ -27,6 +27,7 @@ Config (YAML; relative paths are resolved from the config file's folder):
   dataset:
     path: data/                   # a file, or a folder with train.* / validation.* / test.*
     on_bad_rows: fail             # or skip (bad rows are counted and reported with file:line)
+    column_names: [sentence, label]  # CSV/TSV without a header row (or header: false → column_0, ...)
     streaming: false              # true: read the train file as training goes (needs max_steps);
                                   #   shuffled with a seeded buffer of shuffle_buffer_size rows
   method: full                    # or a PEFT method (lora, bitfit, ...) with a peft: section
