@@ -89,6 +89,10 @@ for (const outtype of ["f32", "f16", "q8_0", "q4_0"] as GgufOuttype[]) {
     const run = await llamaCppGreedy(file, prompt, NEW);
     try {
       assert.deepEqual(run.tokenize(PROMPT), prompt.slice(1), "llama.cpp's tokenization of the prompt (tokenizer.ggml.* metadata)");
+      // Merges by score, byte fallback for characters outside the 512 pieces, runs of spaces.
+      for (const text of ["The little dog's ball was red, and Tom said: \"Wow!\"", "café naïve 😀 日本", "  two  spaces"]) {
+        assert.deepEqual(run.tokenize(text), tokenizer.encode(text).slice(1), `llama.cpp's tokens of ${JSON.stringify(text)}`);
+      }
       assert.equal(run.detokenize(ours), tokenizer.decode(ours));
       if (outtype === "q4_0") {
         // 4-bit weights change the logits enough to flip a late near-tie; the start must still agree.
