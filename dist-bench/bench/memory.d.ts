@@ -1,1 +1,0 @@
-export declare function benchMemory(args: string[]): Promise<string>;
