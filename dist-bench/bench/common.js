@@ -1,0 +1,238 @@
+/**
+ * What every bench section shares: the timer, the PyTorch reference process, deterministic
+ * weights both sides can build bit for bit, and the markdown table.
+ *
+ * Fairness: each row times tunelab and torch alternately (ours, torch, ours, torch) in the
+ * same run, and reports a low quantile (QUANTILE) of the per-call times over all rounds for
+ * both: on a shared machine other processes steal cores in bursts, and a 2-thread OpenMP
+ * barrier (torch) or pool join (ours) then waits a whole scheduler slice for the
+ * descheduled thread; the median would measure the neighbours, the 10th percentile
+ * measures the engine when it has the cores, which is what a dedicated machine gives.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { dirname, join } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { Tensor } from "../src/index.js";
+const here = dirname(fileURLToPath(import.meta.url));
+export const repoRoot = join(here, "..", "..");
+/** Debian's python3 (with python3-torch); TUNELAB_BENCH_PYTHON points elsewhere. */
+export const PYTHON = process.env.TUNELAB_BENCH_PYTHON ?? "/usr/bin/python3";
+/** Seconds per call a measurement aims to collect (per side, all rounds together). */
+export const MIN_TIME = Number(process.env.TUNELAB_BENCH_MIN_TIME ?? 0.6);
+/** The reported statistic of per-call times (see the file comment). */
+export const QUANTILE = 0.1;
+/**
+ * Per-call times of fn: `warmup` untimed calls, then calls until `minTime` seconds and
+ * `minCalls` calls have passed. Returns every sample (seconds) so rounds can be merged.
+ */
+export function samples(fn, minTime, warmup = 1, minCalls = 3) {
+    for (let i = 0; i < warmup; i++)
+        fn();
+    const out = [];
+    const start = performance.now();
+    while (out.length < minCalls || performance.now() - start < minTime * 1000) {
+        const t0 = performance.now();
+        fn();
+        out.push((performance.now() - t0) / 1000);
+    }
+    return out;
+}
+/** The q-quantile of xs (nearest rank); q = 0.5 is the median. */
+export function quantile(xs, q) {
+    const s = [...xs].sort((a, b) => a - b);
+    return s[Math.min(s.length - 1, Math.max(0, Math.round(q * (s.length - 1))))];
+}
+export function geomean(xs) {
+    const ok = xs.filter((x) => x > 0 && Number.isFinite(x));
+    if (ok.length === 0)
+        return NaN;
+    return Math.exp(ok.reduce((s, x) => s + Math.log(x), 0) / ok.length);
+}
+/**
+ * One long-lived `python3 bench/torch_ref.py` that answers JSON jobs line by line, so rows
+ * can alternate between the two engines without paying torch's import each time.
+ */
+export class TorchRef {
+    proc;
+    waiting = [];
+    stderr = "";
+    version;
+    constructor(version) {
+        this.version = version;
+        this.proc = spawn(PYTHON, ["-u", join(repoRoot, "bench", "torch_ref.py")], { stdio: ["pipe", "pipe", "pipe"] });
+        this.proc.stderr.on("data", (d) => (this.stderr = (this.stderr + d.toString()).slice(-4000)));
+        const rl = createInterface({ input: this.proc.stdout });
+        rl.on("line", (line) => this.waiting.shift()?.(line));
+        this.proc.on("exit", () => {
+            for (const w of this.waiting.splice(0))
+                w(null);
+        });
+    }
+    /** Starts the reference, installing python3-torch with apt when root; null when unavailable. */
+    static start() {
+        const version = torchVersion();
+        return version ? new TorchRef(version) : null;
+    }
+    run(job) {
+        return new Promise((resolve) => {
+            this.waiting.push((line) => {
+                if (line === null) {
+                    resolve({ samples: [], error: `torch_ref.py exited: ${this.stderr.trim().split("\n").slice(-2).join(" | ")}` });
+                    return;
+                }
+                resolve(JSON.parse(line));
+            });
+            this.proc.stdin.write(JSON.stringify(job) + "\n");
+        });
+    }
+    close() {
+        this.proc.stdin.end();
+    }
+}
+function torchVersion() {
+    const probe = () => spawnSync(PYTHON, ["-c", "import torch; print(torch.__version__)"], { encoding: "utf8" });
+    const first = probe();
+    if (first.status === 0)
+        return first.stdout.trim();
+    if (process.getuid?.() === 0 && !process.env.TUNELAB_BENCH_NO_INSTALL) {
+        console.log("python3-torch is not installed; installing it with apt (set TUNELAB_BENCH_NO_INSTALL=1 to skip)...");
+        spawnSync("apt-get", ["install", "-y", "-qq", "python3-torch"], {
+            stdio: "ignore",
+            env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+            timeout: 600_000,
+        });
+        const again = probe();
+        if (again.status === 0)
+            return again.stdout.trim();
+    }
+    return null;
+}
+/**
+ * Compares each row against torch's best time at its thread count or fewer. torch cannot
+ * get slower from more threads on an idle machine, but its OpenMP barriers collapse when
+ * another process holds a core; crediting tunelab with that would be a claim the bench
+ * cannot back, so the speedup column uses whichever torch figure is faster.
+ */
+export function preferBestTorch(rows) {
+    for (const r of rows) {
+        let best;
+        let at;
+        for (const o of rows) {
+            if (o.name !== r.name || o.threads > r.threads || o.m.torch === undefined)
+                continue;
+            if (best === undefined || o.m.torch < best) {
+                best = o.m.torch;
+                at = o.threads;
+            }
+        }
+        r.m.torchBest = best;
+        r.m.torchBestThreads = at;
+    }
+}
+/**
+ * Alternates `rounds` times between our fn and the torch job (each round gets
+ * minTime / rounds per side) and returns both QUANTILEs.
+ */
+export async function compare(ours, torch, job, opts = {}) {
+    const minTime = opts.minTime ?? MIN_TIME;
+    const rounds = opts.rounds ?? 2;
+    const warmup = opts.warmup ?? 1;
+    const minCalls = opts.minCalls ?? 3;
+    const mine = [];
+    const theirs = [];
+    let note;
+    let info;
+    let loss;
+    for (let r = 0; r < rounds; r++) {
+        mine.push(...samples(ours, minTime / rounds, r === 0 ? warmup : 0, Math.ceil(minCalls / rounds)));
+        if (torch && note === undefined) {
+            const res = await torch.run({ ...job, min_time: minTime / rounds, warmup: r === 0 ? warmup : 0, min_calls: Math.ceil(minCalls / rounds) });
+            if (res.error)
+                note = res.error;
+            else {
+                theirs.push(...res.samples);
+                info = res.note;
+                loss = res.loss;
+            }
+        }
+    }
+    return {
+        ours: quantile(mine, QUANTILE),
+        torch: theirs.length ? quantile(theirs, QUANTILE) : undefined,
+        torchNote: note ?? (torch ? undefined : "-"),
+        torchInfo: info,
+        torchLoss: loss,
+    };
+}
+/** A GitHub-markdown table with right-aligned number columns. */
+export function table(header, rows) {
+    const lines = [`| ${header.join(" | ")} |`, `| ${header.map((_, i) => (i === 0 ? "---" : "---:")).join(" | ")} |`];
+    for (const r of rows)
+        lines.push(`| ${r.join(" | ")} |`);
+    return lines.join("\n");
+}
+export function fmtMs(sec) {
+    if (sec === undefined || !Number.isFinite(sec))
+        return "-";
+    const ms = sec * 1000;
+    return ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms >= 1 ? ms.toFixed(2) : ms.toFixed(3);
+}
+/** torch time (its best at this many threads or fewer) / our time: above 1 means tunelab is faster. */
+export function ratio(m) {
+    const t = m.torchBest ?? m.torch;
+    return t === undefined ? undefined : t / m.ours;
+}
+/** The speedup, marked † when it is against torch's figure at fewer threads. */
+export function fmtRatio(m, threads) {
+    const r = ratio(m);
+    if (r === undefined || !Number.isFinite(r))
+        return "-";
+    const dagger = m.torchBestThreads !== undefined && m.torchBestThreads !== threads ? ` †${m.torchBestThreads}` : "";
+    return `${r.toFixed(2)}x${dagger}`;
+}
+/**
+ * Deterministic values both engines compute bit for bit: a 32-bit integer hash of
+ * (index, seed), mapped to a uniform number in [-0.5, 0.5) and scaled (in float64, then
+ * rounded to float32). torch_ref.py's `hash_uniform` is the same function in int64 tensors.
+ */
+export function hash32(i, seed) {
+    let x = (i ^ Math.imul(seed, 0x9e3779b9)) >>> 0;
+    x ^= x >>> 16;
+    x = Math.imul(x, 0x7feb352d) >>> 0;
+    x ^= x >>> 15;
+    x = Math.imul(x, 0x846ca68b) >>> 0;
+    x ^= x >>> 16;
+    return x >>> 0;
+}
+/** Uniform values with standard deviation `std` (uniform on ±std·√3). */
+export function hashUniform(n, seed, std) {
+    const out = new Float32Array(n);
+    const scale = std * Math.sqrt(12);
+    for (let i = 0; i < n; i++)
+        out[i] = (hash32(i, seed) / 4294967296 - 0.5) * scale;
+    return out;
+}
+/** Integers in [0, mod) from the same hash. */
+export function hashInts(n, seed, mod) {
+    const out = new Int32Array(n);
+    for (let i = 0; i < n; i++)
+        out[i] = hash32(i, seed) % mod;
+    return out;
+}
+/** A persistent float32 tensor of hash values (std 0 gives zeros, `fill` a constant). */
+export function hashTensor(shape, seed, std, fill) {
+    const n = shape.reduce((a, b) => a * b, 1);
+    const data = fill !== undefined ? new Float32Array(n).fill(fill) : hashUniform(n, seed, std);
+    return Tensor.fromTypedArray(data, shape, "float32").keep();
+}
+/** Frees the gradients fn left on leaves (what torch's `x.grad = None` does). */
+export function clearGrads(ts) {
+    for (const t of ts) {
+        if (t.grad) {
+            t.grad.dispose();
+            t.grad = null;
+        }
+    }
+}
+//# sourceMappingURL=common.js.map

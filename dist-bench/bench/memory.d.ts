@@ -1,0 +1,1 @@
+export declare function benchMemory(args: string[]): Promise<string>;

@@ -1,0 +1,40 @@
+/** `tunelab train config.yaml`: fine-tune, evaluate, save the model and the results. */
+import * as path from "node:path";
+import { loadRunConfig } from "../config.js";
+import { buildRun, consoleOutput } from "../../pipelines/run.js";
+import { saveTrained, writeResults } from "../../pipelines/trained.js";
+import { formatNumber } from "../../train/progress.js";
+import { launchedWorld } from "../../distributed/index.js";
+import { resumeFlag } from "./resume.js";
+import { writeFolderAtomically } from "../../train/output_dir.js";
+export async function trainCommand(configFile, opts, out = consoleOutput) {
+    // Launched as one of several MPI ranks: rank 0 alone prints and writes; the others warn only.
+    const isMain = (launchedWorld()?.rank ?? 0) === 0;
+    if (!isMain)
+        out = { info: () => { }, warn: out.warn };
+    const cfg = loadRunConfig(configFile, opts.set ?? []);
+    const run = await buildRun(cfg, { quiet: opts.quiet, out });
+    const { trainer, args, prepared } = run;
+    const examples = run.streamedTrain ? `a stream of ${cfg.dataset.train_file ?? cfg.dataset.path} (max_steps ${args.max_steps})` : `${prepared.splits.train.length} examples`;
+    out.info(`[train] ${cfg.task} on ${examples}` + (prepared.splits.validation ? `, validating on ${prepared.splits.validation.length}` : "") + ` → ${args.output_dir}`);
+    const result = await trainer.train({ resume_from_checkpoint: resumeFlag(opts.resume) });
+    const all = { ...result.metrics };
+    if (prepared.splits.validation)
+        Object.assign(all, trainer.evaluate());
+    if (isMain) {
+        // The model, tokenizer, task file and results land together or not at all.
+        writeFolderAtomically(args.output_dir, (dir) => {
+            saveTrained(run, dir);
+            writeResults(dir, all);
+        });
+    }
+    const state = trainer.state;
+    if (state.best_model_checkpoint)
+        out.info(`[train] best checkpoint: ${state.best_model_checkpoint} (${args.metric_for_best_model} = ${formatNumber(state.best_metric ?? NaN)})`);
+    const shown = Object.entries(all).filter(([k]) => /^eval_(?!runtime|samples|steps)/.test(k)).map(([k, v]) => `${k} ${formatNumber(v)}`);
+    if (shown.length)
+        out.info(`[train] final: ${shown.join(" | ")}`);
+    out.info(`[train] run folder: ${path.resolve(args.output_dir)}`);
+    return all;
+}
+//# sourceMappingURL=train.js.map

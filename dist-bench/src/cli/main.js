@@ -1,0 +1,154 @@
+/**
+ * The `tunelab` command: train, eval, predict, pretrain, quickstart. Parses arguments,
+ * calls the library, prints; errors print as one message (no stack) with exit code 1, or 2
+ * for configuration errors.
+ */
+import { Command, Option } from "commander";
+import { trainCommand } from "./commands/train.js";
+import { evalCommand } from "./commands/eval.js";
+import { predictCommand } from "./commands/predict.js";
+import { pretrainCommand } from "./commands/pretrain.js";
+import { quickstartCommand } from "./commands/quickstart.js";
+import { ConfigError } from "./config.js";
+import { TrainingArgumentsError } from "../train/training_args.js";
+const collect = (value, previous = []) => [...previous, value];
+const CONFIG_HELP = `
+Config (YAML; relative paths are resolved from the config file's folder):
+  model: path/to/model            # or { name_or_path, config: {overrides}, from_config: config.json }
+  tokenizer: path                 # default: the model folder
+  task: text_classification       # or { type, text_column, label_column, max_length, ... }
+                                  # tasks: text_classification, token_classification, causal_lm,
+                                  #        masked_lm, seq2seq, extractive_qa
+  dataset:
+    path: data/                   # a file, or a folder with train.* / validation.* / test.*
+    on_bad_rows: fail             # or skip (bad rows are counted and reported with file:line)
+    streaming: false              # true: read the train file as training goes (needs max_steps);
+                                  #   shuffled with a seeded buffer of shuffle_buffer_size rows
+  method: full                    # or a PEFT method (lora, bitfit, ...) with a peft: section
+  peft: { r: 8, lora_alpha: 16, target_modules: [query, value] }
+  early_stopping: { early_stopping_patience: 3 }
+  training:                       # Hugging Face TrainingArguments names and defaults
+    output_dir: runs/my-run
+    num_train_epochs: 3
+    learning_rate: 5e-5
+    eval_strategy: epoch
+    save_strategy: epoch
+    load_best_model_at_end: true
+    metric_for_best_model: accuracy`;
+export function buildProgram() {
+    const program = new Command();
+    program
+        .name("tunelab")
+        .description("Fine-tune Hugging Face transformer models on CPU, from TypeScript.")
+        .showHelpAfterError()
+        .addHelpText("after", `
+Examples:
+  $ tunelab quickstart                                  # 1-minute offline demo
+  $ tunelab train config.yaml --set learning_rate=1e-4
+  $ tunelab eval config.yaml --split test
+  $ tunelab predict config.yaml --input new_rows.jsonl --output preds.jsonl
+  $ tunelab pretrain pretrain.yaml`);
+    program
+        .command("train")
+        .description("fine-tune a model as the YAML config says, with checkpoints, evaluation and early stopping")
+        .argument("<config>", "YAML config file")
+        .option("--set <key=value>", "override a config value (repeatable): learning_rate=1e-4, dataset.on_bad_rows=skip", collect, [])
+        .option("--resume [checkpoint]", "resume from a checkpoint folder, or the newest one in output_dir")
+        .option("--quiet", "no progress output")
+        .addHelpText("after", `
+Examples:
+  $ tunelab train sst2.yaml
+  $ tunelab train sst2.yaml --set num_train_epochs=1 --set per_device_train_batch_size=32
+  $ tunelab train sst2.yaml --resume                    # continue after a crash, exactly
+  $ tunelab train sst2.yaml --resume runs/sst2/checkpoint-500
+${CONFIG_HELP}`)
+        .action(async (config, o) => {
+        await trainCommand(config, o);
+    });
+    program
+        .command("eval")
+        .description("evaluate a trained model (default: the run's output_dir) on a split")
+        .argument("<config>", "YAML config file (the one used for training)")
+        .option("--model <dir>", "model folder to evaluate (default: output_dir if it holds a model, else the config's model)")
+        .option("--split <name>", "validation (default) or test", "validation")
+        .option("--set <key=value>", "override a config value (repeatable)", collect, [])
+        .addHelpText("after", `
+Examples:
+  $ tunelab eval sst2.yaml
+  $ tunelab eval sst2.yaml --split test --model runs/sst2/checkpoint-500
+  $ tunelab eval clm.yaml                               # causal_lm: eval_perplexity = exp(mean token loss)`)
+        .action(async (config, o) => {
+        await evalCommand(config, o);
+    });
+    program
+        .command("predict")
+        .description("predict labels / tags / answers, or generate text (causal_lm, seq2seq), for new rows; writes JSON Lines")
+        .argument("<config>", "YAML config file (the one used for training)")
+        .requiredOption("--input <file>", "rows to predict (JSONL, JSON, CSV, TSV, Parquet or CoNLL), without labels")
+        .option("--output <file>", "where to write the JSONL (default: <output_dir>/predictions.jsonl)")
+        .option("--model <dir>", "model folder (default: output_dir)")
+        .option("--set <key=value>", "override a config value (repeatable)", collect, [])
+        .addOption(new Option("--max-new-tokens <n>", "generation tasks: the most tokens to generate per row (default 64)").argParser((v) => Number(v)))
+        .addHelpText("after", `
+Examples:
+  $ tunelab predict sst2.yaml --input reviews.jsonl --output predictions.jsonl
+  $ tunelab predict ner.yaml --input sentences.conll
+  $ tunelab predict sft.yaml --input prompts.jsonl --max-new-tokens 100
+
+Generation (greedy decoding, stopping at the tokenizer's EOS):
+  causal_lm  rows with prompt (or text, or chat messages) → the row plus "completion"
+  seq2seq    rows with source → the row plus "generated_text"`)
+        .action(async (config, o) => {
+        await predictCommand(config, { ...o, max_new_tokens: o.maxNewTokens });
+    });
+    program
+        .command("pretrain")
+        .description("masked-LM or causal-LM (continued) pretraining on raw text")
+        .argument("<config>", "YAML config file: model.from_config (new model) or model (continue), tokenizer, dataset of text")
+        .option("--set <key=value>", "override a config value (repeatable)", collect, [])
+        .option("--resume [checkpoint]", "resume from a checkpoint folder, or the newest one in output_dir")
+        .option("--quiet", "no progress output")
+        .addHelpText("after", `
+Examples:
+  $ tunelab pretrain scripts/demo-pretrain.yaml         # how the shipped demo model was made
+  $ tunelab pretrain continue.yaml --set max_steps=2000
+
+A pretraining config:
+  model: { from_config: config.json }   # or model: path/to/model to continue pretraining
+  tokenizer: path/to/tokenizer
+  task: { type: masked_lm, max_length: 64, mlm_probability: 0.15 }   # or causal_lm
+  dataset: { train_file: corpus.txt }   # .txt: one text per line; or JSONL with a text column
+  training: { output_dir: my-model, num_train_epochs: 5, learning_rate: 1e-3 }`)
+        .action(async (config, o) => {
+        await pretrainCommand(config, o);
+    });
+    program
+        .command("quickstart")
+        .description("offline demo: fine-tune the shipped pretrained tiny BERT on the shipped data; compare with random init")
+        .option("--output-dir <dir>", "run folder (default: runs/quickstart-<time>)")
+        .addOption(new Option("--epochs <n>", "fine-tuning epochs").argParser((v) => Number(v)))
+        .option("--quiet", "no progress bars")
+        .addHelpText("after", `
+Examples:
+  $ tunelab quickstart
+  $ tunelab quickstart --output-dir runs/demo --epochs 4`)
+        .action(async (o) => {
+        await quickstartCommand({ output_dir: o.outputDir, num_train_epochs: o.epochs, quiet: o.quiet });
+    });
+    return program;
+}
+export async function main(argv = process.argv) {
+    try {
+        await buildProgram().parseAsync(argv);
+        return 0;
+    }
+    catch (err) {
+        const e = err;
+        const configProblem = e instanceof ConfigError || e instanceof TrainingArgumentsError;
+        console.error(configProblem ? e.message : `error: ${e.message}`);
+        if (process.env.TUNELAB_DEBUG)
+            console.error(e.stack);
+        return configProblem ? 2 : 1;
+    }
+}
+//# sourceMappingURL=main.js.map

@@ -1,0 +1,139 @@
+import { Dataset } from "../dataset.js";
+import { z } from "zod";
+import { column, names, positiveInt } from "./options.js";
+export const classificationOptionsSchema = z.strictObject({
+    text_column: column().optional(),
+    text_pair_column: column().nullable().optional(),
+    label_column: column().optional(),
+    problem_type: z.enum(["single_label_classification", "multi_label_classification", "regression"], { error: "one of single_label_classification, multi_label_classification, regression" }).optional(),
+    /** Fixes the class order (and names ids): ["negative", "positive"]. */
+    label_names: names().optional(),
+    max_length: positiveInt().optional(),
+});
+const asList = (v) => (Array.isArray(v) ? v : typeof v === "string" && v.includes(",") ? v.split(",").map((s) => s.trim()) : [v]);
+/** Builds id2label/label2id from the training rows (sorted names, or ids 0..max). */
+export function buildLabelMap(train, opts = {}) {
+    const col = opts.label_column ?? "label";
+    const problem_type = opts.problem_type ?? "single_label_classification";
+    if (problem_type === "regression") {
+        const first = train.rows.find((r) => r[col] !== undefined)?.[col];
+        const n = Array.isArray(first) ? first.length : 1;
+        const id2label = Object.fromEntries(Array.from({ length: n }, (_, i) => [String(i), `LABEL_${i}`]));
+        return { id2label, label2id: invert(id2label), num_labels: n, problem_type };
+    }
+    let names;
+    if (opts.label_names?.length) {
+        names = opts.label_names.map(String);
+    }
+    else {
+        const seen = new Set();
+        for (const r of train.rows) {
+            const v = r[col];
+            if (v === undefined || v === null || v === "")
+                continue;
+            for (const x of problem_type === "multi_label_classification" ? asList(v) : [v])
+                seen.add(x);
+        }
+        const values = [...seen];
+        if (values.length && values.every((v) => typeof v === "number" && Number.isInteger(v) && v >= 0)) {
+            const max = Math.max(...values);
+            names = Array.from({ length: max + 1 }, (_, i) => `LABEL_${i}`);
+        }
+        else {
+            names = values.map(String).sort();
+        }
+    }
+    if (names.length === 0)
+        throw new Error(`[data] no labels found in column "${col}" of the training split; check label_column`);
+    const id2label = Object.fromEntries(names.map((n, i) => [String(i), n]));
+    return { id2label, label2id: invert(id2label), num_labels: names.length, problem_type };
+}
+function invert(id2label) {
+    return Object.fromEntries(Object.entries(id2label).map(([k, v]) => [v, Number(k)]));
+}
+/** A label given as a name or an id → the class id, or an explanation of why it is not one. */
+function classId(v, map) {
+    if (typeof v === "number" && Number.isInteger(v)) {
+        return v >= 0 && v < map.num_labels ? v : `label id ${v} is outside [0, ${map.num_labels})`;
+    }
+    const key = String(v).trim();
+    if (key in map.label2id)
+        return map.label2id[key];
+    if (/^\d+$/.test(key) && Number(key) < map.num_labels)
+        return Number(key);
+    return `unknown label "${key}" (known: ${Object.keys(map.label2id).slice(0, 10).join(", ")})`;
+}
+export function encodeClassification(ds, tokenizer, map, opts, log) {
+    const textCol = opts.text_column ?? "text";
+    const pairCol = opts.text_pair_column ?? null;
+    const labelCol = opts.label_column ?? "label";
+    const maxLength = opts.max_length ?? Math.min(tokenizer.model_max_length, 512);
+    const rows = [];
+    const sources = [];
+    for (let i = 0; i < ds.length; i++) {
+        const r = ds.rows[i];
+        const src = ds.sources[i];
+        const text = r[textCol];
+        if (text === undefined) {
+            log.add(src, `missing column "${textCol}" (columns: ${Object.keys(r).join(", ")})`);
+            continue;
+        }
+        if (typeof text !== "string" || !text.trim()) {
+            log.add(src, `empty text in "${textCol}"`);
+            continue;
+        }
+        const pair = pairCol ? r[pairCol] : null;
+        if (pairCol && (typeof pair !== "string" || !pair.trim())) {
+            log.add(src, `missing or empty "${pairCol}"`);
+            continue;
+        }
+        const raw = r[labelCol];
+        const out = {};
+        if (raw !== undefined && raw !== null && raw !== "") {
+            const labels = encodeLabel(raw, map);
+            if (typeof labels === "string") {
+                log.add(src, labels);
+                continue;
+            }
+            out.labels = labels;
+        }
+        else if (!(labelCol in r) && ds.length && ds.rows.some((x) => labelCol in x)) {
+            log.add(src, `missing column "${labelCol}"`);
+            continue;
+        }
+        const enc = tokenizer.call(text, { text_pair: pair, truncation: true, max_length: maxLength });
+        out.input_ids = enc.input_ids[0];
+        out.attention_mask = enc.attention_mask?.[0];
+        if (enc.token_type_ids)
+            out.token_type_ids = enc.token_type_ids[0];
+        rows.push(out);
+        sources.push(src);
+    }
+    return new Dataset(rows, sources);
+}
+function encodeLabel(raw, map) {
+    if (map.problem_type === "regression") {
+        const values = (Array.isArray(raw) ? raw : [raw]).map(Number);
+        if (values.some((v) => !Number.isFinite(v)))
+            return `regression label ${JSON.stringify(raw)} is not a number`;
+        if (values.length !== map.num_labels)
+            return `regression label has ${values.length} values, expected ${map.num_labels}`;
+        return map.num_labels === 1 ? values[0] : values;
+    }
+    if (map.problem_type === "multi_label_classification") {
+        const hot = new Array(map.num_labels).fill(0);
+        const list = asList(raw);
+        // A multi-hot vector as given ([0,1,1]) is used as is.
+        if (list.length === map.num_labels && list.every((v) => v === 0 || v === 1) && Array.isArray(raw))
+            return list;
+        for (const v of list) {
+            const id = classId(v, map);
+            if (typeof id === "string")
+                return id;
+            hot[id] = 1;
+        }
+        return hot;
+    }
+    return classId(raw, map);
+}
+//# sourceMappingURL=classification.js.map

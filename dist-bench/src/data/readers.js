@@ -1,0 +1,315 @@
+/**
+ * Readers: JSONL, JSON, CSV/TSV, Parquet and CoNLL files, or folders holding train /
+ * validation / test splits, into Datasets whose rows remember their file and line. Unusable
+ * rows (invalid JSON lines, wrong field counts) go to a BadRowLog instead of stopping at
+ * the first one. For files larger than memory, stream.ts reads rows lazily.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse as parseCsv } from "csv-parse/sync";
+import { Dataset } from "./dataset.js";
+import { BadRowLog } from "./bad_rows.js";
+import { readUtf8File } from "../io/text.js";
+import { readParquetRows } from "./parquet.js";
+export const DATA_FORMATS = ["jsonl", "json", "csv", "tsv", "parquet", "conll", "text"];
+const EXTENSIONS = {
+    ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv", ".tsv": "tsv",
+    ".parquet": "parquet", ".conll": "conll", ".iob": "conll", ".bio": "conll", ".txt": "text", ".text": "text",
+};
+export function formatOf(file, given) {
+    if (given) {
+        if (!DATA_FORMATS.includes(given))
+            throw new RangeError(`[data] format must be one of ${DATA_FORMATS.join(", ")}, got "${given}"`);
+        return given;
+    }
+    const ext = path.extname(file).toLowerCase();
+    const f = EXTENSIONS[ext];
+    if (!f)
+        throw new Error(`[data] ${file}: cannot tell the format from "${ext || "(no extension)"}"; set format to one of ${DATA_FORMATS.join(", ")}`);
+    return f;
+}
+/** Reads one file into a Dataset. Parquet is async; use readDataFile for every format. */
+export async function readDataFile(file, opts = {}) {
+    const format = formatOf(file, opts.format);
+    if (!fs.existsSync(file))
+        throw new Error(`[data] ${file}: no such file; check the path (relative paths are resolved from the config file's folder)`);
+    if (format === "parquet")
+        return readParquet(file);
+    return readDataFileSync(file, opts);
+}
+export function readDataFileSync(file, opts = {}) {
+    const format = formatOf(file, opts.format);
+    if (format === "parquet")
+        throw new Error(`[data] ${file}: Parquet is read asynchronously; use readDataFile`);
+    const log = new BadRowLog(opts.on_bad_rows ?? "fail");
+    const text = stripBom(readUtf8File(file));
+    let ds;
+    switch (format) {
+        case "jsonl":
+            ds = parseJsonl(text, file, log);
+            break;
+        case "json":
+            ds = parseJsonDocument(text, file, opts.field, log);
+            break;
+        case "csv":
+        case "tsv":
+            ds = parseDelimited(text, file, format, log);
+            break;
+        case "conll":
+            ds = parseConll(text, file);
+            break;
+        case "text":
+            ds = parseTextLines(text, file);
+            break;
+    }
+    const summary = log.finish(`reading ${file}`);
+    if (summary)
+        (opts.warn ?? console.warn)(summary);
+    return ds;
+}
+function stripBom(text) {
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+export function parseJsonl(text, file, log) {
+    const rows = [];
+    const sources = [];
+    text.split("\n").forEach((raw, i) => {
+        const line = raw.trim();
+        if (!line)
+            return;
+        try {
+            const value = JSON.parse(line);
+            if (value === null || typeof value !== "object" || Array.isArray(value)) {
+                log.add({ file, line: i + 1 }, `expected a JSON object, got ${Array.isArray(value) ? "an array" : JSON.stringify(value)?.slice(0, 40)}`);
+                return;
+            }
+            rows.push(value);
+            sources.push({ file, line: i + 1 });
+        }
+        catch (err) {
+            log.add({ file, line: i + 1 }, `invalid JSON (${err.message.replace(/\s+in JSON at position.*$/, "")})`);
+        }
+    });
+    return new Dataset(rows, sources);
+}
+/** A JSON array of rows, {field: [...]}, or a dict of columns. */
+function parseJsonDocument(text, file, field, log) {
+    let doc;
+    try {
+        doc = JSON.parse(text);
+    }
+    catch (err) {
+        // Often the file is really JSON Lines with a .json name.
+        if (text.trimStart().startsWith("{") && text.includes("\n{"))
+            return parseJsonl(text, file, log);
+        throw new Error(`[data] ${file}: invalid JSON (${err.message}); fix the file, or name it .jsonl if it holds one object per line`);
+    }
+    if (field !== undefined) {
+        if (doc === null || typeof doc !== "object" || !(field in doc)) {
+            throw new Error(`[data] ${file}: no key "${field}" at the top level (field); keys: ${doc && typeof doc === "object" ? Object.keys(doc).join(", ") : "(not an object)"}`);
+        }
+        doc = doc[field];
+    }
+    if (Array.isArray(doc)) {
+        const rows = [];
+        const sources = [];
+        doc.forEach((item, i) => {
+            if (item === null || typeof item !== "object" || Array.isArray(item))
+                log.add({ file, line: i, item: true }, "expected a JSON object");
+            else {
+                rows.push(item);
+                sources.push({ file, line: i, item: true });
+            }
+        });
+        return new Dataset(rows, sources);
+    }
+    if (doc && typeof doc === "object" && Object.values(doc).every(Array.isArray))
+        return Dataset.fromDict(doc);
+    throw new Error(`[data] ${file}: expected a list of rows, a dict of columns, or an object with the list under "field"; found ${typeof doc}`);
+}
+/**
+ * csv-parse's options for CSV (RFC 4180 quoting) or TSV (no quoting, as GLUE's files are
+ * written): the one definition the in-memory reader and the streaming reader (stream.ts) share.
+ */
+export function delimitedParseOptions(format) {
+    return {
+        delimiter: format === "tsv" ? "\t" : ",",
+        quote: format === "tsv" ? false : '"',
+        relax_column_count: true,
+        skip_empty_lines: true,
+        relax_quotes: format === "csv",
+        bom: true,
+        info: true,
+    };
+}
+/**
+ * Turns parsed records into rows: the first record is the header; each later one becomes a
+ * row, or a bad row (wrong field count) in the log. Shared by the in-memory and streaming readers.
+ */
+export class DelimitedRows {
+    file;
+    log;
+    header = null;
+    constructor(file, log) {
+        this.file = file;
+        this.log = log;
+    }
+    /** The row for `r`, or null for the header and for bad rows (logged). */
+    next({ record, info }) {
+        if (!this.header) {
+            this.header = record.map((h) => h.trim());
+            return null;
+        }
+        const header = this.header;
+        // A trailing empty field is common (SST-2's "sentence \t label" lines are clean, others end with a tab).
+        const fields = record.length === header.length + 1 && record[record.length - 1] === "" ? record.slice(0, -1) : record;
+        if (fields.length !== header.length) {
+            this.log.add({ file: this.file, line: info.lines }, `expected ${header.length} fields (${header.join(", ")}), got ${fields.length}`);
+            return null;
+        }
+        return Object.fromEntries(header.map((h, i) => [h, parseScalar(fields[i])]));
+    }
+}
+/** csv-parse's error with the file named and what to do (an unterminated quote names the line it opened on). */
+export function delimitedError(err, file) {
+    const e = err;
+    const where = e.lines !== undefined ? `${file}:${e.lines}` : file;
+    const hint = e.code === "CSV_QUOTE_NOT_CLOSED" ? "close the quote, or double a quote inside a quoted field (\"\")" : "fix the file, or check its format (csv or tsv)";
+    return new Error(`[data] ${where}: ${e.message}; ${hint}`);
+}
+/** CSV or TSV, header row first. */
+function parseDelimited(text, file, format, log) {
+    let records;
+    try {
+        records = parseCsv(text, delimitedParseOptions(format));
+    }
+    catch (err) {
+        throw delimitedError(err, file);
+    }
+    const rows = [];
+    const sources = [];
+    const reader = new DelimitedRows(file, log);
+    for (const r of records) {
+        const row = reader.next(r);
+        if (!row)
+            continue;
+        rows.push(row);
+        sources.push({ file, line: r.info.lines });
+    }
+    return new Dataset(rows, sources);
+}
+/** Numbers stay numbers so a label column "0"/"1" reads as ids; everything else is text. */
+function parseScalar(v) {
+    const t = v.trim();
+    return t !== "" && /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(t) ? Number(t) : v;
+}
+/** CoNLL: "token<TAB or space>...tag" per line, a blank line between sentences; -DOCSTART- lines are skipped. */
+function parseConll(text, file) {
+    const rows = [];
+    const sources = [];
+    let tokens = [];
+    let tags = [];
+    let start = 0;
+    const flush = () => {
+        if (tokens.length) {
+            rows.push({ tokens, tags });
+            sources.push({ file, line: start });
+        }
+        tokens = [];
+        tags = [];
+    };
+    text.split("\n").forEach((raw, i) => {
+        const line = raw.replace(/\r$/, "");
+        if (!line.trim())
+            return flush();
+        if (line.startsWith("-DOCSTART-"))
+            return;
+        const parts = line.split(/\t| +/);
+        if (!tokens.length)
+            start = i + 1;
+        tokens.push(parts[0]);
+        tags.push(parts.length > 1 ? parts[parts.length - 1] : "O");
+    });
+    flush();
+    return new Dataset(rows, sources);
+}
+/** Plain text: one row per non-empty line ({ text }), for language-model pretraining. */
+function parseTextLines(text, file) {
+    const rows = [];
+    const sources = [];
+    text.split("\n").forEach((line, i) => {
+        if (line.trim()) {
+            rows.push({ text: line.replace(/\r$/, "") });
+            sources.push({ file, line: i + 1 });
+        }
+    });
+    return new Dataset(rows, sources);
+}
+async function readParquet(file) {
+    const rows = await readParquetRows(file);
+    return new Dataset(rows, rows.map((_, i) => ({ file, line: i, item: true })));
+}
+const SPLIT_PATTERNS = [
+    ["train", /train/i],
+    ["validation", /(valid|validation|dev|val)(?![a-z])/i],
+    ["test", /test/i],
+];
+/** The split a file name suggests ("wnut17train.conll" → train, "emerging.dev.conll" → validation). */
+export function splitOfFile(name) {
+    const stem = path.basename(name);
+    for (const [split, re] of SPLIT_PATTERNS)
+        if (re.test(stem))
+            return split;
+    return null;
+}
+/** Files in a folder by split, for every known data format. */
+export function findSplitFiles(dir, format) {
+    const out = {};
+    for (const name of fs.readdirSync(dir).sort()) {
+        const file = path.join(dir, name);
+        if (!fs.statSync(file).isFile() || name.startsWith("."))
+            continue;
+        const ext = path.extname(name).toLowerCase();
+        if (!format && !EXTENSIONS[ext])
+            continue;
+        if (format && EXTENSIONS[ext] && EXTENSIONS[ext] !== format)
+            continue;
+        const split = splitOfFile(name);
+        if (split)
+            (out[split] ??= []).push(file);
+    }
+    return out;
+}
+/**
+ * Loads a DatasetDict from a file (one "train" split), a folder with split files, or
+ * explicit data_files, as `datasets.load_dataset(format, data_files=...)` would.
+ */
+export async function loadDataset(pathOrDir, opts = {}) {
+    const files = {};
+    if (opts.data_files) {
+        for (const [split, f] of Object.entries(opts.data_files))
+            files[split] = Array.isArray(f) ? f : [f];
+    }
+    else if (pathOrDir) {
+        if (!fs.existsSync(pathOrDir))
+            throw new Error(`[data] ${pathOrDir}: no such file or folder; check dataset.path`);
+        if (fs.statSync(pathOrDir).isDirectory()) {
+            Object.assign(files, findSplitFiles(pathOrDir, opts.format));
+            if (!Object.keys(files).length) {
+                throw new Error(`[data] ${pathOrDir}: no split files found; name them train.*, validation.* (or dev.*), test.* with a known extension (${Object.keys(EXTENSIONS).join(" ")})`);
+            }
+        }
+        else {
+            files.train = [pathOrDir];
+        }
+    }
+    else {
+        throw new Error("[data] give dataset.path (a file or a folder of split files) or data_files");
+    }
+    const out = {};
+    for (const [split, list] of Object.entries(files)) {
+        out[split] = Dataset.concatenate(await Promise.all(list.map((f) => readDataFile(f, opts))));
+    }
+    return out;
+}
+//# sourceMappingURL=readers.js.map

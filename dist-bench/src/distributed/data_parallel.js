@@ -1,0 +1,163 @@
+/**
+ * Data parallelism as PyTorch's DistributedDataParallel does it, over MPI: every rank holds
+ * the whole model, trains on its own shard of each global batch, and the gradients of the
+ * trainable parameters are summed across ranks in buckets. A bucket's MPI_Iallreduce starts
+ * during backward as soon as every gradient in it is final (the autograd hook), so
+ * communication overlaps the rest of the backward pass; buckets start strictly in bucket
+ * order, so every rank issues the same collectives in the same order.
+ *
+ * Exactness: rank r scales its micro-batch loss by n_r / n (its share of the global
+ * micro-batch), so the SUM of the ranks' gradients is the gradient of the loss averaged over
+ * the global batch, also when the last batch is short or a rank gets no example — the same
+ * update one process makes on the whole batch (up to float32 summation order).
+ */
+import { availableParallelism } from "node:os";
+import { setLeafGradFinalHook, Tensor } from "../tensor/index.js";
+import { getNumThreads, setNumThreads } from "../tensor/threads.js";
+import { allReduceNumbers, broadcast } from "./collectives.js";
+import { mpiWorld, startAllReduceSum } from "./mpi.js";
+import { threadsPerRank } from "./world.js";
+export class DataParallel {
+    rank;
+    size;
+    buckets = [];
+    bucketOf = new Map();
+    nextToLaunch = 0;
+    overlap = true;
+    /** Bytes this rank sends per optimizer step (the trainable gradients, float32). */
+    bytesPerStep = 0;
+    /** Bucket reductions started so far: during backward (overlapped) and after it. */
+    started = { duringBackward: 0, afterBackward: 0 };
+    constructor(rank, size) {
+        this.rank = rank;
+        this.size = size;
+    }
+    /**
+     * The data-parallel group when launched under MPI with more than one rank, else null. Without
+     * TUNELAB_NUM_THREADS, each rank takes its share of the node's cores.
+     */
+    static fromEnvironment() {
+        const world = mpiWorld();
+        if (!world || world.size < 2)
+            return null;
+        const share = process.env.TUNELAB_NUM_THREADS ? null : threadsPerRank(availableParallelism());
+        if (share !== null && share !== getNumThreads())
+            setNumThreads(share);
+        return new DataParallel(world.rank, world.size);
+    }
+    /**
+     * Groups the trainable parameters into buckets (in reverse registration order, roughly the
+     * order backward finishes them) and copies rank 0's values to every rank, so all start equal.
+     */
+    setup(params, o = {}) {
+        this.overlap = o.overlap ?? true;
+        const cap = Math.max(1, Math.floor(((o.bucketCapMb ?? 25) * 1024 * 1024) / 4));
+        this.buckets = [];
+        this.bucketOf.clear();
+        let current = [];
+        let count = 0;
+        const close = () => {
+            if (!current.length)
+                return;
+            const offsets = [];
+            let n = 0;
+            for (const p of current) {
+                offsets.push(n);
+                n += p.numel;
+            }
+            const b = { params: current, offsets, send: new Float32Array(n), recv: new Float32Array(n), waiting: new Set(), pending: null };
+            for (const p of current)
+                this.bucketOf.set(p, b);
+            this.buckets.push(b);
+            current = [];
+            count = 0;
+        };
+        for (const p of [...params].reverse()) {
+            if (p.dtype !== "float32")
+                throw new TypeError(`[DataParallel] trainable parameters must be float32 to be reduced; one is ${p.dtype} [${p.shape.join(", ")}]`);
+            if (count > 0 && count + p.numel > cap)
+                close();
+            current.push(p);
+            count += p.numel;
+        }
+        close();
+        this.bytesPerStep = this.buckets.reduce((s, b) => s + b.send.byteLength, 0);
+        for (const p of params)
+            broadcast(p, 0);
+    }
+    /** Number of buckets (for reports). */
+    get numBuckets() {
+        return this.buckets.length;
+    }
+    /** This rank's contiguous part of a global micro-batch (parts as even as possible). */
+    shard(rows) {
+        const n = rows.length;
+        return rows.slice(Math.floor((this.rank * n) / this.size), Math.floor(((this.rank + 1) * n) / this.size));
+    }
+    /**
+     * Before a micro-batch's backward: on the step's last one, gradients become final as
+     * backward goes, so the hook starts their buckets' reductions.
+     */
+    beforeBackward(lastMicroBatch) {
+        if (!lastMicroBatch || !this.overlap)
+            return;
+        for (const b of this.buckets)
+            b.waiting = new Set(b.params);
+        setLeafGradFinalHook((leaf) => {
+            const b = this.bucketOf.get(leaf);
+            if (!b)
+                return;
+            b.waiting.delete(leaf);
+            this.started.duringBackward += this.launchReady(false);
+        });
+    }
+    /**
+     * After the step's backward passes: starts the buckets not started yet, sums the weighted
+     * loss, waits for everything and writes the summed gradients back; returns the loss of the
+     * global batch.
+     */
+    finishStep(weightedLoss) {
+        setLeafGradFinalHook(null);
+        this.started.afterBackward += this.launchReady(true);
+        const loss = new Float64Array([weightedLoss]);
+        const lossSum = new Float64Array(1);
+        const lossReduce = startAllReduceSum(loss, lossSum, "the all-reduce of the step's loss");
+        for (const b of this.buckets) {
+            b.pending.wait();
+            b.pending = null;
+            b.params.forEach((p, i) => {
+                const summed = b.recv.subarray(b.offsets[i], b.offsets[i] + p.numel);
+                if (p.grad)
+                    p.grad.f32().set(summed);
+                else
+                    p.grad = Tensor.fromTypedArray(summed.slice(), p.shape).keep();
+            });
+        }
+        lossReduce.wait();
+        this.nextToLaunch = 0;
+        return lossSum[0];
+    }
+    /** Starts buckets in order while the next one is complete (or all of them, `all`); returns how many. */
+    launchReady(all) {
+        const before = this.nextToLaunch;
+        while (this.nextToLaunch < this.buckets.length) {
+            const b = this.buckets[this.nextToLaunch];
+            if (!all && b.waiting.size > 0)
+                break;
+            b.params.forEach((p, i) => {
+                if (p.grad)
+                    b.send.set(p.grad.f32(), b.offsets[i]);
+                else
+                    b.send.fill(0, b.offsets[i], b.offsets[i] + p.numel);
+            });
+            b.pending = startAllReduceSum(b.send, b.recv, `the gradient all-reduce of bucket ${this.nextToLaunch + 1}/${this.buckets.length}`);
+            this.nextToLaunch++;
+        }
+        return this.nextToLaunch - before;
+    }
+    /** Sums numbers over ranks (float64: example counts and loss sums stay exact). */
+    sum(values, what) {
+        return allReduceNumbers(values, what);
+    }
+}
+//# sourceMappingURL=data_parallel.js.map

@@ -1,0 +1,9 @@
+/** Metrics, one file each, and ready-made compute_metrics functions per task. */
+export { accuracy } from "./accuracy.js";
+export { f1 } from "./f1.js";
+export { precision, recall, precisionRecallF1, type Average, type ClassificationScoreOptions, type PrecisionRecallF1 } from "./precision_recall.js";
+export { perplexity, perplexityFromSums } from "./perplexity.js";
+export { exactMatch, exactMatchScore, squadF1Score, squad, normalizeAnswer } from "./exact_match.js";
+export { confusionMatrix, formatConfusionMatrix } from "./confusion_matrix.js";
+export { seqeval, getEntities, type Entity, type SeqevalResult } from "./seqeval.js";
+export { classificationMetrics, multiLabelMetrics, regressionMetrics, tokenClassificationMetrics, questionAnsweringMetrics, argmaxOf, bestSpanText, type EvalPrediction, type Metrics, type ComputeMetrics, } from "./compute_metrics.js";

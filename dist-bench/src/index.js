@@ -1,0 +1,18 @@
+/** tunelab: fine-tune Hugging Face transformers from TypeScript. */
+export * from "./tensor/index.js";
+export { getNumThreads, setNumThreads, cpuFeatures } from "./tensor/threads.js";
+export * from "./nn/index.js";
+export * from "./optim/index.js";
+export * from "./models/index.js";
+export * from "./peft/index.js";
+export * from "./quant/index.js";
+export * from "./data/index.js";
+export * from "./train/index.js";
+export * from "./distributed/index.js";
+export * from "./eval/index.js";
+export * from "./generate/index.js";
+export * from "./pipelines/index.js";
+export { readSafetensors, writeSafetensors, loadCheckpointTensors, writeShardedSafetensors } from "./io/safetensors.js";
+export { loadTensors, saveTensors, rawToTensor, tensorToRaw } from "./io/tensors.js";
+export { resolvePretrained } from "./io/hub.js";
+//# sourceMappingURL=index.js.map

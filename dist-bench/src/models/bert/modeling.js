@@ -1,0 +1,262 @@
+/**
+ * BERT, read top to bottom as transformers' modeling_bert.py: embeddings, self-attention,
+ * the post-attention and feed-forward sublayers, the encoder, the pooler, BertModel. Module
+ * names are the checkpoint keys (`encoder.layer.0.attention.self.query.weight`), LayerNorm
+ * included. Task heads live in heads.ts; RoBERTa reuses everything here but the embeddings.
+ *
+ * past_key_values (per layer [key, value], each (1 or B, H, P, D)) are prepended to every
+ * layer's keys and values, as transformers' BertSelfAttention does (prefix tuning): the
+ * attention mask may cover the P past positions or the new tokens only (ones are prepended),
+ * and default position ids start at P, as BertEmbeddings' past_key_values_length does.
+ */
+import { add, arange, cat, reshape, permute, scaledDotProductAttention, select, tanh, zeros } from "../../tensor/index.js";
+import { Module, ModuleList, Linear, Embedding, LayerNorm, Dropout, getActivation, checkpoint } from "../../nn/index.js";
+import { PreTrainedModel, toIds } from "../modeling_utils.js";
+import { expandBatch, keyPaddingMask, pastLength } from "../decoder_utils.js";
+import { BertConfig } from "./config.js";
+/** The padding row of an embedding table, when the config names one inside it. */
+export function paddingIndex(padTokenId, size) {
+    return typeof padTokenId === "number" && padTokenId >= 0 && padTokenId < size ? padTokenId : null;
+}
+export class BertEmbeddings extends Module {
+    word_embeddings;
+    position_embeddings;
+    token_type_embeddings;
+    LayerNorm;
+    dropout;
+    constructor(config, positionPaddingIdx = null) {
+        super();
+        const std = config.initializer_range;
+        const C = config.hidden_size;
+        const pad = paddingIndex(config.pad_token_id, config.vocab_size);
+        this.word_embeddings = this.addModule("word_embeddings", new Embedding(config.vocab_size, C, pad, std));
+        this.position_embeddings = this.addModule("position_embeddings", new Embedding(config.max_position_embeddings, C, positionPaddingIdx, std));
+        this.token_type_embeddings = this.addModule("token_type_embeddings", new Embedding(config.type_vocab_size, C, null, std));
+        // Named LayerNorm (not layer_norm) to match the original TensorFlow checkpoint keys.
+        this.LayerNorm = this.addModule("LayerNorm", new LayerNorm(C, config.layer_norm_eps));
+        this.dropout = this.addModule("dropout", new Dropout(config.hidden_dropout_prob));
+    }
+    /** Position ids when none are given: arange(past, past + T) for every row. */
+    defaultPositionIds(inputs, T) {
+        const past = inputs.pastLength ?? 0;
+        return reshape(arange(past, past + T), [1, T]);
+    }
+    forward(inputs) {
+        const words = inputs.inputsEmbeds ?? this.word_embeddings.forward(inputs.inputIds);
+        const [B, T] = words.shape;
+        const positionIds = inputs.positionIds ?? this.defaultPositionIds(inputs, T);
+        const tokenTypeIds = inputs.tokenTypeIds ?? zeros([B, T], { dtype: "int32" });
+        let h = add(words, this.token_type_embeddings.forward(tokenTypeIds));
+        h = add(h, this.position_embeddings.forward(positionIds));
+        return this.dropout.forward(this.LayerNorm.forward(h));
+    }
+}
+export class BertSelfAttention extends Module {
+    config;
+    numHeads;
+    headDim;
+    query;
+    key;
+    value;
+    constructor(config) {
+        super();
+        this.config = config;
+        this.numHeads = config.num_attention_heads;
+        this.headDim = config.hidden_size / config.num_attention_heads;
+        const C = config.hidden_size;
+        const std = config.initializer_range;
+        this.query = this.addModule("query", new Linear(C, C, { std }));
+        this.key = this.addModule("key", new Linear(C, C, { std }));
+        this.value = this.addModule("value", new Linear(C, C, { std }));
+    }
+    /** (B, T, C) -> (B, H, T, D) */
+    heads(x) {
+        const [B, T] = x.shape;
+        return permute(reshape(x, [B, T, this.numHeads, this.headDim]), [0, 2, 1, 3]);
+    }
+    /**
+     * hidden (B, T, C), mask (B, P + T) 1 = attend, past [key, value] (1 or B, H, P, D) put in
+     * front of this layer's keys and values. softmax(q k^T / sqrt(D) + mask) v, heads merged back.
+     */
+    forward(hidden, mask, past) {
+        const [B, T, C] = hidden.shape;
+        const q = this.heads(this.query.forward(hidden));
+        let k = this.heads(this.key.forward(hidden));
+        let v = this.heads(this.value.forward(hidden));
+        if (past) {
+            k = cat([expandBatch(past[0], B), k], 2);
+            v = cat([expandBatch(past[1], B), v], 2);
+        }
+        const ctx = scaledDotProductAttention(q, k, v, {
+            keyPaddingMask: mask,
+            dropoutP: this.training ? this.config.attention_probs_dropout_prob : 0,
+        });
+        return reshape(permute(ctx, [0, 2, 1, 3]), [B, T, C]);
+    }
+}
+/** dense + dropout + residual + LayerNorm, after attention (BertSelfOutput) or the MLP (BertOutput). */
+class DenseResidualNorm extends Module {
+    dense;
+    LayerNorm;
+    dropout;
+    constructor(config, inFeatures) {
+        super();
+        this.dense = this.addModule("dense", new Linear(inFeatures, config.hidden_size, { std: config.initializer_range }));
+        this.LayerNorm = this.addModule("LayerNorm", new LayerNorm(config.hidden_size, config.layer_norm_eps));
+        this.dropout = this.addModule("dropout", new Dropout(config.hidden_dropout_prob));
+    }
+    forward(hidden, residual) {
+        return this.LayerNorm.forward(add(this.dropout.forward(this.dense.forward(hidden)), residual));
+    }
+}
+export class BertSelfOutput extends DenseResidualNorm {
+    constructor(config) {
+        super(config, config.hidden_size);
+    }
+}
+export class BertAttention extends Module {
+    selfAttention;
+    output;
+    constructor(config) {
+        super();
+        this.selfAttention = this.addModule("self", new BertSelfAttention(config));
+        this.output = this.addModule("output", new BertSelfOutput(config));
+    }
+    forward(hidden, mask, past) {
+        return this.output.forward(this.selfAttention.forward(hidden, mask, past), hidden);
+    }
+}
+export class BertIntermediate extends Module {
+    dense;
+    act;
+    constructor(config) {
+        super();
+        this.dense = this.addModule("dense", new Linear(config.hidden_size, config.intermediate_size, { std: config.initializer_range }));
+        this.act = getActivation(config.hidden_act);
+    }
+    forward(hidden) {
+        return this.act(this.dense.forward(hidden));
+    }
+}
+export class BertOutput extends DenseResidualNorm {
+    constructor(config) {
+        super(config, config.intermediate_size);
+    }
+}
+export class BertLayer extends Module {
+    attention;
+    intermediate;
+    output;
+    constructor(config) {
+        super();
+        this.attention = this.addModule("attention", new BertAttention(config));
+        this.intermediate = this.addModule("intermediate", new BertIntermediate(config));
+        this.output = this.addModule("output", new BertOutput(config));
+    }
+    forward(hidden, mask, past) {
+        const a = this.attention.forward(hidden, mask, past);
+        return this.output.forward(this.intermediate.forward(a), a);
+    }
+}
+export class BertEncoder extends Module {
+    layer;
+    /** Recompute each layer in backward instead of keeping its activations (set through the model's flag). */
+    gradientCheckpointing = false;
+    constructor(config) {
+        super();
+        this.layer = this.addModule("layer", new ModuleList(Array.from({ length: config.num_hidden_layers }, () => new BertLayer(config))));
+    }
+    forward(hidden, mask, past) {
+        return runEncoderLayers(this.layer.items, hidden, mask, past, this.gradientCheckpointing && this.training);
+    }
+}
+/**
+ * Runs encoder layers in order, layer i over past[i] when given. Under gradient checkpointing
+ * the past keys/values are inputs of the checkpointed block, so their gradients (prefix
+ * tuning's) flow through the recomputation. Shared by BERT, RoBERTa and DistilBERT.
+ */
+export function runEncoderLayers(layers, hidden, mask, past, checkpointing) {
+    let h = hidden;
+    layers.forEach((layer, i) => {
+        const p = past?.[i];
+        if (!checkpointing)
+            h = layer.forward(h, mask, p);
+        else if (p)
+            h = checkpoint((x, k, v) => layer.forward(x, mask, [k, v]), h, p[0], p[1]);
+        else
+            h = checkpoint((x) => layer.forward(x, mask), h);
+    });
+    return h;
+}
+/**
+ * The past keys/values and the key padding mask (B, P + T) an encoder runs with: checks the
+ * layer count and the position budget, and widens a (B, T) mask with P ones in front.
+ */
+export function encoderPast(inputs, B, T, numLayers, maxPositions, where) {
+    const past = inputs.past_key_values;
+    if (past && past.length !== numLayers) {
+        throw new RangeError(`[${where}] past_key_values has ${past.length} layers but the model has ${numLayers}; pass one [key, value] per layer`);
+    }
+    const pastLen = pastLength(past);
+    if (pastLen + T > maxPositions) {
+        throw new RangeError(`[${where}] ${pastLen} past + ${T} input positions exceed max_position_embeddings = ${maxPositions}; shorten the input (max_length) or use fewer virtual tokens`);
+    }
+    return { past, pastLen, mask: keyPaddingMask(inputs.attention_mask, B, T, pastLen, where) };
+}
+export class BertPooler extends Module {
+    dense;
+    constructor(config) {
+        super();
+        this.dense = this.addModule("dense", new Linear(config.hidden_size, config.hidden_size, { std: config.initializer_range }));
+    }
+    /** tanh(dense(h[:, 0])): the [CLS] token's state. */
+    forward(hidden) {
+        return tanh(this.dense.forward(select(hidden, 1, 0)));
+    }
+}
+/** Shared by every BERT-family model: config class and base prefix. */
+export class BertPreTrainedModel extends PreTrainedModel {
+    static configClass = BertConfig;
+    static baseModelPrefix = "bert";
+}
+/** Converts the id-like inputs an encoder reads (input_ids or inputs_embeds, token types, positions); encoderPast reads the mask. */
+export function encoderInputs(inputs) {
+    if (!inputs.input_ids && !inputs.inputs_embeds)
+        throw new Error("[model] pass input_ids or inputs_embeds");
+    if (inputs.input_ids && inputs.inputs_embeds)
+        throw new Error("[model] pass input_ids or inputs_embeds, not both");
+    return {
+        ids: inputs.input_ids ? toIds(inputs.input_ids) : null,
+        embeds: inputs.inputs_embeds ?? null,
+        tokenTypes: inputs.token_type_ids !== undefined ? toIds(inputs.token_type_ids, "token_type_ids") : null,
+        positions: inputs.position_ids !== undefined ? toIds(inputs.position_ids, "position_ids") : null,
+    };
+}
+/**
+ * The bare encoder. Returns last_hidden_state (B, T, C) and pooler_output (B, C) when it
+ * has a pooler; `logits` repeats last_hidden_state so generic code can treat every model alike.
+ */
+export class BertModel extends BertPreTrainedModel {
+    static architecture = "BertModel";
+    static taskKind = "base";
+    static baseModelPrefix = "bert";
+    embeddings;
+    encoder;
+    pooler;
+    constructor(config, addPoolingLayer = true, embeddings) {
+        super(config);
+        this.embeddings = this.addModule("embeddings", embeddings ?? new BertEmbeddings(config));
+        this.encoder = this.addModule("encoder", new BertEncoder(config));
+        this.pooler = addPoolingLayer ? this.addModule("pooler", new BertPooler(config)) : null;
+    }
+    forward(inputs) {
+        const x = encoderInputs(inputs);
+        const [B, T] = x.ids ? x.ids.shape : x.embeds.shape;
+        const { past, pastLen, mask } = encoderPast(inputs, B, T, this.encoder.layer.length, this.config.max_position_embeddings, this.constructor.name);
+        const h0 = this.embeddings.forward({ inputIds: x.ids, tokenTypeIds: x.tokenTypes, positionIds: x.positions, inputsEmbeds: x.embeds, pastLength: pastLen });
+        const last = this.encoder.forward(h0, mask, past);
+        const pooled = this.pooler ? this.pooler.forward(last) : undefined;
+        return { logits: last, last_hidden_state: last, pooler_output: pooled };
+    }
+}
+//# sourceMappingURL=modeling.js.map

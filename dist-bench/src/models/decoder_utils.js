@@ -1,0 +1,100 @@
+/**
+ * What the decoder-only families (GPT-2, Llama and its variants) share: position ids after a
+ * prefix, the attention mask widened over past keys, the shifted causal-LM loss, and the
+ * sequence-classification head's pooling (transformers' own rules for each).
+ */
+import { tensor, expand, crossEntropy, indexSelect } from "../tensor/index.js";
+import { checkpoint } from "../nn/index.js";
+import { toIds, toFloat } from "./modeling_utils.js";
+/** Past keys/values (1 or B, Hkv, P, D) expanded to the batch, as PEFT repeats prompts per row. */
+export function expandBatch(t, B) {
+    return t.shape[0] === B ? t : expand(t, [B, ...t.shape.slice(1)]);
+}
+/** The number of positions already held by past_key_values (0 without). */
+export function pastLength(past) {
+    return past && past.length > 0 ? past[0][0].shape[2] : 0;
+}
+/** Position ids arange(pastLen, pastLen + L) for every row (HF forward semantics, no mask correction). */
+export function defaultPositionIds(B, L, pastLen) {
+    const ids = new Int32Array(B * L);
+    for (let b = 0; b < B; b++)
+        for (let t = 0; t < L; t++)
+            ids[b * L + t] = pastLen + t;
+    return tensor(ids, { shape: [B, L] });
+}
+/**
+ * The key padding mask (B, pastLen + L) as 0/1 float32: the given mask when it already covers
+ * the past keys, ones prepended for a mask over the new tokens only, null when all attend.
+ */
+export function keyPaddingMask(mask, B, L, pastLen, where) {
+    if (mask === undefined || mask === null)
+        return null;
+    const m = toFloat(mask);
+    if (m.ndim !== 2 || m.shape[0] !== B || (m.shape[1] !== L && m.shape[1] !== pastLen + L)) {
+        throw new RangeError(`[${where}] attention_mask is [${m.shape.join(", ")}] but input is (${B}, ${L})` +
+            (pastLen ? ` after ${pastLen} past positions; pass (${B}, ${L}) or (${B}, ${pastLen + L})` : `; pass (${B}, ${L})`));
+    }
+    const values = m.toFloat32Array();
+    if (values.every((v) => v !== 0))
+        return null;
+    if (m.shape[1] === pastLen + L)
+        return m;
+    const full = new Float32Array(B * (pastLen + L));
+    for (let b = 0; b < B; b++) {
+        full.fill(1, b * (pastLen + L), b * (pastLen + L) + pastLen);
+        full.set(values.subarray(b * L, (b + 1) * L), b * (pastLen + L) + pastLen);
+    }
+    return tensor(full, { shape: [B, pastLen + L] });
+}
+/**
+ * Causal-LM loss: logit t predicts label t + 1 (labels are NOT pre-shifted), -100 ignored,
+ * mean over every non-ignored target of the batch.
+ */
+export function causalLmLoss(logits, labels) {
+    const lab = toIds(labels, "labels");
+    const [B, L, V] = logits.shape;
+    if (lab.ndim !== 2 || lab.shape[0] !== B || lab.shape[1] !== L) {
+        throw new RangeError(`[causal_lm] labels are [${lab.shape.join(", ")}] but logits are [${logits.shape.join(", ")}]; labels must be (${B}, ${L})`);
+    }
+    const src = lab.contiguousCopy().i32();
+    const shifted = new Int32Array(B * L).fill(-100);
+    for (let b = 0; b < B; b++)
+        for (let t = 0; t + 1 < L; t++)
+            shifted[b * L + t] = src[b * L + t + 1];
+    return crossEntropy(logits.reshape(B * L, V), tensor(shifted, { shape: [B * L] }), { ignore_index: -100 });
+}
+/**
+ * Index of the token each row is classified from: the last token that is not pad_token_id
+ * (transformers >= 4.48, which also handles left padding), or the last position when the
+ * config has no pad token (then only batch size 1 is allowed, as in transformers).
+ */
+export function lastTokenIndices(inputIds, B, L, padTokenId, where) {
+    if (padTokenId === null || padTokenId === undefined) {
+        if (B !== 1)
+            throw new Error(`[${where}] cannot handle batch sizes > 1 if no padding token is defined: set pad_token_id in the config`);
+        return [L - 1];
+    }
+    if (!inputIds)
+        return Array.from({ length: B }, () => L - 1);
+    const ids = inputIds.contiguousCopy().i32();
+    const out = [];
+    for (let b = 0; b < B; b++) {
+        let last = 0;
+        for (let t = 0; t < L; t++)
+            if (ids[b * L + t] !== padTokenId)
+                last = t;
+        out.push(last);
+    }
+    return out;
+}
+/** Picks hidden (B, L, C) at one position per row → (B, C), differentiably. */
+export function poolRows(hidden, indices) {
+    const [B, L, C] = hidden.shape;
+    const flat = hidden.reshape(B * L, C);
+    return indexSelect(flat, 0, indices.map((t, b) => b * L + t));
+}
+/** Runs one layer under gradient checkpointing (see nn/checkpoint.ts) with several inputs. */
+export function checkpointLayer(fn, inputs) {
+    return checkpoint(fn, ...inputs);
+}
+//# sourceMappingURL=decoder_utils.js.map

@@ -1,0 +1,221 @@
+/**
+ * GPT-2 as transformers' modeling_gpt2.py builds it: pre-LN blocks of causal self-attention
+ * and a gelu_new MLP, over learned position embeddings, with a final ln_f. Projections are
+ * Conv1D layers whose weight is stored (in, out). Task heads: GPT2LMHeadModel (lm_head tied
+ * to wte) and GPT2ForSequenceClassification (score over the last non-pad token).
+ */
+import { linear, cat, scaledDotProductAttention, add } from "../../tensor/index.js";
+import { Module, ModuleList, LayerNorm, Dropout, Linear, Embedding, getActivation, normal } from "../../nn/index.js";
+import { zeros } from "../../nn/init.js";
+import { PreTrainedModel, toIds } from "../modeling_utils.js";
+import { GPT2Config } from "./config.js";
+import { expandBatch, checkpointLayer, pastLength, defaultPositionIds, keyPaddingMask, causalLmLoss, lastTokenIndices, poolRows, } from "../decoder_utils.js";
+import { sequenceClassificationLoss } from "../loss_utils.js";
+/** transformers' Conv1D: y = x @ W + b with W stored (in, out) — a transposed Linear. */
+export class Conv1D extends Module {
+    nf;
+    nx;
+    /** A frozen weight may stay bfloat16/float16 (linear() reads it in either layout). */
+    static accepts16bitWeight = true;
+    /** Declared so PEFT knows the (in, out) layout without reading class names. */
+    weightLayout = "in_out";
+    weight;
+    bias;
+    constructor(nf, nx, std = 0.02) {
+        super();
+        this.nf = nf;
+        this.nx = nx;
+        this.weight = this.addParameter("weight", normal([nx, nf], std));
+        this.bias = this.addParameter("bias", zeros([nf]));
+    }
+    forward(x) {
+        return linear(x, this.weight, this.bias, "in_out");
+    }
+}
+export class GPT2Attention extends Module {
+    config;
+    layerIdx;
+    c_attn;
+    c_proj;
+    resid_dropout;
+    headDim;
+    scale;
+    constructor(config, layerIdx) {
+        super();
+        this.config = config;
+        this.layerIdx = layerIdx;
+        const C = config.n_embd;
+        this.headDim = C / config.n_head;
+        this.c_attn = this.addModule("c_attn", new Conv1D(3 * C, C, config.initializer_range));
+        this.c_proj = this.addModule("c_proj", new Conv1D(C, C, config.initializer_range));
+        this.resid_dropout = this.addModule("resid_dropout", new Dropout(config.resid_pdrop));
+        let scale = config.scale_attn_weights ? 1 / Math.sqrt(this.headDim) : 1;
+        if (config.scale_attn_by_inverse_layer_idx)
+            scale /= layerIdx + 1;
+        this.scale = scale;
+    }
+    /** (B, T, C) → (B, H, T, D): heads are consecutive head_dim slices. */
+    splitHeads(x) {
+        const [B, T] = x.shape;
+        return x.reshape(B, T, this.config.n_head, this.headDim).permute(0, 2, 1, 3);
+    }
+    forward(hidden, ctx, past) {
+        const [B, T, C] = hidden.shape;
+        const qkv = this.c_attn.forward(hidden);
+        const q = this.splitHeads(qkv.narrow(2, 0, C));
+        let k = this.splitHeads(qkv.narrow(2, C, C));
+        let v = this.splitHeads(qkv.narrow(2, 2 * C, C));
+        if (past) {
+            k = cat([expandBatch(past[0], B), k], 2);
+            v = cat([expandBatch(past[1], B), v], 2);
+        }
+        ctx.present?.push([k, v]);
+        const dropoutP = this.training ? this.config.attn_pdrop : 0;
+        const attn = scaledDotProductAttention(q, k, v, { keyPaddingMask: ctx.mask, isCausal: true, scale: this.scale, dropoutP });
+        const merged = attn.permute(0, 2, 1, 3).reshape(B, T, C);
+        return this.resid_dropout.forward(this.c_proj.forward(merged));
+    }
+}
+export class GPT2MLP extends Module {
+    c_fc;
+    c_proj;
+    dropout;
+    act;
+    constructor(config) {
+        super();
+        this.c_fc = this.addModule("c_fc", new Conv1D(config.innerDim, config.n_embd, config.initializer_range));
+        this.c_proj = this.addModule("c_proj", new Conv1D(config.n_embd, config.innerDim, config.initializer_range));
+        this.act = getActivation(config.activation_function);
+        this.dropout = this.addModule("dropout", new Dropout(config.resid_pdrop));
+    }
+    forward(x) {
+        return this.dropout.forward(this.c_proj.forward(this.act(this.c_fc.forward(x))));
+    }
+}
+export class GPT2Block extends Module {
+    ln_1;
+    attn;
+    ln_2;
+    mlp;
+    constructor(config, layerIdx) {
+        super();
+        this.ln_1 = this.addModule("ln_1", new LayerNorm(config.n_embd, config.layer_norm_epsilon));
+        this.attn = this.addModule("attn", new GPT2Attention(config, layerIdx));
+        this.ln_2 = this.addModule("ln_2", new LayerNorm(config.n_embd, config.layer_norm_epsilon));
+        this.mlp = this.addModule("mlp", new GPT2MLP(config));
+    }
+    forward(hidden, ctx, past) {
+        const h = add(hidden, this.attn.forward(this.ln_1.forward(hidden), ctx, past));
+        return add(h, this.mlp.forward(this.ln_2.forward(h)));
+    }
+}
+export class GPT2PreTrainedModel extends PreTrainedModel {
+    static configClass = GPT2Config;
+    static baseModelPrefix = "transformer";
+    // Buffers transformers no longer saves, and the tied head.
+    static ignoreMissing = [/^lm_head\.weight$/];
+    // Old checkpoints hold the causal-mask buffers attn.bias / attn.masked_bias.
+    static ignoreUnexpected = [/(^|\.)h\.\d+\.attn\.(masked_)?bias$/];
+}
+export class GPT2Model extends GPT2PreTrainedModel {
+    static architecture = "GPT2Model";
+    static taskKind = "base";
+    wte;
+    wpe;
+    drop;
+    h;
+    ln_f;
+    constructor(config) {
+        super(config);
+        const std = config.initializer_range;
+        this.wte = this.addModule("wte", new Embedding(config.vocab_size, config.n_embd, null, std));
+        this.wpe = this.addModule("wpe", new Embedding(config.n_positions, config.n_embd, null, std));
+        this.drop = this.addModule("drop", new Dropout(config.embd_pdrop));
+        this.h = this.addModule("h", new ModuleList(Array.from({ length: config.n_layer }, (_, i) => new GPT2Block(config, i))));
+        this.ln_f = this.addModule("ln_f", new LayerNorm(config.n_embd, config.layer_norm_epsilon));
+    }
+    forward(inputs) {
+        const ids = inputs.input_ids !== undefined ? toIds(inputs.input_ids) : null;
+        const embeds = inputs.inputs_embeds ?? (ids ? this.wte.forward(ids) : null);
+        if (!embeds)
+            throw new Error("[GPT2Model] pass input_ids or inputs_embeds");
+        const [B, L] = embeds.shape;
+        const past = inputs.past_key_values;
+        if (past && past.length !== this.h.length) {
+            throw new RangeError(`[GPT2Model] past_key_values has ${past.length} layers but the model has n_layer = ${this.h.length}`);
+        }
+        const pastLen = pastLength(past);
+        if (pastLen + L > this.config.n_positions) {
+            throw new RangeError(`[GPT2Model] ${pastLen + L} positions exceed n_positions = ${this.config.n_positions}`);
+        }
+        const positions = inputs.position_ids !== undefined ? toIds(inputs.position_ids, "position_ids") : defaultPositionIds(B, L, pastLen);
+        let hidden = this.drop.forward(add(embeds, this.wpe.forward(positions)));
+        const ctx = {
+            mask: keyPaddingMask(inputs.attention_mask, B, L, pastLen, "GPT2Model"),
+            present: inputs.use_cache ? [] : null,
+        };
+        this.h.items.forEach((block, i) => {
+            const p = past?.[i];
+            if (this.gradientCheckpointing && this.training && !ctx.present) {
+                const run = (x, ...kv) => block.forward(x, ctx, kv.length ? [kv[0], kv[1]] : undefined);
+                hidden = checkpointLayer(run, [hidden, ...(p ?? [])]);
+            }
+            else {
+                hidden = block.forward(hidden, ctx, p);
+            }
+        });
+        const out = { logits: this.ln_f.forward(hidden) };
+        out.last_hidden_state = out.logits;
+        if (ctx.present)
+            out.past_key_values = ctx.present;
+        return out;
+    }
+}
+export class GPT2LMHeadModel extends GPT2PreTrainedModel {
+    static architecture = "GPT2LMHeadModel";
+    static taskKind = "causal-lm";
+    transformer;
+    lm_head;
+    constructor(config) {
+        super(config);
+        this.transformer = this.addModule("transformer", new GPT2Model(config));
+        this.lm_head = this.addModule("lm_head", new Linear(config.n_embd, config.vocab_size, { bias: false, std: config.initializer_range }));
+        this.tieWeights();
+    }
+    /** lm_head shares wte's weight (GPT-2 always ties). */
+    tieWeights() {
+        this.lm_head.setParameter("weight", this.transformer.wte.weight);
+    }
+    forward(inputs) {
+        const base = this.transformer.forward(inputs);
+        const hidden = base.logits;
+        const logits = this.lm_head.forward(hidden);
+        const out = { logits, last_hidden_state: hidden, past_key_values: base.past_key_values };
+        if (inputs.labels !== undefined)
+            out.loss = causalLmLoss(logits, inputs.labels);
+        return out;
+    }
+}
+export class GPT2ForSequenceClassification extends GPT2PreTrainedModel {
+    static architecture = "GPT2ForSequenceClassification";
+    static taskKind = "sequence-classification";
+    transformer;
+    score;
+    constructor(config) {
+        super(config);
+        this.transformer = this.addModule("transformer", new GPT2Model(config));
+        this.score = this.addModule("score", new Linear(config.n_embd, config.num_labels, { bias: false, std: config.initializer_range }));
+    }
+    forward(inputs) {
+        const hidden = this.transformer.forward(inputs).logits;
+        const [B, L] = hidden.shape;
+        const ids = inputs.input_ids !== undefined && !inputs.inputs_embeds ? toIds(inputs.input_ids) : null;
+        const rows = lastTokenIndices(ids, B, L, this.config.pad_token_id, "GPT2ForSequenceClassification");
+        const logits = poolRows(this.score.forward(hidden), rows);
+        const out = { logits, last_hidden_state: hidden };
+        if (inputs.labels !== undefined)
+            out.loss = sequenceClassificationLoss(this.config, logits, inputs.labels);
+        return out;
+    }
+}
+//# sourceMappingURL=modeling.js.map

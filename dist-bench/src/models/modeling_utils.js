@@ -1,0 +1,256 @@
+/**
+ * PreTrainedModel: what every model family shares — construction from a config,
+ * fromPretrained (config.json + safetensors, local folder or hub id), savePretrained,
+ * the report of missing / unexpected / newly initialised weights, tied weights, and
+ * gradient checkpointing.
+ */
+import * as fs from "node:fs";
+import { Tensor, tensor, parseDtype } from "../tensor/index.js";
+import { Module, Linear, checkpoint, withDeferredInit } from "../nn/index.js";
+import { parseQuantizationConfig } from "../quant/config.js";
+import { loadQuantizedCheckpoint } from "./quantized_loading.js";
+import { resolvePretrained } from "../io/hub.js";
+import { loadCheckpointTensors, writeShardedSafetensors } from "../io/safetensors.js";
+import { rawToTensor, tensorToRaw } from "../io/tensors.js";
+import { parseByteSize } from "../io/checkpoint.js";
+import { PretrainedConfig } from "./configuration_utils.js";
+/** Converts ids given as arrays or tensors to an int32 tensor. */
+export function toIds(x, name = "input_ids") {
+    if (x instanceof Tensor) {
+        if (x.dtype === "int32")
+            return x;
+        if (x.dtype === "float32" || x.dtype === "uint8")
+            return x.to("int32");
+        throw new TypeError(`[model] ${name} must hold integers, got ${x.dtype}`);
+    }
+    if (!Array.isArray(x))
+        throw new TypeError(`[model] ${name} must be a Tensor or an array of integers`);
+    return tensor(x, { dtype: "int32" });
+}
+/** Converts float inputs (masks, regression labels) to float32. */
+export function toFloat(x) {
+    if (x instanceof Tensor)
+        return x.dtype === "float32" ? x : x.to("float32");
+    return tensor(x);
+}
+export class PreTrainedModel extends Module {
+    config;
+    /**
+     * The Transformers class name written to config.json's `architectures`; declared by each
+     * class (constructor.name does not survive a bundler or minifier). A subclass that declares
+     * none saves as its nearest declared ancestor.
+     */
+    static architecture = null;
+    /** What the model's head computes; a PEFT wrapper forwards it, the Trainer reads it (causal LMs shift labels). */
+    static taskKind = "base";
+    /** The config class this model reads (set by each family). */
+    static configClass = PretrainedConfig;
+    /** Prefix of the base model inside task heads ("bert", "transformer", "model"). */
+    static baseModelPrefix = "";
+    /** Checkpoint keys that may be absent without a warning (tied heads, buffers). */
+    static ignoreMissing = [];
+    /** Checkpoint keys that are dropped silently (HF's _keys_to_ignore_on_load_unexpected: a pooler a head has no use for). */
+    static ignoreUnexpected = [];
+    loadReport = null;
+    // A plain field, not a #private one: cloneModule (PEFT's modules_to_save) copies own properties.
+    checkpointingFlag = false;
+    constructor(config) {
+        super();
+        this.config = config;
+    }
+    get taskKind() {
+        return this.constructor.taskKind;
+    }
+    forward(_inputs) {
+        throw new Error(`[model] ${this.constructor.name} does not implement forward`);
+    }
+    /** Re-ties shared weights (output embeddings to input embeddings) after loading. */
+    tieWeights() { }
+    /**
+     * Recompute each layer in backward instead of keeping its activations (training mode only).
+     * Setting it reaches every module inside that holds the flag (nested models, encoder
+     * stacks), as transformers' gradient_checkpointing_enable does, so a head model and its
+     * base model never disagree and no forward needs an extra argument.
+     */
+    get gradientCheckpointing() {
+        return this.checkpointingFlag;
+    }
+    set gradientCheckpointing(on) {
+        for (const [, m] of this.namedModules()) {
+            if (m instanceof PreTrainedModel)
+                m.checkpointingFlag = on;
+            else if (isCheckpointable(m))
+                m.gradientCheckpointing = on;
+        }
+    }
+    gradientCheckpointingEnable() {
+        this.gradientCheckpointing = true;
+    }
+    gradientCheckpointingDisable() {
+        this.gradientCheckpointing = false;
+    }
+    static async fromPretrained(nameOrPath, opts = {}) {
+        const dir = await resolvePretrained(nameOrPath, opts);
+        const config = this.configClass.fromFile(dir);
+        config._name_or_path = nameOrPath;
+        if (opts.config)
+            config.update(opts.config);
+        const keep16 = opts.torch_dtype !== undefined && opts.torch_dtype !== "float32" && opts.torch_dtype !== "float";
+        const qc = parseQuantizationConfig(opts.quantization_config ?? config.quantization_config);
+        if (qc) {
+            const model = withDeferredInit(() => new this(config));
+            loadQuantizedCheckpoint(model, dir, qc, nameOrPath, { quiet: opts.quiet, keep16bit: keep16 });
+            model.eval();
+            return model;
+        }
+        const model = new this(config);
+        const raw = loadCheckpointTensors(dir);
+        const tensors = new Map();
+        for (const [k, r] of raw)
+            tensors.set(k, rawToTensor(r, k, { keep16bit: keep16 }));
+        if (keep16 && opts.torch_dtype !== "auto") {
+            const want = parseDtype(opts.torch_dtype);
+            for (const [k, t] of tensors)
+                if (t.dtype !== want && t.dtype !== "int32" && t.dtype !== "uint8")
+                    tensors.set(k, t.to(want));
+        }
+        model.loadPretrainedTensors(tensors, nameOrPath, opts.quiet ?? false);
+        model.eval();
+        return model;
+    }
+    /**
+     * Loads checkpoint tensors by name, accepting a base checkpoint for a head model (keys
+     * without the base prefix) and a head checkpoint for a base model (prefix stripped).
+     */
+    loadPretrainedTensors(tensors, source, quiet = false) {
+        const cls = this.constructor;
+        const toModelKey = this.checkpointKeyMapper([...tensors.keys()]);
+        const renamed = new Map();
+        for (const [k, t] of tensors)
+            renamed.set(toModelKey(k), t);
+        // Only matmul weights may stay 16-bit: embeddings and norms need float32 tables.
+        const low = this.lowPrecisionKeys();
+        for (const [k, t] of renamed) {
+            if ((t.dtype === "bfloat16" || t.dtype === "float16") && !low.has(k)) {
+                renamed.set(k, t.to("float32"));
+                t.dispose();
+            }
+        }
+        refuseIntegerWeights(this.stateDict(), renamed, source);
+        const loaded = this.loadStateDict(renamed, { keepDtype: true });
+        const missingKeys = loaded.missingKeys;
+        const unexpectedKeys = loaded.unexpectedKeys.filter((k) => !cls.ignoreUnexpected.some((re) => re.test(k)));
+        this.tieWeights();
+        const tiedOrIgnored = (k) => cls.ignoreMissing.some((re) => re.test(k));
+        const newlyInitialized = missingKeys.filter((k) => !tiedOrIgnored(k));
+        this.loadReport = { missingKeys, unexpectedKeys, newlyInitialized };
+        if (!quiet)
+            this.printLoadReport(source);
+        return this.loadReport;
+    }
+    /**
+     * Maps checkpoint keys to this model's keys: a base checkpoint for a head model gains the
+     * base prefix, a head checkpoint for a base model loses it. `ckptKeys` are all the keys.
+     */
+    checkpointKeyMapper(ckptKeys) {
+        const prefix = this.constructor.baseModelPrefix;
+        if (!prefix)
+            return (k) => k;
+        const own = new Set(this.stateDict().keys());
+        const hasPrefixed = [...own].some((k) => k.startsWith(prefix + "."));
+        const ckptPrefixed = ckptKeys.some((k) => k.startsWith(prefix + "."));
+        return (k) => {
+            if (hasPrefixed && !ckptPrefixed && !own.has(k))
+                return `${prefix}.${k}`;
+            if (!hasPrefixed && ckptPrefixed && k.startsWith(prefix + "."))
+                return k.slice(prefix.length + 1);
+            return k;
+        };
+    }
+    /** Prints Transformers' warnings for unused and newly initialised weights. */
+    printLoadReport(source) {
+        const report = this.loadReport;
+        if (!report)
+            return;
+        const { unexpectedKeys, newlyInitialized } = report;
+        {
+            if (unexpectedKeys.length) {
+                console.warn(`Some weights of the model checkpoint at ${source} were not used when initializing ${this.constructor.name}: [${keyList(unexpectedKeys)}]`);
+            }
+            if (newlyInitialized.length) {
+                console.warn(`Some weights of ${this.constructor.name} were not initialized from the model checkpoint at ${source} and are newly initialized: [${keyList(newlyInitialized)}]\n` +
+                    "You should probably TRAIN this model on a down-stream task to be able to use it for predictions and inference.");
+            }
+        }
+    }
+    /**
+     * Keys whose parameter may hold bfloat16/float16 values (frozen weights of Linear layers, or
+     * of modules whose class sets `static accepts16bitWeight = true`); the rest load as float32.
+     */
+    lowPrecisionKeys() {
+        const out = new Set();
+        for (const [path, m] of this.namedModules()) {
+            const ctor = m.constructor;
+            if (m instanceof Linear || ctor.accepts16bitWeight)
+                out.add(path ? `${path}.weight` : "weight");
+        }
+        return out;
+    }
+    /** The state dict to save: tied duplicates (e.g. lm_head.weight = embeddings) are saved once. */
+    stateDictForSave() {
+        const out = new Map();
+        const seen = new Set();
+        for (const [k, t] of this.stateDict()) {
+            if (seen.has(t))
+                continue;
+            seen.add(t);
+            out.set(k, t);
+        }
+        return out;
+    }
+    /**
+     * Writes config.json and model.safetensors (sharded past max_shard_size) so that both
+     * tunelab and Python transformers load the folder back.
+     */
+    savePretrained(dir, opts = {}) {
+        fs.mkdirSync(dir, { recursive: true });
+        const cfg = this.config;
+        const architecture = this.constructor.architecture;
+        if (architecture)
+            cfg.architectures = [architecture];
+        const dtypes = new Set([...this.stateDict().values()].map((t) => t.dtype));
+        cfg.torch_dtype = dtypes.has("bfloat16") ? "bfloat16" : dtypes.has("float16") ? "float16" : "float32";
+        const raw = new Map([...this.stateDictForSave()].map(([k, t]) => [k, tensorToRaw(t)]));
+        writeShardedSafetensors(dir, raw, parseByteSize(opts.max_shard_size ?? "5GB"));
+        cfg.save(dir);
+    }
+}
+function isCheckpointable(m) {
+    return typeof m.gradientCheckpointing === "boolean";
+}
+/**
+ * Runs one block (a transformer layer) under gradient checkpointing when `enabled` and grad
+ * mode is on. The generator state is replayed for the recomputation, so dropout masks in
+ * backward are the ones forward drew and gradients equal those without checkpointing.
+ */
+export function checkpointBlock(enabled, fn, x) {
+    return enabled ? checkpoint(fn, x) : fn(x);
+}
+/** A key list for a warning: the first 50, then a count (a hostile checkpoint can hold 100,000s). */
+function keyList(keys) {
+    return keys.length <= 50 ? keys.join(", ") : `${keys.slice(0, 50).join(", ")}, ... and ${keys.length - 50} more`;
+}
+/**
+ * An integer tensor (I8..I64 in the file) would load into a float parameter and fail only at
+ * the first forward pass; refuse it at load, naming the key.
+ */
+function refuseIntegerWeights(own, tensors, source) {
+    for (const [key, t] of tensors) {
+        const current = own.get(key);
+        if (t.dtype === "int32" && current && current.dtype !== "int32" && current.dtype !== "uint8") {
+            throw new Error(`[load] ${source}: weight "${key}" holds integers (an I8/I16/I32/I64 tensor) but the model's parameter is ${current.dtype}; ` +
+                "this checkpoint is quantized or corrupt — load the float checkpoint, or convert the tensor with tensor.float() before saving");
+        }
+    }
+}
+//# sourceMappingURL=modeling_utils.js.map

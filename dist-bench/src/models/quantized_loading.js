@@ -1,0 +1,107 @@
+/**
+ * Loading a model with a bitsandbytes quantization_config (Transformers' replace_with_bnb_linear
+ * plus its 4-bit weight loading): the model is built with deferred init (its weights take no
+ * memory), then the checkpoint is read one tensor at a time. A linear layer's weight is
+ * quantized the moment it is read and the layer becomes a Linear4bit; everything else
+ * (embeddings, norms, biases, the heads left in full precision) loads as usual. So the full-
+ * precision model never exists: the peak is about the final 4-bit size plus the largest tensor.
+ *
+ * A checkpoint already saved in 4 bits (Transformers + bitsandbytes layout, with
+ * quantization_config in config.json) loads its codes and scales directly.
+ */
+import { transpose } from "../tensor/index.js";
+import { materializeDeferred } from "../nn/index.js";
+import { checkpointFiles } from "../io/checkpoint.js";
+import { forEachSafetensor, readSafetensorsHeader } from "../io/safetensors.js";
+import { rawToTensor } from "../io/tensors.js";
+import { quantize4bitRaw } from "../quant/functional.js";
+import { quantStateFromDict, QUANT_STATE_SUFFIXES } from "../quant/serialize.js";
+import { quantizationConfigToDict } from "../quant/config.js";
+import { quantizationTargets } from "../quant/replace.js";
+/** A raw float tensor as the quantizer's source, without a float32 copy for bf16/f16/f32. */
+function floatSource(raw, name, transposeFirst) {
+    const n = raw.shape.reduce((a, b) => a * b, 1);
+    if (!transposeFirst && (raw.dtype === "F32" || raw.dtype === "BF16" || raw.dtype === "F16") && raw.data.byteOffset % 4 === 0) {
+        const data = raw.dtype === "F32" ? new Float32Array(raw.data.buffer, raw.data.byteOffset, n) : new Uint16Array(raw.data.buffer, raw.data.byteOffset, n);
+        return { src: { data, dtype: raw.dtype === "F32" ? "float32" : raw.dtype === "BF16" ? "bfloat16" : "float16" }, shape: raw.shape };
+    }
+    const t = rawToTensor(raw, name);
+    const c = transposeFirst ? transpose(t, 0, 1).contiguous() : t;
+    const data = c.toFloat32Array();
+    t.dispose();
+    c.dispose();
+    return { src: { data, dtype: "float32" }, shape: transposeFirst ? [raw.shape[1], raw.shape[0]] : raw.shape };
+}
+/**
+ * Fills a model built under withDeferredInit from the checkpoint in `dir`, quantizing its
+ * linear layers as their weights are read. Returns the model's load report (the 4-bit
+ * layers' state counts as loaded).
+ */
+export function loadQuantizedCheckpoint(model, dir, qc, source, opts = {}) {
+    const files = checkpointFiles(dir);
+    const allKeys = files.flatMap((f) => [...readSafetensorsHeader(f).tensors.keys()]);
+    const toModelKey = model.checkpointKeyMapper(allKeys);
+    const targets = quantizationTargets(model, model.constructor.baseModelPrefix, qc);
+    const modelKeys = allKeys.map(toModelKey);
+    const preQuantized = new Set([...targets.keys()].filter((p) => modelKeys.some((k) => k.startsWith(`${p}.weight.quant_state.`))));
+    const expectedParts = new Map();
+    for (const p of preQuantized)
+        expectedParts.set(p, modelKeys.filter((k) => k === `${p}.weight` || QUANT_STATE_SUFFIXES.some((s) => k === `${p}.weight.${s}`)).length);
+    const pending = new Map();
+    const installed = new Set();
+    const rest = new Map();
+    const install = (path, packed, state) => {
+        targets.get(path).install(packed, state, qc);
+        installed.add(path);
+    };
+    const targetOf = (key) => {
+        const i = key.indexOf(".weight");
+        if (i < 0)
+            return null;
+        const path = key.slice(0, i);
+        return targets.has(path) && (key === `${path}.weight` || key.startsWith(`${path}.weight.`)) ? path : null;
+    };
+    for (const file of files) {
+        forEachSafetensor(file, (ckptKey, raw) => {
+            const key = toModelKey(ckptKey);
+            const path = targetOf(key);
+            if (path && preQuantized.has(path)) {
+                let parts = pending.get(path);
+                if (!parts)
+                    pending.set(path, (parts = new Map()));
+                parts.set(key.slice(path.length + 1), raw);
+                if (parts.size === expectedParts.get(path)) {
+                    const { packed, state } = quantStateFromDict(parts, path);
+                    install(path, packed, state);
+                    pending.delete(path);
+                }
+            }
+            else if (path && key === `${path}.weight`) {
+                const t = targets.get(path);
+                const { src, shape } = floatSource(raw, ckptKey, t.layout === "in_out");
+                const { packed, state } = quantize4bitRaw(src, shape, {
+                    quant_type: qc.bnb_4bit_quant_type,
+                    blocksize: 64,
+                    compress_statistics: qc.bnb_4bit_use_double_quant,
+                });
+                install(path, packed, state);
+            }
+            else {
+                rest.set(ckptKey, rawToTensor(raw, ckptKey, { keep16bit: opts.keep16bit }));
+            }
+        });
+    }
+    for (const path of pending.keys())
+        throw new Error(`[quant] ${source}: the 4-bit state of "${path}.weight" is incomplete in the checkpoint; re-save it with save_pretrained`);
+    const report = model.loadPretrainedTensors(rest, source, true);
+    // The 4-bit layers' buffers were loaded above, not through the state dict.
+    const isQuantKey = (k) => [...installed].some((p) => k === `${p}.weight` || k.startsWith(`${p}.weight.`));
+    report.missingKeys = report.missingKeys.filter((k) => !isQuantKey(k));
+    report.newlyInitialized = report.newlyInitialized.filter((k) => !isQuantKey(k));
+    // Anything the checkpoint lacked is drawn now (a new classifier head), as init would have.
+    materializeDeferred(model);
+    model.config.quantization_config = quantizationConfigToDict(qc);
+    if (!opts.quiet)
+        model.printLoadReport(source);
+}
+//# sourceMappingURL=quantized_loading.js.map

@@ -1,0 +1,57 @@
+/**
+ * Gradient checkpointing: run a block without keeping its activations, and recompute them
+ * in backward. Trades one extra forward per block for the block's activation memory.
+ */
+import { defineOp, enableGrad, noGrad, isGradEnabled, getRngState, setRngState } from "../tensor/index.js";
+/** Runs fn with the generator rewound to `rng`, so dropout draws the same masks again. */
+function replaying(rng, fn) {
+    const now = getRngState();
+    setRngState(rng);
+    try {
+        return fn();
+    }
+    finally {
+        setRngState(now);
+    }
+}
+const checkpointOp = defineOp({
+    name: "checkpoint",
+    forward(ctx, fn, ...inputs) {
+        ctx.fn = fn;
+        ctx.rng = getRngState();
+        ctx.save(...inputs);
+        return noGrad(() => fn(...inputs));
+    },
+    backward(ctx, dy) {
+        const fn = ctx.fn;
+        const leaves = ctx.saved.map((t, i) => {
+            const d = t.detach();
+            if (ctx.needsInputGrad[i])
+                d.setRequiresGrad(true);
+            return d;
+        });
+        const out = replaying(ctx.rng, () => enableGrad(() => fn(...leaves)));
+        // Parameters inside the block are leaves: their .grad accumulates here directly.
+        if (out.requiresGrad)
+            out.backward(dy);
+        return leaves.map((l, i) => {
+            const g = ctx.needsInputGrad[i] ? l.grad : null;
+            l.grad = null;
+            return g;
+        });
+    },
+});
+/**
+ * Runs fn(...inputs) with checkpointing when grad mode is on (a plain call otherwise). The
+ * generator state is replayed for the recomputation (same dropout masks). A frozen first
+ * input (PEFT: frozen embeddings) is swapped for a leaf that asks for a gradient, so the
+ * op still records a node and trainable weights inside the block get their gradients.
+ */
+export function checkpoint(fn, ...inputs) {
+    if (!isGradEnabled())
+        return fn(...inputs);
+    const [first, ...rest] = inputs;
+    const lead = first.requiresGrad ? first : first.detach().setRequiresGrad(true);
+    return checkpointOp(fn, lead, ...rest);
+}
+//# sourceMappingURL=checkpoint.js.map

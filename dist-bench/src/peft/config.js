@@ -1,0 +1,198 @@
+export const TASK_TYPES = ["SEQ_CLS", "SEQ_2_SEQ_LM", "CAUSAL_LM", "TOKEN_CLS", "QUESTION_ANS", "FEATURE_EXTRACTION"];
+/** Thrown for every invalid PEFT configuration or adapter file; `problems` lists each one found. */
+export class PeftConfigError extends Error {
+    name = "PeftConfigError";
+    problems;
+    constructor(message, problems) {
+        super(message);
+        this.problems = problems ?? [message];
+    }
+}
+/** Keys every adapter_config.json may hold (PEFT's PeftConfig). */
+export const BASE_CONFIG_KEYS = [
+    "peft_type", "task_type", "base_model_name_or_path", "revision", "inference_mode", "auto_mapping", "peft_version",
+];
+/**
+ * Reads one config dict: each typed reader names the key and the value it got, notes a bad
+ * value as a problem and reads it as the default, so one pass finds every problem (a CLI
+ * reports them all together). Parsers take a reader; readConfig runs one and returns the
+ * config with its problems, parseOrThrow throws them — no global mode switch.
+ */
+export class ConfigReader {
+    dict;
+    problems = [];
+    constructor(dict) {
+        this.dict = dict;
+    }
+    problem(message) {
+        this.problems.push(message);
+    }
+    /**
+     * Checks the dict against a method's known keys and builds the shared base fields. Each
+     * unknown key is a problem naming it and the nearest valid key (a typo like `lora_alhpa`
+     * must not silently train with the default).
+     */
+    base(peftType, ownKeys, ignoredKeys = []) {
+        const dict = this.dict;
+        const known = new Set([...BASE_CONFIG_KEYS, "modules_to_save", ...ownKeys, ...ignoredKeys]);
+        for (const k of Object.keys(dict).filter((key) => !known.has(key))) {
+            const near = nearestKey(k, [...known]);
+            this.problem(`[peft] unknown ${peftType} config key "${k}"; ${near ? `did you mean "${near}"?` : `valid keys: ${[...known].sort().join(", ")}`}`);
+        }
+        if (dict.peft_type !== undefined && dict.peft_type !== peftType) {
+            this.problem(`[peft] peft_type is "${String(dict.peft_type)}" but this is a ${peftType} config`);
+        }
+        let task = dict.task_type ?? null;
+        if (task !== null && !TASK_TYPES.includes(task)) {
+            const near = typeof task === "string" ? nearestKey(task.toUpperCase(), [...TASK_TYPES]) : null;
+            this.problem(`[peft] task_type "${String(task)}" is not one of ${TASK_TYPES.join(", ")}${near ? `; did you mean "${near}"?` : ""}`);
+            task = null;
+        }
+        return {
+            peft_type: peftType,
+            task_type: task,
+            base_model_name_or_path: this.string("base_model_name_or_path"),
+            revision: this.string("revision"),
+            inference_mode: this.bool("inference_mode", false),
+            modules_to_save: this.stringList("modules_to_save"),
+        };
+    }
+    string(key) {
+        const v = this.dict[key];
+        if (v === undefined || v === null)
+            return null;
+        if (typeof v !== "string") {
+            this.problem(`[peft] ${key} must be a string, got ${JSON.stringify(v)}`);
+            return null;
+        }
+        return v;
+    }
+    bool(key, dflt) {
+        const v = this.dict[key];
+        if (v === undefined || v === null)
+            return dflt;
+        if (typeof v !== "boolean") {
+            this.problem(`[peft] ${key} must be true or false, got ${JSON.stringify(v)}`);
+            return dflt;
+        }
+        return v;
+    }
+    number(key, dflt, check, rule = "a number") {
+        const v = this.dict[key];
+        if (v === undefined || v === null)
+            return dflt;
+        if (typeof v !== "number" || !Number.isFinite(v) || (check && !check(v))) {
+            this.problem(`[peft] ${key} must be ${rule}, got ${JSON.stringify(v)}`);
+            return dflt;
+        }
+        return v;
+    }
+    stringList(key) {
+        const v = this.dict[key];
+        if (v === undefined || v === null)
+            return null;
+        if (!Array.isArray(v) || !v.every((x) => typeof x === "string")) {
+            this.problem(`[peft] ${key} must be a list of module names, got ${JSON.stringify(v)}`);
+            return null;
+        }
+        return [...v];
+    }
+    /** A list of names or one regex string (PEFT's `Union[list[str], str]`). */
+    targets(key) {
+        const v = this.dict[key];
+        if (typeof v === "string")
+            return v;
+        return this.stringList(key);
+    }
+    intList(key) {
+        const v = this.dict[key];
+        if (v === undefined || v === null)
+            return null;
+        const list = typeof v === "number" ? [v] : v;
+        if (!Array.isArray(list) || !list.every((x) => Number.isInteger(x) && x >= 0)) {
+            this.problem(`[peft] ${key} must be a layer index or a list of them, got ${JSON.stringify(v)}`);
+            return null;
+        }
+        return list;
+    }
+    numberMap(key) {
+        const v = this.dict[key];
+        if (v === undefined || v === null)
+            return {};
+        if (typeof v !== "object" || Array.isArray(v) || !Object.values(v).every((x) => typeof x === "number" && x > 0)) {
+            this.problem(`[peft] ${key} must map module names/patterns to positive numbers, got ${JSON.stringify(v)}`);
+            return {};
+        }
+        return { ...v };
+    }
+    oneOf(key, allowed, dflt) {
+        const v = this.dict[key];
+        if (v === undefined || v === null)
+            return dflt;
+        if (typeof v !== "string" || !allowed.includes(v)) {
+            const near = typeof v === "string" ? nearestKey(v, [...allowed]) : null;
+            this.problem(`[peft] ${key} must be one of ${allowed.map((a) => `"${a}"`).join(", ")}, got ${JSON.stringify(v)}${near ? `; did you mean "${near}"?` : ""}`);
+            return dflt;
+        }
+        return v;
+    }
+}
+/**
+ * Runs a parser over a dict: the config (null when anything is wrong) and every problem found.
+ * A check that throws (PeftConfigError, RangeError, TypeError) ends the parse as one more problem.
+ */
+export function readConfig(dict, what, parse) {
+    if (dict === null || typeof dict !== "object" || Array.isArray(dict)) {
+        return { config: null, problems: [`[peft] a ${what} config must be an object of PEFT's keys, got ${JSON.stringify(dict)}`] };
+    }
+    const reader = new ConfigReader(dict);
+    try {
+        const config = parse(reader);
+        return { config: reader.problems.length ? null : config, problems: reader.problems };
+    }
+    catch (err) {
+        if (!(err instanceof PeftConfigError || err instanceof RangeError || err instanceof TypeError))
+            throw err;
+        return { config: null, problems: [...reader.problems, err.message] };
+    }
+}
+/** The config of readConfig, or one PeftConfigError holding every problem. */
+export function parseOrThrow(dict, what, parse) {
+    const { config, problems } = readConfig(dict, what, parse);
+    if (problems.length)
+        throw problemsError(problems, what);
+    return config;
+}
+/** One error for a config's problems: the problem itself, or a list of them. */
+export function problemsError(problems, what) {
+    if (problems.length === 1)
+        return new PeftConfigError(problems[0]);
+    return new PeftConfigError(`[peft] ${problems.length} problems in the ${what} config:\n${problems.map((p) => `  - ${p}`).join("\n")}`, problems);
+}
+/** The valid key closest to a misspelt one (edit distance ≤ 2, or ≤ a third of its length), or null. */
+export function nearestKey(unknown, known) {
+    const best = known.map((k) => [k, editDistance(unknown, k)]).sort((a, b) => a[1] - b[1])[0];
+    return best && best[1] <= Math.max(2, Math.floor(unknown.length / 3)) ? best[0] : null;
+}
+function editDistance(a, b) {
+    const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array(b.length).fill(0)]);
+    for (let j = 1; j <= b.length; j++)
+        d[0][j] = j;
+    for (let i = 1; i <= a.length; i++) {
+        for (let j = 1; j <= b.length; j++) {
+            d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        }
+    }
+    return d[a.length][b.length];
+}
+/** The config as adapter_config.json holds it: PEFT's keys, sorted. */
+export function configToJson(config) {
+    const out = {};
+    for (const k of Object.keys(config).sort()) {
+        const v = config[k];
+        if (v !== undefined && typeof v !== "function")
+            out[k] = v;
+    }
+    return out;
+}
+//# sourceMappingURL=config.js.map

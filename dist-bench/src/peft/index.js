@@ -1,0 +1,22 @@
+/**
+ * Parameter-efficient fine-tuning in PEFT's own configs and files: LoRA (+ rsLoRA, DoRA), IA3,
+ * prompt tuning, prefix tuning, and two methods PEFT lacks — bottleneck adapters and BitFit
+ * (formats in docs/peft-formats.md). `peftMethods` is the registry of methods (names, variants,
+ * config readers, injectors); `applyMethod` wraps a model by method name.
+ */
+export { ConfigReader, PeftConfigError, readConfig, parseOrThrow, configToJson, } from "./config.js";
+export { MethodRegistry, peftMethods, parsePeftConfig, peftConfigProblems, } from "./registry.js";
+export { applyMethod, loadAdapterFor, methodConfigDict, methodProblems } from "./methods.js";
+export { PeftModel, TunerModel, getPeftModel } from "./peft_model.js";
+export { parseLoraConfig, readLoraConfig, loraScaling } from "./lora/config.js";
+export { LoraLayer } from "./lora/layer.js";
+export { loraLayers } from "./lora/model.js";
+export { IA3Layer, parseIA3Config } from "./ia3.js";
+export { BottleneckAdapterLayer, parseBottleneckAdapterConfig, ADAPTER_PLACEMENTS } from "./adapter.js";
+export { parseBitFitConfig } from "./bitfit.js";
+export { PromptEmbedding, parsePromptTuningConfig } from "./prompt_tuning.js";
+export { PrefixEncoder, parsePrefixTuningConfig, PREFIX_TUNING_MODEL_TYPES } from "./prefix_tuning.js";
+export { ModulesToSaveWrapper, ModuleDict, ParameterDict } from "./modules_to_save.js";
+export { LORA_TARGET_MODULES, IA3_TARGET_MODULES, IA3_FEEDFORWARD_MODULES, SEQ_CLS_HEAD_NAMES, resolveTargets, matchesModuleList, weightLayoutOf, } from "./targets.js";
+export { CONFIG_NAME, SAFETENSORS_WEIGHTS_NAME, fileKeyOf } from "./save_and_load.js";
+//# sourceMappingURL=index.js.map

@@ -1,0 +1,193 @@
+/**
+ * Building a run from a config: tokenizer, data splits, task features, model (+ training
+ * method) → a Trainer ready to train. `tunelab train`, `tunelab pretrain`, the quickstart
+ * and library users call buildRun; eval and predict load what it saved (trained.ts).
+ */
+import { QLORA_DEFAULT_CONFIG } from "../quant/prepare.js";
+import { quantizationConfigToDict } from "../quant/config.js";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { manualSeed } from "../tensor/index.js";
+import { AutoTokenizer } from "../data/tokenizer.js";
+import { findSplitFiles, loadDataset } from "../data/readers.js";
+import { IterableDataset } from "../data/stream.js";
+import { AutoConfig, modelClassFor } from "../models/auto.js";
+import { readJsonFile } from "../io/json.js";
+import { Trainer } from "../train/trainer.js";
+import { TrainingArguments } from "../train/training_args.js";
+import { EarlyStoppingCallback } from "../train/callbacks.js";
+import { applyTrainingMethod, describeTrainableParameters } from "../train/methods.js";
+import { AUTO_TASK, prepareTask } from "./tasks.js";
+import { prepareStreamingTask } from "./streaming_task.js";
+export const consoleOutput = { info: (l) => console.log(l), warn: (l) => console.error(l) };
+/** The config's tokenizer, else the one saved in modelDir (a trained model folder), else the model's. */
+export async function loadTokenizer(cfg, modelDir) {
+    const source = cfg.tokenizer ?? (modelDir && hasTokenizer(modelDir) ? modelDir : undefined) ?? cfg.model.name_or_path;
+    if (!source)
+        throw new Error("[run] no tokenizer: the config has no tokenizer and no model folder to take one from; set tokenizer (a folder with tokenizer.json or vocab.txt)");
+    return AutoTokenizer.fromPretrained(source);
+}
+export function hasTokenizer(dir) {
+    return fs.existsSync(path.join(dir, "tokenizer_config.json")) || fs.existsSync(path.join(dir, "tokenizer.json"));
+}
+/** The splits the config names, with validation carved out of train when asked (or needed). */
+export async function loadSplits(cfg, out, needValidation) {
+    const d = cfg.dataset;
+    const files = {};
+    if (d.train_file)
+        files.train = d.train_file;
+    if (d.validation_file)
+        files.validation = d.validation_file;
+    if (d.test_file)
+        files.test = d.test_file;
+    const splits = await loadDataset(d.path ?? null, {
+        data_files: Object.keys(files).length ? files : undefined,
+        format: d.format,
+        field: d.field,
+        on_bad_rows: d.on_bad_rows,
+        warn: out.warn,
+    });
+    const seed = d.split_seed ?? Number(cfg.training?.seed ?? 42);
+    if (!splits.validation && splits.train && (d.validation_split !== undefined || needValidation)) {
+        const size = d.validation_split ?? 0.1;
+        const { train, test } = splits.train.trainTestSplit({ test_size: size, seed, stratify_by_column: d.stratify_by_column });
+        splits.train = train;
+        splits.validation = test;
+        out.info(`[data] no validation split: held out ${test.length} of ${train.length + test.length} training rows (validation_split ${size})`);
+    }
+    if (d.max_train_samples && splits.train)
+        splits.train = splits.train.take(d.max_train_samples);
+    if (d.max_eval_samples)
+        for (const s of ["validation", "test"])
+            if (splits[s])
+                splits[s] = splits[s].take(d.max_eval_samples);
+    return splits;
+}
+/**
+ * dataset.streaming: the train split as a stream, shuffled with a seeded buffer (data_seed or
+ * seed), and the other splits (validation, test) read into memory as usual.
+ */
+export async function loadStreamingSplits(cfg, out, needValidation) {
+    const d = cfg.dataset;
+    const found = d.path && fs.statSync(d.path).isDirectory() ? findSplitFiles(d.path, d.format) : d.path ? { train: [d.path] } : {};
+    const trainFiles = d.train_file ? [d.train_file] : found.train;
+    if (!trainFiles?.length)
+        throw new Error(`[run] dataset.streaming: no train file to stream (found: ${Object.keys(found).join(", ") || "nothing"}); set dataset.train_file or name a file train.*`);
+    const others = {};
+    for (const split of ["validation", "test"]) {
+        const given = split === "validation" ? d.validation_file : d.test_file;
+        if (given)
+            others[split] = [given];
+        else if (found[split])
+            others[split] = found[split];
+    }
+    const splits = Object.keys(others).length
+        ? await loadDataset(null, { data_files: others, format: d.format, field: d.field, on_bad_rows: d.on_bad_rows, warn: out.warn })
+        : {};
+    if (needValidation && !splits.validation) {
+        throw new Error("[run] evaluation needs a validation split, and a stream cannot be split; set dataset.validation_file (it is read into memory) or training.eval_strategy: no");
+    }
+    if (d.max_eval_samples)
+        for (const s of ["validation", "test"])
+            if (splits[s])
+                splits[s] = splits[s].take(d.max_eval_samples);
+    let train = IterableDataset.fromFile(trainFiles, { format: d.format, on_bad_rows: d.on_bad_rows });
+    if (d.max_train_samples)
+        train = train.take(d.max_train_samples);
+    const buffer = d.shuffle_buffer_size ?? 1000;
+    const seed = Number(cfg.training?.data_seed ?? cfg.training?.seed ?? 42);
+    if (buffer > 0)
+        train = train.shuffle({ seed, buffer_size: buffer });
+    return { train, splits };
+}
+/** Task features for in-memory splits; label names fixed by a trained model when given. */
+export function prepare(cfg, splits, tokenizer, out, fixedLabels) {
+    const prepared = prepareTask(cfg.task, splits, tokenizer, cfg.taskOptions ?? {}, cfg.dataset.on_bad_rows ?? "fail", fixedLabels);
+    for (const w of prepared.warnings)
+        out.warn(w);
+    return prepared;
+}
+/**
+ * The task model: pretrained weights from a folder/hub id, or a random initialisation from a
+ * config (from_config, or `scratch` to ignore the weights of name_or_path: the baseline).
+ */
+export async function loadModel(cfg, overrides, opts = {}) {
+    const autoTask = AUTO_TASK[cfg.task];
+    const extra = { ...(cfg.model.config ?? {}), ...overrides };
+    const dir = opts.dir ?? cfg.model.name_or_path;
+    if (!opts.scratch && dir) {
+        const dict = readJsonFile(path.join(dir, "config.json"));
+        const cls = modelClassFor(String(dict.model_type), autoTask);
+        // method: qlora quantizes while loading (NF4 + double quantization unless a quantization section says otherwise).
+        const quantization_config = cfg.quantization ?? (cfg.method === "qlora" ? quantizationConfigToDict(QLORA_DEFAULT_CONFIG) : undefined);
+        return cls.fromPretrained(dir, { config: extra, quiet: opts.quiet, torch_dtype: cfg.model.torch_dtype, revision: cfg.model.revision, local_files_only: cfg.model.local_files_only, quantization_config });
+    }
+    let config;
+    if (cfg.model.from_config !== undefined && (opts.scratch ? !dir : true)) {
+        const dict = typeof cfg.model.from_config === "string" ? readJsonFile(cfg.model.from_config) : cfg.model.from_config;
+        config = AutoConfig.forModel(String(dict.model_type), dict);
+    }
+    else {
+        config = await AutoConfig.fromPretrained(dir);
+    }
+    config.update(extra);
+    const registered = modelClassFor(config.model_type, autoTask);
+    const Ctor = registered;
+    const configCls = registered.configClass;
+    return new Ctor(config instanceof configCls ? config : configCls.fromDict(config.toDict()));
+}
+/** TrainingArguments from the config; output_dir defaults to runs/<config file name>. */
+export function trainingArgs(cfg, defaults = {}) {
+    const name = path.basename(cfg.file ?? "run", path.extname(cfg.file ?? ""));
+    const output_dir = cfg.training?.output_dir ?? path.join(cfg.baseDir ?? process.cwd(), "runs", name);
+    return new TrainingArguments({ ...defaults, ...(cfg.training ?? {}), output_dir });
+}
+/** Everything a training run needs, ready to call run.trainer.train(). */
+export async function buildRun(cfg, opts = {}) {
+    const out = opts.out ?? consoleOutput;
+    const args = trainingArgs(cfg, opts.argDefaults);
+    const tokenizer = await loadTokenizer(cfg);
+    const policy = cfg.dataset.on_bad_rows ?? "fail";
+    let splits;
+    let prepared;
+    let streamedTrain;
+    if (cfg.dataset.streaming) {
+        const loaded = await loadStreamingSplits(cfg, out, args.eval_strategy !== "no");
+        splits = loaded.splits;
+        ({ prepared, train: streamedTrain } = await prepareStreamingTask(cfg.task, loaded.train, splits, tokenizer, cfg.taskOptions ?? {}, policy, out.warn));
+        for (const w of prepared.warnings)
+            out.warn(w);
+    }
+    else {
+        splits = await loadSplits(cfg, out, args.eval_strategy !== "no");
+        if (!splits.train)
+            throw new Error(`[run] the dataset has no train split (found: ${Object.keys(splits).join(", ")}); name a file train.* or set dataset.train_file`);
+        prepared = prepare(cfg, splits, tokenizer, out);
+    }
+    manualSeed(args.seed);
+    let model = await loadModel(cfg, prepared.config, { scratch: opts.scratch, quiet: opts.quiet });
+    const method = cfg.method ?? "full";
+    model = await applyTrainingMethod(model, method, cfg.peft ?? {}, {
+        task: cfg.task,
+        model_type: String(model.config?.model_type ?? ""),
+        base_model_name_or_path: cfg.model.name_or_path ?? "",
+    });
+    if (!opts.quiet)
+        out.info(`[model] ${method}: ${describeTrainableParameters(model)}`);
+    const callbacks = [...(opts.callbacks ?? [])];
+    if (cfg.early_stopping)
+        callbacks.push(new EarlyStoppingCallback(cfg.early_stopping));
+    const trainer = new Trainer({
+        model, args, tokenizer, callbacks,
+        train_dataset: streamedTrain ?? prepared.splits.train,
+        eval_dataset: prepared.splits.validation,
+        data_collator: prepared.collator,
+        compute_metrics: prepared.compute_metrics,
+        metric_input_columns: prepared.metric_input_columns,
+        report_perplexity: prepared.report_perplexity,
+        quiet: opts.quiet,
+        progress_stream: opts.progress_stream,
+    });
+    return { config: cfg, tokenizer, splits, prepared, streamedTrain, model, trainer, args };
+}
+//# sourceMappingURL=run.js.map

@@ -1,0 +1,104 @@
+import { Dataset } from "../data/dataset.js";
+import { BadRowLog } from "../data/bad_rows.js";
+import { buildLabelMap, encodeClassification } from "../data/formats/classification.js";
+import { buildTagList, encodeTokenClassification } from "../data/formats/token_classification.js";
+import { encodeCausalLm } from "../data/formats/causal_lm.js";
+import { encodeSeq2Seq } from "../data/formats/seq2seq.js";
+import { encodeExtractiveQa } from "../data/formats/extractive_qa.js";
+import { encodeMaskedLm, maskedLmMaxLength } from "../data/formats/masked_lm.js";
+import { DataCollatorForLanguageModeling, DataCollatorForSeq2Seq, DataCollatorWithPadding } from "../data/collators.js";
+import { classificationMetrics, multiLabelMetrics, questionAnsweringMetrics, regressionMetrics, tokenClassificationMetrics, } from "../eval/compute_metrics.js";
+/** The tasks, by their canonical names (the CLI's aliases resolve to these). */
+export const TASK_NAMES = ["text_classification", "token_classification", "causal_lm", "masked_lm", "seq2seq", "extractive_qa"];
+export const AUTO_TASK = {
+    text_classification: "sequence-classification",
+    token_classification: "token-classification",
+    causal_lm: "causal-lm",
+    masked_lm: "masked-lm",
+    seq2seq: "seq2seq-lm",
+    extractive_qa: "question-answering",
+};
+/** The default metric_for_best_model per task (HF-style names without eval_). */
+export const DEFAULT_METRIC = {
+    text_classification: "accuracy", token_classification: "f1", causal_lm: "loss", masked_lm: "loss", seq2seq: "loss", extractive_qa: "f1",
+};
+/** Turns raw splits into features for the task; the label map comes from "train" (or the first split). */
+export function prepareTask(taskName, splits, tokenizer, opts = {}, policy = "fail", fixedLabels) {
+    const reference = splits.train ?? Object.values(splits)[0];
+    if (!reference)
+        throw new Error("[task] no data splits to prepare");
+    const warnings = [];
+    const out = {};
+    const encodeAll = (encode) => {
+        for (const [name, ds] of Object.entries(splits)) {
+            const log = new BadRowLog(policy);
+            out[name] = encode(ds, log);
+            const summary = log.finish(`preparing the ${name} split for ${taskName}`);
+            if (summary)
+                warnings.push(summary);
+        }
+    };
+    const padId = tokenizer.pad_token_id ?? tokenizer.eos_token_id ?? null;
+    switch (taskName) {
+        case "text_classification": {
+            const o = opts;
+            const labelNames = fixedLabels ? Object.values(fixedLabels.id2label) : o.label_names;
+            const map = buildLabelMap(reference, { ...o, label_names: labelNames });
+            encodeAll((ds, log) => encodeClassification(ds, tokenizer, map, o, log));
+            const float = map.problem_type !== "single_label_classification";
+            const metrics = map.problem_type === "regression" ? regressionMetrics() : map.problem_type === "multi_label_classification" ? multiLabelMetrics() : classificationMetrics({ num_labels: map.num_labels });
+            return {
+                task: taskName, splits: out, warnings, labelMap: map, compute_metrics: metrics,
+                collator: new DataCollatorWithPadding({ pad_token_id: padId, float_labels: float }).collate,
+                config: { id2label: map.id2label, label2id: map.label2id, num_labels: map.num_labels, problem_type: map.problem_type },
+            };
+        }
+        case "token_classification": {
+            const o = opts;
+            // The tag set is a schema: take it from every split (a few training rows may lack rare tags).
+            const tags = fixedLabels ? Object.values(fixedLabels.id2label) : buildTagList(Dataset.concatenate(Object.values(splits)), o);
+            encodeAll((ds, log) => encodeTokenClassification(ds, tokenizer, tags, o, log));
+            const id2label = Object.fromEntries(tags.map((t, i) => [String(i), t]));
+            return {
+                task: taskName, splits: out, warnings, compute_metrics: tokenClassificationMetrics(id2label),
+                collator: new DataCollatorWithPadding({ pad_token_id: padId }).collate,
+                config: { id2label, label2id: Object.fromEntries(tags.map((t, i) => [t, i])), num_labels: tags.length },
+            };
+        }
+        case "causal_lm": {
+            encodeAll((ds, log) => encodeCausalLm(ds, tokenizer, opts, log));
+            return {
+                task: taskName, splits: out, warnings, report_perplexity: true, config: {},
+                collator: new DataCollatorForLanguageModeling({ mlm: false, pad_token_id: padId }).collate,
+            };
+        }
+        case "masked_lm": {
+            const maxLength = maskedLmMaxLength(tokenizer, opts);
+            encodeAll((ds, log) => encodeMaskedLm(ds, tokenizer, opts, log));
+            return {
+                task: taskName, splits: out, warnings, report_perplexity: true, config: {},
+                collator: new DataCollatorForLanguageModeling({
+                    mlm: true, mlm_probability: Number(opts.mlm_probability ?? 0.15), pad_token_id: padId, mask_token_id: tokenizer.mask_token_id,
+                    vocab_size: tokenizer.vocab_size, special_ids: tokenizer.all_special_ids, max_length: maxLength,
+                }).collate,
+            };
+        }
+        case "seq2seq": {
+            encodeAll((ds, log) => encodeSeq2Seq(ds, tokenizer, opts, log));
+            return {
+                task: taskName, splits: out, warnings, report_perplexity: true, config: {},
+                collator: new DataCollatorForSeq2Seq({ pad_token_id: padId }).collate,
+            };
+        }
+        case "extractive_qa": {
+            encodeAll((ds, log) => encodeExtractiveQa(ds, tokenizer, opts, log));
+            return {
+                task: taskName, splits: out, warnings, config: { num_labels: 2 },
+                compute_metrics: questionAnsweringMetrics({ max_answer_length: Number(opts.max_answer_length ?? 30) }),
+                metric_input_columns: ["context", "token_char_spans", "answers"],
+                collator: new DataCollatorWithPadding({ pad_token_id: padId }).collate,
+            };
+        }
+    }
+}
+//# sourceMappingURL=tasks.js.map

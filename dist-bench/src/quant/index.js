@@ -1,0 +1,8 @@
+/** Quantization: bitsandbytes-compatible 4-bit (NF4/FP4) and 8-bit blockwise formats, and the 4-bit linear layer. */
+export { quantize4bit, dequantize4bit, quantizeBlockwise, dequantizeBlockwise, code4bit, dynamicMap, blockScales, QuantState, } from "./functional.js";
+export { quantStateToDict, quantStateFromDict } from "./serialize.js";
+export { Linear4bit } from "./linear4bit.js";
+export { parseQuantizationConfig, quantizationConfigToDict, isSkipped, QuantizationConfigError, } from "./config.js";
+export { quantizationTargets, quantizeModel } from "./replace.js";
+export { prepareModelForKbitTraining, prepareQloraBase, isQuantized, QLORA_DEFAULT_CONFIG } from "./prepare.js";
+//# sourceMappingURL=index.js.map

@@ -1,0 +1,147 @@
+/**
+ * scaledDotProductAttention over the fused, memory-efficient kernel (native/attention.cpp):
+ * scores are never materialised, forward keeps only the output and the log-sum-exp per
+ * query, and backward recomputes the probabilities from them (FlashAttention's scheme).
+ * Grouped-query attention (Hkv < H), key padding masks, causal masking, an additive
+ * differentiable bias (T5's relative positions) and dropout are handled in the kernel.
+ */
+import { defineOp } from "../autograd.js";
+import { kernels } from "../backend.js";
+import { nextKernelSeed } from "../random.js";
+import { Tensor } from "../tensor.js";
+import { zeros } from "./creation.js";
+import { expand } from "./views.js";
+import { asMask } from "./where.js";
+import { asContiguous, broadcastShapes } from "./util.js";
+const attentionOp = defineOp({
+    name: "scaled_dot_product_attention",
+    forward(ctx, q, k, v, bias, mask, cfg) {
+        const o = cfg.opts;
+        const qc = asContiguous(q), kc = asContiguous(k), vc = asContiguous(v);
+        const out = Tensor.empty(q.shape);
+        const lse = Tensor.empty([o.B, o.H, o.Tq]);
+        const opts = { ...o, bias: bias ? bias.f32() : null, keyMask: mask ? mask.data : null };
+        if (out.numel > 0) {
+            if (o.Tk === 0)
+                kernels().fill(out.f32(), 0, out.numel);
+            else
+                kernels().attentionForward(out.f32(), lse.f32(), qc.f32(), kc.f32(), vc.f32(), opts);
+        }
+        ctx.cfg = cfg;
+        if (ctx.recording) {
+            ctx.save(qc, kc, vc, out, lse);
+            if (bias)
+                ctx.save(bias);
+            if (mask)
+                ctx.save(mask);
+        }
+        else {
+            lse.dispose();
+            for (const [copy, orig] of [[qc, q], [kc, k], [vc, v]])
+                if (copy !== orig)
+                    copy.dispose();
+        }
+        return out;
+    },
+    backward(ctx, dy) {
+        const cfg = ctx.cfg;
+        const [q, k, v, out, lse] = ctx.saved;
+        let next = 5;
+        const bias = cfg.hasBias ? ctx.saved[next++] : null;
+        const mask = cfg.hasMask ? ctx.saved[next++] : null;
+        const need = ctx.needsInputGrad;
+        const dq = need[0] ? Tensor.empty(q.shape) : null;
+        const dk = need[1] ? Tensor.empty(k.shape) : null;
+        const dv = need[2] ? Tensor.empty(v.shape) : null;
+        const dbias = bias && need[3] ? zeros(bias.shape) : null;
+        const g = asContiguous(dy);
+        const opts = { ...cfg.opts, bias: bias ? bias.f32() : null, keyMask: mask ? mask.data : null };
+        if (cfg.opts.Tk === 0 || q.numel === 0) {
+            for (const t of [dq, dk, dv])
+                if (t && t.numel > 0)
+                    kernels().fill(t.f32(), 0, t.numel);
+        }
+        else if (dq || dk || dv || dbias) {
+            kernels().attentionBackward(dq?.f32() ?? null, dk?.f32() ?? null, dv?.f32() ?? null, dbias?.f32() ?? null, g.f32(), q.f32(), k.f32(), v.f32(), out.f32(), lse.f32(), opts);
+        }
+        if (g !== dy)
+            g.dispose();
+        const grads = [dq, dk, dv];
+        if (cfg.hasBias)
+            grads.push(dbias);
+        if (cfg.hasMask)
+            grads.push(null);
+        return grads;
+    },
+});
+/**
+ * The key padding mask as contiguous (B, Tk) uint8 bytes, read as where() reads its condition
+ * (asMask: non-zero, NaN included, = attend); the kernel takes any non-zero byte as "attend",
+ * so a uint8 mask goes through as it is.
+ */
+function keyMaskBytes(mask, B, Tk) {
+    if (mask.ndim !== 2 || mask.shape[0] !== B || mask.shape[1] !== Tk) {
+        throw new RangeError(`[scaled_dot_product_attention] keyPaddingMask is [${mask.shape.join(", ")}] but must be (B, Tk) = (${B}, ${Tk})`);
+    }
+    return asContiguous(asMask(mask));
+}
+/** The bias as a contiguous (Bb, H, Tq, Tk) tensor with Bb in {1, B} (a differentiable expand). */
+function prepareBias(bias, B, H, Tq, Tk) {
+    const where = "[scaled_dot_product_attention]";
+    if (bias.dtype !== "float32")
+        throw new TypeError(`${where} bias must be float32, got ${bias.dtype}`);
+    const full = [B, H, Tq, Tk];
+    if (bias.ndim > 4)
+        throw new RangeError(`${where} bias is [${bias.shape.join(", ")}] but must broadcast to [${full.join(", ")}]`);
+    try {
+        const s = broadcastShapes(bias.shape, full, "scaled_dot_product_attention");
+        if (s.some((d, i) => d !== full[i]))
+            throw new Error();
+    }
+    catch {
+        throw new RangeError(`${where} bias is [${bias.shape.join(", ")}] but must broadcast to (B, H, Tq, Tk) = [${full.join(", ")}]`);
+    }
+    const Bb = bias.ndim === 4 ? bias.shape[0] : 1;
+    const target = [Bb, H, Tq, Tk];
+    const e = expand(bias, target);
+    return e.isContiguous() ? e : e.contiguous();
+}
+/**
+ * softmax(q k^T * scale + bias + masks) v, like torch's F.scaled_dot_product_attention.
+ * q (B, H, Tq, D); k, v (B, Hkv, Tk, D) with H a multiple of Hkv (grouped-query attention).
+ * A query that sees no key (all masked) outputs zeros. Gradients flow to q, k, v and bias.
+ */
+export function scaledDotProductAttention(q, k, v, opts = {}) {
+    const where = "[scaled_dot_product_attention]";
+    for (const [name, t] of [["q", q], ["k", k], ["v", v]]) {
+        if (t.ndim !== 4)
+            throw new RangeError(`${where} ${name} must be 4-D (B, heads, T, D), got [${t.shape.join(", ")}]`);
+        if (t.dtype !== "float32")
+            throw new TypeError(`${where} ${name} must be float32, got ${t.dtype}`);
+    }
+    const [B, H, Tq, D] = q.shape;
+    const [Bk, Hkv, Tk, Dk] = k.shape;
+    if (Bk !== B || Dk !== D || v.shape.some((d, i) => d !== k.shape[i])) {
+        throw new RangeError(`${where} q is [${q.shape.join(", ")}], k is [${k.shape.join(", ")}], v is [${v.shape.join(", ")}]; k and v must be (${B}, Hkv, Tk, ${D}) with the same shape`);
+    }
+    if (Hkv < 1 || H % Hkv !== 0) {
+        throw new RangeError(`${where} q has ${H} heads but k/v have ${Hkv}; the query heads must be a multiple of the key/value heads`);
+    }
+    const p = opts.dropoutP ?? 0;
+    if (!(p >= 0 && p < 1))
+        throw new RangeError(`${where} dropoutP must be in [0, 1), got ${p}`);
+    const scale = opts.scale ?? 1 / Math.sqrt(D);
+    const mask = opts.keyPaddingMask ? keyMaskBytes(opts.keyPaddingMask, B, Tk) : null;
+    const bias = opts.bias ? prepareBias(opts.bias, B, H, Tq, Tk) : null;
+    const cfg = {
+        opts: {
+            B, H, Hkv, Tq, Tk, D, scale, causal: !!opts.isCausal,
+            keyMask: null, bias: null, biasBatch: bias ? bias.shape[0] : 1,
+            dropoutP: p, seed: p > 0 ? nextKernelSeed() : 0,
+        },
+        hasBias: !!bias,
+        hasMask: !!mask,
+    };
+    return attentionOp(q, k, v, bias, mask, cfg);
+}
+//# sourceMappingURL=attention.js.map

@@ -1,0 +1,91 @@
+/**
+ * layerNorm over the trailing `normalizedShape` dims (torch.nn.functional.layer_norm).
+ * Forward saves x, mean and rstd (N rows each); backward asks the kernel only for the
+ * gradients that are wanted (dw/db accumulate, so they start from zeros).
+ */
+import { defineOp } from "../autograd.js";
+import { kernels } from "../backend.js";
+import { Tensor, numelOf } from "../tensor.js";
+import { zeros } from "./creation.js";
+import { asContiguous, reshapeOwned } from "./util.js";
+const layerNormOp = defineOp({
+    name: "layer_norm",
+    forward(ctx, x, weight, bias, normalizedShape, eps) {
+        const C = numelOf(normalizedShape);
+        const xc = asContiguous(x);
+        const w = weight ? asContiguous(weight) : null;
+        const b = bias ? asContiguous(bias) : null;
+        const N = C === 0 ? 0 : x.numel / C;
+        const y = Tensor.empty(x.shape);
+        const mean = Tensor.empty([N]);
+        const rstd = Tensor.empty([N]);
+        if (y.numel > 0)
+            kernels().layerNormForward(y.f32(), mean.f32(), rstd.f32(), xc.f32(), w?.f32() ?? null, b?.f32() ?? null, N, C, eps);
+        Object.assign(ctx, { N, C, hasW: !!weight, hasB: !!bias, wShape: normalizedShape });
+        if (ctx.recording) {
+            ctx.save(xc, mean, rstd);
+            if (w)
+                ctx.save(w);
+        }
+        else {
+            mean.dispose();
+            rstd.dispose();
+            if (xc !== x)
+                xc.dispose();
+        }
+        if (b && b !== bias)
+            b.dispose();
+        if (w && w !== weight && !ctx.recording)
+            w.dispose();
+        return y;
+    },
+    backward(ctx, dy) {
+        const { N, C, hasW, hasB } = ctx;
+        const [x, mean, rstd, w] = ctx.saved;
+        const needX = ctx.needsInputGrad[0];
+        const needW = hasW && ctx.needsInputGrad[1];
+        const needB = hasB && ctx.needsInputGrad[hasW ? 2 : 1];
+        const g = asContiguous(dy);
+        const dx = needX ? Tensor.empty(x.shape) : null;
+        const dw = needW ? zeros([C]) : null;
+        const db = needB ? zeros([C]) : null;
+        if (N > 0 && C > 0 && (dx || dw || db)) {
+            kernels().layerNormBackward(dx?.f32() ?? null, dw?.f32() ?? null, db?.f32() ?? null, g.f32(), x.f32(), w?.f32() ?? null, mean.f32(), rstd.f32(), N, C);
+        }
+        if (g !== dy)
+            g.dispose();
+        // dw/db come back flat (C); a multi-dim normalizedShape reshapes them.
+        const wShape = ctx.wShape;
+        const grads = [dx];
+        if (hasW)
+            grads.push(dw && wShape.length > 1 ? reshapeOwned(dw, wShape) : dw);
+        if (hasB)
+            grads.push(db && wShape.length > 1 ? reshapeOwned(db, wShape) : db);
+        return grads;
+    },
+});
+/**
+ * F.layer_norm(x, normalizedShape, weight, bias, eps): normalizes over the last
+ * normalizedShape dims (a number means one dim of that size). weight and bias have
+ * normalizedShape, or are omitted (no affine transform).
+ */
+export function layerNorm(x, normalizedShape, weight, bias, eps = 1e-5) {
+    const ns = typeof normalizedShape === "number" ? [normalizedShape] : [...normalizedShape];
+    const tail = x.shape.slice(x.ndim - ns.length);
+    if (ns.length > x.ndim || tail.some((d, i) => d !== ns[i])) {
+        throw new RangeError(`[layer_norm] x is [${x.shape.join(", ")}] but normalizedShape is [${ns.join(", ")}]; the last dims of x must equal normalizedShape`);
+    }
+    if (x.dtype !== "float32")
+        throw new TypeError(`[layer_norm] x must be float32, got ${x.dtype}; convert with .float()`);
+    for (const [name, t] of [["weight", weight], ["bias", bias]]) {
+        if (!t)
+            continue;
+        if (t.numel !== numelOf(ns) || t.ndim !== ns.length || t.shape.some((d, i) => d !== ns[i])) {
+            throw new RangeError(`[layer_norm] ${name} is [${t.shape.join(", ")}] but normalizedShape is [${ns.join(", ")}]; they must be equal`);
+        }
+        if (t.dtype !== "float32")
+            throw new TypeError(`[layer_norm] ${name} must be float32, got ${t.dtype}`);
+    }
+    return layerNormOp(x, weight ?? null, bias ?? null, ns, eps);
+}
+//# sourceMappingURL=layer_norm.js.map

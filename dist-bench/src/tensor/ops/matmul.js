@@ -1,0 +1,258 @@
+/**
+ * Matrix products on the native GEMM: matmul (batched, broadcasting) and linear (the
+ * nn.Linear / GPT-2 Conv1D product with bias, whose weight may be stored as bfloat16).
+ * Transposed views are passed to GEMM as transposed operands, never copied.
+ */
+import { defineOp } from "../autograd.js";
+import { DTYPE_CODE } from "../dtype.js";
+import { kernels } from "../backend.js";
+import { Tensor, numelOf } from "../tensor.js";
+import { broadcastShapes } from "./util.js";
+import { expand, reshape, transpose } from "./views.js";
+import { sum, sumToShape } from "./reduce.js";
+/** How GEMM can read the last two dims of t (rows, cols), or null if it needs a copy. */
+function layoutOf(t) {
+    const n = t.ndim;
+    const rows = t.shape[n - 2];
+    const cols = t.shape[n - 1];
+    const sr = t.strides[n - 2];
+    const sc = t.strides[n - 1];
+    if (cols === 1 || sc === 1) {
+        const ld = rows === 1 ? Math.max(cols, 1) : sr;
+        if (ld >= Math.max(cols, 1))
+            return { trans: false, ld };
+    }
+    if (rows === 1 || sr === 1) {
+        const ld = cols === 1 ? Math.max(rows, 1) : sc;
+        if (ld >= Math.max(rows, 1))
+            return { trans: true, ld };
+    }
+    return null;
+}
+/** Stride between consecutive matrices when the batch dims collapse into one, else null. */
+function batchStride(t, batchDims) {
+    if (batchDims === 0)
+        return 0;
+    let stride = null;
+    for (let i = batchDims - 1; i >= 0; i--) {
+        if (t.shape[i] === 1)
+            continue;
+        if (stride === null) {
+            // Only the innermost non-trivial batch dim sets the stride...
+            stride = t.strides[i];
+            let expect = t.strides[i] * t.shape[i];
+            for (let j = i - 1; j >= 0; j--) {
+                if (t.shape[j] === 1)
+                    continue;
+                // ...and every outer one must continue it.
+                if (t.strides[j] !== expect)
+                    return null;
+                expect *= t.shape[j];
+            }
+            return stride;
+        }
+    }
+    return stride ?? 0;
+}
+function operand(t) {
+    const lay = layoutOf(t);
+    return {
+        data: t.buffer.subarray(t.offset),
+        dtype: DTYPE_CODE[t.dtype],
+        trans: lay.trans,
+        ld: lay.ld,
+    };
+}
+/** Makes t readable by GEMM with one batch stride over `batchShape`: a view or a copy. */
+function prepare(t, batchShape) {
+    const rows = t.shape[t.ndim - 2];
+    const cols = t.shape[t.ndim - 1];
+    const full = [...batchShape, rows, cols];
+    let v = t.ndim === full.length ? t : reshape(t, [...new Array(full.length - t.ndim).fill(1), ...t.shape]);
+    const broadcast = numelOf(t.shape.slice(0, -2)) === 1;
+    if (layoutOf(v)) {
+        if (broadcast)
+            return { t: v, stride: 0, copied: false };
+        if (v.shape.slice(0, -2).every((d, i) => d === batchShape[i])) {
+            const s = batchStride(v, batchShape.length);
+            if (s !== null)
+                return { t: v, stride: s, copied: false };
+        }
+    }
+    if (!broadcast)
+        v = expand(v, full);
+    const c = v.contiguousCopy();
+    return { t: c, stride: broadcast ? 0 : rows * cols, copied: true };
+}
+/** out[..., M, N] = a[..., M, K] @ b[..., K, N], outside autograd. */
+export function mm(a, b) {
+    const M = a.shape[a.ndim - 2];
+    const K = a.shape[a.ndim - 1];
+    const N = b.shape[b.ndim - 1];
+    const batchShape = broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2), "matmul");
+    const batch = numelOf(batchShape);
+    const out = Tensor.empty([...batchShape, M, N]);
+    if (out.numel === 0)
+        return out;
+    if (K === 0) {
+        // An empty sum: GEMM cannot describe a 0-wide operand's layout.
+        kernels().fill(out.f32(), 0, out.numel);
+        return out;
+    }
+    // A 2-D right-hand side with a row-major batched left side is one tall GEMM.
+    if (b.ndim === 2 && a.ndim > 2 && a.isContiguous()) {
+        const A = operand(reshape(a, [batch * M, K]));
+        const B = operand(b);
+        kernels().gemm(A.trans, B.trans, batch * M, N, K, 1, A.data, A.ld, 0, B.data, B.dtype, B.ld, 0, 0, out.f32(), N, 0, 1);
+        return out;
+    }
+    const pa = prepare(a, batchShape);
+    const pb = prepare(b, batchShape);
+    const A = operand(pa.t);
+    const B = operand(pb.t);
+    kernels().gemm(A.trans, B.trans, M, N, K, 1, A.data, A.ld, pa.stride, B.data, B.dtype, B.ld, pb.stride, 0, out.f32(), N, M * N, batch);
+    if (pa.copied)
+        pa.t.dispose();
+    if (pb.copied)
+        pb.t.dispose();
+    return out;
+}
+const matmulOp = defineOp({
+    name: "matmul",
+    forward(ctx, a, b) {
+        if (ctx.needsInputGrad[1])
+            ctx.save(a);
+        if (ctx.needsInputGrad[0])
+            ctx.save(b);
+        Object.assign(ctx, { aShape: a.shape, bShape: b.shape });
+        return mm(a, b);
+    },
+    backward(ctx, dy) {
+        const aSaved = ctx.needsInputGrad[1] ? ctx.saved[0] : null;
+        const bSaved = ctx.needsInputGrad[0] ? ctx.saved[ctx.needsInputGrad[1] ? 1 : 0] : null;
+        let da = null;
+        let db = null;
+        if (bSaved)
+            da = sumToShape(mm(dy, transpose(bSaved, -1, -2)), ctx.aShape);
+        if (aSaved) {
+            if (aSaved.ndim > 2 && ctx.bShape.length === 2) {
+                // Weight-like b: fold the batch into one GEMM instead of reducing afterwards.
+                const K = aSaved.shape[aSaved.ndim - 1];
+                const N = dy.shape[dy.ndim - 1];
+                db = mm(transpose(reshape(aSaved, [-1, K]), 0, 1), reshape(dy, [-1, N]));
+            }
+            else {
+                db = sumToShape(mm(transpose(aSaved, -1, -2), dy), ctx.bShape);
+            }
+        }
+        return [da, db];
+    },
+});
+/** Matrix product with PyTorch's rules (1-D operands promoted, batch dims broadcast). */
+export function matmul(a, b) {
+    if (a.ndim === 0 || b.ndim === 0)
+        throw new RangeError("[matmul] both arguments need at least 1 dimension");
+    if (a.dtype !== "float32")
+        throw new TypeError(`[matmul] the left operand must be float32, got ${a.dtype}`);
+    if (b.dtype !== "float32" && b.dtype !== "bfloat16")
+        throw new TypeError(`[matmul] the right operand must be float32 or bfloat16, got ${b.dtype}`);
+    const a2 = a.ndim === 1 ? reshape(a, [1, a.shape[0]]) : a;
+    const b2 = b.ndim === 1 ? reshape(b, [b.shape[0], 1]) : b;
+    const K = a2.shape[a2.ndim - 1];
+    if (b2.shape[b2.ndim - 2] !== K) {
+        throw new RangeError(`[matmul] a is [${a.shape.join(", ")}] but b is [${b.shape.join(", ")}]; the last dim of a must equal the second-to-last dim of b`);
+    }
+    let out = matmulOp(a2, b2);
+    if (a.ndim === 1)
+        out = reshape(out, out.shape.filter((_, i) => i !== out.ndim - 2));
+    if (b.ndim === 1)
+        out = reshape(out, out.shape.slice(0, -1));
+    return out;
+}
+/** y (N, out) = x (N, in) @ op(W) + bias, outside autograd. */
+function linearForward(x2, w, bias, inOut) {
+    const N = x2.shape[0];
+    const inF = x2.shape[1];
+    const outF = inOut ? w.shape[1] : w.shape[0];
+    const y = Tensor.empty([N, outF]);
+    if (y.numel === 0)
+        return y;
+    const W = operand(w);
+    kernels().gemm(false, inOut ? W.trans : !W.trans, N, outF, inF, 1, x2.f32(), inF, 0, W.data, W.dtype, W.ld, 0, 0, y.f32(), outF, 0, 1);
+    if (bias) {
+        const yf = y.f32();
+        kernels().binaryForward(0, yf, [N, outF], yf, [outF, 1], bias.buffer.subarray(bias.offset), [0, bias.strides[0]]);
+    }
+    return y;
+}
+const linearOp = defineOp({
+    name: "linear",
+    forward(ctx, x, w, bias, inOut) {
+        const inF = x.shape[x.ndim - 1];
+        const x2 = x.isContiguous() ? reshape(x, [-1, inF]) : reshape(x.contiguousCopy(), [-1, inF]);
+        const y2 = linearForward(x2, w, bias, inOut);
+        Object.assign(ctx, { xShape: x.shape, inOut });
+        if (ctx.needsInputGrad[1])
+            ctx.save(x2);
+        if (ctx.needsInputGrad[0])
+            ctx.save(w);
+        const outShape = [...x.shape.slice(0, -1), y2.shape[1]];
+        return reshape(y2, outShape);
+    },
+    backward(ctx, dy) {
+        const inOut = ctx.inOut;
+        const xShape = ctx.xShape;
+        const needX = ctx.needsInputGrad[0];
+        const needW = ctx.needsInputGrad[1];
+        const needB = ctx.needsInputGrad[2] ?? false;
+        const x2 = needW ? ctx.saved[0] : null;
+        const w = needX ? ctx.saved[needW ? 1 : 0] : null;
+        const outF = dy.shape[dy.ndim - 1];
+        const g = reshape(dy.isContiguous() ? dy : dy.contiguousCopy(), [-1, outF]);
+        const N = g.shape[0];
+        let dx = null;
+        let dw = null;
+        let db = null;
+        if (w) {
+            const inF = xShape[xShape.length - 1];
+            const W = operand(w);
+            const d = Tensor.empty([N, inF]);
+            // dx = dy @ W for (out, in) weights, dy @ W^T for (in, out) ones.
+            if (d.numel > 0)
+                kernels().gemm(false, inOut ? !W.trans : W.trans, N, inF, outF, 1, g.f32(), outF, 0, W.data, W.dtype, W.ld, 0, 0, d.f32(), inF, 0, 1);
+            dx = reshape(d, xShape);
+        }
+        // dW = dy^T @ x (out, in), or x^T @ dy (in, out).
+        if (x2)
+            dw = inOut ? mm(transpose(x2, 0, 1), g) : mm(transpose(g, 0, 1), x2);
+        if (needB)
+            db = sum(g, 0);
+        return [dx, dw, db];
+    },
+});
+/**
+ * F.linear: y = x @ weight^T + bias with weight (out, in), float32 or bfloat16 (frozen).
+ * With `weightLayout: "in_out"` the weight is (in, out) and y = x @ weight + bias (GPT-2's Conv1D).
+ * A weight that does not require grad costs no weight-gradient work in backward.
+ */
+export function linear(x, weight, bias, weightLayout = "out_in") {
+    if (weight.ndim !== 2)
+        throw new RangeError(`[linear] weight must be 2-D, got [${weight.shape.join(", ")}]`);
+    const inOut = weightLayout === "in_out";
+    const inF = inOut ? weight.shape[0] : weight.shape[1];
+    const outF = inOut ? weight.shape[1] : weight.shape[0];
+    if (x.shape[x.ndim - 1] !== inF) {
+        throw new RangeError(`[linear] x is [${x.shape.join(", ")}] but weight is [${weight.shape.join(", ")}] (${weightLayout}); the last dim of x must be ${inF}`);
+    }
+    if (bias && (bias.ndim !== 1 || bias.shape[0] !== outF)) {
+        throw new RangeError(`[linear] bias is [${bias.shape.join(", ")}] but the layer has ${outF} outputs`);
+    }
+    if (x.dtype !== "float32")
+        throw new TypeError(`[linear] x must be float32, got ${x.dtype}`);
+    if (weight.dtype !== "float32" && weight.dtype !== "bfloat16")
+        throw new TypeError(`[linear] weight must be float32 or bfloat16, got ${weight.dtype}`);
+    if (!layoutOf(weight))
+        weight = weight.contiguous();
+    return linearOp(x, weight, bias ?? null, inOut);
+}
+//# sourceMappingURL=matmul.js.map

@@ -1,0 +1,64 @@
+/**
+ * rmsNorm over the last dim (Llama's RMSNorm, torch.nn.functional.rms_norm): y = x * rstd * w,
+ * rstd = 1 / sqrt(mean(x^2) + eps). Forward saves x and rstd; dw accumulates from zeros.
+ */
+import { defineOp } from "../autograd.js";
+import { kernels } from "../backend.js";
+import { Tensor } from "../tensor.js";
+import { zeros } from "./creation.js";
+import { asContiguous } from "./util.js";
+const rmsNormOp = defineOp({
+    name: "rms_norm",
+    forward(ctx, x, weight, eps) {
+        const C = x.shape[x.ndim - 1];
+        const N = C === 0 ? 0 : x.numel / C;
+        const xc = asContiguous(x);
+        const w = weight ? asContiguous(weight) : null;
+        const y = Tensor.empty(x.shape);
+        const rstd = Tensor.empty([N]);
+        if (y.numel > 0)
+            kernels().rmsNormForward(y.f32(), rstd.f32(), xc.f32(), w?.f32() ?? null, N, C, eps);
+        Object.assign(ctx, { N, C, hasW: !!weight });
+        if (ctx.recording) {
+            ctx.save(xc, rstd);
+            if (w)
+                ctx.save(w);
+        }
+        else {
+            rstd.dispose();
+            if (xc !== x)
+                xc.dispose();
+            if (w && w !== weight)
+                w.dispose();
+        }
+        return y;
+    },
+    backward(ctx, dy) {
+        const { N, C, hasW } = ctx;
+        const [x, rstd, w] = ctx.saved;
+        const dx = ctx.needsInputGrad[0] ? Tensor.empty(x.shape) : null;
+        const dw = hasW && ctx.needsInputGrad[1] ? zeros([C]) : null;
+        const g = asContiguous(dy);
+        if (N > 0 && C > 0 && (dx || dw)) {
+            kernels().rmsNormBackward(dx?.f32() ?? null, dw?.f32() ?? null, g.f32(), x.f32(), w?.f32() ?? null, rstd.f32(), N, C);
+        }
+        if (g !== dy)
+            g.dispose();
+        return hasW ? [dx, dw] : [dx];
+    },
+});
+/** RMS normalization over the last dim, scaled by weight (C) when given. */
+export function rmsNorm(x, weight, eps = 1e-6) {
+    if (x.ndim === 0)
+        throw new RangeError("[rms_norm] x must have at least one dim; got a scalar");
+    if (x.dtype !== "float32")
+        throw new TypeError(`[rms_norm] x must be float32, got ${x.dtype}; convert with .float()`);
+    const C = x.shape[x.ndim - 1];
+    if (weight && (weight.ndim !== 1 || weight.shape[0] !== C)) {
+        throw new RangeError(`[rms_norm] x is [${x.shape.join(", ")}] but weight is [${weight.shape.join(", ")}]; weight must be [${C}]`);
+    }
+    if (weight && weight.dtype !== "float32")
+        throw new TypeError(`[rms_norm] weight must be float32, got ${weight.dtype}`);
+    return rmsNormOp(x, weight ?? null, eps);
+}
+//# sourceMappingURL=rms_norm.js.map

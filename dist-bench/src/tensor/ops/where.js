@@ -1,0 +1,68 @@
+/** where(cond, a, b) and maskedFill: selection by a mask, broadcasting all three. */
+import { defineOp } from "../autograd.js";
+import { kernels } from "../backend.js";
+import { Tensor } from "../tensor.js";
+import { broadcastShapes, broadcastStrides } from "./util.js";
+import { sumToShape } from "./reduce.js";
+import { full } from "./creation.js";
+import { cast } from "./cast.js";
+import { ne } from "./binary.js";
+/**
+ * A uint8 0/1 mask: any non-zero value (NaN included, as torch's bool()) selects a. A plain
+ * cast would not do: float32 → uint8 truncates 0.5 to 0 and int32 → uint8 wraps 256 to 0.
+ */
+export function asMask(cond) {
+    if (cond.dtype === "uint8")
+        return cond;
+    const f = cast(cond, "float32");
+    const nonZero = ne(f, 0);
+    const m = cast(nonZero, "uint8");
+    nonZero.dispose();
+    if (f !== cond)
+        f.dispose();
+    return m;
+}
+/** Selects a where the uint8 mask cond is 1, else b, broadcasting all three (no autograd). */
+export function whereKernel(cond, a, b) {
+    const shape = broadcastShapes(broadcastShapes(cond.shape, a.shape, "where"), b.shape, "where");
+    const out = Tensor.empty(shape);
+    if (out.numel === 0)
+        return out;
+    const k = shape.length ? shape : [1];
+    const s = (t) => (shape.length ? broadcastStrides(t.shape, t.strides, shape) : [0]);
+    kernels().whereForward(out.f32(), k, cond.buffer.subarray(cond.offset), s(cond), a.buffer.subarray(a.offset), s(a), b.buffer.subarray(b.offset), s(b));
+    return out;
+}
+const whereOp = defineOp({
+    name: "where",
+    forward(ctx, cond, a, b) {
+        const mask = asMask(cond);
+        Object.assign(ctx, { aShape: a.shape, bShape: b.shape });
+        ctx.save(mask);
+        return whereKernel(mask, a, b);
+    },
+    backward(ctx, dy) {
+        const mask = ctx.saved[0];
+        const zero = full([], 0);
+        return [
+            null,
+            ctx.needsInputGrad[1] ? sumToShape(whereKernel(mask, dy, zero), ctx.aShape) : null,
+            ctx.needsInputGrad[2] ? sumToShape(whereKernel(mask, zero, dy), ctx.bShape) : null,
+        ];
+    },
+});
+/** Elements of a where cond is non-zero, else of b (numbers broadcast). */
+export function where(cond, a, b) {
+    const ta = typeof a === "number" ? full([], a) : a;
+    const tb = typeof b === "number" ? full([], b) : b;
+    for (const [name, t] of [["a", ta], ["b", tb]]) {
+        if (t.dtype !== "float32")
+            throw new TypeError(`[where] ${name} must be float32, got ${t.dtype}`);
+    }
+    return whereOp(cond, ta, tb);
+}
+/** x with `value` wherever mask is non-zero (torch's masked_fill). */
+export function maskedFill(x, mask, value) {
+    return where(mask, value, x);
+}
+//# sourceMappingURL=where.js.map

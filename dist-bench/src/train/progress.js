@@ -1,0 +1,114 @@
+/**
+ * Progress: a live bar on a terminal (step, epoch, loss, learning rate, it/s, ETA),
+ * plain log lines when output is not a terminal (CI, files), and a JSONL file of every
+ * logged value in output_dir (`trainer_log.jsonl`), one object per log event.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describeFsError, writeFileAtomic } from "../io/json.js";
+export const TRAINER_LOG_NAME = "trainer_log.jsonl";
+export function formatDuration(seconds) {
+    if (!Number.isFinite(seconds) || seconds < 0)
+        return "?";
+    const s = Math.round(seconds);
+    const h = Math.floor(s / 3600);
+    const m = Math.floor((s % 3600) / 60);
+    const sec = String(s % 60).padStart(2, "0");
+    return h ? `${h}:${String(m).padStart(2, "0")}:${sec}` : `${m}:${sec}`;
+}
+export function formatNumber(v) {
+    if (!Number.isFinite(v))
+        return String(v);
+    if (Number.isInteger(v))
+        return String(v);
+    const a = Math.abs(v);
+    return a !== 0 && (a < 1e-3 || a >= 1e5) ? v.toExponential(3) : v.toFixed(4);
+}
+export class ProgressCallback {
+    start = 0;
+    startStep = 0;
+    stream;
+    live;
+    lastDraw = -Infinity; // the first step always draws, however soon after process start
+    barShown = false;
+    constructor(opts = {}) {
+        this.stream = opts.stream ?? process.stderr;
+        this.live = opts.live ?? Boolean(this.stream.isTTY);
+    }
+    onTrainBegin(_args, state) {
+        this.start = performance.now();
+        this.startStep = state.global_step;
+    }
+    rate(state) {
+        const secs = (performance.now() - this.start) / 1000;
+        return secs > 0 ? (state.global_step - this.startStep) / secs : 0;
+    }
+    onStepEnd(_args, state, _c, extras) {
+        if (!this.live)
+            return;
+        const now = performance.now();
+        if (now - this.lastDraw < 100 && state.global_step < state.max_steps)
+            return;
+        this.lastDraw = now;
+        const itps = this.rate(state);
+        const eta = itps > 0 ? (state.max_steps - state.global_step) / itps : NaN;
+        const width = 24;
+        const done = Math.round((width * state.global_step) / Math.max(state.max_steps, 1));
+        const bar = "█".repeat(done) + "░".repeat(width - done);
+        const live = extras.live;
+        const text = `${bar} ${state.global_step}/${state.max_steps} | epoch ${state.epoch.toFixed(2)}` +
+            (live ? ` | loss ${formatNumber(live.loss)} | lr ${live.learning_rate.toExponential(2)}` : "") +
+            ` | ${itps.toFixed(2)} it/s | ETA ${formatDuration(eta)}`;
+        const cols = this.stream.columns ?? 120;
+        this.stream.write(`\r\x1b[2K${text.slice(0, cols - 1)}`);
+        this.barShown = true;
+    }
+    printLine(line) {
+        if (this.barShown)
+            this.stream.write("\r\x1b[2K");
+        this.stream.write(line + "\n");
+        this.barShown = false;
+    }
+    onLog(_args, state, _c, extras) {
+        const logs = extras.logs ?? {};
+        const parts = Object.entries(logs)
+            .filter(([k]) => k !== "step" && k !== "epoch")
+            .map(([k, v]) => `${k} ${formatNumber(v)}`);
+        const head = `step ${state.global_step}/${state.max_steps} | epoch ${state.epoch.toFixed(2)}`;
+        const itps = this.rate(state);
+        const tail = "loss" in logs && itps > 0 ? ` | ${itps.toFixed(2)} it/s | ETA ${formatDuration((state.max_steps - state.global_step) / itps)}` : "";
+        this.printLine(`${head} | ${parts.join(" | ")}${tail}`);
+    }
+    onTrainEnd() {
+        if (this.barShown)
+            this.stream.write("\n");
+        this.barShown = false;
+    }
+}
+/** Appends every logged dict (with step and epoch) to output_dir/trainer_log.jsonl. */
+export class JsonlLoggerCallback {
+    file = null;
+    onTrainBegin(args, state) {
+        fs.mkdirSync(args.output_dir, { recursive: true });
+        this.file = path.join(args.output_dir, TRAINER_LOG_NAME);
+        // A resumed run continues the log of its checkpoint: lines the interrupted run wrote after
+        // that checkpoint would otherwise appear twice. The file's lines mirror log_history.
+        if (state.global_step > 0 && fs.existsSync(this.file)) {
+            const lines = fs.readFileSync(this.file, "utf8").split("\n").filter((l) => l.trim());
+            if (lines.length > state.log_history.length)
+                writeFileAtomic(this.file, lines.slice(0, state.log_history.length).map((l) => l + "\n").join(""));
+        }
+    }
+    onLog(args, state, _c, extras) {
+        const file = this.file ?? path.join(args.output_dir, TRAINER_LOG_NAME);
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        const entry = { ...extras.logs, step: state.global_step, epoch: state.epoch, time: new Date().toISOString() };
+        try {
+            fs.appendFileSync(file, JSON.stringify(entry) + "\n");
+        }
+        catch (err) {
+            throw new Error(`[trainer] ${file}: could not append to the training log (${describeFsError(err)}); free disk space or check the folder`);
+        }
+    }
+}
+//# sourceMappingURL=progress.js.map
