@@ -74,6 +74,7 @@ export class PretrainedConfig {
     Object.assign(this, rest);
     if (id2label) this.normaliseLabels({ id2label, label2id });
     else if (typeof num_labels === "number" && num_labels !== this.num_labels) this.num_labels = num_labels;
+    checkModelSize(this, "config overrides");
     this.validate();
   }
 
