@@ -6,10 +6,10 @@
  * ignored, as a Python config often carries them.
  */
 import { z } from "zod";
-import { SCHEDULER_TYPES, type SchedulerType } from "../optim/index.js";
+import { OPTIMIZER_NAMES, SCHEDULER_TYPES, type SchedulerType } from "../optim/index.js";
 import { schemaKeys, schemaProblems } from "./suggest.js";
 
-export const SUPPORTED_OPTIMIZERS = ["adamw_torch", "adamw_torch_fused", "adamw_hf", "adamw", "sgd"] as const;
+export const SUPPORTED_OPTIMIZERS = OPTIMIZER_NAMES;
 
 const STRATEGIES = ["no", "steps", "epoch"] as const;
 const SAVE_STRATEGIES = ["no", "steps", "epoch", "best"] as const;
