@@ -26,7 +26,7 @@ import { decideEpochEndActions, decideStepActions, runLength, stepIntervals } fr
 import { createOptimizer, createScheduler } from "./optimizer_setup.js";
 import { loadCheckpointWeights, type TrainableModel } from "./model_contract.js";
 import { isCausalLm, trainingLoss } from "./loss.js";
-import { removeStaleTemporaries } from "./checkpoint.js";
+import { removeStaleTemporaries } from "./checkpoint_folders.js";
 import { OutputDirLock, prepareFreshOutputDir, writeFolderAtomically } from "./output_dir.js";
 import { writeJsonAtomic } from "../io/json.js";
 import { checkWeightsFinite, DivergenceWatch, LOSS_TOTAL_KEY, type LossTotal } from "./guards.js";

@@ -8,7 +8,7 @@ import { kernels } from "../backend.js";
 import { Tensor, type Shape, contiguousStrides, numelOf } from "../tensor.js";
 import { DTYPE_BYTES } from "../dtype.js";
 import { inferShape, normDim, sameShape } from "./util.js";
-import { sumToShape } from "./reduce.js";
+import { sumToShape } from "./reduce_kernel.js";
 import { zeros } from "./creation.js";
 
 function viewOf(x: Tensor, shape: Shape, strides: Shape, offset: number): Tensor {
