@@ -1,5 +1,5 @@
 /**
- * The `tunelab` command: train, eval, predict, pretrain, quickstart, merge, serve. Parses arguments,
+ * The `tunelab` command: train, eval, predict, pretrain, quickstart, merge, serve, export. Parses arguments,
  * calls the library, prints; errors print as one message (no stack) with exit code 1, or 2
  * for configuration errors.
  */
@@ -11,6 +11,7 @@ import { pretrainCommand, type PretrainCommandOptions } from "./commands/pretrai
 import { quickstartCommand } from "./commands/quickstart.js";
 import { serveCommand } from "./commands/serve.js";
 import { mergeCommand } from "./commands/merge.js";
+import { exportCommand, type ExportCommandOptions } from "./commands/export.js";
 import { ConfigError } from "./config.js";
 import { TrainingArgumentsError } from "../train/training_args.js";
 
@@ -187,6 +188,28 @@ SIGTERM / SIGINT stop accepting requests, finish the ones in flight, then exit.`
         model: o.model, adapter: o.adapter, served_model_name: o.servedModelName, host: o.host, port: o.port, api_key: o.apiKey,
         max_tokens: o.maxTokens, max_queue: o.maxQueue, max_batch_size: o.maxBatchSize, max_body_bytes: o.maxBodyBytes, request_timeout_s: o.requestTimeout,
       });
+    });
+
+  program
+    .command("export")
+    .description("write a trained model for other runtimes: ONNX (onnxruntime, Transformers.js) or GGUF (llama.cpp)")
+    .argument("<dir>", "run folder, checkpoint, adapter folder (merged into its base first) or Hugging Face model folder")
+    .requiredOption("--format <format>", "onnx or gguf")
+    .requiredOption("--out <path>", "onnx: a new or earlier-export folder; gguf: the .gguf file")
+    .option("--task <task>", "the folder's task when it does not say it (text_classification, token_classification, extractive_qa, masked_lm, causal_lm)")
+    .option("--outtype <type>", "gguf: f32, f16 (default), q8_0 or q4_0")
+    .option("--external-data", "onnx: weights in onnx/model.onnx_data (automatic past the 2 GB protobuf limit)")
+    .option("--tokenizer <dir>", "tokenizer folder (default: the model folder's, else its base model's)")
+    .addHelpText("after", `
+Examples:
+  $ tunelab export runs/sst2 --format onnx --out sst2-onnx            # config.json, tokenizer, onnx/model.onnx
+  $ tunelab export runs/lora-llama --format gguf --outtype q8_0 --out model-q8_0.gguf
+
+ONNX: BERT, RoBERTa, DistilBERT (base, sequence/token classification, masked LM, QA);
+      GPT-2, Llama, Mistral, Qwen2 causal LMs with past_key_values inputs / present outputs.
+GGUF: Llama and Mistral causal LMs with a SentencePiece-style (byte-fallback BPE) tokenizer.`)
+    .action(async (dir: string, o: ExportCommandOptions) => {
+      await exportCommand(dir, o);
     });
   return program;
 }
