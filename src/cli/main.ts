@@ -9,6 +9,7 @@ import { evalCommand, type EvalCommandOptions } from "./commands/eval.js";
 import { predictCommand } from "./commands/predict.js";
 import { pretrainCommand, type PretrainCommandOptions } from "./commands/pretrain.js";
 import { quickstartCommand } from "./commands/quickstart.js";
+import { reportCommand, runsCommand } from "./commands/report.js";
 import { ConfigError } from "./config.js";
 import { TrainingArgumentsError } from "../train/training_args.js";
 
@@ -59,6 +60,7 @@ Examples:
     .option("--set <key=value>", "override a config value (repeatable): learning_rate=1e-4, dataset.on_bad_rows=skip", collect, [])
     .option("--resume [checkpoint]", "resume from a checkpoint folder, or the newest one in output_dir")
     .option("--quiet", "no progress output")
+    .option("--png", "also write the report's charts as PNG files (charts/*.png)")
     .addHelpText("after", `
 Examples:
   $ tunelab train sst2.yaml
@@ -142,6 +144,26 @@ Examples:
   $ tunelab quickstart --output-dir runs/demo --epochs 4`)
     .action(async (o: { outputDir?: string; epochs?: number; quiet?: boolean }) => {
       await quickstartCommand({ output_dir: o.outputDir, num_train_epochs: o.epochs, quiet: o.quiet });
+    });
+  program
+    .command("report")
+    .description("rebuild a run's report.html (charts, summary, confusion matrix) from its run folder")
+    .argument("<run_dir>", "a training output_dir")
+    .option("--png", "also write every chart as a PNG (charts/*.png)")
+    .addHelpText("after", `
+Examples:
+  $ tunelab report runs/sst2
+  $ tunelab report runs/sst2 --png                      # PNG charts for terminals and chat`)
+    .action(async (runDir: string, o: { png?: boolean }) => {
+      await reportCommand(runDir, o);
+    });
+
+  program
+    .command("runs")
+    .description("list the runs under a folder with their key numbers")
+    .argument("[dir]", "folder holding run folders", "runs")
+    .action((dir: string) => {
+      runsCommand(dir);
     });
   return program;
 }

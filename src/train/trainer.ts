@@ -21,6 +21,7 @@ import { TrainingArguments, type TrainingArgumentsInit } from "./training_args.j
 import { TrainerControl, TrainerState } from "./trainer_state.js";
 import { CallbackHandler, metricKey, type CallbackEvent, type CallbackExtras, type TrainerCallback } from "./callbacks.js";
 import { JsonlLoggerCallback, ProgressCallback } from "./progress.js";
+import { estimateTokens, RunStatsCallback } from "./run_stats.js";
 import { epochSeed, indexedStepGroups, streamedStepGroups, type DataPosition } from "./batching.js";
 import { decideEpochEndActions, decideStepActions, runLength, stepIntervals } from "./flow.js";
 import { createOptimizer, createScheduler } from "./optimizer_setup.js";
@@ -86,13 +87,14 @@ export class Trainer {
   private lossSinceLog = 0;
   private stepsSinceLog = 0;
   private lastEvalWasBest = false;
+  private readonly runStats = new RunStatsCallback();
 
   constructor(readonly options: TrainerOptions) {
     this.model = options.model;
     this.args = options.args instanceof TrainingArguments ? options.args : new TrainingArguments(options.args);
     const c = options.data_collator;
     this.collate = typeof c === "function" ? c : c ? c.collate : new DataCollatorWithPadding({ pad_token_id: options.tokenizer?.pad_token_id ?? 0 }).collate;
-    const builtIn: TrainerCallback[] = [new JsonlLoggerCallback()];
+    const builtIn: TrainerCallback[] = [new JsonlLoggerCallback(), this.runStats];
     if (!options.quiet && !this.args.disable_tqdm) builtIn.push(new ProgressCallback({ stream: options.progress_stream as NodeJS.WriteStream | undefined }));
     this.callbackHandler = new CallbackHandler([...builtIn, ...(options.callbacks ?? [])]);
     if (this.args.ignoredKeys.length && !options.quiet) {
@@ -211,8 +213,9 @@ export class Trainer {
       train_runtime: round(runtime, 4),
       train_samples_per_second: round((stepsRun * bs * ga) / Math.max(runtime, 1e-9), 3),
       train_steps_per_second: round(stepsRun / Math.max(runtime, 1e-9), 3),
-      total_flos: 0,
+      total_flos: this.state.total_flos,
       train_loss: trainLoss,
+      ...this.runStats.summary(runtime),
       epoch: this.state.epoch,
     };
     this.log(metrics);
@@ -229,8 +232,11 @@ export class Trainer {
     group.forEach((rows, k) => {
       // A per-batch generator keeps collator randomness (MLM masks) replayable on resume.
       const rng = new SeededRandom(epochSeed(at.dataSeed ^ 0x5bd1e995, at.epoch * 1_000_003 + at.first + k));
+      let num_tokens = 0;
       const loss = scope(() => {
-        const value = trainingLoss(this.model, this.collate(rows, { rng }), this.args.label_smoothing_factor);
+        const inputs = this.collate(rows, { rng });
+        num_tokens = estimateTokens(inputs);
+        const value = trainingLoss(this.model, inputs, this.args.label_smoothing_factor);
         const v = value.item();
         if (!Number.isFinite(v)) return v;
         (group.length > 1 ? value.mul(1 / group.length) : value).backward();
@@ -241,7 +247,7 @@ export class Trainer {
         throw new NonFiniteLossError(at.step, "the loss", loss);
       }
       stepLoss += loss / group.length;
-      this.fire("onSubstepEnd");
+      this.fire("onSubstepEnd", { num_tokens });
     });
     return stepLoss;
   }
