@@ -15,7 +15,8 @@ import "../train/peft_methods.js";
 import { nearestName, unknownKeyMessage } from "../train/suggest.js";
 import { DATA_FORMATS } from "../data/readers.js";
 
-export const SECTIONS = ["model", "tokenizer", "task", "dataset", "method", "peft", "training", "early_stopping"] as const;
+// compare: and sweep: are read by `tunelab compare` / `tunelab sweep` (src/cli/commands); train ignores them.
+export const SECTIONS = ["model", "tokenizer", "task", "dataset", "method", "peft", "training", "early_stopping", "compare", "sweep"] as const;
 const MODEL_KEYS = ["name_or_path", "from_config", "config", "torch_dtype", "revision", "local_files_only"];
 const DATASET_KEYS = ["path", "train_file", "validation_file", "test_file", "format", "field", "on_bad_rows", "validation_split", "max_train_samples", "max_eval_samples", "split_seed", "stratify_by_column", "streaming", "shuffle_buffer_size"];
 const EARLY_STOPPING_KEYS = ["early_stopping_patience", "early_stopping_threshold"];

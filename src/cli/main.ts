@@ -1,5 +1,5 @@
 /**
- * The `tunelab` command: train, eval, predict, pretrain, quickstart. Parses arguments,
+ * The `tunelab` command: train, eval, predict, pretrain, quickstart, report, runs, compare, sweep. Parses arguments,
  * calls the library, prints; errors print as one message (no stack) with exit code 1, or 2
  * for configuration errors.
  */
@@ -10,6 +10,7 @@ import { predictCommand } from "./commands/predict.js";
 import { pretrainCommand, type PretrainCommandOptions } from "./commands/pretrain.js";
 import { quickstartCommand } from "./commands/quickstart.js";
 import { reportCommand, runsCommand } from "./commands/report.js";
+import { compareCommand, DEFAULT_COMPARE_METHODS } from "./commands/compare.js";
 import { ConfigError } from "./config.js";
 import { TrainingArgumentsError } from "../train/training_args.js";
 
@@ -156,6 +157,28 @@ Examples:
   $ tunelab report runs/sst2 --png                      # PNG charts for terminals and chat`)
     .action(async (runDir: string, o: { png?: boolean }) => {
       await reportCommand(runDir, o);
+    });
+
+  program
+    .command("compare")
+    .description("train the same model on the same data with each method (one process each) and compare size, memory, speed and quality")
+    .argument("<config>", "YAML config file (the run to repeat per method; output_dir holds one folder per method)")
+    .option("--methods <list>", `comma-separated methods (default: compare.methods, else ${DEFAULT_COMPARE_METHODS.join(",")})`)
+    .option("--set <key=value>", "override a config value (repeatable)", collect, [])
+    .addHelpText("after", `
+Examples:
+  $ tunelab compare sst2.yaml --methods full,lora,ia3,bitfit
+  $ tunelab compare sst2.yaml                           # run again: finished methods are kept
+
+Per-method overrides in the config (each method starts from its usual settings):
+  compare:
+    methods: [full, lora, prompt_tuning]
+    lora: { peft: { r: 16 }, training: { learning_rate: 5.0e-4 } }
+    prompt_tuning: { peft: { num_virtual_tokens: 10 } }
+
+Writes <output_dir>/compare.md, compare.html, compare_results.json and <output_dir>/<method>/.`)
+    .action(async (config: string, o: { methods?: string; set: string[] }) => {
+      await compareCommand(config, o);
     });
 
   program
