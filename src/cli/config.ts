@@ -9,7 +9,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml, parseDocument } from "yaml";
 import { TrainingArguments, IGNORED_HF_KEYS } from "../train/training_args.js";
-import { TASK_OPTIONS, resolveTaskName, type TaskName } from "../train/tasks.js";
+import type { TaskName } from "../pipelines/tasks.js";
+import type { RunConfig as LibraryRunConfig, ModelSection, DatasetSection } from "../pipelines/config.js";
+import { TASK_OPTIONS, resolveTaskName } from "./vocabulary.js";
 import { resolveMethodName, validateMethod } from "../train/methods.js";
 import "../train/peft_methods.js";
 import { nearestName, unknownKeyMessage } from "../train/suggest.js";
@@ -21,51 +23,10 @@ const MODEL_KEYS = ["name_or_path", "from_config", "config", "torch_dtype", "rev
 const DATASET_KEYS = ["path", "train_file", "validation_file", "test_file", "format", "field", "on_bad_rows", "validation_split", "max_train_samples", "max_eval_samples", "split_seed", "stratify_by_column", "streaming", "shuffle_buffer_size"];
 const EARLY_STOPPING_KEYS = ["early_stopping_patience", "early_stopping_threshold"];
 
-export interface ModelSection {
-  /** A folder or hub id of a pretrained model. */
-  name_or_path?: string;
-  /** A config.json (or a dict) to build a randomly initialised model from (pretraining). */
-  from_config?: string | Record<string, unknown>;
-  /** Config overrides (dropout, ...). */
-  config?: Record<string, unknown>;
-  torch_dtype?: string;
-  revision?: string;
-  local_files_only?: boolean;
-}
+export type { ModelSection, DatasetSection };
 
-export interface DatasetSection {
-  path?: string;
-  train_file?: string;
-  validation_file?: string;
-  test_file?: string;
-  format?: string;
-  field?: string;
-  on_bad_rows?: "fail" | "skip";
-  /** Fraction (or count) of train held out for validation when there is no validation split. */
-  validation_split?: number;
-  max_train_samples?: number;
-  max_eval_samples?: number;
-  split_seed?: number;
-  stratify_by_column?: string;
-  /** Read the train split lazily as training goes (HF's load_dataset(..., streaming=True)); needs max_steps. */
-  streaming?: boolean;
-  /** Streaming: rows held by the seeded shuffle buffer (default 1000; 0 keeps the file's order). */
-  shuffle_buffer_size?: number;
-}
-
-export interface RunConfig {
-  file: string | null;
-  baseDir: string;
-  model: ModelSection;
-  tokenizer: string | null;
-  task: TaskName;
-  taskOptions: Record<string, unknown>;
-  dataset: DatasetSection;
-  method: string;
-  peft: Record<string, unknown>;
-  training: Record<string, unknown>;
-  early_stopping: { early_stopping_patience?: number; early_stopping_threshold?: number } | null;
-}
+/** A validated config: every section present (defaults filled in), paths absolute. */
+export type RunConfig = Required<LibraryRunConfig>;
 
 export class ConfigError extends Error {
   constructor(readonly source: string, readonly problems: string[]) {

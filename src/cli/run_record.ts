@@ -13,7 +13,7 @@ import { confusionMatrix } from "../eval/confusion_matrix.js";
 import { argmaxOf } from "../eval/compute_metrics.js";
 import { RUN_CONFIG_NAME, RUN_INFO_NAME, type RunInfo } from "../report/run_data.js";
 import type { RunConfig } from "./config.js";
-import type { BuiltRun } from "./run.js";
+import type { Run as BuiltRun } from "../pipelines/run.js";
 
 /** The config as a YAML-ready dict `tunelab train` accepts (paths absolute, so it runs from anywhere). */
 export function resolvedConfigDict(cfg: RunConfig, trainingOverrides: Record<string, unknown> = {}): Record<string, unknown> {

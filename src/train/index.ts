@@ -1,4 +1,4 @@
-/** Training: Trainer, TrainingArguments, callbacks, checkpoints, tasks and training methods. */
+/** Training: Trainer, TrainingArguments, callbacks, checkpoints and training methods (tasks live in src/pipelines). */
 export { Trainer, NonFiniteLossError, type TrainerOptions, type TrainOutput } from "./trainer.js";
 export { TrainingArguments, TrainingArgumentsError, IGNORED_HF_KEYS, SUPPORTED_OPTIMIZERS, type TrainingArgumentsInit, type IntervalStrategy, type SaveStrategy } from "./training_args.js";
 export { TrainerState, TrainerControl, TRAINER_STATE_NAME, type LogEntry } from "./trainer_state.js";
@@ -8,11 +8,9 @@ export { saveCheckpoint, listCheckpoints, getLastCheckpoint, rotateCheckpoints, 
 export { loadCheckpointWeights, type TrainableModel } from "./model_contract.js";
 export { createOptimizer, createScheduler } from "./optimizer_setup.js";
 export { batchOrder, streamBatches } from "./batching.js";
-export { prepareStreamingTask, type StreamingPreparedTask } from "./streaming_task.js";
 export {
   registerTrainingMethod, registerAdapterLoader, loadAdapter, getTrainingMethod, applyTrainingMethod, validateMethod, resolveMethodName, trainingMethodNames, describeTrainableParameters,
   type TrainingMethod, type TrainingMethodContext, type MethodSection,
 } from "./methods.js";
-export { prepareTask, resolveTaskName, TASK_OPTIONS, TASK_ALIASES, AUTO_TASK, DEFAULT_METRIC, type TaskName, type PreparedTask, type TaskOptions } from "./tasks.js";
 export { editDistance, nearestName } from "./suggest.js";
 export { registerPeftTrainingMethods } from "./peft_methods.js";

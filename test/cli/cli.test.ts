@@ -27,7 +27,8 @@ test("train: classification beats chance by far, saves the model, results and lo
   const pr = tunelab(["predict", cfg, "--input", input, "--output", path.join(dir, "preds.jsonl")]);
   assert.equal(pr.status, 0, pr.output);
   const preds = fs.readFileSync(path.join(dir, "preds.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
-  assert.deepEqual(preds.map((p) => p.label), ["positive", "negative"]);
+  assert.deepEqual(preds.map((p) => p.predicted_label), ["positive", "negative"]);
+  assert.doesNotMatch(pr.output, /predict_accuracy/, "rows without gold labels get no metrics");
   assert.ok(preds[0].score > 0.5 && preds[0].probabilities.positive === preds[0].score);
 });
 

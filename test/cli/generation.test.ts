@@ -15,7 +15,7 @@ import { LlamaConfig } from "../../src/models/llama/config.js";
 import { LlamaForCausalLM } from "../../src/models/llama/modeling.js";
 import { T5Config } from "../../src/models/t5/config.js";
 import { T5ForConditionalGeneration } from "../../src/models/t5/modeling.js";
-import { generate } from "../../src/generate/greedy.js";
+import { generate } from "../../src/generate/index.js";
 import { generateText } from "../../src/generate/text.js";
 import { predictCommand } from "../../src/cli/commands/predict.js";
 import { evalCommand } from "../../src/cli/commands/eval.js";

@@ -81,9 +81,12 @@ for (const c of CASES) {
     const pr = tunelab(["predict", cfgFile, "--input", path.join(DEMO_DIR, "data", "test.jsonl"), "--output", path.join(dir, "preds.jsonl")]);
     assert.equal(pr.status, 0, pr.output);
     const gold = fs.readFileSync(path.join(DEMO_DIR, "data", "test.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l).label as string);
-    const preds = fs.readFileSync(path.join(dir, "preds.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l).label as string);
+    const rows = fs.readFileSync(path.join(dir, "preds.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { label: string; predicted_label: string });
+    assert.deepEqual(rows.map((r) => r.label), gold, "the gold labels stay in the output");
+    const preds = rows.map((r) => r.predicted_label);
     assert.equal(preds.length, gold.length);
     const testAccuracy = preds.filter((p, i) => p === gold[i]).length / gold.length;
+    assert.equal(Number(/predict_accuracy ([\d.]+)/.exec(pr.stdout)?.[1]), Number(testAccuracy.toFixed(4)), pr.output);
     t.diagnostic(`${c.name}: predict accuracy on test ${testAccuracy.toFixed(4)}`);
     assert.ok(testAccuracy >= MIN_ACCURACY, `${c.name}: predictions on test are ${testAccuracy} accurate`);
     fs.rmSync(dir, { recursive: true, force: true });

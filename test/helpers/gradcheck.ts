@@ -74,17 +74,3 @@ export function leaf(shape: number[], seed = 1, scale = 1, offset = 0): Tensor {
   t.setRequiresGrad(true);
   return t;
 }
-
-export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, atol = 1e-5, rtol = 1e-5, what = "value"): void {
-  assert.equal(actual.length, expected.length, `${what}: length ${actual.length} vs ${expected.length}`);
-  let worst = 0;
-  let at = -1;
-  for (let i = 0; i < actual.length; i++) {
-    const err = Math.abs(actual[i] - expected[i]) - rtol * Math.abs(expected[i]);
-    if (!(err <= worst)) {
-      worst = err;
-      at = i;
-    }
-  }
-  assert.ok(worst <= atol, `${what}: element ${at} is ${actual[at]} but expected ${expected[at]}`);
-}

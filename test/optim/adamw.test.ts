@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { tensor, type Tensor } from "../../src/index.js";
 import { AdamW, SGD } from "../../src/optim/index.js";
-import { assertClose } from "../helpers/gradcheck.js";
+import { assertClose } from "../helpers/close.js";
 
 function setGrad(p: Tensor, g: number[]): void {
   p.grad?.dispose();

@@ -9,7 +9,8 @@ import { type Tensor, manualSeed } from "../../src/tensor/index.js";
 import { AdamW } from "../../src/optim/index.js";
 import { PeftModel, getPeftModel } from "../../src/peft/index.js";
 import { skipIfMissing, fixturesDir } from "../helpers/paths.js";
-import { type FixtureName, FIXTURE_MODELS, fixtureInputs, loadBase, logits, maxAbsDiff, tmpDir } from "./helpers.js";
+import { maxAbsDiff } from "../helpers/close.js";
+import { type FixtureName, FIXTURE_MODELS, fixtureInputs, loadBase, logits, tmpDir } from "./helpers.js";
 
 // Base sizes: bert_tiny 23,458 (emb 5,248 + 2×8,544 + pooler 1,056 + classifier 66);
 // gpt2_tiny 30,592 (wte 4,096 + wpe 1,024 + 2×12,704 + ln_f 64; lm_head tied);

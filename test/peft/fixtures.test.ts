@@ -6,7 +6,8 @@ import * as fs from "node:fs";
 import { AdamW } from "../../src/optim/index.js";
 import { PeftModel } from "../../src/peft/index.js";
 import { skipIfMissing } from "../helpers/paths.js";
-import { type FixtureName, expected, fixtureInputs, fixturePath, loadBase, logitMask, maxAbsDiff, closeness } from "./helpers.js";
+import { closeness, maxAbsDiff } from "../helpers/close.js";
+import { type FixtureName, expected, fixtureInputs, fixturePath, loadBase, logitMask } from "./helpers.js";
 
 const CASES: { model: FixtureName; kind: "lora" | "prompt_tuning" | "prefix_tuning" }[] = [
   { model: "bert_tiny", kind: "lora" },

@@ -57,25 +57,6 @@ export function logitMask(name: FixtureName, prefix = 0): Float32Array | null {
   return out;
 }
 
-/** max |a − b| over positions the mask keeps (rows of `inner` values each). */
-export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>, mask: Float32Array | null = null, inner = 1): number {
-  if (a.length !== b.length) throw new Error(`length ${a.length} vs ${b.length}`);
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) {
-    if (mask && !mask[Math.floor(i / inner)]) continue;
-    const d = Math.abs(a[i] - b[i]);
-    if (!(d <= worst)) worst = d;
-  }
-  return worst;
-}
-
-/** Worst violation of |a − b| ≤ atol + rtol·|b| (≤ 0 passes). */
-export function closeness(a: ArrayLike<number>, b: ArrayLike<number>, atol: number, rtol: number): number {
-  let worst = -Infinity;
-  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]) - (atol + rtol * Math.abs(b[i])));
-  return worst;
-}
-
 export function logits(model: { forward(i: ModelInputs): { logits: Tensor } }, inputs: ModelInputs): Float32Array {
   return noGrad(() => model.forward(inputs).logits.toFloat32Array());
 }

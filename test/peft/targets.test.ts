@@ -15,7 +15,8 @@ import {
 } from "../../src/peft/index.js";
 import { layerIndexOf } from "../../src/peft/targets.js";
 import { skipIfMissing, fixturesDir } from "../helpers/paths.js";
-import { fixtureInputs, fixturePath, loadBase, logits, maxAbsDiff, tmpDir } from "./helpers.js";
+import { maxAbsDiff } from "../helpers/close.js";
+import { fixtureInputs, fixturePath, loadBase, logits, tmpDir } from "./helpers.js";
 
 const skip = skipIfMissing(path.join(fixturesDir, "bert_tiny"));
 

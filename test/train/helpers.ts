@@ -7,7 +7,8 @@ import { AutoTokenizer } from "../../src/data/tokenizer.js";
 import { loadDataset } from "../../src/data/readers.js";
 import { AutoModelForSequenceClassification } from "../../src/models/auto.js";
 import { manualSeed } from "../../src/tensor/index.js";
-import { prepareTask, Trainer, type TrainerOptions, type TrainingArgumentsInit, type PreparedTask } from "../../src/train/index.js";
+import { Trainer, type TrainerOptions, type TrainingArgumentsInit } from "../../src/train/index.js";
+import { prepareTask, type PreparedTask } from "../../src/pipelines/index.js";
 import { REPO_ROOT } from "../helpers/paths.js";
 
 export const DEMO_DIR = path.join(REPO_ROOT, "assets", "demo");

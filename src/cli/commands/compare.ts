@@ -11,7 +11,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { stringify } from "yaml";
 import { applyOverrides, ConfigError, readYamlFile, validateConfig } from "../config.js";
-import { consoleOutput, trainingArgs, type Output } from "../run.js";
+import { consoleOutput, trainingArgs, type Output } from "../../pipelines/run.js";
 import { trainingMethodNames } from "../../train/methods.js";
 import { nearestName } from "../../train/suggest.js";
 import { metricKey } from "../../train/callbacks.js";

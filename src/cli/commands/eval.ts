@@ -1,6 +1,7 @@
 /** `tunelab eval config.yaml`: metrics of a trained model (or the configured one) on a split. */
 import { loadRunConfig } from "../config.js";
-import { consoleOutput, loadSplits, loadStreamingSplits, loadTokenizer, loadTrainedModel, prepare, savedLabels, trainedModelDir, trainingArgs, type Output } from "../run.js";
+import { consoleOutput, loadSplits, loadStreamingSplits, loadTokenizer, prepare, trainingArgs, type Output } from "../../pipelines/run.js";
+import { inspectTrained, loadTrainedModel, trainedModelDir } from "../../pipelines/trained.js";
 import { Trainer } from "../../train/trainer.js";
 import { formatNumber } from "../../train/progress.js";
 
@@ -13,7 +14,8 @@ export interface EvalCommandOptions {
 export async function evalCommand(configFile: string, opts: EvalCommandOptions, out: Output = consoleOutput): Promise<Record<string, number>> {
   const cfg = loadRunConfig(configFile, opts.set ?? []);
   const args = trainingArgs(cfg);
-  const dir = trainedModelDir(cfg, args, opts.model);
+  const dir = trainedModelDir(cfg, args.output_dir, opts.model);
+  const info = inspectTrained(dir, { task: cfg.task, taskOptions: cfg.taskOptions });
   const split = opts.split ?? "validation";
   const tokenizer = await loadTokenizer(cfg, dir);
   // A streamed config's train file may not fit in memory: read only the evaluation splits.
@@ -21,8 +23,8 @@ export async function evalCommand(configFile: string, opts: EvalCommandOptions, 
   if (!splits[split]) throw new Error(`[eval] the dataset has no "${split}" split (found: ${Object.keys(splits).join(", ")}); pass --split`);
   // The train split only matters for a label set; language-model tasks evaluate the split alone.
   const withTrain = splits.train && (cfg.task === "text_classification" || cfg.task === "token_classification");
-  const prepared = prepare(cfg, { [split]: splits[split], ...(withTrain ? { train: splits.train } : {}) }, tokenizer, out, savedLabels(dir));
-  const model = await loadTrainedModel(cfg, dir, prepared.config);
+  const prepared = prepare(cfg, { [split]: splits[split], ...(withTrain ? { train: splits.train } : {}) }, tokenizer, out, info.labels);
+  const model = await loadTrainedModel(info, { model: cfg.model, overrides: prepared.config });
   const trainer = new Trainer({
     model, args, tokenizer, data_collator: prepared.collator, compute_metrics: prepared.compute_metrics,
     metric_input_columns: prepared.metric_input_columns, report_perplexity: prepared.report_perplexity, quiet: true,

@@ -5,10 +5,12 @@
  */
 import * as path from "node:path";
 import { loadRunConfig, type ModelSection } from "../config.js";
-import { buildTrainingRun, consoleOutput, resumeFlag, writeResults, type Output } from "../run.js";
+import { buildRun, consoleOutput, type Output } from "../../pipelines/run.js";
+import { writeResults } from "../../pipelines/trained.js";
+import { resumeFlag } from "./resume.js";
 import { formatNumber } from "../../train/progress.js";
 import { readJsonFile } from "../../io/json.js";
-import type { TaskName } from "../../train/tasks.js";
+import type { TaskName } from "../../pipelines/tasks.js";
 
 const ENCODERS = new Set(["bert", "roberta", "distilbert"]);
 
@@ -39,7 +41,7 @@ export async function pretrainCommand(configFile: string, opts: PretrainCommandO
   if (cfg.task !== "masked_lm" && cfg.task !== "causal_lm") {
     throw new Error(`[pretrain] task must be masked_lm or causal_lm, got "${cfg.task}"; use tunelab train for fine-tuning tasks`);
   }
-  const run = await buildTrainingRun(cfg, out, { quiet: opts.quiet, argDefaults: { save_strategy: "no" } });
+  const run = await buildRun(cfg, { out, quiet: opts.quiet, argDefaults: { save_strategy: "no" } });
   const { trainer, args, prepared } = run;
   const from = cfg.model.name_or_path ? `continuing from ${cfg.model.name_or_path}` : `from a random initialisation (${typeof cfg.model.from_config === "string" ? cfg.model.from_config : "inline config"})`;
   out.info(`[pretrain] ${cfg.task} ${from} on ${run.streamedTrain ? "a stream" : `${prepared.splits.train.length} blocks`} → ${args.output_dir}`);

@@ -12,7 +12,8 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { stringify } from "yaml";
 import { validateConfig } from "../config.js";
-import { buildTrainingRun, consoleOutput, writeResults, type Output } from "../run.js";
+import { buildRun, consoleOutput, type Output } from "../../pipelines/run.js";
+import { saveTrained, writeResults } from "../../pipelines/trained.js";
 
 export const DEMO_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../../assets/demo");
 
@@ -69,7 +70,7 @@ export async function quickstartCommand(opts: QuickstartOptions = {}, out: Outpu
   out.info("tunelab quickstart: fine-tune a tiny pretrained BERT to classify review sentiment");
   out.info(`  model  ${path.join(DEMO_DIR, "model")} (pretrained by \`tunelab pretrain\` on generated reviews; recipe: scripts/build-demo-model.sh)`);
   const cfg = validateConfig(raw, "quickstart", runDir);
-  const pre = await buildTrainingRun(cfg, quietOut, { quiet: opts.quiet });
+  const pre = await buildRun(cfg, { out: quietOut, quiet: opts.quiet });
   out.info(`  data   ${pre.prepared.splits.train.length} labelled training reviews, ${pre.prepared.splits.validation.length} validation reviews using sentiment words the training set never shows`);
   const before = pre.trainer.evaluate().eval_accuracy;
   pre.trainer.state.log_history.length = 0;
@@ -77,12 +78,12 @@ export async function quickstartCommand(opts: QuickstartOptions = {}, out: Outpu
   out.info(`\n[1/2] fine-tuning the pretrained model (${epochs} epochs)…`);
   await pre.trainer.train();
   const afterMetrics = pre.trainer.evaluate();
-  pre.trainer.saveModel(pre.args.output_dir);
+  saveTrained(pre, pre.args.output_dir);
   writeResults(pre.args.output_dir, afterMetrics);
 
   out.info(`\n[2/2] the same architecture from random initialisation, same data and budget…`);
   const scratchCfg = validateConfig(quickstartConfig(runDir, "from_scratch", epochs), "quickstart", runDir);
-  const scratchRun = await buildTrainingRun(scratchCfg, quietOut, { quiet: opts.quiet, scratch: true });
+  const scratchRun = await buildRun(scratchCfg, { out: quietOut, quiet: opts.quiet, scratch: true });
   await scratchRun.trainer.train();
   const scratchMetrics = scratchRun.trainer.evaluate();
   writeResults(scratchRun.args.output_dir, scratchMetrics);

@@ -2,7 +2,7 @@
 import * as path from "node:path";
 import { writeRunReport } from "../../report/run_report.js";
 import { findRuns, runsTable } from "../../report/runs.js";
-import { consoleOutput, type Output } from "../run.js";
+import { consoleOutput, type Output } from "../../pipelines/run.js";
 
 export async function reportCommand(runDir: string, opts: { png?: boolean }, out: Output = consoleOutput): Promise<void> {
   const written = await writeRunReport(runDir, { png: opts.png });

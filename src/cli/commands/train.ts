@@ -1,11 +1,13 @@
 /** `tunelab train config.yaml`: fine-tune, evaluate, save the model and the results. */
 import * as path from "node:path";
 import { loadRunConfig } from "../config.js";
-import { buildTrainingRun, consoleOutput, resumeFlag, writeBaseConfigBesideAdapter, writeResults, type Output } from "../run.js";
+import { buildRun, consoleOutput, type Output } from "../../pipelines/run.js";
+import { saveTrained, writeResults } from "../../pipelines/trained.js";
 import { formatNumber } from "../../train/progress.js";
 import type { TrainerCallback } from "../../train/callbacks.js";
 import { writeRunConfig, writeRunInfo } from "../run_record.js";
 import { writeRunReport } from "../../report/run_report.js";
+import { resumeFlag } from "./resume.js";
 
 export interface TrainCommandOptions {
   set?: string[];
@@ -19,7 +21,7 @@ export interface TrainCommandOptions {
 
 export async function trainCommand(configFile: string, opts: TrainCommandOptions, out: Output = consoleOutput): Promise<Record<string, number>> {
   const cfg = loadRunConfig(configFile, opts.set ?? []);
-  const run = await buildTrainingRun(cfg, out, { quiet: opts.quiet, callbacks: opts.callbacks });
+  const run = await buildRun(cfg, { quiet: opts.quiet, out, callbacks: opts.callbacks });
   const { trainer, args, prepared } = run;
   const examples = run.streamedTrain ? `a stream of ${cfg.dataset.train_file ?? cfg.dataset.path} (max_steps ${args.max_steps})` : `${prepared.splits.train.length} examples`;
   out.info(`[train] ${cfg.task} on ${examples}` + (prepared.splits.validation ? `, validating on ${prepared.splits.validation.length}` : "") + ` → ${args.output_dir}`);
@@ -29,8 +31,7 @@ export async function trainCommand(configFile: string, opts: TrainCommandOptions
   trainer.state.save(args.output_dir);
   const all: Record<string, number> = { ...result.metrics };
   if (prepared.splits.validation) Object.assign(all, trainer.evaluate());
-  trainer.saveModel(args.output_dir);
-  writeBaseConfigBesideAdapter(run.model, args.output_dir);
+  saveTrained(run, args.output_dir);
   writeResults(args.output_dir, all);
   writeRunInfo(run, cfg);
   const report = await writeRunReport(args.output_dir, { png: opts.png });

@@ -43,8 +43,12 @@ export function relativePositionBuckets(Tq: number, Tk: number, bidirectional: b
   return tensor(out, { shape: [Tq, Tk] });
 }
 
-/** Self-attention's past keys/values for this layer, and the list its own are pushed onto (use_cache). */
-export interface SelfAttentionCache {
+/**
+ * One layer's cache. Self-attention: `past` keys/values are prepended to its own. Cross-
+ * attention: `past` are the keys/values of the encoder output, computed once per request
+ * and used as they are. Either pushes the keys/values it attended over onto `present`.
+ */
+export interface AttentionCache {
   past?: [Tensor, Tensor];
   present: PastKeyValues | null;
 }
@@ -90,18 +94,25 @@ export class T5Attention extends Module {
 
   /**
    * Self-attention when keyValueStates is null, cross-attention over it otherwise. T5 does
-   * not scale q·k. Self-attention prepends `cache.past` (B or 1, H, P, D) to its keys/values
-   * and pushes the keys/values it attended over onto `cache.present`.
+   * not scale q·k. Self-attention prepends `cache.past` (B or 1, H, P, D) to its keys/values;
+   * cross-attention (`cross`) with `cache.past` uses those keys/values instead of projecting
+   * keyValueStates. Both push the keys/values they attended over onto `cache.present`.
    */
-  forward(hidden: Tensor, keyValueStates: Tensor | null, mask: Tensor | null, bias: Tensor | null, causal: boolean, cache?: SelfAttentionCache): Tensor {
+  forward(hidden: Tensor, keyValueStates: Tensor | null, mask: Tensor | null, bias: Tensor | null, causal: boolean, cache?: AttentionCache, cross = false): Tensor {
     const [B, T] = hidden.shape;
-    const source = keyValueStates ?? hidden;
     const q = this.heads(this.q.forward(hidden));
-    let k = this.heads(this.k.forward(source));
-    let v = this.heads(this.v.forward(source));
-    if (cache?.past) {
-      k = cat([expandBatch(cache.past[0], B), k], 2);
-      v = cat([expandBatch(cache.past[1], B), v], 2);
+    let k: Tensor;
+    let v: Tensor;
+    if (cross && cache?.past) {
+      [k, v] = cache.past;
+    } else {
+      const source = keyValueStates ?? hidden;
+      k = this.heads(this.k.forward(source));
+      v = this.heads(this.v.forward(source));
+      if (cache?.past) {
+        k = cat([expandBatch(cache.past[0], B), k], 2);
+        v = cat([expandBatch(cache.past[1], B), v], 2);
+      }
     }
     cache?.present?.push([k, v]);
     const dropoutP = this.training ? this.config.dropout_rate : 0;
@@ -120,7 +131,7 @@ export class T5LayerSelfAttention extends Module {
     this.layer_norm = this.addModule("layer_norm", new T5LayerNorm(config.d_model, config.layer_norm_epsilon));
     this.dropout = this.addModule("dropout", new Dropout(config.dropout_rate));
   }
-  forward(hidden: Tensor, mask: Tensor | null, bias: Tensor, causal: boolean, cache?: SelfAttentionCache): Tensor {
+  forward(hidden: Tensor, mask: Tensor | null, bias: Tensor, causal: boolean, cache?: AttentionCache): Tensor {
     return add(hidden, this.dropout.forward(this.SelfAttention.forward(this.layer_norm.forward(hidden), null, mask, bias, causal, cache)));
   }
 }
@@ -135,8 +146,9 @@ export class T5LayerCrossAttention extends Module {
     this.layer_norm = this.addModule("layer_norm", new T5LayerNorm(config.d_model, config.layer_norm_epsilon));
     this.dropout = this.addModule("dropout", new Dropout(config.dropout_rate));
   }
-  forward(hidden: Tensor, encoderHidden: Tensor, encoderMask: Tensor | null): Tensor {
-    return add(hidden, this.dropout.forward(this.EncDecAttention.forward(this.layer_norm.forward(hidden), encoderHidden, encoderMask, null, false)));
+  forward(hidden: Tensor, encoderHidden: Tensor | null, encoderMask: Tensor | null, cache?: AttentionCache): Tensor {
+    if (!encoderHidden && !cache?.past) throw new Error("[T5 decoder] cross-attention needs the encoder output or its cached keys/values");
+    return add(hidden, this.dropout.forward(this.EncDecAttention.forward(this.layer_norm.forward(hidden), encoderHidden, encoderMask, null, false, cache, true)));
   }
 }
 

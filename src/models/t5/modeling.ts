@@ -7,14 +7,16 @@
  *
  * The decoder's self-attention takes past_key_values (per decoder layer [key, value], each
  * (B or 1, H, P, D)): prefix tuning's prompts or a KV cache. As in transformers, only the
- * decoder's self-attention reads them; cross-attention keys are always the encoder's.
+ * decoder's self-attention reads them. With use_cache the decoder also returns
+ * cross_attention_cache, the cross-attention keys/values of the encoder output, which later
+ * steps pass back instead of the encoder output (transformers' EncoderDecoderCache).
  */
 import { Tensor, tensor, mul, crossEntropy } from "../../tensor/index.js";
 import { Module, ModuleList, Linear, Embedding, Dropout } from "../../nn/index.js";
 import { PreTrainedModel, type LoadReport, type ModelInputs, type IdsLike, toIds, toFloat } from "../modeling_utils.js";
 import { type PastKeyValues, type DecoderInputs, type DecoderOutput, checkpointLayer, keyPaddingMask, pastLength } from "../decoder_utils.js";
 import { T5Config } from "./config.js";
-import { T5LayerNorm, T5Attention, T5LayerSelfAttention, T5LayerCrossAttention, T5LayerFF } from "./layers.js";
+import { T5LayerNorm, T5Attention, T5LayerSelfAttention, T5LayerCrossAttention, T5LayerFF, type AttentionCache } from "./layers.js";
 
 export * from "./layers.js";
 
@@ -39,10 +41,10 @@ export class T5Block extends Module {
 
   forward(
     hidden: Tensor, bias: Tensor, mask: Tensor | null, encoderHidden: Tensor | null, encoderMask: Tensor | null,
-    past?: [Tensor, Tensor], present: PastKeyValues | null = null,
+    past?: [Tensor, Tensor], present: PastKeyValues | null = null, cross?: AttentionCache,
   ): Tensor {
     let h = this.selfAttn.forward(hidden, mask, bias, this.isDecoder, { past, present });
-    if (this.crossAttn) h = this.crossAttn.forward(h, encoderHidden!, encoderMask);
+    if (this.crossAttn) h = this.crossAttn.forward(h, encoderHidden, encoderMask, cross);
     return this.ff.forward(h);
   }
 }
@@ -56,7 +58,9 @@ export interface T5StackInputs {
   encoderHidden?: Tensor | null;
   encoderMask?: Tensor | null;
   past?: PastKeyValues;
-  /** Return every block's self-attention [key, value] (past + new). */
+  /** Decoder: cross-attention [key, value] per block, from an earlier step's crossPresent. */
+  crossPast?: PastKeyValues;
+  /** Return every block's self-attention [key, value] (past + new), and the cross-attention ones. */
   useCache?: boolean;
 }
 
@@ -76,7 +80,7 @@ export class T5Stack extends Module {
     this.dropout = this.addModule("dropout", new Dropout(config.dropout_rate));
   }
 
-  forward(inputs: T5StackInputs): { hidden: Tensor; present: PastKeyValues | null } {
+  forward(inputs: T5StackInputs): { hidden: Tensor; present: PastKeyValues | null; crossPresent: PastKeyValues | null } {
     const where = this.isDecoder ? "T5 decoder" : "T5 encoder";
     const x = inputs.embeds ?? (inputs.ids ? this.embed_tokens.forward(inputs.ids) : null);
     if (!x) throw new Error(`[${where}] pass input ids or embeddings`);
@@ -91,6 +95,10 @@ export class T5Stack extends Module {
     const encoderHidden = inputs.encoderHidden ?? null;
     const encoderMask = inputs.encoderMask ?? null;
     const present: PastKeyValues | null = inputs.useCache ? [] : null;
+    const crossPresent: PastKeyValues | null = inputs.useCache && this.isDecoder ? [] : null;
+    if (inputs.crossPast && inputs.crossPast.length !== this.block.length) {
+      throw new RangeError(`[${where}] cross_attention_cache has ${inputs.crossPast.length} layers but the decoder has num_decoder_layers = ${this.block.length}`);
+    }
     let hidden = this.dropout.forward(x);
     const bias = this.block.at(0).relativeAttention.computeBias(T, P + T);
     this.block.items.forEach((block, i) => {
@@ -101,10 +109,10 @@ export class T5Stack extends Module {
           block.forward(h, b, mask, nEnc ? rest[0] : null, encoderMask, rest.length > nEnc ? [rest[nEnc], rest[nEnc + 1]] : undefined);
         hidden = checkpointLayer(run, [hidden, bias, ...(encoderHidden ? [encoderHidden] : []), ...(p ?? [])]);
       } else {
-        hidden = block.forward(hidden, bias, mask, encoderHidden, encoderMask, p, present);
+        hidden = block.forward(hidden, bias, mask, encoderHidden, encoderMask, p, present, { past: inputs.crossPast?.[i], present: crossPresent });
       }
     });
-    return { hidden: this.dropout.forward(this.final_layer_norm.forward(hidden)), present };
+    return { hidden: this.dropout.forward(this.final_layer_norm.forward(hidden)), present, crossPresent };
   }
 }
 
@@ -112,6 +120,13 @@ export class T5Stack extends Module {
 export interface T5Inputs extends DecoderInputs {
   /** The encoder's last hidden state (B, T, d_model), computed once by `encode`. */
   encoder_outputs?: Tensor;
+  /** Per decoder layer the cross-attention [key, value] a use_cache forward returned: neither encoder nor encoder_outputs are needed then. */
+  cross_attention_cache?: PastKeyValues;
+}
+
+/** With use_cache, the decoder's cross-attention keys/values besides its self-attention cache. */
+export interface T5Output extends DecoderOutput {
+  cross_attention_cache?: PastKeyValues;
 }
 
 export class T5PreTrainedModel extends PreTrainedModel {
@@ -173,16 +188,29 @@ function runEncoder(encoder: T5Stack, inputs: ModelInputs, where: string): Tenso
   return encoder.forward({ ids, embeds: inputs.inputs_embeds ?? null, attentionMask: inputs.attention_mask }).hidden;
 }
 
-/** Runs the decoder over the encoder's output, with past_key_values / use_cache. */
-function runDecoder(decoder: T5Stack, decIds: Tensor, encoderHidden: Tensor, inputs: T5Inputs) {
+/** Runs the decoder over the encoder's output (or its cached cross keys/values), with past_key_values / use_cache. */
+function runDecoder(decoder: T5Stack, decIds: Tensor, encoderHidden: Tensor | null, inputs: T5Inputs) {
   return decoder.forward({
     ids: decIds,
     attentionMask: inputs.decoder_attention_mask,
     encoderHidden,
     encoderMask: optionalMask(inputs.attention_mask),
     past: inputs.past_key_values,
+    crossPast: inputs.cross_attention_cache,
     useCache: inputs.use_cache,
   });
+}
+
+/** The encoder's output: given, not needed (cached cross keys/values), or computed now. */
+function encoderOutput(model: { encode(i: ModelInputs): Tensor }, inputs: T5Inputs): Tensor | null {
+  if (inputs.encoder_outputs) return inputs.encoder_outputs;
+  return inputs.cross_attention_cache ? null : model.encode(inputs);
+}
+
+function withCaches(out: T5Output, present: PastKeyValues | null, crossPresent: PastKeyValues | null): T5Output {
+  if (present) out.past_key_values = present;
+  if (crossPresent) out.cross_attention_cache = crossPresent;
+  return out;
 }
 
 /**
@@ -210,15 +238,15 @@ export class T5Model extends T5PreTrainedModel {
     return runEncoder(this.encoder, inputs, "T5Model");
   }
 
-  override forward(inputs: T5Inputs): DecoderOutput {
+  override forward(inputs: T5Inputs): T5Output {
     if (inputs.decoder_input_ids === undefined) {
       throw new Error("[T5Model] pass decoder_input_ids (T5Model has no labels to shift right; use T5ForConditionalGeneration to train on labels)");
     }
-    const encoderHidden = inputs.encoder_outputs ?? this.encode(inputs);
-    const { hidden, present } = runDecoder(this.decoder, toIds(inputs.decoder_input_ids, "decoder_input_ids"), encoderHidden, inputs);
-    const out: DecoderOutput = { logits: hidden, last_hidden_state: hidden, encoder_last_hidden_state: encoderHidden };
-    if (present) out.past_key_values = present;
-    return out;
+    const encoderHidden = encoderOutput(this, inputs);
+    const { hidden, present, crossPresent } = runDecoder(this.decoder, toIds(inputs.decoder_input_ids, "decoder_input_ids"), encoderHidden, inputs);
+    const out: T5Output = { logits: hidden, last_hidden_state: hidden };
+    if (encoderHidden) out.encoder_last_hidden_state = encoderHidden;
+    return withCaches(out, present, crossPresent);
   }
 }
 
@@ -248,19 +276,20 @@ export class T5ForConditionalGeneration extends T5PreTrainedModel {
     return runEncoder(this.encoder, inputs, "T5ForConditionalGeneration");
   }
 
-  override forward(inputs: T5Inputs): DecoderOutput {
-    const encoderHidden = inputs.encoder_outputs ?? this.encode(inputs);
+  override forward(inputs: T5Inputs): T5Output {
+    const encoderHidden = encoderOutput(this, inputs);
     const labels = inputs.labels !== undefined ? toIds(inputs.labels, "labels") : null;
     let decIds: Tensor | null = inputs.decoder_input_ids !== undefined ? toIds(inputs.decoder_input_ids, "decoder_input_ids") : null;
     if (!decIds) {
       if (!labels) throw new Error("[T5ForConditionalGeneration] pass decoder_input_ids or labels (decoder inputs are labels shifted right)");
       decIds = shiftRight(labels, this.config.decoder_start_token_id, (this.config.pad_token_id as number | null) ?? 0);
     }
-    const { hidden, present } = runDecoder(this.decoder, decIds, encoderHidden, inputs);
+    const { hidden, present, crossPresent } = runDecoder(this.decoder, decIds, encoderHidden, inputs);
     // Tied weights: rescale before projecting onto the embedding matrix (Mesh TensorFlow's convention).
     const logits = this.lm_head.forward(this.config.tie_word_embeddings ? mul(hidden, this.config.d_model ** -0.5) : hidden);
-    const out: DecoderOutput = { logits, last_hidden_state: hidden, encoder_last_hidden_state: encoderHidden };
-    if (present) out.past_key_values = present;
+    const out: T5Output = { logits, last_hidden_state: hidden };
+    if (encoderHidden) out.encoder_last_hidden_state = encoderHidden;
+    withCaches(out, present, crossPresent);
     if (labels) {
       const V = logits.shape[2];
       out.loss = crossEntropy(logits.reshape(-1, V), labels.reshape(-1), { ignore_index: -100 });

@@ -10,6 +10,7 @@ import { Tensor, manualSeed } from "../../../src/tensor/index.js";
 import { loadTensors } from "../../../src/io/tensors.js";
 import { float32ToRaw, readSafetensors, writeSafetensors } from "../../../src/io/safetensors.js";
 import { BertConfig, BertForMaskedLM, BertForQuestionAnswering, BertForSequenceClassification, BertForTokenClassification, BertModel } from "../../../src/models/index.js";
+import { assertClose } from "../../helpers/close.js";
 import { fixturesDir, skipIfMissing } from "../../helpers/paths.js";
 
 const FIX = path.join(fixturesDir, "bert_tiny");
@@ -34,12 +35,7 @@ export function errors(actual: Tensor | Float32Array, expected: Tensor | Float32
 /** Asserts |a - e| <= atol + rtol |e| elementwise, naming the worst element. */
 export function assertAllClose(actual: Tensor, expected: Tensor, atol: number, rtol: number, what: string): void {
   assert.deepEqual(actual.shape, expected.shape, `${what}: shape`);
-  const a = actual.toFloat32Array();
-  const e = expected.toFloat32Array();
-  for (let i = 0; i < a.length; i++) {
-    const ok = Math.abs(a[i] - e[i]) <= atol + rtol * Math.abs(e[i]);
-    assert.ok(ok, `${what}: element ${i} is ${a[i]} but expected ${e[i]} (atol ${atol}, rtol ${rtol})`);
-  }
+  assertClose(actual.toFloat32Array(), expected.toFloat32Array(), atol, rtol, what);
 }
 
 function loadExpected(): Map<string, Tensor> {

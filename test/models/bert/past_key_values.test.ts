@@ -10,7 +10,8 @@ import { type Tensor, manualSeed, tensor } from "../../../src/tensor/index.js";
 import {
   BertConfig, BertModel, BertSelfAttention, DistilBertConfig, DistilBertModel, RobertaConfig, RobertaModel,
 } from "../../../src/models/index.js";
-import { assertClose, gradcheck, leaf } from "../../helpers/gradcheck.js";
+import { assertClose } from "../../helpers/close.js";
+import { gradcheck, leaf } from "../../helpers/gradcheck.js";
 
 const P = 3;
 // Y: two rows, the first right-padded (pad id 1 serves BERT's 0 and RoBERTa's 1 alike below).

@@ -106,7 +106,7 @@ test("Llama: a KV cache gives the logits of the full sequence; generate() agrees
     const got = next.toFloat32Array();
     for (let i = 0; i < want.length; i++) assert.ok(Math.abs(want[i] - got[i]) < 1e-5, `logit ${i}: ${got[i]} vs ${want[i]}`);
   });
-  const { generate } = await import("../../../src/generate/greedy.js");
+  const { generate } = await import("../../../src/generate/index.js");
   const a = generate(model, [[3, 4, 5]], { max_new_tokens: 8, eos_token_id: [] });
   const b = generate(model, [[3, 4, 5]], { max_new_tokens: 8, eos_token_id: [], use_cache: false });
   assert.deepEqual(a, b);

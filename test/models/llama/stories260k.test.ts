@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { LlamaForCausalLM } from "../../../src/models/llama/modeling.js";
 import { AutoModelForCausalLM } from "../../../src/models/auto.js";
 import { AutoTokenizer } from "../../../src/data/tokenizer.js";
-import { generate } from "../../../src/generate/greedy.js";
+import { generate } from "../../../src/generate/index.js";
 import { datasetsDir, skipIfMissing } from "../../helpers/paths.js";
 import { readLlama2c, readTokenizer, encodeLlama2c, greedyLlama2c } from "./llama2c_reference.js";
 

@@ -13,7 +13,8 @@ import { T5Config } from "../../../src/models/t5/config.js";
 import { T5Model, T5ForConditionalGeneration, T5EncoderModel } from "../../../src/models/t5/modeling.js";
 import { AutoModel } from "../../../src/models/auto.js";
 import type { PastKeyValues } from "../../../src/models/decoder_utils.js";
-import { generate } from "../../../src/generate/greedy.js";
+import { generate } from "../../../src/generate/index.js";
+import { assertClose } from "../../helpers/close.js";
 import { gradcheck } from "../../helpers/gradcheck.js";
 import { gradients } from "../contract.js";
 
@@ -28,10 +29,7 @@ const encoder = { input_ids: [[3, 4, 5, 6, 1], [7, 8, 1, 0, 0]], attention_mask:
 const decoderIds = [[0, 9, 10, 11, 12, 13, 14], [0, 12, 5, 7, 2, 3, 4]];
 
 function closeTo(actual: Float32Array, expected: Float32Array, what: string, tol = 1e-5): void {
-  assert.equal(actual.length, expected.length, `${what}: ${actual.length} values vs ${expected.length}`);
-  for (let i = 0; i < actual.length; i++) {
-    assert.ok(Math.abs(actual[i] - expected[i]) <= tol * (1 + Math.abs(expected[i])), `${what}[${i}]: ${actual[i]} vs ${expected[i]}`);
-  }
+  assertClose(actual, expected, tol, tol, what);
 }
 
 /** Rows [from, to) of every (B, T, ...) sequence in ids. */

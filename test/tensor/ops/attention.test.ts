@@ -1,7 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { manualSeed, scaledDotProductAttention, tensor, where, type Tensor } from "../../../src/index.js";
-import { assertClose, gradcheck, leaf } from "../../helpers/gradcheck.js";
+import { assertClose } from "../../helpers/close.js";
+import { gradcheck, leaf } from "../../helpers/gradcheck.js";
 
 interface RefOpts { causal?: boolean; mask?: number[][]; bias?: Float32Array; biasBatch?: number; scale?: number }
 

@@ -1,7 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { layerNorm, rmsNorm, noGrad, tensor } from "../../../src/index.js";
-import { assertClose, leaf } from "../../helpers/gradcheck.js";
+import { assertClose } from "../../helpers/close.js";
+import { leaf } from "../../helpers/gradcheck.js";
 
 function refLayerNorm(x: Float32Array, C: number, w: Float32Array | null, b: Float32Array | null, eps: number): Float64Array {
   const out = new Float64Array(x.length);

@@ -1,7 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { applyRotaryEmb, ropeInvFreq, ropeTables } from "../../../src/index.js";
-import { assertClose, leaf } from "../../helpers/gradcheck.js";
+import { assertClose } from "../../helpers/close.js";
+import { leaf } from "../../helpers/gradcheck.js";
 
 test("default inv_freq is theta^(-2i/D)", () => {
   assertClose(ropeInvFreq(4, 10000), [1, 0.01], 0, 1e-7);

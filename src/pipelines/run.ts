@@ -1,12 +1,13 @@
 /**
- * The pipeline the commands share: config → tokenizer, data splits, task features, model
- * (+ training method) → Trainer. Commands stay thin: they call these and print.
+ * Building a run from a config: tokenizer, data splits, task features, model (+ training
+ * method) → a Trainer ready to train. `tunelab train`, `tunelab pretrain`, the quickstart
+ * and library users call buildRun; eval and predict load what it saved (trained.ts).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { manualSeed } from "../tensor/index.js";
 import { AutoTokenizer, type PreTrainedTokenizer } from "../data/tokenizer.js";
-import { findSplitFiles, loadDataset, type DataFormat } from "../data/readers.js";
+import { findSplitFiles, loadDataset } from "../data/readers.js";
 import { IterableDataset } from "../data/stream.js";
 import type { Dataset } from "../data/dataset.js";
 import { AutoConfig, modelClassFor } from "../models/auto.js";
@@ -16,14 +17,15 @@ import { readJsonFile } from "../io/json.js";
 import { Trainer } from "../train/trainer.js";
 import { TrainingArguments } from "../train/training_args.js";
 import { EarlyStoppingCallback, type TrainerCallback } from "../train/callbacks.js";
-import { AUTO_TASK, prepareTask, type PreparedTask } from "../train/tasks.js";
-import { prepareStreamingTask } from "../train/streaming_task.js";
-import { applyTrainingMethod, describeTrainableParameters, loadAdapter } from "../train/methods.js";
+import { applyTrainingMethod, describeTrainableParameters } from "../train/methods.js";
 import type { TrainableModel } from "../train/model_contract.js";
 // Registers the PEFT methods (lora, ia3, bitfit, ...) with the training-method registry.
 import "../train/peft_methods.js";
+import { AUTO_TASK, prepareTask, type PreparedTask } from "./tasks.js";
+import { prepareStreamingTask } from "./streaming_task.js";
 import type { RunConfig } from "./config.js";
 
+/** Where a run's messages go: progress lines, and warnings (skipped rows, truncation). */
 export interface Output {
   info(line: string): void;
   warn(line: string): void;
@@ -32,27 +34,14 @@ export interface Output {
 export const consoleOutput: Output = { info: (l) => console.log(l), warn: (l) => console.error(l) };
 
 /** The config's tokenizer, else the one saved in modelDir (a trained model folder), else the model's. */
-export async function loadTokenizer(cfg: RunConfig, modelDir?: string): Promise<PreTrainedTokenizer> {
-  const savedInModelDir = modelDir && (fs.existsSync(path.join(modelDir, "tokenizer_config.json")) || fs.existsSync(path.join(modelDir, "tokenizer.json")));
-  const source = cfg.tokenizer ?? (savedInModelDir ? modelDir : undefined) ?? cfg.model.name_or_path;
-  if (!source) throw new Error("[cli] no tokenizer: the config has no tokenizer: and no model folder to take one from; set tokenizer: (a folder with tokenizer.json or vocab.txt)");
+export async function loadTokenizer(cfg: Pick<RunConfig, "tokenizer" | "model">, modelDir?: string): Promise<PreTrainedTokenizer> {
+  const source = cfg.tokenizer ?? (modelDir && hasTokenizer(modelDir) ? modelDir : undefined) ?? cfg.model.name_or_path;
+  if (!source) throw new Error("[run] no tokenizer: the config has no tokenizer and no model folder to take one from; set tokenizer (a folder with tokenizer.json or vocab.txt)");
   return AutoTokenizer.fromPretrained(source);
 }
 
-/** The model eval/predict use: --model, else output_dir when it holds a saved model, else the config's model. */
-export function trainedModelDir(cfg: RunConfig, args: TrainingArguments, given?: string): string {
-  if (given) return path.resolve(given);
-  const outDir = args.output_dir;
-  if (fs.existsSync(path.join(outDir, "config.json")) || fs.existsSync(path.join(outDir, "adapter_config.json"))) return outDir;
-  if (!cfg.model.name_or_path) {
-    throw new Error(`[cli] no model to load: ${outDir} holds no trained model and the config's model is built from_config; train one first (tunelab train), or pass --model <dir>`);
-  }
-  return cfg.model.name_or_path;
-}
-
-/** --resume: alone (or empty) it means the newest checkpoint in output_dir; with a value, that folder. */
-export function resumeFlag(resume: string | boolean | undefined): string | boolean | undefined {
-  return resume === "" ? true : resume;
+export function hasTokenizer(dir: string): boolean {
+  return fs.existsSync(path.join(dir, "tokenizer_config.json")) || fs.existsSync(path.join(dir, "tokenizer.json"));
 }
 
 /** The splits the config names, with validation carved out of train when asked (or needed). */
@@ -64,12 +53,12 @@ export async function loadSplits(cfg: RunConfig, out: Output, needValidation: bo
   if (d.test_file) files.test = d.test_file;
   const splits = await loadDataset(d.path ?? null, {
     data_files: Object.keys(files).length ? files : undefined,
-    format: d.format as DataFormat | undefined,
+    format: d.format,
     field: d.field,
     on_bad_rows: d.on_bad_rows,
     warn: out.warn,
   });
-  const seed = d.split_seed ?? Number(cfg.training.seed ?? 42);
+  const seed = d.split_seed ?? Number(cfg.training?.seed ?? 42);
   if (!splits.validation && splits.train && (d.validation_split !== undefined || needValidation)) {
     const size = d.validation_split ?? 0.1;
     const { train, test } = splits.train.trainTestSplit({ test_size: size, seed, stratify_by_column: d.stratify_by_column });
@@ -88,9 +77,9 @@ export async function loadSplits(cfg: RunConfig, out: Output, needValidation: bo
  */
 export async function loadStreamingSplits(cfg: RunConfig, out: Output, needValidation: boolean): Promise<{ train: IterableDataset; splits: Record<string, Dataset> }> {
   const d = cfg.dataset;
-  const found = d.path && fs.statSync(d.path).isDirectory() ? findSplitFiles(d.path, d.format as DataFormat | undefined) : d.path ? { train: [d.path] } : {};
+  const found = d.path && fs.statSync(d.path).isDirectory() ? findSplitFiles(d.path, d.format) : d.path ? { train: [d.path] } : {};
   const trainFiles = d.train_file ? [d.train_file] : found.train;
-  if (!trainFiles?.length) throw new Error(`[cli] dataset.streaming: no train file to stream (found: ${Object.keys(found).join(", ") || "nothing"}); set dataset.train_file or name a file train.*`);
+  if (!trainFiles?.length) throw new Error(`[run] dataset.streaming: no train file to stream (found: ${Object.keys(found).join(", ") || "nothing"}); set dataset.train_file or name a file train.*`);
   const others: Record<string, string[]> = {};
   for (const split of ["validation", "test"] as const) {
     const given = split === "validation" ? d.validation_file : d.test_file;
@@ -98,41 +87,40 @@ export async function loadStreamingSplits(cfg: RunConfig, out: Output, needValid
     else if (found[split]) others[split] = found[split];
   }
   const splits = Object.keys(others).length
-    ? await loadDataset(null, { data_files: others, format: d.format as DataFormat | undefined, field: d.field, on_bad_rows: d.on_bad_rows, warn: out.warn })
+    ? await loadDataset(null, { data_files: others, format: d.format, field: d.field, on_bad_rows: d.on_bad_rows, warn: out.warn })
     : {};
   if (needValidation && !splits.validation) {
-    throw new Error("[cli] evaluation needs a validation split, and a stream cannot be split; set dataset.validation_file (it is read into memory) or training.eval_strategy: no");
+    throw new Error("[run] evaluation needs a validation split, and a stream cannot be split; set dataset.validation_file (it is read into memory) or training.eval_strategy: no");
   }
   if (d.max_eval_samples) for (const s of ["validation", "test"]) if (splits[s]) splits[s] = splits[s].take(d.max_eval_samples);
-  let train = IterableDataset.fromFile(trainFiles, { format: d.format as DataFormat | undefined, on_bad_rows: d.on_bad_rows });
+  let train = IterableDataset.fromFile(trainFiles, { format: d.format, on_bad_rows: d.on_bad_rows });
   if (d.max_train_samples) train = train.take(d.max_train_samples);
   const buffer = d.shuffle_buffer_size ?? 1000;
-  const seed = Number(cfg.training.data_seed ?? cfg.training.seed ?? 42);
+  const seed = Number(cfg.training?.data_seed ?? cfg.training?.seed ?? 42);
   if (buffer > 0) train = train.shuffle({ seed, buffer_size: buffer });
   return { train, splits };
 }
 
+/** Task features for in-memory splits; label names fixed by a trained model when given. */
 export function prepare(cfg: RunConfig, splits: Record<string, Dataset>, tokenizer: PreTrainedTokenizer, out: Output, fixedLabels?: { id2label: Record<string, string> } | null): PreparedTask {
-  const prepared = prepareTask(cfg.task, splits, tokenizer, cfg.taskOptions, cfg.dataset.on_bad_rows ?? "fail", fixedLabels);
+  const prepared = prepareTask(cfg.task, splits, tokenizer, cfg.taskOptions ?? {}, cfg.dataset.on_bad_rows ?? "fail", fixedLabels);
   for (const w of prepared.warnings) out.warn(w);
   return prepared;
 }
 
-/** The id2label a trained model folder already has (so eval/predict keep its label order). */
-export function savedLabels(dir: string | undefined): { id2label: Record<string, string> } | null {
-  if (!dir || !fs.existsSync(path.join(dir, "config.json"))) return null;
-  const cfg = readJsonFile<{ id2label?: Record<string, string>; num_labels?: number }>(path.join(dir, "config.json"));
-  const ids = cfg.id2label ? Object.keys(cfg.id2label) : [];
-  // Default LABEL_i maps from a base checkpoint carry no real label names.
-  if (!cfg.id2label || ids.every((k) => cfg.id2label![k] === `LABEL_${k}`)) return null;
-  return { id2label: cfg.id2label };
+export interface LoadModelOptions {
+  /** Random initialisation even when name_or_path has weights (the from-scratch baseline). */
+  scratch?: boolean;
+  quiet?: boolean;
+  /** Load from this folder instead of the config's model (a trained run). */
+  dir?: string;
 }
 
 /**
  * The task model: pretrained weights from a folder/hub id, or a random initialisation from a
  * config (from_config, or `scratch` to ignore the weights of name_or_path: the baseline).
  */
-export async function loadModel(cfg: RunConfig, overrides: Record<string, unknown>, opts: { scratch?: boolean; quiet?: boolean; dir?: string } = {}): Promise<PreTrainedModel> {
+export async function loadModel(cfg: Pick<RunConfig, "model" | "task">, overrides: Record<string, unknown>, opts: LoadModelOptions = {}): Promise<PreTrainedModel> {
   const autoTask = AUTO_TASK[cfg.task];
   const extra = { ...(cfg.model.config ?? {}), ...overrides };
   const dir = opts.dir ?? cfg.model.name_or_path;
@@ -155,12 +143,28 @@ export async function loadModel(cfg: RunConfig, overrides: Record<string, unknow
   return new Ctor(config instanceof configCls ? config : configCls.fromDict((config as PretrainedConfig).toDict()));
 }
 
+/** TrainingArguments from the config; output_dir defaults to runs/<config file name>. */
 export function trainingArgs(cfg: RunConfig, defaults: Record<string, unknown> = {}): TrainingArguments {
-  const output_dir = (cfg.training.output_dir as string | undefined) ?? path.join(cfg.baseDir, "runs", path.basename(cfg.file ?? "run", path.extname(cfg.file ?? "")));
-  return new TrainingArguments({ ...defaults, ...cfg.training, output_dir });
+  const name = path.basename(cfg.file ?? "run", path.extname(cfg.file ?? ""));
+  const output_dir = (cfg.training?.output_dir as string | undefined) ?? path.join(cfg.baseDir ?? process.cwd(), "runs", name);
+  return new TrainingArguments({ ...defaults, ...(cfg.training ?? {}), output_dir });
 }
 
-export interface BuiltRun {
+export interface BuildRunOptions {
+  /** Random initialisation of name_or_path's architecture (the from-scratch baseline). */
+  scratch?: boolean;
+  /** No progress bars or model-loading notes. */
+  quiet?: boolean;
+  callbacks?: TrainerCallback[];
+  progress_stream?: { write(s: string): unknown; isTTY?: boolean };
+  /** TrainingArguments defaults the config may override (pretrain: save_strategy "no"). */
+  argDefaults?: Record<string, unknown>;
+  /** Where messages go (default the console). */
+  out?: Output;
+}
+
+export interface Run {
+  config: RunConfig;
   tokenizer: PreTrainedTokenizer;
   splits: Record<string, Dataset>;
   prepared: PreparedTask;
@@ -171,32 +175,34 @@ export interface BuiltRun {
   args: TrainingArguments;
 }
 
-/** Everything `tunelab train` needs, ready to call trainer.train(). */
-export async function buildTrainingRun(cfg: RunConfig, out: Output, opts: { scratch?: boolean; quiet?: boolean; callbacks?: TrainerCallback[]; progress_stream?: { write(s: string): unknown; isTTY?: boolean }; argDefaults?: Record<string, unknown> } = {}): Promise<BuiltRun> {
+/** Everything a training run needs, ready to call run.trainer.train(). */
+export async function buildRun(cfg: RunConfig, opts: BuildRunOptions = {}): Promise<Run> {
+  const out = opts.out ?? consoleOutput;
   const args = trainingArgs(cfg, opts.argDefaults);
   const tokenizer = await loadTokenizer(cfg);
+  const policy = cfg.dataset.on_bad_rows ?? "fail";
   let splits: Record<string, Dataset>;
   let prepared: PreparedTask;
   let streamedTrain: IterableDataset | undefined;
   if (cfg.dataset.streaming) {
     const loaded = await loadStreamingSplits(cfg, out, args.eval_strategy !== "no");
     splits = loaded.splits;
-    const policy = cfg.dataset.on_bad_rows ?? "fail";
-    ({ prepared, train: streamedTrain } = await prepareStreamingTask(cfg.task, loaded.train, splits, tokenizer, cfg.taskOptions, policy, out.warn));
+    ({ prepared, train: streamedTrain } = await prepareStreamingTask(cfg.task, loaded.train, splits, tokenizer, cfg.taskOptions ?? {}, policy, out.warn));
     for (const w of prepared.warnings) out.warn(w);
   } else {
     splits = await loadSplits(cfg, out, args.eval_strategy !== "no");
-    if (!splits.train) throw new Error(`[cli] the dataset has no train split (found: ${Object.keys(splits).join(", ")}); name a file train.* or set dataset.train_file`);
+    if (!splits.train) throw new Error(`[run] the dataset has no train split (found: ${Object.keys(splits).join(", ")}); name a file train.* or set dataset.train_file`);
     prepared = prepare(cfg, splits, tokenizer, out);
   }
   manualSeed(args.seed);
   let model: TrainableModel = await loadModel(cfg, prepared.config, { scratch: opts.scratch, quiet: opts.quiet });
-  model = await applyTrainingMethod(model, cfg.method, cfg.peft, {
+  const method = cfg.method ?? "full";
+  model = await applyTrainingMethod(model, method, cfg.peft ?? {}, {
     task: cfg.task,
     model_type: String((model.config as { model_type?: string } | undefined)?.model_type ?? ""),
     base_model_name_or_path: cfg.model.name_or_path ?? "",
   });
-  if (!opts.quiet) out.info(`[model] ${cfg.method}: ${describeTrainableParameters(model)}`);
+  if (!opts.quiet) out.info(`[model] ${method}: ${describeTrainableParameters(model)}`);
   const callbacks: TrainerCallback[] = [...(opts.callbacks ?? [])];
   if (cfg.early_stopping) callbacks.push(new EarlyStoppingCallback(cfg.early_stopping));
   const trainer = new Trainer({
@@ -210,34 +216,5 @@ export async function buildTrainingRun(cfg: RunConfig, out: Output, opts: { scra
     quiet: opts.quiet,
     progress_stream: opts.progress_stream,
   });
-  return { tokenizer, splits, prepared, streamedTrain, model, trainer, args };
-}
-
-/** A trained model folder for eval/predict: a full model, or an adapter on the config's base model. */
-export async function loadTrainedModel(cfg: RunConfig, dir: string, overrides: Record<string, unknown>, quiet = true): Promise<TrainableModel> {
-  if (fs.existsSync(path.join(dir, "adapter_config.json"))) {
-    const base = await loadModel(cfg, overrides, { quiet });
-    return loadAdapter(base, dir);
-  }
-  return loadModel(cfg, overrides, { dir, quiet });
-}
-
-/**
- * An adapter folder holds only PEFT's two files; the task model's config.json beside them keeps
- * the label names (id2label) that eval and predict read. The weights still come from the base.
- */
-export function writeBaseConfigBesideAdapter(model: { config?: unknown }, dir: string): void {
-  const config = model.config as { save?(dir: string): void } | undefined;
-  if (!fs.existsSync(path.join(dir, "adapter_config.json")) || fs.existsSync(path.join(dir, "config.json")) || typeof config?.save !== "function") return;
-  config.save(dir);
-}
-
-/** HF's example scripts write all_results.json plus train_/eval_ files. */
-export function writeResults(dir: string, metrics: Record<string, number>): void {
-  fs.mkdirSync(dir, { recursive: true });
-  const pick = (prefix: string) => Object.fromEntries(Object.entries(metrics).filter(([k]) => k.startsWith(prefix) || (prefix === "train_" && k === "epoch")));
-  fs.writeFileSync(path.join(dir, "all_results.json"), JSON.stringify(metrics, null, 2) + "\n");
-  fs.writeFileSync(path.join(dir, "train_results.json"), JSON.stringify(pick("train_"), null, 2) + "\n");
-  const ev = pick("eval_");
-  if (Object.keys(ev).length) fs.writeFileSync(path.join(dir, "eval_results.json"), JSON.stringify(ev, null, 2) + "\n");
+  return { config: cfg, tokenizer, splits, prepared, streamedTrain, model, trainer, args };
 }

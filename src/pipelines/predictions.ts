@@ -1,8 +1,9 @@
 /**
  * Predictions in a task's own terms, from what Trainer.predict returns per example (as HF's
- * pipelines post-process): a label with its score and every label's probability (the raw
- * values for regression, the labels past 0.5 for multi-label), one tag per input word, or
- * the text of the best answer span. Probabilities are rounded to 4 digits for output files.
+ * pipelines post-process): a predicted label with its score and every label's probability
+ * (the raw values for regression, the labels past 0.5 for multi-label), one tag per input
+ * word, or the text of the best answer span. Prediction fields never reuse an input column's
+ * name, so gold labels stay beside them. Probabilities are rounded to 4 digits for output files.
  */
 import { argmaxOf, bestSpanText } from "../eval/compute_metrics.js";
 import type { Row } from "../data/dataset.js";
@@ -26,13 +27,16 @@ export function taskPrediction(task: TaskName, prediction: unknown, feature: Row
     case "text_classification": {
       const logits = prediction as number[];
       if (labels.problem_type === "regression") return { prediction: logits.length === 1 ? logits[0] : logits };
+      // Labels trained from integers (LABEL_0, LABEL_1, ...) come back as those integers.
+      const generic = Object.entries(id2label).every(([k, v]) => v === `LABEL_${k}`);
+      const name = (k: number) => (generic ? k : id2label[k]);
       if (labels.problem_type === "multi_label_classification") {
         const probs = logits.map((v) => 1 / (1 + Math.exp(-v)));
-        return { labels: probs.flatMap((p, k) => (p > 0.5 ? [id2label[k]] : [])), scores: Object.fromEntries(probs.map((p, k) => [id2label[k], round(p)])) };
+        return { predicted_labels: probs.flatMap((p, k) => (p > 0.5 ? [name(k)] : [])), scores: Object.fromEntries(probs.map((p, k) => [id2label[k], round(p)])) };
       }
       const probs = softmax(logits);
       const k = argmaxOf(probs);
-      return { label: id2label[k], score: round(probs[k]), probabilities: Object.fromEntries(probs.map((p, j) => [id2label[j], round(p)])) };
+      return { predicted_label: name(k), score: round(probs[k]), probabilities: Object.fromEntries(probs.map((p, j) => [id2label[j], round(p)])) };
     }
     case "token_classification": {
       // A word's tag is its first sub-token's.

@@ -1,43 +1,28 @@
 /**
- * Tasks: for each kind of fine-tuning, which model head to load, how rows become features,
- * which collator batches them and which metrics judge them. The CLI and library users
- * share this table, so `task: token_classification` means the same thing everywhere.
+ * Tasks: for each kind of fine-tuning, which model head to load, how rows become features
+ * (the encoders in data/formats), which collator batches them and which metrics judge them.
+ * The CLI, the server and library users share this table, so `token_classification` means
+ * the same thing everywhere.
  */
 import type { AutoTask } from "../models/auto.js";
 import type { PreTrainedTokenizer } from "../data/tokenizer.js";
-import { Dataset, type Row } from "../data/dataset.js";
+import { Dataset } from "../data/dataset.js";
 import { BadRowLog, type BadRowPolicy } from "../data/bad_rows.js";
 import { buildLabelMap, encodeClassification, type ClassificationOptions, type LabelMap } from "../data/formats/classification.js";
 import { buildTagList, encodeTokenClassification, type TokenClassificationOptions } from "../data/formats/token_classification.js";
-import { encodeCausalLm, pack, type CausalLmOptions } from "../data/formats/causal_lm.js";
+import { encodeCausalLm, type CausalLmOptions } from "../data/formats/causal_lm.js";
 import { encodeSeq2Seq, type Seq2SeqOptions } from "../data/formats/seq2seq.js";
 import { encodeExtractiveQa, type ExtractiveQaOptions } from "../data/formats/extractive_qa.js";
+import { encodeMaskedLm, maskedLmMaxLength, type MaskedLmOptions } from "../data/formats/masked_lm.js";
 import { DataCollatorForLanguageModeling, DataCollatorForSeq2Seq, DataCollatorWithPadding, type DataCollator } from "../data/collators.js";
 import {
   classificationMetrics, multiLabelMetrics, questionAnsweringMetrics, regressionMetrics, tokenClassificationMetrics, type ComputeMetrics,
 } from "../eval/compute_metrics.js";
-import { nearestName } from "./suggest.js";
 
 export type TaskName = "text_classification" | "token_classification" | "causal_lm" | "masked_lm" | "seq2seq" | "extractive_qa";
 
-export const TASK_ALIASES: Record<string, TaskName> = {
-  text_classification: "text_classification", sequence_classification: "text_classification", classification: "text_classification",
-  token_classification: "token_classification", ner: "token_classification",
-  causal_lm: "causal_lm", clm: "causal_lm", sft: "causal_lm", instruction_tuning: "causal_lm", text_generation: "causal_lm",
-  masked_lm: "masked_lm", mlm: "masked_lm", fill_mask: "masked_lm",
-  seq2seq: "seq2seq", seq2seq_lm: "seq2seq", summarization: "seq2seq", translation: "seq2seq", text2text_generation: "seq2seq",
-  extractive_qa: "extractive_qa", question_answering: "extractive_qa", qa: "extractive_qa",
-};
-
-/** Options each task reads from the YAML `task:` section (besides `type`). */
-export const TASK_OPTIONS: Record<TaskName, string[]> = {
-  text_classification: ["text_column", "text_pair_column", "label_column", "problem_type", "label_names", "max_length"],
-  token_classification: ["tokens_column", "tags_column", "label_names", "label_all_tokens", "max_length"],
-  causal_lm: ["text_column", "prompt_column", "completion_column", "messages_column", "completion_only_loss", "assistant_only_loss", "max_length", "packing", "add_eos_token"],
-  masked_lm: ["text_column", "max_length", "mlm_probability", "packing"],
-  seq2seq: ["source_column", "target_column", "source_prefix", "max_source_length", "max_target_length"],
-  extractive_qa: ["question_column", "context_column", "answers_column", "max_length", "max_answer_length"],
-};
+/** The tasks, by their canonical names (the CLI's aliases resolve to these). */
+export const TASK_NAMES: TaskName[] = ["text_classification", "token_classification", "causal_lm", "masked_lm", "seq2seq", "extractive_qa"];
 
 export const AUTO_TASK: Record<TaskName, AutoTask> = {
   text_classification: "sequence-classification",
@@ -52,15 +37,6 @@ export const AUTO_TASK: Record<TaskName, AutoTask> = {
 export const DEFAULT_METRIC: Record<TaskName, string> = {
   text_classification: "accuracy", token_classification: "f1", causal_lm: "loss", masked_lm: "loss", seq2seq: "loss", extractive_qa: "f1",
 };
-
-export function resolveTaskName(name: unknown): TaskName | string {
-  if (typeof name !== "string") return `task must be a name (one of ${Object.keys(TASK_OPTIONS).join(", ")}), got ${JSON.stringify(name)}`;
-  const key = name.toLowerCase().replace(/-/g, "_");
-  const task = TASK_ALIASES[key];
-  if (task) return task;
-  const near = nearestName(key, Object.keys(TASK_ALIASES));
-  return `unknown task "${name}"${near ? `; did you mean "${near}"?` : ""} (tasks: ${Object.keys(TASK_OPTIONS).join(", ")})`;
-}
 
 export interface TaskOptions {
   [key: string]: unknown;
@@ -129,8 +105,8 @@ export function prepareTask(taskName: TaskName, splits: Record<string, Dataset>,
       };
     }
     case "masked_lm": {
-      const maxLength = Number(opts.max_length ?? Math.min(tokenizer.model_max_length, 128));
-      encodeAll((ds, log) => encodeMaskedLmText(ds, tokenizer, String(opts.text_column ?? "text"), maxLength, opts.packing !== false, log));
+      const maxLength = maskedLmMaxLength(tokenizer, opts as MaskedLmOptions);
+      encodeAll((ds, log) => encodeMaskedLm(ds, tokenizer, opts as MaskedLmOptions, log));
       return {
         task: taskName, splits: out, warnings, report_perplexity: true, config: {},
         collator: new DataCollatorForLanguageModeling({
@@ -158,31 +134,3 @@ export function prepareTask(taskName: TaskName, splits: Record<string, Dataset>,
   }
 }
 
-/**
- * Masked-LM pretraining text: tokenized with special tokens; with packing (default) the
- * token stream is regrouped into blocks of max_length, each framed by [CLS] … [SEP], as
- * HF's run_mlm group_texts does.
- */
-function encodeMaskedLmText(ds: Dataset, tokenizer: PreTrainedTokenizer, column: string, maxLength: number, packing: boolean, log: BadRowLog): Dataset {
-  const rows: Row[] = [];
-  const bodies: number[][] = [];
-  for (let i = 0; i < ds.length; i++) {
-    const text = ds.rows[i][column];
-    if (typeof text !== "string" || !text.trim()) { log.add(ds.sources[i], `missing or empty "${column}"`); continue; }
-    if (packing) bodies.push(tokenizer.encode(text, { add_special_tokens: false }));
-    else rows.push({ input_ids: tokenizer.encode(text, { truncation: true, max_length: maxLength }) });
-  }
-  if (!packing) return new Dataset(rows);
-  const cls = tokenizer.cls_token_id ?? tokenizer.bos_token_id;
-  const sep = tokenizer.sep_token_id ?? tokenizer.eos_token_id;
-  const frame = (cls !== null ? 1 : 0) + (sep !== null ? 1 : 0);
-  const block = maxLength - frame;
-  const stream = bodies.flat();
-  for (let s = 0; s < stream.length; s += block) {
-    const ids = stream.slice(s, s + block);
-    rows.push({ input_ids: [...(cls !== null ? [cls] : []), ...ids, ...(sep !== null ? [sep] : [])] });
-  }
-  return new Dataset(rows);
-}
-
-export { pack };

@@ -1,0 +1,44 @@
+/**
+ * Masked-LM pretraining text: tokenized with special tokens; with packing (default) the
+ * token stream is regrouped into blocks of max_length, each framed by [CLS] … [SEP], as
+ * HF's run_mlm group_texts does. The masking itself happens in the collator, per batch.
+ */
+import type { PreTrainedTokenizer } from "../tokenizer.js";
+import { Dataset, type Row } from "../dataset.js";
+import type { BadRowLog } from "../bad_rows.js";
+
+export interface MaskedLmOptions {
+  text_column?: string;
+  max_length?: number;
+  mlm_probability?: number;
+  packing?: boolean;
+}
+
+export function encodeMaskedLm(ds: Dataset, tokenizer: PreTrainedTokenizer, opts: MaskedLmOptions, log: BadRowLog): Dataset {
+  const column = opts.text_column ?? "text";
+  const maxLength = maskedLmMaxLength(tokenizer, opts);
+  const packing = opts.packing !== false;
+  const rows: Row[] = [];
+  const bodies: number[][] = [];
+  for (let i = 0; i < ds.length; i++) {
+    const text = ds.rows[i][column];
+    if (typeof text !== "string" || !text.trim()) { log.add(ds.sources[i], `missing or empty "${column}"`); continue; }
+    if (packing) bodies.push(tokenizer.encode(text, { add_special_tokens: false }));
+    else rows.push({ input_ids: tokenizer.encode(text, { truncation: true, max_length: maxLength }) });
+  }
+  if (!packing) return new Dataset(rows);
+  const cls = tokenizer.cls_token_id ?? tokenizer.bos_token_id;
+  const sep = tokenizer.sep_token_id ?? tokenizer.eos_token_id;
+  const frame = (cls !== null ? 1 : 0) + (sep !== null ? 1 : 0);
+  const block = maxLength - frame;
+  const stream = bodies.flat();
+  for (let s = 0; s < stream.length; s += block) {
+    const ids = stream.slice(s, s + block);
+    rows.push({ input_ids: [...(cls !== null ? [cls] : []), ...ids, ...(sep !== null ? [sep] : [])] });
+  }
+  return new Dataset(rows);
+}
+
+export function maskedLmMaxLength(tokenizer: PreTrainedTokenizer, opts: MaskedLmOptions): number {
+  return Number(opts.max_length ?? Math.min(tokenizer.model_max_length, 128));
+}
