@@ -24,7 +24,7 @@ export interface StepMarker {
   label: string;
 }
 
-const WIDTH = 560;
+const WIDTH = 480;
 const HEIGHT = 240;
 const FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif";
 const BASE_CONFIG = { font: FONT, background: "white", view: { stroke: "#ddd" }, axis: { labelFontSize: 11, titleFontSize: 12 }, title: { fontSize: 14, anchor: "start" as const } };
@@ -54,16 +54,18 @@ export function lineChartSpec(title: string, yTitle: string, series: Series[], m
   return { $schema: "https://vega.github.io/schema/vega-lite/v6.json", title, width: WIDTH, height: HEIGHT, config: BASE_CONFIG, layer: layers } as TopLevelSpec;
 }
 
-/** One horizontal bar per name. */
+/** One horizontal bar per name; on a log scale bars start at 1 (a log axis has no zero). */
 export function barChartSpec(title: string, xTitle: string, bars: { name: string; value: number }[], opts: { logX?: boolean } = {}): TopLevelSpec {
   const values = bars.filter((b) => Number.isFinite(b.value)).map((b) => ({ name: b.name, value: b.value }));
+  const log = opts.logX && values.every((v) => v.value >= 1);
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json", title, width: 420, height: { step: 22 }, config: BASE_CONFIG,
     data: { values },
     mark: { type: "bar", color: "#4c78a8" },
     encoding: {
       y: { field: "name", type: "nominal", title: null, sort: null },
-      x: { field: "value", type: "quantitative", title: xTitle, scale: opts.logX && values.every((v) => v.value > 0) ? { type: "log" } : { zero: true } },
+      x: { field: "value", type: "quantitative", title: log ? `${xTitle} (log scale)` : xTitle, scale: log ? { type: "log" } : { zero: true } },
+      ...(log ? { x2: { datum: 1 } } : {}),
     },
   } as TopLevelSpec;
 }

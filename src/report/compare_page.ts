@@ -94,8 +94,8 @@ export async function writeComparePages(root: string, rows: CompareRow[], opts: 
 
   const done = rows.filter((r) => r.status === "done");
   const bars: { key: string; title: string; axis: string; pick: (r: CompareRow) => number | undefined | null; log?: boolean }[] = [
-    { key: "trainable_params", title: "Trainable parameters", axis: "parameters (log scale)", pick: (r) => r.trainable_params, log: true },
-    { key: "weights_bytes", title: "Saved weights (adapter or model file)", axis: "KiB (log scale)", pick: (r) => (r.weights_bytes !== undefined ? r.weights_bytes / 1024 : undefined), log: true },
+    { key: "trainable_params", title: "Trainable parameters", axis: "parameters", pick: (r) => r.trainable_params, log: true },
+    { key: "weights_bytes", title: "Saved weights (adapter or model file)", axis: "bytes", pick: (r) => r.weights_bytes, log: true },
     { key: "peak_rss_mb", title: "Peak memory (resident set)", axis: "MiB", pick: (r) => r.peak_rss_mb },
     { key: "s_per_step", title: "Seconds per training step", axis: "s/step", pick: (r) => r.s_per_step },
     { key: "tokens_per_second", title: "Training throughput", axis: "tokens/s", pick: (r) => r.tokens_per_second },

@@ -116,15 +116,16 @@ export class Chromium {
 }
 
 /**
- * A page expression reporting every chart: its key, whether its SVG has a size, and how many
- * drawn marks (paths with geometry, rects, symbols) it holds.
+ * A page expression reporting every chart: its key, its SVG's size on the page, and how many
+ * data marks (bars, cells, points, lines: paths of role-mark groups, not axes, legends or
+ * titles) were drawn with an area on screen.
  */
 export const CHART_PROBE = `(() => [...document.querySelectorAll("figure.chart")].map((f) => {
   const svg = f.querySelector("svg");
   const box = svg ? svg.getBoundingClientRect() : { width: 0, height: 0 };
-  const marks = svg ? [...svg.querySelectorAll("g.mark-symbol path, g.mark-line path, g.mark-rect path, g.mark-rule line, g.mark-rule path, g.mark-text text")].filter((e) => {
-    const b = e.getBBox ? e.getBBox() : { width: 0, height: 0 };
-    return b.width > 0 || b.height > 0;
+  const marks = svg ? [...svg.querySelectorAll("g.role-mark path")].filter((e) => {
+    const b = e.getBoundingClientRect();
+    return b.width > 0 && b.height > 0;
   }).length : 0;
   return { key: f.dataset.chart, width: box.width, height: box.height, marks };
 }))()`;

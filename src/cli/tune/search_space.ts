@@ -1,0 +1,136 @@
+/**
+ * The `sweep:` section of a config: which keys to vary and how, the search strategy (every
+ * combination, or seeded random draws), the trial budget, the metric and the pruning rule.
+ * Keys are paths as `--set` takes them (`learning_rate`, `peft.r`, `training.num_train_epochs`);
+ * a parameter is a list of values, `{ values: [...] }`, or a range `{ min, max, scale: log,
+ * type: int }` (random draws from it; a grid takes `num` evenly spaced points, 3 by default).
+ */
+import { SeededRandom } from "../../tensor/index.js";
+import { unknownKeyMessage } from "../../train/suggest.js";
+
+export type ParamValue = string | number | boolean | null | unknown[];
+
+export type ParameterSpec =
+  | { kind: "choice"; values: ParamValue[] }
+  | { kind: "range"; min: number; max: number; log: boolean; integer: boolean; num: number };
+
+export interface SweepSpec {
+  strategy: "grid" | "random";
+  n_trials: number;
+  seed: number;
+  /** A metric_for_best_model name (accuracy, eval_loss); default the config's, else loss. */
+  metric: string | null;
+  greater_is_better: boolean | null;
+  pruning: "none" | "median";
+  pruning_warmup_evals: number;
+  parameters: Record<string, ParameterSpec>;
+}
+
+const SWEEP_KEYS = ["strategy", "n_trials", "seed", "metric", "greater_is_better", "pruning", "pruning_warmup_evals", "parameters"];
+const RANGE_KEYS = ["min", "max", "scale", "type", "num"];
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+
+function parseParameter(key: string, v: unknown, problems: string[]): ParameterSpec | null {
+  const where = `sweep.parameters.${key}`;
+  if (Array.isArray(v)) {
+    if (!v.length) problems.push(`${where}: an empty list of values; give at least one`);
+    return { kind: "choice", values: v as ParamValue[] };
+  }
+  if (!isObject(v)) {
+    problems.push(`${where}: must be a list of values ([4, 8, 16]), { values: [...] }, or a range { min, max, scale: log }; got ${JSON.stringify(v)}`);
+    return null;
+  }
+  if ("values" in v) {
+    for (const k of Object.keys(v)) if (k !== "values") problems.push(`${where}: "${k}" does not go with values:; give either values or a range (min, max)`);
+    if (!Array.isArray(v.values) || !v.values.length) problems.push(`${where}.values: must be a non-empty list`);
+    return { kind: "choice", values: (Array.isArray(v.values) ? v.values : []) as ParamValue[] };
+  }
+  for (const k of Object.keys(v)) if (!RANGE_KEYS.includes(k)) problems.push(unknownKeyMessage(where, k, ["values", ...RANGE_KEYS]));
+  const { min, max } = v;
+  const log = v.scale === "log";
+  if (v.scale !== undefined && v.scale !== "log" && v.scale !== "linear") problems.push(`${where}.scale: must be "linear" or "log", got ${JSON.stringify(v.scale)}`);
+  if (v.type !== undefined && v.type !== "int" && v.type !== "float") problems.push(`${where}.type: must be "int" or "float", got ${JSON.stringify(v.type)}`);
+  const num = v.num ?? 3;
+  if (!(Number.isInteger(num) && (num as number) >= 1)) problems.push(`${where}.num: must be a positive whole number of grid points, got ${JSON.stringify(v.num)}`);
+  if (typeof min !== "number" || typeof max !== "number" || !Number.isFinite(min) || !Number.isFinite(max) || min > max) {
+    problems.push(`${where}: a range needs numbers min <= max, got min ${JSON.stringify(min)}, max ${JSON.stringify(max)}`);
+    return null;
+  }
+  if (log && min <= 0) problems.push(`${where}: a log scale needs min > 0, got ${min}`);
+  return { kind: "range", min, max, log, integer: v.type === "int", num: num as number };
+}
+
+/** Reads and checks the sweep section; every problem is added to `problems`. */
+export function parseSweepSection(raw: unknown, problems: string[]): SweepSpec | null {
+  if (!isObject(raw)) {
+    problems.push("sweep: missing; add a sweep: section with parameters: (e.g. sweep: { parameters: { learning_rate: { min: 1e-4, max: 1e-2, scale: log } }, n_trials: 8 })");
+    return null;
+  }
+  for (const k of Object.keys(raw)) if (!SWEEP_KEYS.includes(k)) problems.push(unknownKeyMessage("sweep", k, SWEEP_KEYS));
+  const parameters: Record<string, ParameterSpec> = {};
+  if (!isObject(raw.parameters) || !Object.keys(raw.parameters).length) problems.push("sweep.parameters: missing; name at least one key to vary, e.g. parameters: { learning_rate: [1e-4, 1e-3], peft.r: [4, 8] }");
+  else for (const [k, v] of Object.entries(raw.parameters)) {
+    const p = parseParameter(k, v, problems);
+    if (p) parameters[k] = p;
+  }
+  const hasRange = Object.values(parameters).some((p) => p.kind === "range");
+  const strategy = raw.strategy ?? (hasRange ? "random" : "grid");
+  if (strategy !== "grid" && strategy !== "random") problems.push(`sweep.strategy: must be "grid" or "random", got ${JSON.stringify(strategy)}`);
+  const nTrials = raw.n_trials ?? (strategy === "grid" ? Infinity : 10);
+  if (!(nTrials === Infinity || (Number.isInteger(nTrials) && (nTrials as number) >= 1))) problems.push(`sweep.n_trials: must be a positive whole number (the trial budget), got ${JSON.stringify(raw.n_trials)}`);
+  const seed = raw.seed ?? 42;
+  if (!Number.isInteger(seed)) problems.push(`sweep.seed: must be a whole number, got ${JSON.stringify(raw.seed)}`);
+  const pruning = raw.pruning ?? "none";
+  if (pruning !== "none" && pruning !== "median") problems.push(`sweep.pruning: must be "median" or "none", got ${JSON.stringify(raw.pruning)}`);
+  const warmup = raw.pruning_warmup_evals ?? 1;
+  if (!(Number.isInteger(warmup) && (warmup as number) >= 0)) problems.push(`sweep.pruning_warmup_evals: must be a whole number >= 0, got ${JSON.stringify(raw.pruning_warmup_evals)}`);
+  if (raw.metric !== undefined && typeof raw.metric !== "string") problems.push(`sweep.metric: must be a metric name (accuracy, eval_loss, ...)`);
+  if (raw.greater_is_better !== undefined && typeof raw.greater_is_better !== "boolean") problems.push("sweep.greater_is_better: must be true or false");
+  return {
+    strategy: strategy as SweepSpec["strategy"], n_trials: nTrials as number, seed: seed as number,
+    metric: typeof raw.metric === "string" ? raw.metric : null,
+    greater_is_better: typeof raw.greater_is_better === "boolean" ? raw.greater_is_better : null,
+    pruning: pruning as SweepSpec["pruning"], pruning_warmup_evals: warmup as number, parameters,
+  };
+}
+
+/** Grid points of a range: evenly spaced (in log space on a log scale), rounded for ints, deduplicated. */
+function gridValues(p: ParameterSpec): ParamValue[] {
+  if (p.kind === "choice") return p.values;
+  const pts = Array.from({ length: p.num }, (_, i) => {
+    const t = p.num === 1 ? 0.5 : i / (p.num - 1);
+    const v = p.log ? Math.exp(Math.log(p.min) + t * (Math.log(p.max) - Math.log(p.min))) : p.min + t * (p.max - p.min);
+    return p.integer ? Math.round(v) : Number(v.toPrecision(6));
+  });
+  return [...new Set(pts)];
+}
+
+function draw(p: ParameterSpec, rng: SeededRandom): ParamValue {
+  if (p.kind === "choice") return p.values[Math.floor(rng.next() * p.values.length) % p.values.length];
+  const u = rng.next();
+  if (p.integer) return Math.min(p.max, Math.floor(p.min + u * (p.max - p.min + 1)));
+  const v = p.log ? Math.exp(Math.log(p.min) + u * (Math.log(p.max) - Math.log(p.min))) : p.min + u * (p.max - p.min);
+  return Number(v.toPrecision(6));
+}
+
+/** The trials, in the order they run: every combination (first key varies slowest), or seeded random draws. */
+export function planTrials(spec: SweepSpec): Record<string, ParamValue>[] {
+  const keys = Object.keys(spec.parameters);
+  if (spec.strategy === "grid") {
+    let combos: Record<string, ParamValue>[] = [{}];
+    for (const k of keys) combos = combos.flatMap((c) => gridValues(spec.parameters[k]).map((v) => ({ ...c, [k]: v })));
+    return combos.slice(0, spec.n_trials);
+  }
+  const rng = new SeededRandom(spec.seed);
+  const seen = new Set<string>();
+  const trials: Record<string, ParamValue>[] = [];
+  // Draws repeat when the space is small; a few extra draws find the unseen ones.
+  for (let attempt = 0; trials.length < spec.n_trials && attempt < spec.n_trials * 20; attempt++) {
+    const t = Object.fromEntries(keys.map((k) => [k, draw(spec.parameters[k], rng)]));
+    const id = JSON.stringify(t);
+    if (seen.has(id)) continue;
+    seen.add(id);
+    trials.push(t);
+  }
+  return trials;
+}
