@@ -13,7 +13,6 @@ import type { TaskName } from "../pipelines/tasks.js";
 import type { RunConfig as LibraryRunConfig, ModelSection, DatasetSection } from "../pipelines/config.js";
 import { TASK_OPTIONS, resolveTaskName } from "./vocabulary.js";
 import { resolveMethodName, validateMethod } from "../train/methods.js";
-import "../train/peft_methods.js";
 import { nearestName, unknownKeyMessage } from "../train/suggest.js";
 import { DATA_FORMATS } from "../data/readers.js";
 

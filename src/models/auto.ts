@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { readJsonFile } from "../io/json.js";
 import { resolvePretrained, type ResolveOptions } from "../io/hub.js";
 import { type ConfigDict, PretrainedConfig } from "./configuration_utils.js";
-import { type FromPretrainedOptions, PreTrainedModel } from "./modeling_utils.js";
+import { type FromPretrainedOptions, type TaskKind, PreTrainedModel } from "./modeling_utils.js";
 import { BertConfig } from "./bert/config.js";
 import { BertModel } from "./bert/modeling.js";
 import { BertForMaskedLM, BertForQuestionAnswering, BertForSequenceClassification, BertForTokenClassification } from "./bert/heads.js";
@@ -28,14 +28,8 @@ import { Qwen2Config, Qwen2Model, Qwen2ForCausalLM, Qwen2ForSequenceClassificati
 import { T5Config } from "./t5/config.js";
 import { T5Model, T5ForConditionalGeneration } from "./t5/modeling.js";
 
-export type AutoTask =
-  | "base"
-  | "sequence-classification"
-  | "token-classification"
-  | "causal-lm"
-  | "masked-lm"
-  | "seq2seq-lm"
-  | "question-answering";
+/** The task an Auto class loads for: a model's declared taskKind. */
+export type AutoTask = TaskKind;
 
 /** What a model class must offer to be registered (every PreTrainedModel subclass does). */
 export interface RegisteredModelClass {

@@ -3,6 +3,7 @@
  * and a sliding attention window. Every module is Llama's.
  */
 import { type ConfigDict } from "./configuration_utils.js";
+import type { TaskKind } from "./modeling_utils.js";
 import { LlamaConfig } from "./llama/config.js";
 import { LlamaModel, LlamaForCausalLM, LlamaForSequenceClassification } from "./llama/modeling.js";
 
@@ -28,13 +29,19 @@ export class MistralConfig extends LlamaConfig {
 }
 
 export class MistralModel extends LlamaModel {
+  static override readonly architecture: string = "MistralModel";
+  static override readonly taskKind: TaskKind = "base";
   static override configClass = MistralConfig;
 }
 
 export class MistralForCausalLM extends LlamaForCausalLM {
+  static override readonly architecture: string = "MistralForCausalLM";
+  static override readonly taskKind: TaskKind = "causal-lm";
   static override configClass = MistralConfig;
 }
 
 export class MistralForSequenceClassification extends LlamaForSequenceClassification {
+  static override readonly architecture: string = "MistralForSequenceClassification";
+  static override readonly taskKind: TaskKind = "sequence-classification";
   static override configClass = MistralConfig;
 }

@@ -81,7 +81,25 @@ type ModelClass<M extends PreTrainedModel> = {
   name: string;
 };
 
+/** What a model's head computes: the Auto class it belongs to (AutoModelForCausalLM: "causal-lm"). */
+export type TaskKind =
+  | "base"
+  | "sequence-classification"
+  | "token-classification"
+  | "causal-lm"
+  | "masked-lm"
+  | "seq2seq-lm"
+  | "question-answering";
+
 export class PreTrainedModel extends Module {
+  /**
+   * The Transformers class name written to config.json's `architectures`; declared by each
+   * class (constructor.name does not survive a bundler or minifier). A subclass that declares
+   * none saves as its nearest declared ancestor.
+   */
+  static readonly architecture: string | null = null;
+  /** What the model's head computes; a PEFT wrapper forwards it, the Trainer reads it (causal LMs shift labels). */
+  static readonly taskKind: TaskKind = "base";
   /** The config class this model reads (set by each family). */
   static configClass: typeof PretrainedConfig = PretrainedConfig;
   /** Prefix of the base model inside task heads ("bert", "transformer", "model"). */
@@ -97,6 +115,10 @@ export class PreTrainedModel extends Module {
 
   constructor(readonly config: PretrainedConfig) {
     super();
+  }
+
+  get taskKind(): TaskKind {
+    return (this.constructor as typeof PreTrainedModel).taskKind;
   }
 
   forward(_inputs: ModelInputs): ModelOutput {
@@ -228,7 +250,8 @@ export class PreTrainedModel extends Module {
   savePretrained(dir: string, opts: { max_shard_size?: number | string } = {}): void {
     fs.mkdirSync(dir, { recursive: true });
     const cfg = this.config;
-    cfg.architectures = [this.constructor.name];
+    const architecture = (this.constructor as typeof PreTrainedModel).architecture;
+    if (architecture) cfg.architectures = [architecture];
     const dtypes = new Set([...this.stateDict().values()].map((t) => t.dtype));
     cfg.torch_dtype = dtypes.has("bfloat16") ? "bfloat16" : dtypes.has("float16") ? "float16" : "float32";
     const raw = new Map([...this.stateDictForSave()].map(([k, t]) => [k, tensorToRaw(t)]));

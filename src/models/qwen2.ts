@@ -3,6 +3,7 @@
  * own defaults. Every module is Llama's.
  */
 import { type ConfigDict } from "./configuration_utils.js";
+import type { TaskKind } from "./modeling_utils.js";
 import { LlamaConfig } from "./llama/config.js";
 import { LlamaModel, LlamaForCausalLM, LlamaForSequenceClassification } from "./llama/modeling.js";
 
@@ -40,13 +41,19 @@ export class Qwen2Config extends LlamaConfig {
 }
 
 export class Qwen2Model extends LlamaModel {
+  static override readonly architecture: string = "Qwen2Model";
+  static override readonly taskKind: TaskKind = "base";
   static override configClass = Qwen2Config;
 }
 
 export class Qwen2ForCausalLM extends LlamaForCausalLM {
+  static override readonly architecture: string = "Qwen2ForCausalLM";
+  static override readonly taskKind: TaskKind = "causal-lm";
   static override configClass = Qwen2Config;
 }
 
 export class Qwen2ForSequenceClassification extends LlamaForSequenceClassification {
+  static override readonly architecture: string = "Qwen2ForSequenceClassification";
+  static override readonly taskKind: TaskKind = "sequence-classification";
   static override configClass = Qwen2Config;
 }

@@ -13,7 +13,8 @@
 import { type Tensor, add, noGrad, zeros } from "../tensor/index.js";
 import { Module, Linear, Dropout, getActivation } from "../nn/index.js";
 import type { PreTrainedModel } from "../models/modeling_utils.js";
-import { type PeftConfig, PeftConfigError, configProblem, parseBase, oneOf, optNumber, optString, optTargets, registerPeftMethod } from "./config.js";
+import { type PeftConfig, type ConfigReader, PeftConfigError, parseOrThrow } from "./config.js";
+import type { PeftMethod } from "./registry.js";
 import { ModuleDict } from "./modules_to_save.js";
 import { type TunerLayerLike, linearDims, parentOf, resolveTargets, weightLayoutOf, isTunerLayer } from "./targets.js";
 
@@ -41,23 +42,29 @@ export const ADAPTER_PLACEMENTS: Record<string, { attn: string[] | string; ffn: 
 };
 
 export function parseBottleneckAdapterConfig(dict: Record<string, unknown>): BottleneckAdapterConfig {
-  const base = parseBase(dict, "BOTTLENECK_ADAPTER", ["adapter_type", "bottleneck_size", "non_linearity", "adapter_dropout", "attn_output_modules", "ffn_output_modules"]);
-  let nonLinearity = optString(dict, "non_linearity") ?? "relu";
+  return parseOrThrow(dict, "bottleneck adapter", readBottleneckAdapterConfig);
+}
+
+/** Reads a bottleneck adapter config, noting every problem on the reader. */
+export function readBottleneckAdapterConfig(r: ConfigReader): BottleneckAdapterConfig {
+  const dict = r.dict;
+  const base = r.base("BOTTLENECK_ADAPTER", ["adapter_type", "bottleneck_size", "non_linearity", "adapter_dropout", "attn_output_modules", "ffn_output_modules"]);
+  let nonLinearity = r.string("non_linearity") ?? "relu";
   try {
     getActivation(nonLinearity);
   } catch (err) {
-    configProblem(`[peft] non_linearity: ${(err as Error).message.replace(/^\[activation\] /, "")}`);
+    r.problem(`[peft] non_linearity: ${(err as Error).message.replace(/^\[activation\] /, "")}`);
     nonLinearity = "relu";
   }
   return {
     ...base,
     peft_type: "BOTTLENECK_ADAPTER",
-    adapter_type: oneOf(dict, "adapter_type", ["houlsby", "pfeiffer"] as const, "houlsby"),
-    bottleneck_size: optNumber(dict, "bottleneck_size", 64, (x) => Number.isInteger(x) && x > 0, "a positive integer"),
+    adapter_type: r.oneOf("adapter_type", ["houlsby", "pfeiffer"] as const, "houlsby"),
+    bottleneck_size: r.number("bottleneck_size", 64, (x) => Number.isInteger(x) && x > 0, "a positive integer"),
     non_linearity: nonLinearity,
-    adapter_dropout: optNumber(dict, "adapter_dropout", 0, (x) => x >= 0 && x < 1, "in [0, 1)"),
-    attn_output_modules: optTargets(dict, "attn_output_modules"),
-    ffn_output_modules: optTargets(dict, "ffn_output_modules"),
+    adapter_dropout: r.number("adapter_dropout", 0, (x) => x >= 0 && x < 1, "in [0, 1)"),
+    attn_output_modules: r.targets("attn_output_modules"),
+    ffn_output_modules: r.targets("ffn_output_modules"),
   };
 }
 
@@ -150,9 +157,13 @@ export function injectBottleneckAdapter(model: PreTrainedModel, config: Bottlene
   }
 }
 
-registerPeftMethod<BottleneckAdapterConfig>({
+/** The BottleneckAdapter method as the registry holds it (src/peft/registry.ts lists it). */
+export const BOTTLENECK_ADAPTER_METHOD: PeftMethod<BottleneckAdapterConfig> = {
   peft_type: "BOTTLENECK_ADAPTER",
+  name: "adapter",
+  summary: "bottleneck adapters (Houlsby or Pfeiffer) after attention and feed-forward outputs",
+  variants: [{ name: "bottleneck_adapter", summary: "the same as adapter" }],
   prefix: "adapter_",
-  parseConfig: parseBottleneckAdapterConfig,
+  readConfig: readBottleneckAdapterConfig,
   inject: (m, c, a) => injectBottleneckAdapter(m, c, a),
-});
+};

@@ -6,7 +6,8 @@
  * `target_modules` (PEFT's matching rules) may narrow which modules' biases train.
  */
 import type { PreTrainedModel } from "../models/modeling_utils.js";
-import { type PeftConfig, PeftConfigError, parseBase, optTargets, registerPeftMethod } from "./config.js";
+import { type PeftConfig, type ConfigReader, PeftConfigError, parseOrThrow } from "./config.js";
+import type { PeftMethod } from "./registry.js";
 import { matchesModuleList } from "./targets.js";
 
 export interface BitFitConfig extends PeftConfig {
@@ -17,8 +18,14 @@ export interface BitFitConfig extends PeftConfig {
 }
 
 export function parseBitFitConfig(dict: Record<string, unknown>): BitFitConfig {
-  const base = parseBase(dict, "BITFIT", ["target_modules", "exclude_modules"]);
-  return { ...base, peft_type: "BITFIT", target_modules: optTargets(dict, "target_modules"), exclude_modules: optTargets(dict, "exclude_modules") };
+  return parseOrThrow(dict, "BITFIT", readBitFitConfig);
+}
+
+/** Reads a BITFIT config, noting every problem on the reader. */
+export function readBitFitConfig(r: ConfigReader): BitFitConfig {
+  const dict = r.dict;
+  const base = r.base("BITFIT", ["target_modules", "exclude_modules"]);
+  return { ...base, peft_type: "BITFIT", target_modules: r.targets("target_modules"), exclude_modules: r.targets("exclude_modules") };
 }
 
 /** Paths (relative to the base model) of the bias tensors BitFit trains. */
@@ -40,10 +47,13 @@ export function bitfitParameters(model: PreTrainedModel, config: BitFitConfig): 
   return out;
 }
 
-registerPeftMethod<BitFitConfig>({
+/** The BitFit method as the registry holds it (src/peft/registry.ts lists it). */
+export const BITFIT_METHOD: PeftMethod<BitFitConfig> = {
   peft_type: "BITFIT",
+  name: "bitfit",
+  summary: "BitFit: only the bias terms train",
   prefix: null, // no parameter of its own: everything it trains is listed by extraSavedParameters
-  parseConfig: parseBitFitConfig,
+  readConfig: readBitFitConfig,
   inject: (model, config) => void bitfitParameters(model, config),
   extraSavedParameters: (model, config) => bitfitParameters(model, config),
-});
+};

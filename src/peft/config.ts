@@ -1,8 +1,7 @@
 /**
  * PeftConfig: the fields every PEFT method shares (PEFT's `PeftConfig`/`PromptLearningConfig`
- * keys verbatim), the typed error every config check throws, and the method registry: each
- * method file joins it with one `registerPeftMethod(...)` line, and a second registration of
- * the same peft_type is refused.
+ * keys verbatim), the typed error every config check throws, the hooks a method provides, and
+ * ConfigReader, which every method's config parser reads its dict through.
  */
 import type { Module } from "../nn/index.js";
 import type { PreTrainedModel, ModelInputs } from "../models/modeling_utils.js";
@@ -17,36 +16,6 @@ export class PeftConfigError extends Error {
   constructor(message: string, problems?: string[]) {
     super(message);
     this.problems = problems ?? [message];
-  }
-}
-
-/** Problems gathered while a parse runs under gatherConfigProblems; null: the first one throws. */
-let gathering: string[] | null = null;
-
-/**
- * Reports one problem of a config being parsed: thrown at once, or — under
- * gatherConfigProblems — noted while parsing goes on with the key's default, so that one
- * pass finds every problem (a CLI reports them all together).
- */
-export function configProblem(message: string): void {
-  if (gathering) gathering.push(message);
-  else throw new PeftConfigError(message);
-}
-
-/** Runs a parse noting every configProblem instead of stopping at the first; a thrown check ends it. */
-export function gatherConfigProblems<T>(parse: () => T): { config: T | null; problems: string[] } {
-  const outer = gathering;
-  const problems: string[] = [];
-  gathering = problems;
-  try {
-    const config = parse();
-    return { config: problems.length ? null : config, problems };
-  } catch (err) {
-    if (!(err instanceof PeftConfigError || err instanceof RangeError || err instanceof TypeError)) throw err;
-    problems.push(err.message);
-    return { config: null, problems };
-  } finally {
-    gathering = outer;
   }
 }
 
@@ -89,76 +58,164 @@ export interface InjectOptions {
   fromSaved?: boolean;
 }
 
-export interface PeftMethod<C extends PeftConfig = PeftConfig> {
-  peft_type: string;
-  /** Parameter names of this method's adapter tensors contain this prefix ("lora_", "ia3_"). */
-  prefix: string | null;
-  parseConfig(dict: Record<string, unknown>): C;
-  /** Layer methods: wraps/marks modules of `model` in place for adapter `adapterName`. */
-  inject?(model: PreTrainedModel, config: C, adapterName: string, opts: InjectOptions): void;
-  /** Prompt-learning methods. */
-  prompt?: PromptEncoderHooks<C>;
-  /** Extra parameter paths (relative to the base model) that belong to the adapter (LoRA bias, BitFit biases). */
-  extraSavedParameters?(model: PreTrainedModel, config: C, adapterName: string): string[];
-}
+/**
+ * Reads one config dict: each typed reader names the key and the value it got, notes a bad
+ * value as a problem and reads it as the default, so one pass finds every problem (a CLI
+ * reports them all together). Parsers take a reader; readConfig runs one and returns the
+ * config with its problems, parseOrThrow throws them — no global mode switch.
+ */
+export class ConfigReader {
+  readonly problems: string[] = [];
+  constructor(readonly dict: Record<string, unknown>) {}
 
-const registry = new Map<string, PeftMethod<PeftConfig>>();
-
-/** Adds a method; a peft_type may be registered once. */
-export function registerPeftMethod<C extends PeftConfig>(method: PeftMethod<C>): void {
-  if (registry.has(method.peft_type)) {
-    throw new PeftConfigError(`[peft] peft_type "${method.peft_type}" is already registered; each method registers once`);
+  problem(message: string): void {
+    this.problems.push(message);
   }
-  registry.set(method.peft_type, method as unknown as PeftMethod<PeftConfig>);
-}
 
-export function getPeftMethod(peftType: string): PeftMethod<PeftConfig> {
-  const m = registry.get(peftType);
-  if (!m) {
-    throw new PeftConfigError(`[peft] unknown peft_type "${peftType}"; supported: ${[...registry.keys()].join(", ")}`);
+  /**
+   * Checks the dict against a method's known keys and builds the shared base fields. Each
+   * unknown key is a problem naming it and the nearest valid key (a typo like `lora_alhpa`
+   * must not silently train with the default).
+   */
+  base(peftType: string, ownKeys: readonly string[], ignoredKeys: readonly string[] = []): PeftConfig {
+    const dict = this.dict;
+    const known = new Set<string>([...BASE_CONFIG_KEYS, "modules_to_save", ...ownKeys, ...ignoredKeys]);
+    for (const k of Object.keys(dict).filter((key) => !known.has(key))) {
+      const near = nearestKey(k, [...known]);
+      this.problem(`[peft] unknown ${peftType} config key "${k}"; ${near ? `did you mean "${near}"?` : `valid keys: ${[...known].sort().join(", ")}`}`);
+    }
+    if (dict.peft_type !== undefined && dict.peft_type !== peftType) {
+      this.problem(`[peft] peft_type is "${String(dict.peft_type)}" but this is a ${peftType} config`);
+    }
+    let task = dict.task_type ?? null;
+    if (task !== null && !TASK_TYPES.includes(task as TaskType)) {
+      const near = typeof task === "string" ? nearestKey(task.toUpperCase(), [...TASK_TYPES]) : null;
+      this.problem(`[peft] task_type "${String(task)}" is not one of ${TASK_TYPES.join(", ")}${near ? `; did you mean "${near}"?` : ""}`);
+      task = null;
+    }
+    return {
+      peft_type: peftType,
+      task_type: task as TaskType | null,
+      base_model_name_or_path: this.string("base_model_name_or_path"),
+      revision: this.string("revision"),
+      inference_mode: this.bool("inference_mode", false),
+      modules_to_save: this.stringList("modules_to_save"),
+    };
   }
-  return m;
-}
 
-export function registeredPeftTypes(): string[] {
-  return [...registry.keys()];
+  string(key: string): string | null {
+    const v = this.dict[key];
+    if (v === undefined || v === null) return null;
+    if (typeof v !== "string") {
+      this.problem(`[peft] ${key} must be a string, got ${JSON.stringify(v)}`);
+      return null;
+    }
+    return v;
+  }
+
+  bool(key: string, dflt: boolean): boolean {
+    const v = this.dict[key];
+    if (v === undefined || v === null) return dflt;
+    if (typeof v !== "boolean") {
+      this.problem(`[peft] ${key} must be true or false, got ${JSON.stringify(v)}`);
+      return dflt;
+    }
+    return v;
+  }
+
+  number(key: string, dflt: number, check?: (x: number) => boolean, rule = "a number"): number {
+    const v = this.dict[key];
+    if (v === undefined || v === null) return dflt;
+    if (typeof v !== "number" || !Number.isFinite(v) || (check && !check(v))) {
+      this.problem(`[peft] ${key} must be ${rule}, got ${JSON.stringify(v)}`);
+      return dflt;
+    }
+    return v;
+  }
+
+  stringList(key: string): string[] | null {
+    const v = this.dict[key];
+    if (v === undefined || v === null) return null;
+    if (!Array.isArray(v) || !v.every((x) => typeof x === "string")) {
+      this.problem(`[peft] ${key} must be a list of module names, got ${JSON.stringify(v)}`);
+      return null;
+    }
+    return [...v];
+  }
+
+  /** A list of names or one regex string (PEFT's `Union[list[str], str]`). */
+  targets(key: string): string[] | string | null {
+    const v = this.dict[key];
+    if (typeof v === "string") return v;
+    return this.stringList(key);
+  }
+
+  intList(key: string): number[] | null {
+    const v = this.dict[key];
+    if (v === undefined || v === null) return null;
+    const list = typeof v === "number" ? [v] : v;
+    if (!Array.isArray(list) || !list.every((x) => Number.isInteger(x) && x >= 0)) {
+      this.problem(`[peft] ${key} must be a layer index or a list of them, got ${JSON.stringify(v)}`);
+      return null;
+    }
+    return list as number[];
+  }
+
+  numberMap(key: string): Record<string, number> {
+    const v = this.dict[key];
+    if (v === undefined || v === null) return {};
+    if (typeof v !== "object" || Array.isArray(v) || !Object.values(v).every((x) => typeof x === "number" && x > 0)) {
+      this.problem(`[peft] ${key} must map module names/patterns to positive numbers, got ${JSON.stringify(v)}`);
+      return {};
+    }
+    return { ...(v as Record<string, number>) };
+  }
+
+  oneOf<T extends string>(key: string, allowed: readonly T[], dflt: T): T {
+    const v = this.dict[key];
+    if (v === undefined || v === null) return dflt;
+    if (typeof v !== "string" || !allowed.includes(v as T)) {
+      const near = typeof v === "string" ? nearestKey(v, [...allowed]) : null;
+      this.problem(`[peft] ${key} must be one of ${allowed.map((a) => `"${a}"`).join(", ")}, got ${JSON.stringify(v)}${near ? `; did you mean "${near}"?` : ""}`);
+      return dflt;
+    }
+    return v as T;
+  }
 }
 
 /**
- * Checks a dict against a method's known keys and builds the shared base fields. Each unknown
- * key is a problem naming it and the nearest valid key (a typo like `lora_alhpa` must not
- * silently train with the default).
+ * Runs a parser over a dict: the config (null when anything is wrong) and every problem found.
+ * A check that throws (PeftConfigError, RangeError, TypeError) ends the parse as one more problem.
  */
-export function parseBase(dict: Record<string, unknown>, peftType: string, ownKeys: readonly string[], ignoredKeys: readonly string[] = []): PeftConfig {
+export function readConfig<T>(dict: Record<string, unknown>, what: string, parse: (r: ConfigReader) => T): { config: T | null; problems: string[] } {
   if (dict === null || typeof dict !== "object" || Array.isArray(dict)) {
-    throw new PeftConfigError(`[peft] a ${peftType} config must be an object of PEFT's keys, got ${JSON.stringify(dict)}`);
+    return { config: null, problems: [`[peft] a ${what} config must be an object of PEFT's keys, got ${JSON.stringify(dict)}`] };
   }
-  const known = new Set<string>([...BASE_CONFIG_KEYS, "modules_to_save", ...ownKeys, ...ignoredKeys]);
-  for (const k of Object.keys(dict).filter((key) => !known.has(key))) {
-    const near = nearestKey(k, [...known]);
-    configProblem(`[peft] unknown ${peftType} config key "${k}"; ${near ? `did you mean "${near}"?` : `valid keys: ${[...known].sort().join(", ")}`}`);
+  const reader = new ConfigReader(dict);
+  try {
+    const config = parse(reader);
+    return { config: reader.problems.length ? null : config, problems: reader.problems };
+  } catch (err) {
+    if (!(err instanceof PeftConfigError || err instanceof RangeError || err instanceof TypeError)) throw err;
+    return { config: null, problems: [...reader.problems, err.message] };
   }
-  if (dict.peft_type !== undefined && dict.peft_type !== peftType) {
-    configProblem(`[peft] peft_type is "${String(dict.peft_type)}" but this is a ${peftType} config`);
-  }
-  let task = dict.task_type ?? null;
-  if (task !== null && !TASK_TYPES.includes(task as TaskType)) {
-    const near = typeof task === "string" ? nearestKey(task.toUpperCase(), [...TASK_TYPES]) : null;
-    configProblem(`[peft] task_type "${String(task)}" is not one of ${TASK_TYPES.join(", ")}${near ? `; did you mean "${near}"?` : ""}`);
-    task = null;
-  }
-  return {
-    peft_type: peftType,
-    task_type: task as TaskType | null,
-    base_model_name_or_path: optString(dict, "base_model_name_or_path"),
-    revision: optString(dict, "revision"),
-    inference_mode: optBool(dict, "inference_mode", false),
-    modules_to_save: optStringList(dict, "modules_to_save"),
-  };
+}
+
+/** The config of readConfig, or one PeftConfigError holding every problem. */
+export function parseOrThrow<T>(dict: Record<string, unknown>, what: string, parse: (r: ConfigReader) => T): T {
+  const { config, problems } = readConfig(dict, what, parse);
+  if (problems.length) throw problemsError(problems, what);
+  return config!;
+}
+
+/** One error for a config's problems: the problem itself, or a list of them. */
+export function problemsError(problems: string[], what: string): PeftConfigError {
+  if (problems.length === 1) return new PeftConfigError(problems[0]);
+  return new PeftConfigError(`[peft] ${problems.length} problems in the ${what} config:\n${problems.map((p) => `  - ${p}`).join("\n")}`, problems);
 }
 
 /** The valid key closest to a misspelt one (edit distance ≤ 2, or ≤ a third of its length), or null. */
-function nearestKey(unknown: string, known: string[]): string | null {
+export function nearestKey(unknown: string, known: string[]): string | null {
   const best = known.map((k) => [k, editDistance(unknown, k)] as const).sort((a, b) => a[1] - b[1])[0];
   return best && best[1] <= Math.max(2, Math.floor(unknown.length / 3)) ? best[0] : null;
 }
@@ -172,88 +229,6 @@ function editDistance(a: string, b: string): number {
     }
   }
   return d[a.length][b.length];
-}
-
-// Small typed readers: each names the key and the value it got; a bad value is a configProblem
-// and, when problems are being gathered, reads as the default so parsing can go on.
-
-export function optString(d: Record<string, unknown>, key: string): string | null {
-  const v = d[key];
-  if (v === undefined || v === null) return null;
-  if (typeof v !== "string") {
-    configProblem(`[peft] ${key} must be a string, got ${JSON.stringify(v)}`);
-    return null;
-  }
-  return v;
-}
-
-export function optBool(d: Record<string, unknown>, key: string, dflt: boolean): boolean {
-  const v = d[key];
-  if (v === undefined || v === null) return dflt;
-  if (typeof v !== "boolean") {
-    configProblem(`[peft] ${key} must be true or false, got ${JSON.stringify(v)}`);
-    return dflt;
-  }
-  return v;
-}
-
-export function optNumber(d: Record<string, unknown>, key: string, dflt: number, check?: (x: number) => boolean, rule = "a number"): number {
-  const v = d[key];
-  if (v === undefined || v === null) return dflt;
-  if (typeof v !== "number" || !Number.isFinite(v) || (check && !check(v))) {
-    configProblem(`[peft] ${key} must be ${rule}, got ${JSON.stringify(v)}`);
-    return dflt;
-  }
-  return v;
-}
-
-export function optStringList(d: Record<string, unknown>, key: string): string[] | null {
-  const v = d[key];
-  if (v === undefined || v === null) return null;
-  if (!Array.isArray(v) || !v.every((x) => typeof x === "string")) {
-    configProblem(`[peft] ${key} must be a list of module names, got ${JSON.stringify(v)}`);
-    return null;
-  }
-  return [...v];
-}
-
-/** A list of names or one regex string (PEFT's `Union[list[str], str]`). */
-export function optTargets(d: Record<string, unknown>, key: string): string[] | string | null {
-  const v = d[key];
-  if (typeof v === "string") return v;
-  return optStringList(d, key);
-}
-
-export function optIntList(d: Record<string, unknown>, key: string): number[] | null {
-  const v = d[key];
-  if (v === undefined || v === null) return null;
-  const list = typeof v === "number" ? [v] : v;
-  if (!Array.isArray(list) || !list.every((x) => Number.isInteger(x) && x >= 0)) {
-    configProblem(`[peft] ${key} must be a layer index or a list of them, got ${JSON.stringify(v)}`);
-    return null;
-  }
-  return list as number[];
-}
-
-export function optNumberMap(d: Record<string, unknown>, key: string): Record<string, number> {
-  const v = d[key];
-  if (v === undefined || v === null) return {};
-  if (typeof v !== "object" || Array.isArray(v) || !Object.values(v).every((x) => typeof x === "number" && x > 0)) {
-    configProblem(`[peft] ${key} must map module names/patterns to positive numbers, got ${JSON.stringify(v)}`);
-    return {};
-  }
-  return { ...(v as Record<string, number>) };
-}
-
-export function oneOf<T extends string>(d: Record<string, unknown>, key: string, allowed: readonly T[], dflt: T): T {
-  const v = d[key];
-  if (v === undefined || v === null) return dflt;
-  if (typeof v !== "string" || !allowed.includes(v as T)) {
-    const near = typeof v === "string" ? nearestKey(v, [...allowed]) : null;
-    configProblem(`[peft] ${key} must be one of ${allowed.map((a) => `"${a}"`).join(", ")}, got ${JSON.stringify(v)}${near ? `; did you mean "${near}"?` : ""}`);
-    return dflt;
-  }
-  return v as T;
 }
 
 /** The config as adapter_config.json holds it: PEFT's keys, sorted. */

@@ -6,7 +6,8 @@
 import { type Tensor, mul, randn, ones, noGrad } from "../tensor/index.js";
 import { Module } from "../nn/index.js";
 import type { PreTrainedModel } from "../models/modeling_utils.js";
-import { type PeftConfig, PeftConfigError, configProblem, parseBase, optBool, optTargets, registerPeftMethod } from "./config.js";
+import { type PeftConfig, type ConfigReader, PeftConfigError, parseOrThrow } from "./config.js";
+import type { PeftMethod } from "./registry.js";
 import { ParameterDict } from "./modules_to_save.js";
 import {
   type TunerLayerLike, type WeightLayout, IA3_TARGET_MODULES, IA3_FEEDFORWARD_MODULES, linearDims, matchesModuleList, parentOf, resolveTargets, weightLayoutOf, isTunerLayer,
@@ -22,21 +23,27 @@ export interface IA3Config extends PeftConfig {
 }
 
 export function parseIA3Config(dict: Record<string, unknown>): IA3Config {
-  const base = parseBase(dict, "IA3", ["target_modules", "exclude_modules", "feedforward_modules", "fan_in_fan_out", "init_ia3_weights"]);
+  return parseOrThrow(dict, "IA3", readIA3Config);
+}
+
+/** Reads a IA3 config, noting every problem on the reader. */
+export function readIA3Config(r: ConfigReader): IA3Config {
+  const dict = r.dict;
+  const base = r.base("IA3", ["target_modules", "exclude_modules", "feedforward_modules", "fan_in_fan_out", "init_ia3_weights"]);
   const cfg: IA3Config = {
     ...base,
     peft_type: "IA3",
-    target_modules: optTargets(dict, "target_modules"),
-    exclude_modules: optTargets(dict, "exclude_modules"),
-    feedforward_modules: optTargets(dict, "feedforward_modules"),
-    fan_in_fan_out: optBool(dict, "fan_in_fan_out", false),
-    init_ia3_weights: optBool(dict, "init_ia3_weights", true),
+    target_modules: r.targets("target_modules"),
+    exclude_modules: r.targets("exclude_modules"),
+    feedforward_modules: r.targets("feedforward_modules"),
+    fan_in_fan_out: r.bool("fan_in_fan_out", false),
+    init_ia3_weights: r.bool("init_ia3_weights", true),
   };
   const t = cfg.target_modules;
   const ff = cfg.feedforward_modules;
   if (Array.isArray(t) && Array.isArray(ff)) {
     const missing = ff.filter((f) => !t.includes(f));
-    if (missing.length) configProblem(`[peft] IA3: feedforward_modules should be a subset of target_modules; not in target_modules: ${missing.join(", ")}`);
+    if (missing.length) r.problem(`[peft] IA3: feedforward_modules should be a subset of target_modules; not in target_modules: ${missing.join(", ")}`);
   }
   return cfg;
 }
@@ -171,4 +178,12 @@ export function injectIA3(model: PreTrainedModel, config: IA3Config, adapterName
   }
 }
 
-registerPeftMethod<IA3Config>({ peft_type: "IA3", prefix: "ia3_", parseConfig: parseIA3Config, inject: (m, c, a) => injectIA3(m, c, a) });
+/** The IA3 method as the registry holds it (src/peft/registry.ts lists it). */
+export const IA3_METHOD: PeftMethod<IA3Config> = {
+  peft_type: "IA3",
+  name: "ia3",
+  summary: "(IA)³: learned vectors rescale frozen layers' activations",
+  prefix: "ia3_",
+  readConfig: readIA3Config,
+  inject: (m, c, a) => injectIA3(m, c, a),
+};

@@ -9,8 +9,9 @@
 import * as path from "node:path";
 import type { Tensor } from "../tensor/index.js";
 import { Module, listKeys } from "../nn/index.js";
-import type { PreTrainedModel, ModelInputs, ModelOutput } from "../models/modeling_utils.js";
-import { type PeftConfig, type PeftMethod, type InjectOptions, PeftConfigError, getPeftMethod } from "./config.js";
+import type { PreTrainedModel, ModelInputs, ModelOutput, TaskKind } from "../models/modeling_utils.js";
+import { type PeftConfig, type InjectOptions, PeftConfigError } from "./config.js";
+import { type PeftMethod, peftMethods, parsePeftConfig } from "./registry.js";
 import { ModuleDict, ModulesToSaveWrapper } from "./modules_to_save.js";
 import { walkModules, isTunerLayer, matchesModuleList, parentOf, SEQ_CLS_HEAD_NAMES } from "./targets.js";
 import * as fs from "node:fs";
@@ -18,7 +19,6 @@ import { loadTensors, saveTensors } from "../io/tensors.js";
 import {
   PROMPT_ENCODER_STATE_NAME, fileKeyOf, isAdapterKey, isModulesToSaveKey, readAdapterConfig, readAdapterWeights, writeAdapter, copyIntoTargets,
 } from "./save_and_load.js";
-import { parsePeftConfig } from "./parse.js";
 
 /** What PeftModel drives on every wrapper layer, whatever the method. */
 interface AdapterLayer extends Module {
@@ -64,11 +64,16 @@ export class PeftModel extends Module {
     super();
     const name = opts.adapter_name ?? "default";
     this.model = model;
-    this.isPromptLearning = getPeftMethod(config.peft_type).prompt !== undefined;
+    this.isPromptLearning = peftMethods.get(config.peft_type).prompt !== undefined;
     this.base_model = this.addModule("base_model", this.isPromptLearning ? model : new TunerModel(model));
     this.prompt_encoder = this.isPromptLearning ? this.addModule("prompt_encoder", new ModuleDict()) : null;
     this.activeAdapter = name;
     this.addAdapter(name, config, opts);
+  }
+
+  /** The base model's declared task kind: a PEFT-wrapped causal LM is still a causal LM. */
+  get taskKind(): TaskKind {
+    return this.model.taskKind;
   }
 
   /** The transformers config of the base model (the Trainer reads it). */
@@ -83,7 +88,7 @@ export class PeftModel extends Module {
   /** Adds adapter `name` (frozen unless its config's inference_mode is false, as PEFT does); the active adapter is unchanged. */
   addAdapter(name: string, config: PeftConfig, opts: InjectOptions = {}): void {
     if (this.peftConfig.has(name)) throw new PeftConfigError(`[peft] an adapter named "${name}" already exists; adapters: ${[...this.peftConfig.keys()].join(", ")}`);
-    const method = getPeftMethod(config.peft_type);
+    const method = peftMethods.get(config.peft_type);
     if ((method.prompt !== undefined) !== this.isPromptLearning) {
       throw new PeftConfigError(`[peft] cannot mix prompt-learning and layer adapters in one PeftModel (adding ${config.peft_type} to ${this.activeConfig?.peft_type})`);
     }
@@ -119,7 +124,7 @@ export class PeftModel extends Module {
   }
 
   private method(name = this.activeAdapter): PeftMethod {
-    return getPeftMethod(this.peftConfig.get(name)!.peft_type);
+    return peftMethods.get(this.peftConfig.get(name)!.peft_type);
   }
 
   /** Makes `name` the adapter that runs and (unless inference_mode) the only thing that trains. */
@@ -254,7 +259,7 @@ export class PeftModel extends Module {
   adapterStateDict(name = this.activeAdapter): Map<string, Tensor> {
     const config = this.peftConfig.get(name);
     if (!config) throw new PeftConfigError(`[peft] no adapter "${name}"`);
-    const method = getPeftMethod(config.peft_type);
+    const method = peftMethods.get(config.peft_type);
     const out = new Map<string, Tensor>();
     if (method.prompt) out.set("prompt_embeddings", method.prompt.embeddingsToSave(this.prompt_encoder!.get(name)!, config));
     const basePrefix = this.isPromptLearning ? "base_model." : "base_model.model.";
@@ -294,7 +299,7 @@ export class PeftModel extends Module {
    */
   loadAdapterWeights(dir: string, name = this.activeAdapter): void {
     const config = this.peftConfig.get(name)!;
-    const method = getPeftMethod(config.peft_type);
+    const method = peftMethods.get(config.peft_type);
     const weights = readAdapterWeights(dir);
     if (method.prompt) {
       const t = weights.get("prompt_embeddings");

@@ -16,8 +16,9 @@
 import { type Tensor, tanh, noGrad } from "../tensor/index.js";
 import { Module, ModuleList, Linear, Embedding } from "../nn/index.js";
 import type { PreTrainedModel, ModelInputs } from "../models/modeling_utils.js";
-import { PeftConfigError, parseBase, optBool, optNumber, registerPeftMethod, type InjectOptions } from "./config.js";
-import { type PromptLearningConfig, PROMPT_LEARNING_KEYS, parsePromptLearning, fillPromptDims, extendForPrompt } from "./prompt_learning.js";
+import { type ConfigReader, PeftConfigError, parseOrThrow, type InjectOptions } from "./config.js";
+import type { PeftMethod } from "./registry.js";
+import { type PromptLearningConfig, PROMPT_LEARNING_KEYS, readPromptLearning, fillPromptDims, extendForPrompt } from "./prompt_learning.js";
 
 export interface PrefixTuningConfig extends PromptLearningConfig {
   peft_type: "PREFIX_TUNING";
@@ -29,14 +30,20 @@ export interface PrefixTuningConfig extends PromptLearningConfig {
 export const PREFIX_TUNING_MODEL_TYPES = ["bert", "roberta", "distilbert", "gpt2", "llama", "mistral", "qwen2"];
 
 export function parsePrefixTuningConfig(dict: Record<string, unknown>): PrefixTuningConfig {
-  const base = parseBase(dict, "PREFIX_TUNING", [...PROMPT_LEARNING_KEYS, "encoder_hidden_size", "prefix_projection"]);
+  return parseOrThrow(dict, "PREFIX_TUNING", readPrefixTuningConfig);
+}
+
+/** Reads a PREFIX_TUNING config, noting every problem on the reader. */
+export function readPrefixTuningConfig(r: ConfigReader): PrefixTuningConfig {
+  const dict = r.dict;
+  const base = r.base("PREFIX_TUNING", [...PROMPT_LEARNING_KEYS, "encoder_hidden_size", "prefix_projection"]);
   const pos = (x: number) => Number.isInteger(x) && x > 0;
   return {
     ...base,
-    ...parsePromptLearning(dict),
+    ...readPromptLearning(r),
     peft_type: "PREFIX_TUNING",
-    encoder_hidden_size: dict.encoder_hidden_size == null ? null : optNumber(dict, "encoder_hidden_size", 0, pos, "a positive integer"),
-    prefix_projection: optBool(dict, "prefix_projection", false),
+    encoder_hidden_size: dict.encoder_hidden_size == null ? null : r.number("encoder_hidden_size", 0, pos, "a positive integer"),
+    prefix_projection: r.bool("prefix_projection", false),
   };
 }
 
@@ -116,10 +123,13 @@ function prepareInputs(_model: PreTrainedModel, encoder: Module, config: PrefixT
   return out;
 }
 
-registerPeftMethod<PrefixTuningConfig>({
+/** The PrefixTuning method as the registry holds it (src/peft/registry.ts lists it). */
+export const PREFIX_TUNING_METHOD: PeftMethod<PrefixTuningConfig> = {
   peft_type: "PREFIX_TUNING",
+  name: "prefix_tuning",
+  summary: "prefix tuning: learned keys and values before every attention layer",
   prefix: "prompt_encoder",
-  parseConfig: parsePrefixTuningConfig,
+  readConfig: readPrefixTuningConfig,
   prompt: {
     createEncoder,
     prepareInputs,
@@ -141,4 +151,4 @@ registerPeftMethod<PrefixTuningConfig>({
       enc.embedding.weight.f32().set(t.toFloat32Array());
     },
   },
-});
+};

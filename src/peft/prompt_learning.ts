@@ -6,7 +6,7 @@
 import { type Tensor, cat, full } from "../tensor/index.js";
 import { Embedding } from "../nn/index.js";
 import { type PreTrainedModel, type ModelInputs, toIds, toFloat } from "../models/modeling_utils.js";
-import { type PeftConfig, PeftConfigError, configProblem, optNumber } from "./config.js";
+import { type PeftConfig, type ConfigReader, PeftConfigError } from "./config.js";
 import { walkModules } from "./targets.js";
 
 export const PROMPT_LEARNING_KEYS = ["num_virtual_tokens", "token_dim", "num_transformer_submodules", "num_attention_heads", "num_layers"] as const;
@@ -21,13 +21,14 @@ export interface PromptDims {
 
 export interface PromptLearningConfig extends PeftConfig, PromptDims {}
 
-export function parsePromptLearning(dict: Record<string, unknown>): PromptDims {
+export function readPromptLearning(r: ConfigReader): PromptDims {
+  const dict = r.dict;
   const pos = (x: number) => Number.isInteger(x) && x > 0;
-  const opt = (k: string) => (dict[k] === undefined || dict[k] === null ? null : optNumber(dict, k, 0, pos, "a positive integer"));
+  const opt = (k: string) => (dict[k] === undefined || dict[k] === null ? null : r.number(k, 0, pos, "a positive integer"));
   const num = dict.num_virtual_tokens;
-  if (num === undefined || num === null) configProblem("[peft] num_virtual_tokens is required for prompt learning (e.g. 20)");
+  if (num === undefined || num === null) r.problem("[peft] num_virtual_tokens is required for prompt learning (e.g. 20)");
   return {
-    num_virtual_tokens: optNumber(dict, "num_virtual_tokens", 1, pos, "a positive integer"),
+    num_virtual_tokens: r.number("num_virtual_tokens", 1, pos, "a positive integer"),
     token_dim: opt("token_dim"),
     num_transformer_submodules: opt("num_transformer_submodules"),
     num_attention_heads: opt("num_attention_heads"),

@@ -8,9 +8,10 @@
 import { type Tensor, cat, noGrad, indexSelect, rand } from "../tensor/index.js";
 import { Module, Embedding } from "../nn/index.js";
 import { type PreTrainedModel, type ModelInputs, toIds } from "../models/modeling_utils.js";
-import { PeftConfigError, configProblem, parseBase, oneOf, optString, registerPeftMethod, type InjectOptions } from "./config.js";
+import { type ConfigReader, PeftConfigError, parseOrThrow, type InjectOptions } from "./config.js";
+import type { PeftMethod } from "./registry.js";
 import {
-  type PromptLearningConfig, PROMPT_LEARNING_KEYS, parsePromptLearning, fillPromptDims, wordEmbeddings, extendForPrompt, batchSize, repeatIds,
+  type PromptLearningConfig, PROMPT_LEARNING_KEYS, readPromptLearning, fillPromptDims, wordEmbeddings, extendForPrompt, batchSize, repeatIds,
 } from "./prompt_learning.js";
 
 export interface PromptTuningConfig extends PromptLearningConfig {
@@ -22,21 +23,27 @@ export interface PromptTuningConfig extends PromptLearningConfig {
 }
 
 export function parsePromptTuningConfig(dict: Record<string, unknown>): PromptTuningConfig {
-  const base = parseBase(dict, "PROMPT_TUNING", [...PROMPT_LEARNING_KEYS, "prompt_tuning_init", "prompt_tuning_init_text", "tokenizer_name_or_path", "tokenizer_kwargs"]);
+  return parseOrThrow(dict, "PROMPT_TUNING", readPromptTuningConfig);
+}
+
+/** Reads a PROMPT_TUNING config, noting every problem on the reader. */
+export function readPromptTuningConfig(r: ConfigReader): PromptTuningConfig {
+  const dict = r.dict;
+  const base = r.base("PROMPT_TUNING", [...PROMPT_LEARNING_KEYS, "prompt_tuning_init", "prompt_tuning_init_text", "tokenizer_name_or_path", "tokenizer_kwargs"]);
   const cfg: PromptTuningConfig = {
     ...base,
-    ...parsePromptLearning(dict),
+    ...readPromptLearning(r),
     peft_type: "PROMPT_TUNING",
-    prompt_tuning_init: oneOf(dict, "prompt_tuning_init", ["RANDOM", "TEXT", "SAMPLE_VOCAB"] as const, "RANDOM"),
-    prompt_tuning_init_text: optString(dict, "prompt_tuning_init_text"),
-    tokenizer_name_or_path: optString(dict, "tokenizer_name_or_path"),
+    prompt_tuning_init: r.oneOf("prompt_tuning_init", ["RANDOM", "TEXT", "SAMPLE_VOCAB"] as const, "RANDOM"),
+    prompt_tuning_init_text: r.string("prompt_tuning_init_text"),
+    tokenizer_name_or_path: r.string("tokenizer_name_or_path"),
     tokenizer_kwargs: (dict.tokenizer_kwargs as Record<string, unknown> | null | undefined) ?? null,
   };
   if (cfg.prompt_tuning_init === "TEXT" && !cfg.prompt_tuning_init_text) {
-    configProblem('[peft] prompt_tuning_init "TEXT" needs prompt_tuning_init_text (and tokenizer_name_or_path)');
+    r.problem('[peft] prompt_tuning_init "TEXT" needs prompt_tuning_init_text (and tokenizer_name_or_path)');
   }
   if (cfg.prompt_tuning_init === "TEXT" && !cfg.tokenizer_name_or_path) {
-    configProblem('[peft] prompt_tuning_init "TEXT" needs tokenizer_name_or_path (the tokenizer of the base model)');
+    r.problem('[peft] prompt_tuning_init "TEXT" needs tokenizer_name_or_path (the tokenizer of the base model)');
   }
   return cfg;
 }
@@ -94,10 +101,13 @@ function prepareInputs(model: PreTrainedModel, encoder: Module, config: PromptTu
   return out;
 }
 
-registerPeftMethod<PromptTuningConfig>({
+/** The PromptTuning method as the registry holds it (src/peft/registry.ts lists it). */
+export const PROMPT_TUNING_METHOD: PeftMethod<PromptTuningConfig> = {
   peft_type: "PROMPT_TUNING",
+  name: "prompt_tuning",
+  summary: "prompt tuning: learned virtual tokens before the input embeddings",
   prefix: "prompt_encoder",
-  parseConfig: parsePromptTuningConfig,
+  readConfig: readPromptTuningConfig,
   prompt: {
     createEncoder,
     prepareInputs,
@@ -110,4 +120,4 @@ registerPeftMethod<PromptTuningConfig>({
       w.f32().set(t.toFloat32Array());
     },
   },
-});
+};

@@ -64,14 +64,13 @@ export function isTunerLayer(m: Module): m is TunerLayerLike {
 }
 
 /**
- * The weight layout of a linear-like layer: nn.Linear (out, in), GPT-2's Conv1D (in, out), or
- * any module that declares `weightLayout` (a quantized linear); null for everything else.
+ * The weight layout of a linear-like layer: nn.Linear (out, in), or what a module declares as
+ * `weightLayout` (GPT-2's Conv1D: (in, out); a quantized linear); null for everything else.
  */
 export function weightLayoutOf(m: Module): WeightLayout | null {
   const declared = (m as { weightLayout?: unknown }).weightLayout;
   if (declared === "out_in" || declared === "in_out") return declared;
   if (m instanceof Linear) return "out_in";
-  if (m.constructor.name === "Conv1D") return "in_out";
   return null;
 }
 
@@ -80,7 +79,7 @@ export function linearDims(m: Module): { inFeatures: number; outFeatures: number
   const layout = weightLayoutOf(m);
   const declared = m as { inFeatures?: number; outFeatures?: number };
   if (!layout) throw new PeftConfigError(`[peft] ${m.constructor.name} is not a linear layer (nn.Linear or Conv1D)`);
-  if (typeof declared.inFeatures === "number" && typeof declared.outFeatures === "number" && !(m.constructor.name === "Conv1D")) {
+  if (typeof declared.inFeatures === "number" && typeof declared.outFeatures === "number") {
     return { inFeatures: declared.inFeatures, outFeatures: declared.outFeatures, layout };
   }
   const w = m.param("weight");

@@ -19,8 +19,6 @@ import { TrainingArguments } from "../train/training_args.js";
 import { EarlyStoppingCallback, type TrainerCallback } from "../train/callbacks.js";
 import { applyTrainingMethod, describeTrainableParameters } from "../train/methods.js";
 import type { TrainableModel } from "../train/model_contract.js";
-// Registers the PEFT methods (lora, ia3, bitfit, ...) with the training-method registry.
-import "../train/peft_methods.js";
 import { AUTO_TASK, prepareTask, type PreparedTask } from "./tasks.js";
 import { prepareStreamingTask } from "./streaming_task.js";
 import type { RunConfig } from "./config.js";

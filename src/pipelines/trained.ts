@@ -11,7 +11,6 @@ import type { PreTrainedTokenizer } from "../data/tokenizer.js";
 import type { TrainableModel } from "../train/model_contract.js";
 import { loadAdapter } from "../train/methods.js";
 import type { Trainer } from "../train/trainer.js";
-import "../train/peft_methods.js";
 import { TASK_NAMES, type TaskName, type TaskOptions } from "./tasks.js";
 import { loadModel, loadTokenizer } from "./run.js";
 import type { ModelSection, RunConfig } from "./config.js";

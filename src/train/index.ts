@@ -9,8 +9,7 @@ export { loadCheckpointWeights, type TrainableModel } from "./model_contract.js"
 export { createOptimizer, createScheduler } from "./optimizer_setup.js";
 export { batchOrder, streamBatches } from "./batching.js";
 export {
-  registerTrainingMethod, registerAdapterLoader, loadAdapter, getTrainingMethod, applyTrainingMethod, validateMethod, resolveMethodName, trainingMethodNames, describeTrainableParameters,
-  type TrainingMethod, type TrainingMethodContext, type MethodSection,
+  FULL_METHOD, loadAdapter, applyTrainingMethod, validateMethod, resolveMethodName, trainingMethodNames, listTrainingMethods, describeTrainableParameters,
+  type TrainingMethodContext, type MethodSection,
 } from "./methods.js";
 export { editDistance, nearestName } from "./suggest.js";
-export { registerPeftTrainingMethods } from "./peft_methods.js";

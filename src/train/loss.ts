@@ -39,7 +39,7 @@ export function trainingLoss(model: TrainableModel, batch: Record<string, Tensor
   return loss;
 }
 
-/** A decoder-only language model: its logits at position t predict the label at t + 1. */
+/** A decoder-only language model (declared, or forwarded by a PEFT wrapper): its logits at position t predict the label at t + 1. */
 export function isCausalLm(model: TrainableModel): boolean {
-  return /CausalLM|LMHead/.test(model.constructor.name);
+  return model.taskKind === "causal-lm";
 }

@@ -1,15 +1,19 @@
 /**
- * Training methods: how a loaded model is prepared before training. "full" (every weight
- * trains) is built in; parameter-efficient methods (LoRA, adapters, prefix/prompt tuning,
- * IA3, BitFit) register themselves from src/peft with one registerTrainingMethod call each.
- * A method's `apply` returns the model to train; a PEFT wrapper's savePretrained writes
- * only the adapter and its loadCheckpointWeights reads it back, which is all the Trainer
- * and its checkpoints need.
+ * Training methods: how a loaded model is prepared before training. `full` (every weight
+ * trains) is the Trainer's own; every other name — lora, dora, ia3, adapter, bitfit,
+ * prompt_tuning, prefix_tuning and any method registered with src/peft's `peftMethods` — is
+ * looked up there, validated before any work, and applied with PEFT's task_type for the task.
+ * A PEFT wrapper's savePretrained writes only the adapter and its loadCheckpointWeights reads
+ * it back, which is all the Trainer and its checkpoints need.
  */
+import { type MethodInfo, type TaskType, PeftConfigError, applyMethod, loadAdapterFor, methodProblems, peftMethods } from "../peft/index.js";
+import type { PreTrainedModel } from "../models/modeling_utils.js";
 import type { TrainableModel } from "./model_contract.js";
-import { nearestName } from "./suggest.js";
 
 export type MethodSection = Record<string, unknown>;
+
+/** The method that wraps nothing: every parameter trains. */
+export const FULL_METHOD = "full";
 
 export interface TrainingMethodContext {
   /** The task being trained ("text_classification", "causal_lm", ...). */
@@ -20,66 +24,93 @@ export interface TrainingMethodContext {
   base_model_name_or_path: string;
 }
 
-export interface TrainingMethod {
-  /** The name used in the YAML (`method: lora`), lower case. */
-  name: string;
-  /** PEFT's peft_type when there is one ("LORA"): `peft: { peft_type: LORA }` selects it too. */
-  peft_type?: string;
-  /** Every problem with the section (config keys, values), checked before any work starts. */
-  validate?(section: MethodSection): string[];
-  /** Prepares the model (wraps, freezes); may be async (e.g. loading an existing adapter). */
-  apply(model: TrainableModel, section: MethodSection, ctx: TrainingMethodContext): TrainableModel | Promise<TrainableModel>;
-  /** One line for logs: "trainable params: ... || all params: ... || trainable%: ...". */
-  describe?(model: TrainableModel): string;
-}
+/** PEFT's task_type for each task (what PeftModelFor<Task> PEFT would build). */
+const TASK_TYPE: Record<string, TaskType | null> = {
+  text_classification: "SEQ_CLS",
+  token_classification: "TOKEN_CLS",
+  causal_lm: "CAUSAL_LM",
+  seq2seq: "SEQ_2_SEQ_LM",
+  extractive_qa: "QUESTION_ANS",
+  masked_lm: null,
+};
 
-const METHODS = new Map<string, TrainingMethod>();
-
-export function registerTrainingMethod(method: TrainingMethod): void {
-  const name = method.name.toLowerCase();
-  if (METHODS.has(name)) throw new Error(`[train] training method "${name}" is registered twice`);
-  METHODS.set(name, { ...method, name });
-}
-
+/** Every method name a config may use, sorted: full and the registry's. */
 export function trainingMethodNames(): string[] {
-  return [...METHODS.keys()].sort();
+  return [FULL_METHOD, ...peftMethods.names()].sort();
 }
 
-/** The method a config selects: `method:` wins, else `peft.peft_type`, else "full". */
+/** Every method with its one-line summary (full first), for help and `tunelab compare`. */
+export function listTrainingMethods(): MethodInfo[] {
+  return [{ name: FULL_METHOD, peft_type: "", summary: "full fine-tuning: every weight trains", variant_of: null }, ...peftMethods.list()];
+}
+
+/** The method a config selects: `method:` wins, else `peft.peft_type`, else "full" (or "lora" for a bare peft section). */
 export function resolveMethodName(method: unknown, peft: MethodSection | undefined): string {
   if (typeof method === "string" && method) return method.toLowerCase();
   const peftType = peft?.peft_type;
   if (typeof peftType === "string") {
-    const byType = [...METHODS.values()].find((m) => m.peft_type?.toUpperCase() === peftType.toUpperCase());
-    return byType ? byType.name : peftType.toLowerCase();
+    const known = peftMethods.peftTypes().find((t) => t === peftType.toUpperCase());
+    return known ? peftMethods.get(known).name : peftType.toLowerCase();
   }
-  return peft && Object.keys(peft).length ? "lora" : "full";
+  return peft && Object.keys(peft).length ? "lora" : FULL_METHOD;
 }
 
-export function getTrainingMethod(name: string): TrainingMethod {
-  const m = METHODS.get(name.toLowerCase());
-  if (!m) {
-    const near = nearestName(name, METHODS.keys());
-    throw new Error(
-      `[train] unknown method "${name}"${near ? `; did you mean "${near}"?` : ""} Registered methods: ${trainingMethodNames().join(", ")}` +
-        (METHODS.size <= 1 ? " (parameter-efficient methods register from src/peft when it is installed)" : ""),
-    );
-  }
-  return m;
-}
-
-/** Problems with a method choice and its section (empty when valid). */
+/** Problems with a method choice and its section (empty when valid), each naming its YAML section. */
 export function validateMethod(name: string, section: MethodSection): string[] {
-  const m = METHODS.get(name.toLowerCase());
-  if (!m) {
-    const near = nearestName(name, METHODS.keys());
-    return [`method: unknown method "${name}"${near ? `; did you mean "${near}"?` : ""} (registered: ${trainingMethodNames().join(", ")})`];
+  if (name.toLowerCase() === FULL_METHOD) {
+    const keys = Object.keys(section);
+    return keys.length ? [`peft: method "full" takes no peft options, got ${keys.join(", ")}; remove the peft section or choose a PEFT method`] : [];
   }
-  return m.validate ? m.validate(section).map((p) => `peft: ${p}`) : [];
+  if (!peftMethods.has(name)) return [`method: ${unknownMethod(name)}`];
+  return methodProblems({ ...section, method: name }).map((p) => `peft: ${p.replace(/^\[peft\] /, "")}`);
 }
 
+function unknownMethod(name: string): string {
+  try {
+    peftMethods.choose(name);
+  } catch (err) {
+    if (err instanceof PeftConfigError) return err.message.replace(/^\[peft\] /, "");
+    throw err;
+  }
+  return `unknown method "${name}"`;
+}
+
+/**
+ * Modules whose weights the checkpoint lacked (a pooler or DistilBERT's pre_classifier under an
+ * MLM checkpoint, the new task head): random, so frozen they would be noise that the adapter
+ * does not carry — a reload draws other values. They go to modules_to_save: trained, and saved
+ * with the adapter, as PEFT does for the classifier.
+ */
+function newlyInitializedModules(model: PreTrainedModel): string[] {
+  const keys = model.loadReport?.newlyInitialized ?? [];
+  return [...new Set(keys.map((k) => k.slice(0, Math.max(0, k.lastIndexOf(".")))).filter((p) => p !== ""))];
+}
+
+/** Prepares `model` for training with method `name`: itself for full, else a PeftModel. */
 export async function applyTrainingMethod(model: TrainableModel, name: string, section: MethodSection, ctx: TrainingMethodContext): Promise<TrainableModel> {
-  return getTrainingMethod(name).apply(model, section, ctx);
+  if (name.toLowerCase() === FULL_METHOD) {
+    const problems = validateMethod(name, section);
+    if (problems.length) throw new Error(`[train] ${problems[0]}`);
+    return model;
+  }
+  const spec: MethodSection = {
+    ...section,
+    method: name,
+    task_type: section.task_type ?? TASK_TYPE[ctx.task] ?? null,
+    base_model_name_or_path: section.base_model_name_or_path ?? (ctx.base_model_name_or_path || null),
+  };
+  const base = model as unknown as PreTrainedModel;
+  const fresh = newlyInitializedModules(base);
+  if (fresh.length) spec.modules_to_save = [...new Set([...((section.modules_to_save as string[] | undefined) ?? []), ...fresh])];
+  return applyMethod(base, spec) as unknown as TrainableModel;
+}
+
+/**
+ * Loads a saved adapter folder (adapter_config.json) onto a base model for evaluation or
+ * prediction; `method` is the run's method name when its variant prepares the base (qlora).
+ */
+export async function loadAdapter(base: TrainableModel, dir: string, method?: string): Promise<TrainableModel> {
+  return loadAdapterFor(base as unknown as PreTrainedModel, dir, { method }) as unknown as TrainableModel;
 }
 
 /** PEFT's wording, for any model. */
@@ -91,26 +122,4 @@ export function describeTrainableParameters(model: TrainableModel): string {
     if (p.requiresGrad) trainable += p.numel;
   }
   return `trainable params: ${trainable.toLocaleString("en-US")} || all params: ${all.toLocaleString("en-US")} || trainable%: ${((100 * trainable) / Math.max(all, 1)).toFixed(4)}`;
-}
-
-registerTrainingMethod({
-  name: "full",
-  validate: (section) => (Object.keys(section).length ? [`method "full" takes no peft options, got ${Object.keys(section).join(", ")}; remove the peft section or choose a PEFT method`] : []),
-  apply: (model) => model,
-});
-
-/**
- * Loading a saved adapter folder (adapter_config.json) onto a base model for evaluation or
- * prediction; src/peft registers the loader (PeftModel.fromPretrained).
- */
-export type AdapterLoader = (base: TrainableModel, dir: string) => Promise<TrainableModel>;
-let adapterLoader: AdapterLoader | null = null;
-
-export function registerAdapterLoader(loader: AdapterLoader): void {
-  adapterLoader = loader;
-}
-
-export async function loadAdapter(base: TrainableModel, dir: string): Promise<TrainableModel> {
-  if (!adapterLoader) throw new Error(`[train] ${dir} holds an adapter (adapter_config.json) but no PEFT support is registered; import tunelab's peft module first`);
-  return adapterLoader(base, dir);
 }

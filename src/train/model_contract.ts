@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { Tensor } from "../tensor/index.js";
 import { loadCheckpointTensors } from "../io/safetensors.js";
 import { rawToTensor } from "../io/tensors.js";
-import type { ModelInputs, ModelOutput } from "../models/modeling_utils.js";
+import type { ModelInputs, ModelOutput, TaskKind } from "../models/modeling_utils.js";
 
 export interface TrainableModel {
   forward(inputs: ModelInputs): ModelOutput;
@@ -20,6 +20,8 @@ export interface TrainableModel {
   /** Writes what a checkpoint must hold: full weights + config, or only the adapter. */
   savePretrained(dir: string): void;
   config?: { [key: string]: unknown; model_type?: string; num_labels?: number; problem_type?: unknown };
+  /** What the model's head computes (PreTrainedModel declares it, PeftModel forwards it); absent: "base". */
+  readonly taskKind?: TaskKind;
   /** Restores the weights savePretrained wrote into dir (default: model.safetensors by key). */
   loadCheckpointWeights?(dir: string): void;
   gradientCheckpointingEnable?(): void;

@@ -7,7 +7,7 @@ import * as path from "node:path";
 import {
   AutoConfig, AutoModel, AutoModelForCausalLM, AutoModelForMaskedLM, AutoModelForQuestionAnswering, AutoModelForSequenceClassification,
   AutoModelForTokenClassification, BertConfig, BertForMaskedLM, BertForSequenceClassification, BertModel, DistilBertForQuestionAnswering,
-  RobertaConfig, RobertaForTokenClassification, registerModel, supportedModelTypes,
+  RobertaConfig, RobertaForTokenClassification, registerModel, supportedModelTypes, modelClassFor, MistralForCausalLM,
 } from "../../src/models/index.js";
 import { fixturesDir, skipIfMissing } from "../helpers/paths.js";
 
@@ -68,4 +68,38 @@ test("fromConfig builds a fresh model of the config's type", () => {
 
 test("registration refuses duplicates", () => {
   assert.throws(() => registerModel("bert", "sequence-classification", BertForSequenceClassification), /already has a sequence-classification class/);
+});
+
+// config.json's `architectures` and the Trainer's causal-LM shift read what each class declares,
+// never its constructor name (which a bundler or minifier renames).
+test("every registered class declares its architecture name and task kind; savePretrained writes the declared name", () => {
+  const tasks = ["base", "sequence-classification", "token-classification", "causal-lm", "masked-lm", "seq2seq-lm", "question-answering"] as const;
+  let checked = 0;
+  for (const modelType of supportedModelTypes()) {
+    for (const task of tasks) {
+      let cls: ReturnType<typeof modelClassFor>;
+      try {
+        cls = modelClassFor(modelType, task);
+      } catch {
+        continue;
+      }
+      const declared = cls as unknown as { architecture: string; taskKind: string };
+      assert.ok(Object.hasOwn(cls, "architecture"), `${cls.name} declares no architecture of its own`);
+      assert.equal(declared.architecture, cls.name);
+      assert.equal(declared.taskKind, task, `${cls.name}.taskKind`);
+      checked++;
+    }
+  }
+  assert.ok(checked >= 25, `only ${checked} classes checked`);
+
+  // A renamed class (what a minifier does) still saves under its declared name.
+  const Renamed = class extends MistralForCausalLM {};
+  Object.defineProperty(Renamed, "name", { value: "a" });
+  const config = AutoConfig.forModel("mistral", { vocab_size: 16, hidden_size: 8, intermediate_size: 16, num_hidden_layers: 1, num_attention_heads: 2, num_key_value_heads: 1 });
+  const model = new Renamed(config as never);
+  assert.equal(model.taskKind, "causal-lm");
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tunelab-arch-"));
+  model.savePretrained(dir);
+  assert.deepEqual(JSON.parse(fs.readFileSync(path.join(dir, "config.json"), "utf8")).architectures, ["MistralForCausalLM"]);
+  fs.rmSync(dir, { recursive: true, force: true });
 });

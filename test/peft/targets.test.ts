@@ -1,5 +1,5 @@
 // Target matching, config parsing and the smaller promises: PEFT's rules and error texts,
-// named adapters, text-initialised prompts, DoRA's norm, the CLI's applyMethod.
+// named adapters, text-initialised prompts, DoRA's norm, applyMethod by method name.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -10,7 +10,7 @@ import {
 } from "../../src/models/index.js";
 import { prefixPastKeyValues } from "../../src/peft/prefix_tuning.js";
 import {
-  PeftModel, PeftConfigError, getPeftModel, parsePeftConfig, registerPeftMethod, applyMethod, matchesModuleList, resolveTargets, LoraLayer, fileKeyOf,
+  PeftModel, PeftConfigError, getPeftModel, parsePeftConfig, peftMethods, applyMethod, matchesModuleList, resolveTargets, LoraLayer, fileKeyOf,
   type LoraConfig, type PromptTuningConfig, type PrefixTuningConfig, PrefixEncoder,
 } from "../../src/peft/index.js";
 import { layerIndexOf } from "../../src/peft/targets.js";
@@ -53,7 +53,7 @@ test("parsePeftConfig: PEFT's defaults, unknown keys named, unsupported variants
   assert.throws(() => parsePeftConfig({ peft_type: "LORA", use_qalora: true }), /use_qalora/);
   assert.throws(() => parsePeftConfig({ peft_type: "IA3", target_modules: ["k"], feedforward_modules: ["wo"] }), /subset of target_modules/);
   assert.throws(() => parsePeftConfig({ peft_type: "PROMPT_TUNING" }), /num_virtual_tokens is required/);
-  assert.throws(() => registerPeftMethod({ peft_type: "LORA", prefix: "lora_", parseConfig: (d) => d as never }), /already registered/);
+  assert.throws(() => peftMethods.register({ ...peftMethods.get("LORA"), name: "lora2", variants: [] }), /already registered/);
   for (const m of ["bert_tiny", "gpt2_tiny", "llama_tiny"]) {
     for (const kind of ["lora", "prompt_tuning", "prefix_tuning"]) {
       const f = path.join(fixturesDir, m, "adapters", kind, "adapter_config.json");
@@ -162,16 +162,15 @@ test("prefix tuning on BERT passes token_type_ids unchanged and widens the mask 
   assert.ok(maxAbsDiff(pm.disableAdapter(() => logits(pm, inputs)), logits(pm.model, inputs)) <= 1e-6);
 });
 
-test("applyMethod: full trains everything, named methods give a PeftModel, bad names are errors", { skip }, async () => {
+test("applyMethod: named methods and variants give a PeftModel, full and bad names are errors", { skip }, async () => {
   const bert = await loadBase("bert_tiny");
-  const full = applyMethod(await loadBase("bert_tiny"), { method: "full" });
-  assert.ok(!(full instanceof PeftModel) && full.trainableParameters().length === full.parameters().length);
   const bitfit = applyMethod(await loadBase("bert_tiny"), { method: "bitfit", task_type: "SEQ_CLS" });
   assert.ok(bitfit instanceof PeftModel && bitfit.activeConfig.peft_type === "BITFIT");
   const dora = applyMethod(await loadBase("llama_tiny"), { method: "dora", r: 2 }) as PeftModel;
   assert.equal((dora.activeConfig as LoraConfig).use_dora, true);
   assert.throws(() => applyMethod(bert, { method: "lorra" }), /unknown method "lorra"/);
-  assert.throws(() => applyMethod(bert, { method: "full", r: 8 }), /takes no options/);
+  assert.throws(() => applyMethod(bert, { method: "full" }), /wraps nothing/);
+  assert.throws(() => applyMethod(bert, { method: "dora", peft_type: "IA3" }), /contradicts peft_type/);
   assert.throws(() => applyMethod(bert, {}), /say which method/);
 });
 

@@ -6,7 +6,7 @@
  */
 import { type Tensor, select, contiguous, zeros } from "../../tensor/index.js";
 import { Module, Linear, LayerNorm, Dropout, getActivation, type Activation } from "../../nn/index.js";
-import type { ModelInputs, ModelOutput } from "../modeling_utils.js";
+import type { ModelInputs, ModelOutput, TaskKind } from "../modeling_utils.js";
 import { questionAnsweringLoss, sequenceClassificationLoss, tokenLoss } from "../loss_utils.js";
 import { BertConfig } from "./config.js";
 import { BertModel, BertPreTrainedModel } from "./modeling.js";
@@ -24,6 +24,8 @@ export function classifierDropout(config: BertConfig): number {
 }
 
 export class BertForSequenceClassification extends BertPreTrainedModel {
+  static override readonly architecture: string = "BertForSequenceClassification";
+  static override readonly taskKind: TaskKind = "sequence-classification";
   readonly bert: BertModel;
   readonly dropout: Dropout;
   readonly classifier: Linear;
@@ -44,6 +46,8 @@ export class BertForSequenceClassification extends BertPreTrainedModel {
 }
 
 export class BertForTokenClassification extends BertPreTrainedModel {
+  static override readonly architecture: string = "BertForTokenClassification";
+  static override readonly taskKind: TaskKind = "token-classification";
   static baseModelClass: BaseModelClass = BertModel;
   static override ignoreUnexpected = [/(^|\.)pooler\./];
   readonly base: BertModel;
@@ -115,6 +119,8 @@ export class BertOnlyMLMHead extends Module {
 }
 
 export class BertForMaskedLM extends BertPreTrainedModel {
+  static override readonly architecture: string = "BertForMaskedLM";
+  static override readonly taskKind: TaskKind = "masked-lm";
   static override ignoreMissing = [/^cls\.predictions\.decoder\.(weight|bias)$/];
   static override ignoreUnexpected = [/(^|\.)pooler\./, /^cls\.seq_relationship\./];
   readonly bert: BertModel;
@@ -143,6 +149,8 @@ export class BertForMaskedLM extends BertPreTrainedModel {
 }
 
 export class BertForQuestionAnswering extends BertPreTrainedModel {
+  static override readonly architecture: string = "BertForQuestionAnswering";
+  static override readonly taskKind: TaskKind = "question-answering";
   static baseModelClass: BaseModelClass = BertModel;
   static override ignoreUnexpected = [/(^|\.)pooler\./];
   readonly base: BertModel;

@@ -11,7 +11,7 @@
  */
 import { type Tensor, add, arange, cat, reshape, permute, scaledDotProductAttention, select, tanh, zeros } from "../../tensor/index.js";
 import { Module, ModuleList, Linear, Embedding, LayerNorm, Dropout, getActivation, checkpoint, type Activation } from "../../nn/index.js";
-import { PreTrainedModel, type ModelInputs, type ModelOutput, toIds } from "../modeling_utils.js";
+import { PreTrainedModel, type ModelInputs, type ModelOutput, toIds, type TaskKind } from "../modeling_utils.js";
 import { type PastKeyValues, expandBatch, keyPaddingMask, pastLength } from "../decoder_utils.js";
 import { BertConfig } from "./config.js";
 
@@ -268,6 +268,8 @@ export function encoderInputs(inputs: ModelInputs): { ids: Tensor | null; embeds
  * has a pooler; `logits` repeats last_hidden_state so generic code can treat every model alike.
  */
 export class BertModel extends BertPreTrainedModel {
+  static override readonly architecture: string = "BertModel";
+  static override readonly taskKind: TaskKind = "base";
   static override baseModelPrefix = "bert";
   readonly embeddings: BertEmbeddings;
   readonly encoder: BertEncoder;

@@ -11,7 +11,7 @@
  */
 import { type Tensor, Tensor as TensorClass, add, arange, cat, permute, relu, reshape, scaledDotProductAttention, select } from "../../tensor/index.js";
 import { Module, ModuleList, Linear, Embedding, LayerNorm, Dropout, getActivation, type Activation } from "../../nn/index.js";
-import { PreTrainedModel, type ModelInputs, type ModelOutput } from "../modeling_utils.js";
+import { PreTrainedModel, type ModelInputs, type ModelOutput, type TaskKind } from "../modeling_utils.js";
 import { sequenceClassificationLoss, tokenLoss } from "../loss_utils.js";
 import { type PastKeyValues, expandBatch } from "../decoder_utils.js";
 import { encoderInputs, encoderPast, paddingIndex, runEncoderLayers } from "../bert/modeling.js";
@@ -152,6 +152,8 @@ export class DistilBertPreTrainedModel extends PreTrainedModel {
 
 /** The bare encoder: last_hidden_state (B, T, dim), also given as `logits`. */
 export class DistilBertModel extends DistilBertPreTrainedModel {
+  static override readonly architecture: string = "DistilBertModel";
+  static override readonly taskKind: TaskKind = "base";
   readonly embeddings: DistilBertEmbeddings;
   readonly transformer: Transformer;
   constructor(config: DistilBertConfig) {
@@ -178,6 +180,8 @@ abstract class DistilBertHead extends DistilBertPreTrainedModel {
 }
 
 export class DistilBertForSequenceClassification extends DistilBertHead {
+  static override readonly architecture: string = "DistilBertForSequenceClassification";
+  static override readonly taskKind: TaskKind = "sequence-classification";
   readonly pre_classifier: Linear;
   readonly classifier: Linear;
   readonly dropout: Dropout;
@@ -198,6 +202,8 @@ export class DistilBertForSequenceClassification extends DistilBertHead {
 }
 
 export class DistilBertForMaskedLM extends DistilBertHead {
+  static override readonly architecture: string = "DistilBertForMaskedLM";
+  static override readonly taskKind: TaskKind = "masked-lm";
   static override ignoreMissing = [/^vocab_projector\.weight$/];
   readonly vocab_transform: Linear;
   readonly act: Activation;
@@ -226,6 +232,8 @@ export class DistilBertForMaskedLM extends DistilBertHead {
 }
 
 export class DistilBertForTokenClassification extends DistilBertHead {
+  static override readonly architecture: string = "DistilBertForTokenClassification";
+  static override readonly taskKind: TaskKind = "token-classification";
   readonly dropout: Dropout;
   readonly classifier: Linear;
   constructor(config: DistilBertConfig) {
@@ -242,6 +250,8 @@ export class DistilBertForTokenClassification extends DistilBertHead {
 }
 
 export class DistilBertForQuestionAnswering extends DistilBertHead {
+  static override readonly architecture: string = "DistilBertForQuestionAnswering";
+  static override readonly taskKind: TaskKind = "question-answering";
   readonly qa_outputs: Linear;
   readonly dropout: Dropout;
   constructor(config: DistilBertConfig) {

@@ -7,7 +7,7 @@
 import { Tensor, linear, cat, scaledDotProductAttention, add } from "../../tensor/index.js";
 import { Module, ModuleList, LayerNorm, Dropout, Linear, Embedding, getActivation, type Activation, normal } from "../../nn/index.js";
 import { zeros } from "../../nn/init.js";
-import { PreTrainedModel, toIds } from "../modeling_utils.js";
+import { PreTrainedModel, toIds, type TaskKind } from "../modeling_utils.js";
 import { GPT2Config } from "./config.js";
 import {
   type PastKeyValues, type DecoderInputs, type DecoderOutput, expandBatch, checkpointLayer, pastLength, defaultPositionIds, keyPaddingMask, causalLmLoss, lastTokenIndices, poolRows,
@@ -18,6 +18,8 @@ import { sequenceClassificationLoss } from "../loss_utils.js";
 export class Conv1D extends Module {
   /** A frozen weight may stay bfloat16/float16 (linear() reads it in either layout). */
   static accepts16bitWeight = true;
+  /** Declared so PEFT knows the (in, out) layout without reading class names. */
+  readonly weightLayout = "in_out" as const;
   weight: Tensor;
   bias: Tensor;
   constructor(readonly nf: number, readonly nx: number, std = 0.02) {
@@ -129,6 +131,8 @@ export class GPT2PreTrainedModel extends PreTrainedModel {
 }
 
 export class GPT2Model extends GPT2PreTrainedModel {
+  static override readonly architecture: string = "GPT2Model";
+  static override readonly taskKind: TaskKind = "base";
   readonly wte: Embedding;
   readonly wpe: Embedding;
   readonly drop: Dropout;
@@ -181,6 +185,8 @@ export class GPT2Model extends GPT2PreTrainedModel {
 }
 
 export class GPT2LMHeadModel extends GPT2PreTrainedModel {
+  static override readonly architecture: string = "GPT2LMHeadModel";
+  static override readonly taskKind: TaskKind = "causal-lm";
   readonly transformer: GPT2Model;
   readonly lm_head: Linear;
 
@@ -207,6 +213,8 @@ export class GPT2LMHeadModel extends GPT2PreTrainedModel {
 }
 
 export class GPT2ForSequenceClassification extends GPT2PreTrainedModel {
+  static override readonly architecture: string = "GPT2ForSequenceClassification";
+  static override readonly taskKind: TaskKind = "sequence-classification";
   readonly transformer: GPT2Model;
   readonly score: Linear;
 

@@ -6,7 +6,7 @@
  */
 import { Tensor, cat, scaledDotProductAttention, add, mul, applyRotaryEmb, ropeTables, ropeInvFreq } from "../../tensor/index.js";
 import { Module, ModuleList, Linear, Embedding, RMSNorm, getActivation, type Activation } from "../../nn/index.js";
-import { PreTrainedModel, type LoadReport, toIds } from "../modeling_utils.js";
+import { PreTrainedModel, type LoadReport, toIds, type TaskKind } from "../modeling_utils.js";
 import { LlamaConfig } from "./config.js";
 import {
   type PastKeyValues, type DecoderInputs, type DecoderOutput, expandBatch, checkpointLayer, pastLength, defaultPositionIds, keyPaddingMask, causalLmLoss, lastTokenIndices, poolRows,
@@ -150,6 +150,8 @@ export class LlamaPreTrainedModel extends PreTrainedModel {
 }
 
 export class LlamaModel extends LlamaPreTrainedModel {
+  static override readonly architecture: string = "LlamaModel";
+  static override readonly taskKind: TaskKind = "base";
   readonly embed_tokens: Embedding;
   readonly layers: ModuleList<LlamaDecoderLayer>;
   readonly norm: LlamaRMSNorm;
@@ -221,6 +223,8 @@ function maxOf(ids: Tensor): number {
 }
 
 export class LlamaForCausalLM extends LlamaPreTrainedModel {
+  static override readonly architecture: string = "LlamaForCausalLM";
+  static override readonly taskKind: TaskKind = "causal-lm";
   readonly model: LlamaModel;
   readonly lm_head: Linear;
 
@@ -246,6 +250,8 @@ export class LlamaForCausalLM extends LlamaPreTrainedModel {
 }
 
 export class LlamaForSequenceClassification extends LlamaPreTrainedModel {
+  static override readonly architecture: string = "LlamaForSequenceClassification";
+  static override readonly taskKind: TaskKind = "sequence-classification";
   readonly model: LlamaModel;
   readonly score: Linear;
 

@@ -6,7 +6,7 @@
  */
 import { type Tensor, Tensor as TensorClass, arange, gelu, reshape, select, tanh, zeros } from "../../tensor/index.js";
 import { Module, Linear, LayerNorm, Dropout } from "../../nn/index.js";
-import type { ModelInputs, ModelOutput } from "../modeling_utils.js";
+import type { ModelInputs, ModelOutput, TaskKind } from "../modeling_utils.js";
 import { sequenceClassificationLoss, tokenLoss } from "../loss_utils.js";
 import { BertEmbeddings, BertModel, BertPreTrainedModel, type EmbeddingInputs, paddingIndex } from "../bert/modeling.js";
 import { BertForQuestionAnswering, BertForTokenClassification, classifierDropout } from "../bert/heads.js";
@@ -54,6 +54,8 @@ export class RobertaPreTrainedModel extends BertPreTrainedModel {
 }
 
 export class RobertaModel extends BertModel {
+  static override readonly architecture: string = "RobertaModel";
+  static override readonly taskKind: TaskKind = "base";
   static override configClass = RobertaConfig;
   static override baseModelPrefix = "roberta";
   constructor(config: RobertaConfig, addPoolingLayer = true) {
@@ -80,6 +82,8 @@ export class RobertaClassificationHead extends Module {
 }
 
 export class RobertaForSequenceClassification extends RobertaPreTrainedModel {
+  static override readonly architecture: string = "RobertaForSequenceClassification";
+  static override readonly taskKind: TaskKind = "sequence-classification";
   static override ignoreUnexpected = [/(^|\.)pooler\./];
   readonly roberta: RobertaModel;
   readonly classifier: RobertaClassificationHead;
@@ -97,12 +101,16 @@ export class RobertaForSequenceClassification extends RobertaPreTrainedModel {
 }
 
 export class RobertaForTokenClassification extends BertForTokenClassification {
+  static override readonly architecture: string = "RobertaForTokenClassification";
+  static override readonly taskKind: TaskKind = "token-classification";
   static override configClass = RobertaConfig;
   static override baseModelPrefix = "roberta";
   static override baseModelClass = RobertaModel;
 }
 
 export class RobertaForQuestionAnswering extends BertForQuestionAnswering {
+  static override readonly architecture: string = "RobertaForQuestionAnswering";
+  static override readonly taskKind: TaskKind = "question-answering";
   static override configClass = RobertaConfig;
   static override baseModelPrefix = "roberta";
   static override baseModelClass = RobertaModel;
@@ -132,6 +140,8 @@ export class RobertaLMHead extends Module {
 }
 
 export class RobertaForMaskedLM extends RobertaPreTrainedModel {
+  static override readonly architecture: string = "RobertaForMaskedLM";
+  static override readonly taskKind: TaskKind = "masked-lm";
   static override ignoreMissing = [/^lm_head\.decoder\.(weight|bias)$/];
   static override ignoreUnexpected = [/(^|\.)pooler\./];
   readonly roberta: RobertaModel;

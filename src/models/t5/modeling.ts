@@ -13,7 +13,7 @@
  */
 import { Tensor, tensor, mul, crossEntropy } from "../../tensor/index.js";
 import { Module, ModuleList, Linear, Embedding, Dropout } from "../../nn/index.js";
-import { PreTrainedModel, type LoadReport, type ModelInputs, type IdsLike, toIds, toFloat } from "../modeling_utils.js";
+import { PreTrainedModel, type LoadReport, type ModelInputs, type IdsLike, toIds, toFloat, type TaskKind } from "../modeling_utils.js";
 import { type PastKeyValues, type DecoderInputs, type DecoderOutput, checkpointLayer, keyPaddingMask, pastLength } from "../decoder_utils.js";
 import { T5Config } from "./config.js";
 import { T5LayerNorm, T5Attention, T5LayerSelfAttention, T5LayerCrossAttention, T5LayerFF, type AttentionCache } from "./layers.js";
@@ -218,6 +218,8 @@ function withCaches(out: T5Output, present: PastKeyValues | null, crossPresent: 
  * output (B, T_dec, d_model), also given as `logits`; encoder_last_hidden_state the encoder's.
  */
 export class T5Model extends T5PreTrainedModel {
+  static override readonly architecture: string = "T5Model";
+  static override readonly taskKind: TaskKind = "base";
   readonly shared: Embedding;
   readonly encoder: T5Stack;
   readonly decoder: T5Stack;
@@ -251,6 +253,8 @@ export class T5Model extends T5PreTrainedModel {
 }
 
 export class T5ForConditionalGeneration extends T5PreTrainedModel {
+  static override readonly architecture: string = "T5ForConditionalGeneration";
+  static override readonly taskKind: TaskKind = "seq2seq-lm";
   readonly shared: Embedding;
   readonly encoder: T5Stack;
   readonly decoder: T5Stack;
@@ -300,6 +304,8 @@ export class T5ForConditionalGeneration extends T5PreTrainedModel {
 
 /** The encoder alone (sentence embeddings, encoder-only fine-tuning). */
 export class T5EncoderModel extends T5PreTrainedModel {
+  static override readonly architecture: string = "T5EncoderModel";
+  static override readonly taskKind: TaskKind = "base";
   readonly shared: Embedding;
   readonly encoder: T5Stack;
 

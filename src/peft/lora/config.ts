@@ -4,9 +4,7 @@
  * megatron_config, layer_replication, ...) are accepted at their neutral values, so an
  * adapter_config.json written by PEFT parses; a non-neutral value is refused by name.
  */
-import {
-  type PeftConfig, PeftConfigError, configProblem, parseBase, optNumber, optBool, optTargets, optIntList, optNumberMap, oneOf,
-} from "../config.js";
+import { type PeftConfig, type ConfigReader, PeftConfigError, parseOrThrow } from "../config.js";
 
 export type InitLoraWeights = boolean | "gaussian";
 
@@ -54,42 +52,48 @@ const NEUTRAL: Record<string, (v: unknown) => boolean> = {
 };
 
 export function parseLoraConfig(dict: Record<string, unknown>): LoraConfig {
-  const base = parseBase(dict, "LORA", OWN_KEYS, Object.keys(NEUTRAL));
+  return parseOrThrow(dict, "LoRA", readLoraConfig);
+}
+
+/** Reads a LoRA config, noting every problem on the reader. */
+export function readLoraConfig(r: ConfigReader): LoraConfig {
+  const dict = r.dict;
+  const base = r.base("LORA", OWN_KEYS, Object.keys(NEUTRAL));
   for (const [k, ok] of Object.entries(NEUTRAL)) {
     if (k in dict && !ok(dict[k])) {
-      configProblem(`[peft] LoRA: ${k} = ${JSON.stringify(dict[k])} is not supported by tunelab; remove it or set it to its default`);
+      r.problem(`[peft] LoRA: ${k} = ${JSON.stringify(dict[k])} is not supported by tunelab; remove it or set it to its default`);
     }
   }
   let init = dict.init_lora_weights ?? true;
   if (init !== true && init !== false && init !== "gaussian") {
-    configProblem(
+    r.problem(
       `[peft] LoRA: init_lora_weights must be true, false or "gaussian", got ${JSON.stringify(init)} (PiSSA/OLoRA/LoftQ/EVA initialisations are not supported)`,
     );
     init = true;
   }
-  const targets = optTargets(dict, "target_modules");
-  const layersToTransform = optIntList(dict, "layers_to_transform");
-  const layersPattern = optTargets(dict, "layers_pattern");
+  const targets = r.targets("target_modules");
+  const layersToTransform = r.intList("layers_to_transform");
+  const layersPattern = r.targets("layers_pattern");
   if (typeof targets === "string" && targets.toLowerCase() !== "all-linear" && (layersToTransform || layersPattern)) {
-    configProblem("[peft] LoRA: layers_to_transform and layers_pattern cannot be used when target_modules is a regex string");
+    r.problem("[peft] LoRA: layers_to_transform and layers_pattern cannot be used when target_modules is a regex string");
   }
   const cfg: LoraConfig = {
     ...base,
     peft_type: "LORA",
-    r: optNumber(dict, "r", 8, (x) => Number.isInteger(x) && x > 0, "a positive integer"),
-    lora_alpha: optNumber(dict, "lora_alpha", 8),
-    lora_dropout: optNumber(dict, "lora_dropout", 0, (x) => x >= 0 && x < 1, "in [0, 1)"),
+    r: r.number("r", 8, (x) => Number.isInteger(x) && x > 0, "a positive integer"),
+    lora_alpha: r.number("lora_alpha", 8),
+    lora_dropout: r.number("lora_dropout", 0, (x) => x >= 0 && x < 1, "in [0, 1)"),
     target_modules: targets,
-    exclude_modules: optTargets(dict, "exclude_modules"),
-    bias: oneOf(dict, "bias", ["none", "all", "lora_only"] as const, "none"),
-    fan_in_fan_out: optBool(dict, "fan_in_fan_out", false),
-    use_rslora: optBool(dict, "use_rslora", false),
-    use_dora: optBool(dict, "use_dora", false),
+    exclude_modules: r.targets("exclude_modules"),
+    bias: r.oneOf("bias", ["none", "all", "lora_only"] as const, "none"),
+    fan_in_fan_out: r.bool("fan_in_fan_out", false),
+    use_rslora: r.bool("use_rslora", false),
+    use_dora: r.bool("use_dora", false),
     init_lora_weights: init as InitLoraWeights,
     layers_to_transform: layersToTransform,
     layers_pattern: layersPattern,
-    rank_pattern: optNumberMap(dict, "rank_pattern"),
-    alpha_pattern: optNumberMap(dict, "alpha_pattern"),
+    rank_pattern: r.numberMap("rank_pattern"),
+    alpha_pattern: r.numberMap("alpha_pattern"),
   };
   // Keep PEFT's neutral keys so a saved config round-trips what PEFT wrote.
   for (const k of Object.keys(NEUTRAL)) if (k in dict) cfg[k] = dict[k];

@@ -5,10 +5,10 @@
  * does (and writes into the saved config). `bias` decides which base biases train and are saved.
  */
 import type { PreTrainedModel } from "../../models/modeling_utils.js";
-import { registerPeftMethod } from "../config.js";
+import type { PeftMethod } from "../registry.js";
 import { LORA_TARGET_MODULES, resolveTargets, parentOf, weightLayoutOf, isTunerLayer, walkModules } from "../targets.js";
 import { LoraLayer } from "./layer.js";
-import { type LoraConfig, parseLoraConfig, patternValue } from "./config.js";
+import { type LoraConfig, readLoraConfig, patternValue } from "./config.js";
 
 export function injectLora(model: PreTrainedModel, config: LoraConfig, adapterName: string): void {
   const { paths } = resolveTargets(model, config, {
@@ -63,10 +63,14 @@ export function* loraLayers(model: PreTrainedModel): Generator<[string, LoraLaye
   for (const [path, m] of walkModules(model)) if (m instanceof LoraLayer) yield [path, m];
 }
 
-registerPeftMethod<LoraConfig>({
+/** The Lora method as the registry holds it (src/peft/registry.ts lists it). */
+export const LORA_METHOD: PeftMethod<LoraConfig> = {
   peft_type: "LORA",
+  name: "lora",
+  summary: "LoRA: low-rank updates A·B beside frozen linear layers (use_rslora, use_dora: DoRA)",
+  variants: [{ name: "dora", summary: "DoRA: LoRA with a learned magnitude per output (LoRA with use_dora: true)", presets: { use_dora: true } }],
   prefix: "lora_",
-  parseConfig: parseLoraConfig,
+  readConfig: readLoraConfig,
   inject: (model, config, adapterName) => injectLora(model, config, adapterName),
   extraSavedParameters: loraBiasParameters,
-});
+};
