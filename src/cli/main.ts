@@ -10,7 +10,7 @@ import { predictCommand } from "./commands/predict.js";
 import { pretrainCommand, type PretrainCommandOptions } from "./commands/pretrain.js";
 import { quickstartCommand } from "./commands/quickstart.js";
 import { reportCommand, runsCommand } from "./commands/report.js";
-import { compareCommand, DEFAULT_COMPARE_METHODS } from "./commands/compare.js";
+import { compareCommand } from "./commands/compare.js";
 import { ConfigError } from "./config.js";
 import { TrainingArgumentsError } from "../train/training_args.js";
 
@@ -163,7 +163,7 @@ Examples:
     .command("compare")
     .description("train the same model on the same data with each method (one process each) and compare size, memory, speed and quality")
     .argument("<config>", "YAML config file (the run to repeat per method; output_dir holds one folder per method)")
-    .option("--methods <list>", `comma-separated methods (default: compare.methods, else ${DEFAULT_COMPARE_METHODS.join(",")})`)
+    .option("--methods <list>", "comma-separated methods (default: compare.methods, else every registered method, and qlora)")
     .option("--set <key=value>", "override a config value (repeatable)", collect, [])
     .addHelpText("after", `
 Examples:

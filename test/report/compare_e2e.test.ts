@@ -6,7 +6,6 @@ import { demoConfig, readJson, tempDir, tunelab, writeConfig } from "../cli/help
 import { figures, tableRows } from "./helpers.js";
 import { Chromium, CHART_PROBE, CHROMIUM } from "../helpers/chromium.js";
 import { trainingMethodNames } from "../../src/train/methods.js";
-import "../../src/train/peft_methods.js";
 
 // One small comparison shared by the tests below: 2 epochs of the demo task per method.
 const dir = tempDir("tunelab-compare-");

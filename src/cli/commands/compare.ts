@@ -12,7 +12,7 @@ import * as path from "node:path";
 import { stringify } from "yaml";
 import { applyOverrides, ConfigError, readYamlFile, validateConfig } from "../config.js";
 import { consoleOutput, trainingArgs, type Output } from "../../pipelines/run.js";
-import { trainingMethodNames } from "../../train/methods.js";
+import { listTrainingMethods, trainingMethodNames } from "../../train/methods.js";
 import { nearestName } from "../../train/suggest.js";
 import { metricKey } from "../../train/callbacks.js";
 import { readRun } from "../../report/run_data.js";
@@ -20,8 +20,15 @@ import { compareRow, writeComparePages, type CompareRow } from "../../report/com
 import { hasCheckpoint, runTrainingChild } from "../tune/child.js";
 import { resolvedConfigDict } from "../run_record.js";
 
-/** The methods compared when --methods is not given (those registered in this build run; the rest are reported unavailable). */
-export const DEFAULT_COMPARE_METHODS = ["full", "lora", "qlora", "adapter", "prefix_tuning", "prompt_tuning", "ia3", "bitfit"];
+/**
+ * The methods compared when neither --methods nor compare.methods names them: every method
+ * of the registry (src/peft) that is not a second name of another, and qlora, which is
+ * reported unavailable in a build that does not register it.
+ */
+export function defaultCompareMethods(): string[] {
+  const base = listTrainingMethods().filter((m) => m.variant_of === null).map((m) => m.name);
+  return [...new Set([...base, "qlora"])];
+}
 
 /**
  * Each method's usual settings: what its papers and PEFT's examples start from. The learning
@@ -71,7 +78,7 @@ export function methodConfig(raw: Record<string, unknown>, method: string, outpu
 function requestedMethods(raw: Record<string, unknown>, flag: string | undefined, problems: string[]): string[] {
   const fromConfig = isObject(raw.compare) ? raw.compare.methods : undefined;
   if (fromConfig !== undefined && !(Array.isArray(fromConfig) && fromConfig.every((m) => typeof m === "string"))) problems.push("compare.methods: must be a list of method names, e.g. [full, lora, ia3]");
-  const list = flag ? flag.split(",") : Array.isArray(fromConfig) ? (fromConfig as string[]) : DEFAULT_COMPARE_METHODS;
+  const list = flag ? flag.split(",") : Array.isArray(fromConfig) ? (fromConfig as string[]) : defaultCompareMethods();
   const methods = [...new Set(list.map((m) => m.trim().toLowerCase()).filter(Boolean))];
   if (!methods.length) problems.push("--methods: no method given; e.g. --methods full,lora,ia3");
   if (isObject(raw.compare)) {
