@@ -11,6 +11,7 @@ import { pretrainCommand, type PretrainCommandOptions } from "./commands/pretrai
 import { quickstartCommand } from "./commands/quickstart.js";
 import { reportCommand, runsCommand } from "./commands/report.js";
 import { compareCommand } from "./commands/compare.js";
+import { sweepCommand } from "./commands/sweep.js";
 import { ConfigError } from "./config.js";
 import { TrainingArgumentsError } from "../train/training_args.js";
 
@@ -179,6 +180,36 @@ Per-method overrides in the config (each method starts from its usual settings):
 Writes <output_dir>/compare.md, compare.html, compare_results.json and <output_dir>/<method>/.`)
     .action(async (config: string, o: { methods?: string; set: string[] }) => {
       await compareCommand(config, o);
+    });
+
+  program
+    .command("sweep")
+    .description("search hyperparameters (grid or random) as the config's sweep: section says, one process per trial; rank the trials and write the best config")
+    .argument("<config>", "YAML config file with a sweep: section (output_dir holds one folder per trial)")
+    .option("--set <key=value>", "override a config value (repeatable)", collect, [])
+    .addHelpText("after", `
+Examples:
+  $ tunelab sweep sst2.yaml
+  $ tunelab sweep sst2.yaml                             # run again: finished trials are kept
+
+The sweep section (keys are paths as --set takes them; training arguments may be bare):
+  sweep:
+    strategy: random              # or grid (default: grid when every parameter is a list)
+    n_trials: 8                   # the trial budget (a grid runs at most this many)
+    seed: 42
+    metric: accuracy              # default: training.metric_for_best_model
+    pruning: median               # stop a trial that trails the earlier trials' median at the same step
+    pruning_warmup_evals: 1       # evaluations before a trial can be pruned
+    pruning_startup_trials: 2     # earlier trials needed at a step before the rule applies there
+    parameters:
+      learning_rate: { min: 1.0e-4, max: 1.0e-2, scale: log }
+      peft.r: [4, 8, 16]
+      peft.lora_alpha: { values: [8, 16, 32] }
+      num_train_epochs: { min: 2, max: 6, type: int }
+Early stopping inside each trial: the config's early_stopping: section.
+Writes <output_dir>/sweep.md, sweep.html, sweep_results.json, best_config.yaml and <output_dir>/trial-NNN/.`)
+    .action(async (config: string, o: { set: string[] }) => {
+      await sweepCommand(config, o);
     });
 
   program

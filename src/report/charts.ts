@@ -99,7 +99,7 @@ export function scatterSpec(title: string, xTitle: string, yTitle: string, point
     encoding: {
       x: numeric ? { field: "x", type: "quantitative", title: xTitle, scale: opts.logX ? { type: "log" } : { zero: false } } : { field: "x", type: "nominal", title: xTitle },
       y: { field: "y", type: "quantitative", title: yTitle, scale: { zero: false } },
-      color: { field: "trial", type: "nominal", legend: null },
+      color: { field: "trial", type: "nominal", legend: null, scale: { domain: points.map((p) => p.trial) } },
     },
   } as TopLevelSpec;
 }

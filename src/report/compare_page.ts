@@ -71,7 +71,7 @@ function tableCells(rows: CompareRow[], metric: string): { headers: string[]; ce
 
 export function machineLine(): string {
   const cpus = os.cpus();
-  return `${cpus[0]?.model ?? "unknown CPU"}, ${cpus.length} logical cores, load average ${os.loadavg().map((v) => v.toFixed(2)).join(" / ")} (1/5/15 min) when the comparison finished`;
+  return `${cpus[0]?.model ?? "unknown CPU"}, ${cpus.length} logical cores, load average ${os.loadavg().map((v) => v.toFixed(2)).join(" / ")} (1/5/15 min) at the end`;
 }
 
 export async function writeComparePages(root: string, rows: CompareRow[], opts: { metric: string; config: string }): Promise<{ markdown: string; html: string; charts: string[] }> {

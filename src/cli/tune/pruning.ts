@@ -1,7 +1,7 @@
 /**
  * The median rule for sweeps (Optuna's MedianPruner): at each evaluation after the first
- * `warmup_evals`, a trial whose metric is worse than the median of the earlier trials'
- * values at the same step stops. The decision is written to pruned.json in the run folder,
+ * `warmup_evals`, once `startup_trials` earlier trials reached the same step, a trial whose
+ * metric is worse than the median of their values there stops. The decision is written to pruned.json in the run folder,
  * so the sweep can tell a pruned trial from a finished one.
  */
 import * as fs from "node:fs";
@@ -18,6 +18,8 @@ export interface MedianPruningSpec {
   greater_is_better: boolean;
   /** Evaluations every trial makes before it can be pruned. */
   warmup_evals: number;
+  /** Earlier trials that must have reached a step before the rule applies there (Optuna's n_startup_trials). */
+  startup_trials: number;
   /** Earlier trials' metric by step: [{ "12": 0.61, "24": 0.7 }, ...]. */
   history: Record<string, number>[];
 }
@@ -31,7 +33,7 @@ export function median(values: number[]): number {
 /** Whether `value` at `step` trails the median of the earlier trials there (null: no earlier trial reached that step). */
 export function trailsMedian(spec: MedianPruningSpec, step: number, value: number): { prune: boolean; median: number } | null {
   const others = spec.history.map((h) => h[String(step)]).filter((v): v is number => typeof v === "number");
-  if (!others.length) return null;
+  if (!others.length || others.length < spec.startup_trials) return null;
   const m = median(others);
   return { prune: spec.greater_is_better ? value < m : value > m, median: m };
 }

@@ -23,10 +23,11 @@ export interface SweepSpec {
   greater_is_better: boolean | null;
   pruning: "none" | "median";
   pruning_warmup_evals: number;
+  pruning_startup_trials: number;
   parameters: Record<string, ParameterSpec>;
 }
 
-const SWEEP_KEYS = ["strategy", "n_trials", "seed", "metric", "greater_is_better", "pruning", "pruning_warmup_evals", "parameters"];
+const SWEEP_KEYS = ["strategy", "n_trials", "seed", "metric", "greater_is_better", "pruning", "pruning_warmup_evals", "pruning_startup_trials", "parameters"];
 const RANGE_KEYS = ["min", "max", "scale", "type", "num"];
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
 
@@ -84,13 +85,15 @@ export function parseSweepSection(raw: unknown, problems: string[]): SweepSpec |
   if (pruning !== "none" && pruning !== "median") problems.push(`sweep.pruning: must be "median" or "none", got ${JSON.stringify(raw.pruning)}`);
   const warmup = raw.pruning_warmup_evals ?? 1;
   if (!(Number.isInteger(warmup) && (warmup as number) >= 0)) problems.push(`sweep.pruning_warmup_evals: must be a whole number >= 0, got ${JSON.stringify(raw.pruning_warmup_evals)}`);
+  const startup = raw.pruning_startup_trials ?? 2;
+  if (!(Number.isInteger(startup) && (startup as number) >= 1)) problems.push(`sweep.pruning_startup_trials: must be a whole number >= 1, got ${JSON.stringify(raw.pruning_startup_trials)}`);
   if (raw.metric !== undefined && typeof raw.metric !== "string") problems.push(`sweep.metric: must be a metric name (accuracy, eval_loss, ...)`);
   if (raw.greater_is_better !== undefined && typeof raw.greater_is_better !== "boolean") problems.push("sweep.greater_is_better: must be true or false");
   return {
     strategy: strategy as SweepSpec["strategy"], n_trials: nTrials as number, seed: seed as number,
     metric: typeof raw.metric === "string" ? raw.metric : null,
     greater_is_better: typeof raw.greater_is_better === "boolean" ? raw.greater_is_better : null,
-    pruning: pruning as SweepSpec["pruning"], pruning_warmup_evals: warmup as number, parameters,
+    pruning: pruning as SweepSpec["pruning"], pruning_warmup_evals: warmup as number, pruning_startup_trials: startup as number, parameters,
   };
 }
 
