@@ -30,6 +30,17 @@
       "cflags": ["-O3", "-fno-math-errno", "-fno-trapping-math"],
       "cflags_cc": ["-O3", "-std=c++17", "-fexceptions", "-fno-math-errno", "-fno-trapping-math", "-Wall", "-Wno-unused-function"],
       "ldflags": ["-pthread"]
+    },
+    {
+      "target_name": "tunelab_mpi",
+      "sources": ["native/mpi.cpp"],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+      "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++17", "-std=gnu++1y"],
+      "cflags_cc": ["-O2", "-std=c++17", "-fexceptions", "-Wall"],
+      "libraries": ["-ldl"],
+      "ldflags": ["-pthread"]
     }
   ]
 }

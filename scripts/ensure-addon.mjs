@@ -7,10 +7,17 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 
-const addon = "build/Release/tunelab_native.node";
-const inputs = ["binding.gyp", ...readdirSync("native").map((f) => join("native", f))];
-const newest = inputs.reduce((best, p) => (statSync(p).mtimeMs > best.t ? { p, t: statSync(p).mtimeMs } : best), { p: "", t: 0 });
-if (existsSync(addon) && statSync(addon).mtimeMs >= newest.t) process.exit(0);
+// Both targets of binding.gyp, each against its own sources: the run-time MPI loader is
+// native/mpi.cpp alone, the kernels are every other file of native/.
+const sources = readdirSync("native").map((f) => join("native", f));
+const targets = [
+  { addon: "build/Release/tunelab_native.node", inputs: ["binding.gyp", ...sources.filter((p) => p !== join("native", "mpi.cpp"))] },
+  { addon: "build/Release/tunelab_mpi.node", inputs: ["binding.gyp", join("native", "mpi.cpp")] },
+];
+const newestOf = (inputs) => inputs.reduce((best, p) => (statSync(p).mtimeMs > best.t ? { p, t: statSync(p).mtimeMs } : best), { p: "", t: 0 });
+const stale = targets.map((t) => ({ addon: t.addon, newest: newestOf(t.inputs) })).find((t) => !existsSync(t.addon) || statSync(t.addon).mtimeMs < t.newest.t);
+if (!stale) process.exit(0);
+const { addon, newest } = stale;
 
 const configured = existsSync("build/Makefile") && existsSync("build/config.gypi") && statSync("build/Makefile").mtimeMs >= statSync("binding.gyp").mtimeMs;
 const action = configured ? "build" : "rebuild";

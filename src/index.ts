@@ -7,6 +7,7 @@ export * from "./models/index.js";
 export * from "./peft/index.js";
 export * from "./data/index.js";
 export * from "./train/index.js";
+export * from "./distributed/index.js";
 export * from "./eval/index.js";
 export * from "./generate/index.js";
 export * from "./pipelines/index.js";

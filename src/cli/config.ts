@@ -15,6 +15,7 @@ import { TASK_OPTIONS, resolveTaskName } from "./vocabulary.js";
 import { resolveMethodName, validateMethod } from "../train/methods.js";
 import { nearestName, unknownKeyMessage } from "../train/suggest.js";
 import { DATA_FORMATS } from "../data/readers.js";
+import { readUtf8File } from "../io/text.js";
 
 // compare: and sweep: are read by `tunelab compare` / `tunelab sweep` (src/cli/commands); train ignores them.
 export const SECTIONS = ["model", "tokenizer", "task", "dataset", "method", "peft", "training", "early_stopping", "compare", "sweep"] as const;
@@ -37,7 +38,7 @@ export class ConfigError extends Error {
 /** Parses a YAML file with line numbers in syntax errors. */
 export function readYamlFile(file: string): Record<string, unknown> {
   if (!fs.existsSync(file)) throw new ConfigError(file, [`no such file; pass the path of a YAML config (see \`tunelab train --help\`)`]);
-  const text = fs.readFileSync(file, "utf8");
+  const text = readUtf8File(file, "config");
   const doc = parseDocument(text, { prettyErrors: true });
   if (doc.errors.length) throw new ConfigError(file, doc.errors.map((e) => `YAML syntax: ${e.message.split("\n")[0]}`));
   const value = doc.toJS();

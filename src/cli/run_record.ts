@@ -46,7 +46,11 @@ export function savedWeights(dir: string): { file: string; bytes: number } | nul
   return null;
 }
 
-function validationConfusionMatrix(run: BuiltRun, cfg: RunConfig): RunInfo["confusion_matrix"] {
+/**
+ * The validation confusion matrix of a single-label text classifier (undefined for other
+ * tasks). Under data parallelism prediction is collective: every rank calls this.
+ */
+export function validationConfusionMatrix(run: BuiltRun, cfg: RunConfig): RunInfo["confusion_matrix"] {
   const validation = run.prepared.splits.validation;
   const config = (run.model.config ?? {}) as { problem_type?: unknown; id2label?: Record<string, string> };
   if (cfg.task !== "text_classification" || !validation?.length) return undefined;
@@ -58,7 +62,7 @@ function validationConfusionMatrix(run: BuiltRun, cfg: RunConfig): RunInfo["conf
   return { split: "validation", labels, matrix: confusionMatrix(predicted, label_ids as number[], labels.length) };
 }
 
-export function writeRunInfo(run: BuiltRun, cfg: RunConfig): RunInfo {
+export function writeRunInfo(run: BuiltRun, cfg: RunConfig, confusion: RunInfo["confusion_matrix"]): RunInfo {
   let trainable = 0;
   let total = 0;
   for (const [, p] of run.model.namedParameters()) {
@@ -75,7 +79,7 @@ export function writeRunInfo(run: BuiltRun, cfg: RunConfig): RunInfo {
     metric_for_best_model: run.args.metric_for_best_model ?? null,
     greater_is_better: Boolean(run.args.greater_is_better),
     ...(weights ? { weights_file: weights.file, weights_bytes: weights.bytes } : {}),
-    confusion_matrix: validationConfusionMatrix(run, cfg),
+    confusion_matrix: confusion,
   };
   writeJsonAtomic(path.join(run.args.output_dir, RUN_INFO_NAME), info);
   return info;

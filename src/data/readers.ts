@@ -10,6 +10,8 @@ import { parse as parseCsv } from "csv-parse/sync";
 
 import { Dataset, type DatasetDict, type Row } from "./dataset.js";
 import { BadRowLog, type BadRowPolicy, type RowSource } from "./bad_rows.js";
+import { readUtf8File } from "../io/text.js";
+import { readParquetRows } from "./parquet.js";
 
 export type DataFormat = "jsonl" | "json" | "csv" | "tsv" | "parquet" | "conll" | "text";
 
@@ -52,7 +54,7 @@ export function readDataFileSync(file: string, opts: ReadOptions = {}): Dataset 
   const format = formatOf(file, opts.format);
   if (format === "parquet") throw new Error(`[data] ${file}: Parquet is read asynchronously; use readDataFile`);
   const log = new BadRowLog(opts.on_bad_rows ?? "fail");
-  const text = stripBom(fs.readFileSync(file, "utf8"));
+  const text = stripBom(readUtf8File(file));
   let ds: Dataset;
   switch (format) {
     case "jsonl": ds = parseJsonl(text, file, log); break;
@@ -123,29 +125,76 @@ function parseJsonDocument(text: string, file: string, field: string | undefined
   throw new Error(`[data] ${file}: expected a list of rows, a dict of columns, or an object with the list under "field"; found ${typeof doc}`);
 }
 
-/** CSV (RFC 4180 quoting) or TSV (no quoting, as GLUE's files are written), header row first. */
-function parseDelimited(text: string, file: string, format: "csv" | "tsv", log: BadRowLog): Dataset {
-  const records = parseCsv(text, {
+/**
+ * csv-parse's options for CSV (RFC 4180 quoting) or TSV (no quoting, as GLUE's files are
+ * written): the one definition the in-memory reader and the streaming reader (stream.ts) share.
+ */
+export function delimitedParseOptions(format: "csv" | "tsv") {
+  return {
     delimiter: format === "tsv" ? "\t" : ",",
     quote: format === "tsv" ? false : '"',
     relax_column_count: true,
     skip_empty_lines: true,
     relax_quotes: format === "csv",
+    bom: true,
     info: true,
-  }) as { record: string[]; info: { lines: number } }[];
-  if (records.length === 0) return new Dataset([]);
-  const header = records[0].record.map((h) => h.trim());
-  const rows: Row[] = [];
-  const sources: RowSource[] = [];
-  for (const { record, info } of records.slice(1)) {
+  } as const;
+}
+
+export interface DelimitedRecord {
+  record: string[];
+  info: { lines: number };
+}
+
+/**
+ * Turns parsed records into rows: the first record is the header; each later one becomes a
+ * row, or a bad row (wrong field count) in the log. Shared by the in-memory and streaming readers.
+ */
+export class DelimitedRows {
+  private header: string[] | null = null;
+  constructor(private readonly file: string, private readonly log: BadRowLog) {}
+
+  /** The row for `r`, or null for the header and for bad rows (logged). */
+  next({ record, info }: DelimitedRecord): Row | null {
+    if (!this.header) {
+      this.header = record.map((h) => h.trim());
+      return null;
+    }
+    const header = this.header;
     // A trailing empty field is common (SST-2's "sentence \t label" lines are clean, others end with a tab).
     const fields = record.length === header.length + 1 && record[record.length - 1] === "" ? record.slice(0, -1) : record;
     if (fields.length !== header.length) {
-      log.add({ file, line: info.lines }, `expected ${header.length} fields (${header.join(", ")}), got ${fields.length}`);
-      continue;
+      this.log.add({ file: this.file, line: info.lines }, `expected ${header.length} fields (${header.join(", ")}), got ${fields.length}`);
+      return null;
     }
-    rows.push(Object.fromEntries(header.map((h, i) => [h, parseScalar(fields[i])])));
-    sources.push({ file, line: info.lines });
+    return Object.fromEntries(header.map((h, i) => [h, parseScalar(fields[i])]));
+  }
+}
+
+/** csv-parse's error with the file named and what to do (an unterminated quote names the line it opened on). */
+export function delimitedError(err: unknown, file: string): Error {
+  const e = err as Error & { code?: string; lines?: number };
+  const where = e.lines !== undefined ? `${file}:${e.lines}` : file;
+  const hint = e.code === "CSV_QUOTE_NOT_CLOSED" ? "close the quote, or double a quote inside a quoted field (\"\")" : "fix the file, or check its format (csv or tsv)";
+  return new Error(`[data] ${where}: ${e.message}; ${hint}`);
+}
+
+/** CSV or TSV, header row first. */
+function parseDelimited(text: string, file: string, format: "csv" | "tsv", log: BadRowLog): Dataset {
+  let records: DelimitedRecord[];
+  try {
+    records = parseCsv(text, delimitedParseOptions(format)) as DelimitedRecord[];
+  } catch (err) {
+    throw delimitedError(err, file);
+  }
+  const rows: Row[] = [];
+  const sources: RowSource[] = [];
+  const reader = new DelimitedRows(file, log);
+  for (const r of records) {
+    const row = reader.next(r);
+    if (!row) continue;
+    rows.push(row);
+    sources.push({ file, line: r.info.lines });
   }
   return new Dataset(rows, sources);
 }
@@ -198,12 +247,7 @@ function parseTextLines(text: string, file: string): Dataset {
 }
 
 async function readParquet(file: string): Promise<Dataset> {
-  // hyparquet's Node entry adds asyncBufferFromFile; loaded lazily so other formats never pay for it.
-  const { parquetReadObjects, asyncBufferFromFile } = await import("hyparquet");
-  const buffer = await asyncBufferFromFile(file);
-  const rows = (await parquetReadObjects({ file: buffer })) as Row[];
-  // BigInt columns (int64) become numbers: labels and ids fit comfortably.
-  for (const r of rows) for (const [k, v] of Object.entries(r)) if (typeof v === "bigint") r[k] = Number(v);
+  const rows = await readParquetRows(file);
   return new Dataset(rows, rows.map((_, i) => ({ file, line: i, item: true })));
 }
 

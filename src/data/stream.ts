@@ -1,15 +1,19 @@
 /**
  * Streaming for files larger than memory (HF's `streaming=True`): rows are read line by
- * line and flow through lazy map/filter/take/skip/shuffle(buffer) stages; nothing but the
- * shuffle buffer is held. JSONL, plain text and CSV/TSV (one record per line) stream;
+ * line (CSV/TSV record by record, with the in-memory reader's csv-parse options) and flow
+ * through lazy map/filter/take/skip/shuffle(buffer) stages; nothing but the shuffle buffer is
+ * held. JSONL, plain text and CSV/TSV stream;
  * JSON documents and Parquet are read whole (use readDataFile).
  */
 import * as fs from "node:fs";
 import * as readline from "node:readline";
+import { Readable, pipeline } from "node:stream";
+import { parse as parseCsvStream } from "csv-parse";
+import { decodeUtf8Stream } from "../io/text.js";
 import { SeededRandom } from "../tensor/random.js";
 import type { Batch, Row } from "./dataset.js";
 import { BadRowLog, type BadRowPolicy, type RowSource } from "./bad_rows.js";
-import { formatOf, type DataFormat } from "./readers.js";
+import { type DataFormat, type DelimitedRecord, DelimitedRows, delimitedError, delimitedParseOptions, formatOf } from "./readers.js";
 
 /** Formats with one record per line. */
 const STREAMABLE: DataFormat[] = ["jsonl", "text", "csv", "tsv"];
@@ -23,21 +27,43 @@ export async function* streamRows(file: string, opts: { format?: DataFormat; on_
     throw new Error(`[data] ${file}: ${format} files cannot be streamed; stream JSONL, text, CSV or TSV, or load it with readDataFile`);
   }
   const log = new BadRowLog(opts.on_bad_rows ?? "fail");
-  const input = fs.createReadStream(file, "utf8");
-  const lines = readline.createInterface({ input, crlfDelay: Infinity });
+  const input = fs.createReadStream(file);
+  // Strict UTF-8: an invalid byte is an error naming the line, never a silent U+FFFD.
+  const text = Readable.from(decodeUtf8Stream(input, file));
   try {
-    yield* parseLines(lines, file, format, log);
+    if (format === "csv" || format === "tsv") yield* parseDelimitedStream(text, file, format, log);
+    else yield* parseLines(readline.createInterface({ input: text, crlfDelay: Infinity }), file, format, log);
   } finally {
     // A consumer that stops early (max_steps reached) must not leave the file open.
-    lines.close();
+    text.destroy();
     input.destroy();
   }
   const summary = log.finish(`streaming ${file}`);
   if (summary) console.warn(summary);
 }
 
+/** CSV/TSV through csv-parse's streaming API, with the in-memory reader's options and row rules. */
+async function* parseDelimitedStream(text: Readable, file: string, format: "csv" | "tsv", log: BadRowLog): AsyncGenerator<Row> {
+  const parser = parseCsvStream(delimitedParseOptions(format));
+  // pipeline (unlike pipe) hands a read error (invalid UTF-8) on to the parser's iterator.
+  pipeline(text, parser, () => {});
+  const rows = new DelimitedRows(file, log);
+  try {
+    for await (const record of parser as AsyncIterable<DelimitedRecord>) {
+      const row = rows.next(record);
+      if (log.policy === "fail" && log.count) log.finish(`streaming ${file}`);
+      if (!row) continue;
+      ROW_SOURCES.set(row, { file, line: record.info.lines });
+      yield row;
+    }
+  } catch (err) {
+    throw String((err as { code?: unknown }).code).startsWith("CSV_") ? delimitedError(err, file) : err;
+  } finally {
+    parser.destroy();
+  }
+}
+
 async function* parseLines(lines: AsyncIterable<string>, file: string, format: DataFormat, log: BadRowLog): AsyncGenerator<Row> {
-  let header: string[] | null = null;
   let n = 0;
   for await (const raw of lines) {
     n++;
@@ -47,36 +73,22 @@ async function* parseLines(lines: AsyncIterable<string>, file: string, format: D
       const row = { text: line };
       ROW_SOURCES.set(row, { file, line: n });
       yield row;
-    } else if (format === "jsonl") {
-      let value: unknown;
-      try {
-        value = JSON.parse(line);
-      } catch (err) {
-        log.add({ file, line: n }, `invalid JSON (${(err as Error).message})`);
-        if (log.policy === "fail") log.finish(`streaming ${file}`);
-        continue;
-      }
-      if (!value || typeof value !== "object" || Array.isArray(value)) {
-        log.add({ file, line: n }, "expected a JSON object");
-        continue;
-      }
-      ROW_SOURCES.set(value as Row, { file, line: n });
-      yield value as Row;
-    } else {
-      const fields = line.split(format === "tsv" ? "\t" : ",");
-      if (!header) {
-        header = fields.map((h) => h.trim());
-        continue;
-      }
-      if (fields.length !== header.length) {
-        log.add({ file, line: n }, `expected ${header.length} fields, got ${fields.length}`);
-        if (log.policy === "fail") log.finish(`streaming ${file}`);
-        continue;
-      }
-      const row: Row = Object.fromEntries(header.map((h, i) => [h, /^-?\d+(\.\d+)?$/.test(fields[i].trim()) ? Number(fields[i]) : fields[i]]));
-      ROW_SOURCES.set(row, { file, line: n });
-      yield row;
+      continue;
     }
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch (err) {
+      log.add({ file, line: n }, `invalid JSON (${(err as Error).message})`);
+      if (log.policy === "fail") log.finish(`streaming ${file}`);
+      continue;
+    }
+    if (!value || typeof value !== "object" || Array.isArray(value)) {
+      log.add({ file, line: n }, "expected a JSON object");
+      continue;
+    }
+    ROW_SOURCES.set(value as Row, { file, line: n });
+    yield value as Row;
   }
 }
 

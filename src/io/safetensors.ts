@@ -5,6 +5,7 @@
 import * as fs from "node:fs";
 import { describeFsError, writeFileAtomic } from "./json.js";
 import { DTYPE_SIZE, isSafetensorsDtype, type SafetensorsDtype } from "./dtypes.js";
+import { parseStrictJson, StrictJsonError } from "./strict_json.js";
 
 export { DTYPE_SIZE, isSafetensorsDtype, type SafetensorsDtype };
 
@@ -22,6 +23,11 @@ export interface SafetensorsFile {
 
 /** Same cap as the reference implementation (safetensors' MAX_HEADER_SIZE). */
 export const MAX_HEADER_BYTES = 100_000_000;
+/**
+ * Most tensors one file may list. Real checkpoints hold a few thousand per shard; the cap stops
+ * a hostile header (a million zero-size tensors fit in 100 MB) before it costs minutes and GBs.
+ */
+export const MAX_TENSORS = 200_000;
 
 // Valid in the format but not readable here: named so the error can say "unsupported", not "unknown".
 const OTHER_FORMAT_DTYPES = new Set(["U16", "U32", "U64", "F8_E5M2", "F8_E4M3", "F8_E8M0", "F6_E2M3", "F6_E3M2", "F4", "C64"]);
@@ -135,20 +141,21 @@ function parseHeader(bytes: Uint8Array, dataSize: number, name: string): ParsedH
   };
   let text: string;
   try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    // ignoreBOM keeps a leading U+FEFF in the text, so it is refused below as the reference does.
+    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
     return fail("header is not valid UTF-8");
   }
-  if (text[0] !== "{") fail(`header does not start with "{" (starts with ${JSON.stringify(text.slice(0, 16))})`);
+  if (text.charCodeAt(0) === 0xfeff) fail("header starts with a byte-order mark (U+FEFF), which the format does not allow");
+  if (text.trimStart()[0] !== "{") fail(`header does not start with "{" (starts with ${JSON.stringify(text.slice(0, 16))})`);
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = parseStrictJson(text, { maxKeys: MAX_TENSORS + 1, maxDepth: 64 });
   } catch (err) {
-    return fail(`header is not valid JSON (${String((err as Error).message).slice(0, 120)})`);
+    if (!(err instanceof StrictJsonError)) throw err;
+    return fail(`header is not valid safetensors JSON: ${err.message}`);
   }
   if (typeof json !== "object" || json === null || Array.isArray(json)) return fail("header JSON is not an object");
-  const duplicate = findDuplicateTopLevelKey(text);
-  if (duplicate !== null) fail(`header lists "${duplicate}" twice`);
 
   let metadata: Record<string, string> | null = null;
   const entries: HeaderEntry[] = [];
@@ -160,6 +167,9 @@ function parseHeader(bytes: Uint8Array, dataSize: number, name: string): ParsedH
     const t = `tensor "${key}"`;
     if (typeof value !== "object" || value === null || Array.isArray(value)) fail(`${t} is not an object with dtype, shape and data_offsets`);
     const { dtype, shape, data_offsets: offsets } = value as Record<string, unknown>;
+    for (const field of ["dtype", "shape", "data_offsets"]) {
+      if (!(field in (value as object))) fail(`${t} has no "${field}" field (each tensor needs dtype, shape and data_offsets)`);
+    }
     if (!isSafetensorsDtype(dtype)) {
       if (typeof dtype === "string" && OTHER_FORMAT_DTYPES.has(dtype)) {
         fail(`${t} has dtype ${dtype}, which tunelab does not read (supported: ${Object.keys(DTYPE_SIZE).join(", ")})`, "convert the tensor to a supported dtype, e.g. with Python: tensor.to(torch.float32)");
@@ -205,35 +215,6 @@ function parseMetadata(value: unknown, fail: (problem: string) => never): Record
     out[k] = v as string;
   }
   return out;
-}
-
-/** JSON.parse keeps the last of duplicate keys silently; the format forbids them. `text` is valid JSON. */
-function findDuplicateTopLevelKey(text: string): string | null {
-  const seen = new Set<string>();
-  let depth = 0;
-  let expectKey = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x22 /* " */) {
-      let j = i + 1;
-      while (text.charCodeAt(j) !== 0x22) j += text.charCodeAt(j) === 0x5c /* \ */ ? 2 : 1;
-      if (depth === 1 && expectKey) {
-        const key = JSON.parse(text.slice(i, j + 1)) as string;
-        if (seen.has(key)) return key;
-        seen.add(key);
-        expectKey = false;
-      }
-      i = j;
-    } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
-      depth++;
-      if (depth === 1) expectKey = true;
-    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
-      depth--;
-    } else if (c === 0x2c /* , */ && depth === 1) {
-      expectKey = true;
-    }
-  }
-  return null;
 }
 
 function readFully(fd: number, into: Uint8Array, position: number): number {

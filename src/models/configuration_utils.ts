@@ -4,6 +4,7 @@
  */
 import * as path from "node:path";
 import { readJsonFile, writeJsonAtomic } from "../io/json.js";
+import { checkModelSize } from "./model_size.js";
 
 export type ConfigDict = Record<string, unknown>;
 
@@ -24,18 +25,19 @@ export class PretrainedConfig {
   static defaults: ConfigDict = {};
 
   /** Builds a config from a dict (config.json) on top of the class's defaults. */
-  static fromDict<C extends PretrainedConfig>(this: new () => C, dict: ConfigDict): C {
+  static fromDict<C extends PretrainedConfig>(this: new () => C, dict: ConfigDict, source = "config"): C {
     const cls = this as unknown as typeof PretrainedConfig;
     const cfg = new this();
     Object.assign(cfg, structuredClone(cls.defaults), structuredClone(dict));
     cfg.normaliseLabels(dict);
+    checkModelSize(cfg, source);
     cfg.validate();
     return cfg;
   }
 
-  static fromFile<C extends PretrainedConfig>(this: (new () => C) & { fromDict(d: ConfigDict): C }, dirOrFile: string): C {
+  static fromFile<C extends PretrainedConfig>(this: (new () => C) & { fromDict(d: ConfigDict, source?: string): C }, dirOrFile: string): C {
     const file = dirOrFile.endsWith(".json") ? dirOrFile : path.join(dirOrFile, "config.json");
-    return this.fromDict(readJsonFile<ConfigDict>(file, { maxBytes: 16 * 1024 * 1024 }));
+    return this.fromDict(readJsonFile<ConfigDict>(file, { maxBytes: 16 * 1024 * 1024 }), file);
   }
 
   private normaliseLabels(dict: ConfigDict): void {

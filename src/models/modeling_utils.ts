@@ -197,6 +197,7 @@ export class PreTrainedModel extends Module {
         t.dispose();
       }
     }
+    refuseIntegerWeights(this.stateDict(), renamed, source);
     const loaded = this.loadStateDict(renamed, { keepDtype: true });
     const missingKeys = loaded.missingKeys;
     const unexpectedKeys = loaded.unexpectedKeys.filter((k) => !cls.ignoreUnexpected.some((re) => re.test(k)));
@@ -206,11 +207,11 @@ export class PreTrainedModel extends Module {
     this.loadReport = { missingKeys, unexpectedKeys, newlyInitialized };
     if (!quiet) {
       if (unexpectedKeys.length) {
-        console.warn(`Some weights of the model checkpoint at ${source} were not used when initializing ${this.constructor.name}: [${unexpectedKeys.join(", ")}]`);
+        console.warn(`Some weights of the model checkpoint at ${source} were not used when initializing ${this.constructor.name}: [${keyList(unexpectedKeys)}]`);
       }
       if (newlyInitialized.length) {
         console.warn(
-          `Some weights of ${this.constructor.name} were not initialized from the model checkpoint at ${source} and are newly initialized: [${newlyInitialized.join(", ")}]\n` +
+          `Some weights of ${this.constructor.name} were not initialized from the model checkpoint at ${source} and are newly initialized: [${keyList(newlyInitialized)}]\n` +
             "You should probably TRAIN this model on a down-stream task to be able to use it for predictions and inference.",
         );
       }
@@ -276,4 +277,25 @@ function isCheckpointable(m: Module): m is Module & Checkpointable {
  */
 export function checkpointBlock(enabled: boolean, fn: (x: Tensor) => Tensor, x: Tensor): Tensor {
   return enabled ? checkpoint(fn, x) : fn(x);
+}
+
+/** A key list for a warning: the first 50, then a count (a hostile checkpoint can hold 100,000s). */
+function keyList(keys: string[]): string {
+  return keys.length <= 50 ? keys.join(", ") : `${keys.slice(0, 50).join(", ")}, ... and ${keys.length - 50} more`;
+}
+
+/**
+ * An integer tensor (I8..I64 in the file) would load into a float parameter and fail only at
+ * the first forward pass; refuse it at load, naming the key.
+ */
+function refuseIntegerWeights(own: Map<string, Tensor>, tensors: Map<string, Tensor>, source: string): void {
+  for (const [key, t] of tensors) {
+    const current = own.get(key);
+    if (t.dtype === "int32" && current && current.dtype !== "int32" && current.dtype !== "uint8") {
+      throw new Error(
+        `[load] ${source}: weight "${key}" holds integers (an I8/I16/I32/I64 tensor) but the model's parameter is ${current.dtype}; ` +
+          "this checkpoint is quantized or corrupt — load the float checkpoint, or convert the tensor with tensor.float() before saving",
+      );
+    }
+  }
 }

@@ -155,6 +155,26 @@ function topoOrder(root: GraphNode): GraphNode[] {
   return order.reverse();
 }
 
+let leafGradFinal: ((leaf: Tensor) => void) | null = null;
+
+/**
+ * Sets the function backward() calls with each leaf whose gradient is final for this pass
+ * (no node left that feeds it), as soon as it is: data parallelism starts reducing a bucket
+ * of gradients while backward goes on. Returns the previous one; null removes it.
+ */
+export function setLeafGradFinalHook(fn: ((leaf: Tensor) => void) | null): ((leaf: Tensor) => void) | null {
+  const prev = leafGradFinal;
+  leafGradFinal = fn;
+  return prev;
+}
+
+/** Per leaf, how many nodes of this pass feed its gradient (only while a hook is set). */
+function leafUses(order: GraphNode[]): Map<Tensor, number> {
+  const uses = new Map<Tensor, number>();
+  for (const node of order) for (const t of node.inputs) if (t.requiresGrad && !t.gradFn) uses.set(t, (uses.get(t) ?? 0) + 1);
+  return uses;
+}
+
 /** Implements tensor.backward(): see the file comment. */
 export function runBackward(root: Tensor, gradOutput?: Tensor): void {
   if (!root.requiresGrad) {
@@ -175,6 +195,7 @@ export function runBackward(root: Tensor, gradOutput?: Tensor): void {
     const seed = gradOutput ? gradOutput.alias() : Tensor.onesLike(root);
     if (!root.gradFn) {
       accumulateLeaf(root, seed);
+      leafGradFinal?.(root);
       return;
     }
     if (root.gradFn.released) {
@@ -182,12 +203,28 @@ export function runBackward(root: Tensor, gradOutput?: Tensor): void {
     }
     const grads = new Map<GraphNode, Tensor>();
     grads.set(root.gradFn, seed);
-    for (const node of topoOrder(root.gradFn)) {
+    const order = topoOrder(root.gradFn);
+    const hook = leafGradFinal;
+    const uses = hook ? leafUses(order) : null;
+    const leavesDone = (node: GraphNode): void => {
+      if (!uses) return;
+      for (const t of node.inputs) {
+        const left = uses.get(t);
+        if (left === undefined) continue;
+        if (left > 1) uses.set(t, left - 1);
+        else {
+          uses.delete(t);
+          hook!(t);
+        }
+      }
+    };
+    for (const node of order) {
       const dy = grads.get(node);
       grads.delete(node);
       if (!dy || node.released) {
         dy?.dispose();
         node.release();
+        leavesDone(node);
         continue;
       }
       const results = node.def.backward(node.ctx, dy);
@@ -223,6 +260,7 @@ export function runBackward(root: Tensor, gradOutput?: Tensor): void {
         }
       }
       node.release();
+      leavesDone(node);
     }
   });
 }

@@ -3,7 +3,7 @@ import "./methods.js";
 
 export { Tensor, type Shape, numelOf, sameShape } from "./tensor.js";
 export { type DType, DTYPES, parseDtype, isFloatingDtype } from "./dtype.js";
-export { noGrad, enableGrad, isGradEnabled, defineOp, OpContext, type OpDef, registeredOps } from "./autograd.js";
+export { noGrad, enableGrad, isGradEnabled, defineOp, OpContext, type OpDef, registeredOps, setLeafGradFinalHook } from "./autograd.js";
 export { scope } from "./scope.js";
 export { bufferCache } from "./storage.js";
 export { manualSeed, getRngState, setRngState, SeededRandom, type RngState } from "./random.js";

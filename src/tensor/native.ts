@@ -76,18 +76,19 @@ export type BinaryOpName = keyof typeof BinaryOp;
 
 export const ReduceOp = { sum: 0, mean: 1, max: 2, min: 3 } as const;
 
-function findAddon(): string {
+/** The path of a built addon of this package (build/Release/<name>.node). */
+export function findAddon(name = "tunelab_native"): string {
   // dist/src/tensor/native.js and src/tensor/native.ts both sit three levels below the root.
   const here = dirname(fileURLToPath(import.meta.url));
   const candidates = [resolve(here, "../../.."), resolve(here, "../..")];
   for (const root of candidates) {
     for (const build of ["Release", "Debug"]) {
-      const p = join(root, "build", build, "tunelab_native.node");
+      const p = join(root, "build", build, `${name}.node`);
       if (existsSync(p)) return p;
     }
   }
   throw new Error(
-    "[native] the tunelab_native addon is not built (looked for build/Release/tunelab_native.node); " +
+    `[native] the ${name} addon is not built (looked for build/Release/${name}.node); ` +
       "run `npm install` (or `npx node-gyp rebuild`) in the tunelab folder — it needs g++ and Node's headers",
   );
 }

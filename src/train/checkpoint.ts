@@ -23,6 +23,8 @@ export interface DataOrderState {
   seed: number;
   /** A streamed train_dataset: examples of the epoch consumed, skipped on resume. */
   examples_in_epoch?: number;
+  /** Examples per optimizer step over all ranks; a resume must keep it (absent in older checkpoints). */
+  global_batch_size?: number;
 }
 
 export interface RngStateFile {

@@ -14,9 +14,12 @@ export interface RunLength {
   numEpochs: number;
 }
 
-/** Steps and epochs of a run over numExamples training examples (null: a stream). */
-export function runLength(args: TrainingArguments, numExamples: number | null): RunLength {
-  const bs = args.per_device_train_batch_size;
+/**
+ * Steps and epochs of a run over numExamples training examples (null: a stream); with data
+ * parallelism a micro-batch is per_device_train_batch_size on each of worldSize ranks.
+ */
+export function runLength(args: TrainingArguments, numExamples: number | null, worldSize = 1): RunLength {
+  const bs = args.per_device_train_batch_size * worldSize;
   // A stream's length is unknown: passes repeat until max_steps (HF sets num_train_epochs to sys.maxsize).
   const batchesPerEpoch = numExamples === null ? Infinity : numBatches(numExamples, bs, args.dataloader_drop_last);
   if (batchesPerEpoch === 0) {

@@ -27,9 +27,10 @@ import { decideEpochEndActions, decideStepActions, runLength, stepIntervals } fr
 import { createOptimizer, createScheduler } from "./optimizer_setup.js";
 import { loadCheckpointWeights, type TrainableModel } from "./model_contract.js";
 import { isCausalLm, trainingLoss } from "./loss.js";
-import { evaluationLoop } from "./evaluation_loop.js";
 import { removeStaleTemporaries } from "./checkpoint.js";
 import { resolveResumeCheckpoint, restoreTrainerCheckpoint, saveTrainerCheckpoint, type TrainerParts } from "./trainer_checkpoint.js";
+import { broadcast, DataParallel, setCollectiveTimeout } from "../distributed/index.js";
+import { shardedEvaluationLoop } from "./distributed_eval.js";
 
 export interface TrainerOptions {
   model: TrainableModel;
@@ -88,14 +89,18 @@ export class Trainer {
   private stepsSinceLog = 0;
   private lastEvalWasBest = false;
   private readonly runStats = new RunStatsCallback();
+  /** Data parallel over MPI when launched by mpirun/srun with several ranks (src/distributed). */
+  private readonly dp = DataParallel.fromEnvironment();
 
   constructor(readonly options: TrainerOptions) {
     this.model = options.model;
     this.args = options.args instanceof TrainingArguments ? options.args : new TrainingArguments(options.args);
     const c = options.data_collator;
     this.collate = typeof c === "function" ? c : c ? c.collate : new DataCollatorWithPadding({ pad_token_id: options.tokenizer?.pad_token_id ?? 0 }).collate;
-    const builtIn: TrainerCallback[] = [new JsonlLoggerCallback(), this.runStats];
-    if (!options.quiet && !this.args.disable_tqdm) builtIn.push(new ProgressCallback({ stream: options.progress_stream as NodeJS.WriteStream | undefined }));
+    // Under data parallelism rank 0 alone logs, prints progress and writes files.
+    this.state.is_world_process_zero = this.state.is_local_process_zero = !this.dp || this.dp.rank === 0;
+    const builtIn: TrainerCallback[] = this.state.is_world_process_zero ? [new JsonlLoggerCallback(), this.runStats] : [this.runStats];
+    if (!options.quiet && !this.args.disable_tqdm && this.state.is_world_process_zero) builtIn.push(new ProgressCallback({ stream: options.progress_stream as NodeJS.WriteStream | undefined }));
     this.callbackHandler = new CallbackHandler([...builtIn, ...(options.callbacks ?? [])]);
     if (this.args.ignoredKeys.length && !options.quiet) {
       console.warn(`[trainer] ignoring training arguments with no effect on CPU: ${this.args.ignoredKeys.join(", ")}`);
@@ -121,12 +126,13 @@ export class Trainer {
     if (streaming && args.group_by_length) throw new Error("[trainer] group_by_length needs every example's length up front; a streamed train_dataset has none. Set group_by_length: false");
     if (args.eval_strategy !== "no" && !this.options.eval_dataset) throw new Error(`[trainer] eval_strategy is "${args.eval_strategy}" but no eval_dataset was given; pass eval_dataset or set eval_strategy: "no"`);
     fs.mkdirSync(args.output_dir, { recursive: true });
-    removeStaleTemporaries(args.output_dir);
+    if (this.state.is_world_process_zero) removeStaleTemporaries(args.output_dir);
     manualSeed(args.seed);
 
     const bs = args.per_device_train_batch_size;
     const ga = args.gradient_accumulation_steps;
-    const { stepsPerEpoch, maxSteps, numEpochs } = runLength(args, streaming ? null : train.length);
+    const world = this.dp?.size ?? 1;
+    const { stepsPerEpoch, maxSteps, numEpochs } = runLength(args, streaming ? null : train.length, world);
     Object.assign(this.state, { max_steps: maxSteps, num_train_epochs: numEpochs, train_batch_size: bs, ...stepIntervals(args, maxSteps) });
 
     const resumeFrom = resolveResumeCheckpoint(opts.resume_from_checkpoint ?? args.resume_from_checkpoint, args.output_dir);
@@ -137,6 +143,10 @@ export class Trainer {
     this.optimizer = optimizer;
     this.scheduler = scheduler ?? createScheduler(optimizer, args, maxSteps);
     const params = this.model.trainableParameters();
+    if (this.dp) {
+      setCollectiveTimeout(args.ddp_timeout);
+      this.dp.setup(params, { bucketCapMb: args.ddp_bucket_cap_mb ?? undefined, overlap: !args.gradient_checkpointing });
+    }
     const resumeAt: DataPosition = resumeFrom
       ? restoreTrainerCheckpoint(this.checkpointParts(), resumeFrom, { stepsPerEpoch, streaming, quiet: Boolean(this.options.quiet) })
       : { epoch: 0, batchesInEpoch: 0, examplesInEpoch: 0 };
@@ -154,8 +164,8 @@ export class Trainer {
       this.fire("onEpochBegin");
       const from = epoch === epochsTrained ? resumeAt : { epoch, batchesInEpoch: 0, examplesInEpoch: 0 };
       const groups = streaming
-        ? streamedStepGroups(train, from, bs, ga, args.dataloader_drop_last)
-        : indexedStepGroups(train, { epoch, startBatch: from.batchesInEpoch, seed: dataSeed, batchSize: bs, ga, dropLast: args.dataloader_drop_last, groupByLength: args.group_by_length });
+        ? streamedStepGroups(train, from, bs * world, ga, args.dataloader_drop_last)
+        : indexedStepGroups(train, { epoch, startBatch: from.batchesInEpoch, seed: dataSeed, batchSize: bs * world, ga, dropLast: args.dataloader_drop_last, groupByLength: args.group_by_length });
       let examplesInEpoch = from.examplesInEpoch ?? 0;
       let exhausted = true;
       for await (const { first, group, stepsInPass } of groups) {
@@ -203,15 +213,17 @@ export class Trainer {
 
     this.fire("onTrainEnd");
     if (args.load_best_model_at_end && this.state.best_model_checkpoint) {
-      if (!this.options.quiet) console.error(`[trainer] loading the best model from ${this.state.best_model_checkpoint} (${args.metric_for_best_model} = ${this.state.best_metric})`);
-      loadCheckpointWeights(this.model, this.state.best_model_checkpoint);
+      if (!this.options.quiet && this.state.is_world_process_zero) console.error(`[trainer] loading the best model from ${this.state.best_model_checkpoint} (${args.metric_for_best_model} = ${this.state.best_metric})`);
+      // Data parallel: rank 0 reads the checkpoint it wrote and sends the trained weights.
+      if (this.state.is_world_process_zero) loadCheckpointWeights(this.model, this.state.best_model_checkpoint);
+      if (this.dp) for (const p of this.model.trainableParameters()) broadcast(p, 0);
     }
     const runtime = (performance.now() - startTime) / 1000;
     const stepsRun = this.state.global_step - startStep;
     const trainLoss = stepsRun > 0 ? totalLoss / stepsRun : 0;
     const metrics: Metrics = {
       train_runtime: round(runtime, 4),
-      train_samples_per_second: round((stepsRun * bs * ga) / Math.max(runtime, 1e-9), 3),
+      train_samples_per_second: round((stepsRun * bs * ga * world) / Math.max(runtime, 1e-9), 3),
       train_steps_per_second: round(stepsRun / Math.max(runtime, 1e-9), 3),
       total_flos: this.state.total_flos,
       train_loss: trainLoss,
@@ -229,27 +241,32 @@ export class Trainer {
    */
   private accumulateGradients(group: Row[][], at: { step: number; epoch: number; first: number; dataSeed: number }): number {
     let stepLoss = 0;
-    group.forEach((rows, k) => {
+    group.forEach((globalRows, k) => {
+      // Data parallel: this rank's share of the micro-batch, its loss weighted by that share.
+      const rows = this.dp ? this.dp.shard(globalRows) : globalRows;
+      const weight = rows.length / globalRows.length / group.length;
+      this.dp?.beforeBackward(k === group.length - 1);
       // A per-batch generator keeps collator randomness (MLM masks) replayable on resume.
       const rng = new SeededRandom(epochSeed(at.dataSeed ^ 0x5bd1e995, at.epoch * 1_000_003 + at.first + k));
       let num_tokens = 0;
-      const loss = scope(() => {
+      const loss = rows.length === 0 ? 0 : scope(() => {
         const inputs = this.collate(rows, { rng });
         num_tokens = estimateTokens(inputs);
         const value = trainingLoss(this.model, inputs, this.args.label_smoothing_factor);
         const v = value.item();
         if (!Number.isFinite(v)) return v;
-        (group.length > 1 ? value.mul(1 / group.length) : value).backward();
+        (weight !== 1 ? value.mul(weight) : value).backward();
         return v;
       });
       if (!Number.isFinite(loss)) {
         this.optimizer!.zeroGrad();
         throw new NonFiniteLossError(at.step, "the loss", loss);
       }
-      stepLoss += loss / group.length;
+      stepLoss += loss * weight;
+      // Under data parallelism this counts this rank's tokens only (total_flos is rank 0's share).
       this.fire("onSubstepEnd", { num_tokens });
     });
-    return stepLoss;
+    return this.dp ? this.dp.finishStep(stepLoss) : stepLoss;
   }
 
   private maybeLogSaveEvaluate(gradNormValue: number, data: DataPosition): void {
@@ -269,7 +286,7 @@ export class Trainer {
     }
     if (this.control.should_save) {
       const written = saveTrainerCheckpoint(this.checkpointParts(), data, {
-        isBest: this.lastEvalWasBest, streaming: this.options.train_dataset instanceof IterableDataset,
+        isBest: this.lastEvalWasBest, streaming: this.options.train_dataset instanceof IterableDataset, write: this.state.is_world_process_zero,
       });
       this.lastEvalWasBest = false;
       this.fire("onSave", { checkpoint: written });
@@ -281,6 +298,7 @@ export class Trainer {
     return {
       model: this.model, tokenizer: this.options.tokenizer ?? null, optimizer: this.optimizer!, scheduler: this.scheduler!,
       state: this.state, args: this.args, callbacks: this.callbackHandler.callbacks,
+      globalBatchSize: this.args.per_device_train_batch_size * (this.dp?.size ?? 1) * this.args.gradient_accumulation_steps,
     };
   }
 
@@ -314,7 +332,7 @@ export class Trainer {
     const ds = opts.eval_dataset ?? this.options.eval_dataset;
     if (!ds) throw new Error("[trainer] evaluate() needs an eval_dataset; pass eval_dataset to the Trainer or to evaluate()");
     const prefix = opts.metric_key_prefix ?? "eval";
-    const r = evaluationLoop({
+    const r = shardedEvaluationLoop(this.dp, {
       model: this.model, dataset: ds, collate: this.collate, batchSize: this.args.per_device_eval_batch_size,
       collectPredictions: Boolean(this.options.compute_metrics), inputColumns: this.options.metric_input_columns,
       preprocessLogits: this.options.preprocess_logits_for_metrics, labelSmoothing: this.args.label_smoothing_factor,
@@ -341,7 +359,7 @@ export class Trainer {
   /** Predictions (logits per example), label ids when the data has labels, and metrics. */
   predict(dataset: Dataset, opts: { metric_key_prefix?: string } = {}): { predictions: unknown[]; label_ids: unknown[]; metrics: Metrics; inputs?: Record<string, unknown>[] } {
     const prefix = opts.metric_key_prefix ?? "test";
-    const r = evaluationLoop({
+    const r = shardedEvaluationLoop(this.dp, {
       model: this.model, dataset, collate: this.collate, batchSize: this.args.per_device_eval_batch_size,
       collectPredictions: true, inputColumns: this.options.metric_input_columns, preprocessLogits: this.options.preprocess_logits_for_metrics,
       labelSmoothing: this.args.label_smoothing_factor,
@@ -358,6 +376,7 @@ export class Trainer {
 
   /** Writes the model (or adapter) and tokenizer to dir (default output_dir), as trainer.save_model. */
   saveModel(dir = this.args.output_dir): void {
+    if (!this.state.is_world_process_zero) return;
     fs.mkdirSync(dir, { recursive: true });
     this.model.savePretrained(dir);
     this.options.tokenizer?.savePretrained(dir);

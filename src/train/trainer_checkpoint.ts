@@ -24,6 +24,8 @@ export interface TrainerParts {
   state: TrainerState;
   args: TrainingArguments;
   callbacks: TrainerCallback[];
+  /** Examples per optimizer step over all ranks (per device × ranks × accumulation). */
+  globalBatchSize: number;
 }
 
 /** The folder to resume from (true: the newest complete checkpoint in outputDir), or null for a fresh run. */
@@ -39,9 +41,11 @@ export function resolveResumeCheckpoint(value: string | boolean | null | undefin
 }
 
 /** Writes checkpoint-<global_step> (recording it as the best when `isBest`) and rotates old ones; returns its path. */
-export function saveTrainerCheckpoint(p: TrainerParts, data: DataPosition, opts: { isBest: boolean; streaming: boolean }): string {
+export function saveTrainerCheckpoint(p: TrainerParts, data: DataPosition, opts: { isBest: boolean; streaming: boolean; write?: boolean }): string {
   const { args, state } = p;
   if (opts.isBest) state.best_model_checkpoint = path.join(args.output_dir, `${PREFIX_CHECKPOINT_DIR}-${state.global_step}`);
+  // Data parallel: only rank 0 writes; the others record the same state.
+  if (opts.write === false) return path.join(args.output_dir, `${PREFIX_CHECKPOINT_DIR}-${state.global_step}`);
   state.stateful_callbacks = Object.fromEntries(
     p.callbacks.map((cb, i) => [callbackStateKey(cb, i), cb.stateDict?.()]).filter(([, v]) => v !== undefined),
   );
@@ -53,7 +57,7 @@ export function saveTrainerCheckpoint(p: TrainerParts, data: DataPosition, opts:
     state,
     args: args.toDict(),
     data: {
-      epoch: data.epoch, batches_in_epoch: data.batchesInEpoch, seed: args.data_seed ?? args.seed,
+      epoch: data.epoch, batches_in_epoch: data.batchesInEpoch, seed: args.data_seed ?? args.seed, global_batch_size: p.globalBatchSize,
       ...(opts.streaming ? { examples_in_epoch: data.examplesInEpoch ?? 0 } : {}),
     },
     saveOnlyModel: args.save_only_model,
@@ -81,6 +85,14 @@ export function restoreTrainerCheckpoint(
     if (s && cb.loadStateDict) cb.loadStateDict(s as Record<string, unknown>);
   });
   const rng = loadRngState(dir);
+  const savedBatch = rng.data.global_batch_size;
+  if (savedBatch !== undefined && savedBatch !== p.globalBatchSize) {
+    throw new Error(
+      `[trainer] ${dir} was trained with ${savedBatch} examples per optimizer step but this run takes ${p.globalBatchSize} ` +
+        "(per_device_train_batch_size × ranks × gradient_accumulation_steps); to continue the same sample order with another number of ranks, " +
+        `keep the product at ${savedBatch} (e.g. 2 ranks × 8 resumes on 1 rank as per_device_train_batch_size 16, or 8 with gradient_accumulation_steps 2)`,
+    );
+  }
   restoreRngState(rng);
   const step = p.state.global_step;
   if (opts.streaming) {

@@ -98,6 +98,10 @@ const DEFAULTS = {
   label_smoothing_factor: 0,
   gradient_checkpointing: false,
   group_by_length: false,
+  /** Data parallel over MPI: seconds a collective may wait for the other ranks (HF's default). */
+  ddp_timeout: 1800,
+  /** Data parallel over MPI: gradient bucket size in MiB (null: PyTorch's 25). */
+  ddp_bucket_cap_mb: null as number | null,
   dataloader_drop_last: false,
   disable_tqdm: false,
   run_name: null as string | null,
@@ -181,6 +185,8 @@ export class TrainingArguments {
     num("seed", (x) => int(x) && x >= 0, "a non-negative integer");
     num("label_smoothing_factor", (x) => x >= 0 && x < 1, "in [0, 1)");
     num("eval_delay", (x) => x >= 0, "a non-negative number");
+    num("ddp_timeout", (x) => x > 0, "a positive number of seconds");
+    num("ddp_bucket_cap_mb", (x) => x > 0, "a positive number of MiB");
     const oneOf = (k: string, values: readonly string[]) => {
       const v = get(k);
       if (v !== undefined && v !== null && !values.includes(String(v))) problems.push(`${k} must be one of ${values.join(", ")}, got ${JSON.stringify(v)}`);

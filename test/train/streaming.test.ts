@@ -56,7 +56,7 @@ test("streaming trains across passes and resumes exactly (losses equal the unint
   const stopAt7: TrainerCallback = { onStepEnd: (_a, state, control) => { if (state.global_step === 7) control.should_training_stop = true; } };
   await streamTrainer(streamedDataset(file), { ...base, output_dir: outB }, { callbacks: [stopAt7] }).train();
   const rng = JSON.parse(fs.readFileSync(path.join(outB, "checkpoint-7", "rng_state.json"), "utf8"));
-  assert.deepEqual(rng.data, { epoch: 0, batches_in_epoch: 14, seed: 5, examples_in_epoch: 56 });
+  assert.deepEqual(rng.data, { epoch: 0, batches_in_epoch: 14, seed: 5, global_batch_size: 8, examples_in_epoch: 56 });
   const resumed = streamTrainer(streamedDataset(file), { ...base, output_dir: outB });
   await resumed.train({ resume_from_checkpoint: path.join(outB, "checkpoint-7") });
   assert.equal(resumed.state.global_step, 30);

@@ -1,0 +1,61 @@
+// Bad data input (issue 9, items 6-8): CSV streams parse as in memory, unclear CSV errors,
+// non-UTF-8 bytes in data and YAML refused with file and line.
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { test } from "node:test";
+import { readDataFile } from "../../src/data/readers.js";
+import { IterableDataset } from "../../src/data/stream.js";
+import { readYamlFile } from "../../src/cli/config.js";
+
+function tmpFile(name: string, content: string | Uint8Array): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tunelab-faults-data-"));
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, content);
+  return file;
+}
+
+test("streaming CSV gives the rows in-memory CSV gives: quoted commas, quoted newlines, numbers", async () => {
+  const csv = 'text,label,score\n"hello, world",1,0.5\n"two\nlines",0,-3\nplain,1,1e3\n"say ""hi""",0,007\n';
+  const file = tmpFile("data.csv", csv);
+  const inMemory = (await readDataFile(file)).toList();
+  const streamed = await IterableDataset.fromFile(file).toList();
+  assert.equal(inMemory.length, 4);
+  assert.deepEqual(streamed, inMemory);
+  assert.equal(streamed[0].text, "hello, world");
+  assert.equal(streamed[1].text, "two\nlines");
+  assert.equal(streamed[3].text, 'say "hi"');
+});
+
+test("streaming TSV agrees with in-memory TSV; a wrong field count is the same bad row in both", async () => {
+  const file = tmpFile("data.tsv", "sentence\tlabel\na \"quoted\" word\t1\ntoo\tmany\tfields\n");
+  const inMemory = (await readDataFile(file, { on_bad_rows: "skip", warn: () => {} })).toList();
+  const streamed = await IterableDataset.fromFile(file, { on_bad_rows: "skip" }).toList();
+  assert.deepEqual(streamed, inMemory);
+  assert.deepEqual(inMemory, [{ sentence: 'a "quoted" word', label: 1 }]);
+  await assert.rejects(() => readDataFile(file), /data\.tsv:3: expected 2 fields/);
+  await assert.rejects(() => IterableDataset.fromFile(file).toList(), /data\.tsv:3: expected 2 fields/);
+});
+
+test("an unterminated CSV quote names the file (in memory and streaming)", async () => {
+  const file = tmpFile("broken.csv", 'text,label\n"never closed,1\nnext,0\n');
+  await assert.rejects(() => readDataFile(file), (e: Error) => /\[data\] .*broken\.csv:\d+: .*[Qq]uote.*; close the quote/.test(e.message));
+  await assert.rejects(() => IterableDataset.fromFile(file).toList(), (e: Error) => /\[data\] .*broken\.csv:\d+: .*close the quote/.test(e.message));
+});
+
+test("non-UTF-8 bytes in a data file are an error naming file and line, in memory and streaming", async () => {
+  const latin1 = Buffer.concat([Buffer.from('{"text": "ok", "label": 0}\n{"text": "caf'), Buffer.from([0xe9]), Buffer.from('", "label": 1}\n')]);
+  for (const name of ["data.jsonl", "data.csv"]) {
+    const content = name.endsWith(".csv") ? Buffer.concat([Buffer.from("text,label\nok,0\ncaf"), Buffer.from([0xe9]), Buffer.from(",1\n")]) : latin1;
+    const file = tmpFile(name, content);
+    const want = new RegExp(`${name.replace(".", "\\.")}:(2|3): invalid UTF-8 byte 0xe9 .*iconv`);
+    await assert.rejects(() => readDataFile(file), want);
+    await assert.rejects(() => IterableDataset.fromFile(file).toList(), want);
+  }
+});
+
+test("non-UTF-8 bytes in a YAML config are an error naming the file and line", () => {
+  const file = tmpFile("config.yaml", Buffer.concat([Buffer.from("model:\n  name_or_path: caf"), Buffer.from([0xe9]), Buffer.from("\n")]));
+  assert.throws(() => readYamlFile(file), /config\.yaml:2: invalid UTF-8 byte 0xe9/);
+});
