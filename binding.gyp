@@ -21,7 +21,8 @@
         "native/attention_tiles.cpp",
         "native/cross_entropy.cpp",
         "native/random.cpp",
-        "native/adamw.cpp"
+        "native/adamw.cpp",
+        "native/quant.cpp"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],

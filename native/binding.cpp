@@ -3,6 +3,7 @@
 // the argument, then calls a kernel from kernels.h. Kernels never see N-API types.
 #include <napi.h>
 
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -173,6 +174,138 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
   float* C = a.f32(14, span(false, M, N, ldc, sc));
   tl::gemm(ta, tb, M, N, K, static_cast<float>(a.num(5)), A, lda, sa, B, bt, ldb, sb,
            static_cast<float>(a.num(13)), C, ldc, sc, batch);
+  return Undefined(info);
+}
+
+// ---- quantization ----------------------------------------------------------------------
+
+tl::QuantType quant_type(const Args& a, size_t idx) {
+  int64_t t = a.i64(idx);
+  if (t != tl::Q_FP4 && t != tl::Q_NF4) a.fail(idx, "quant type must be 0 (fp4) or 1 (nf4)");
+  return static_cast<tl::QuantType>(t);
+}
+
+int64_t block_size(const Args& a, size_t idx) {
+  int64_t b = a.i64(idx);
+  if (b < 2 || b > (1 << 20) || b % 2) a.fail(idx, "block size must be an even number in [2, 2^20]");
+  return b;
+}
+
+Napi::Float32Array copy_floats(Napi::Env env, const float* v, size_t n) {
+  Napi::Float32Array out = Napi::Float32Array::New(env, n);
+  std::memcpy(out.Data(), v, n * sizeof(float));
+  return out;
+}
+
+// code4bit(quantType) -> Float32Array(16); dynamicCode8bit() -> Float32Array(256)
+Napi::Value Code4bit(const Napi::CallbackInfo& info) {
+  Args a(info, "code4bit", 1);
+  return copy_floats(info.Env(), tl::code_4bit(quant_type(a, 0)), 16);
+}
+
+Napi::Value DynamicCode8bit(const Napi::CallbackInfo& info) {
+  Args a(info, "dynamicCode8bit", 0);
+  return copy_floats(info.Env(), tl::dynamic_code_8bit(), 256);
+}
+
+// quantize4bit(packed, absmax, x, xDtype, n, blocksize, quantType)
+Napi::Value Quantize4bit(const Napi::CallbackInfo& info) {
+  Args a(info, "quantize4bit", 7);
+  int64_t n = a.size(4), bs = block_size(a, 5);
+  DType xt = a.dtype(3);
+  if (xt != tl::F32 && xt != tl::BF16 && xt != tl::F16) a.fail(3, "x must be float32, bfloat16 or float16");
+  tl::quantize_4bit(a.u8(0, (n + 1) / 2), a.f32(1, (n + bs - 1) / bs), a.buf(2, n, dtype_size(xt)), xt, n, bs,
+                    quant_type(a, 6));
+  return Undefined(info);
+}
+
+// dequantize4bit(out, packed, absmax, n, blocksize, quantType)
+Napi::Value Dequantize4bit(const Napi::CallbackInfo& info) {
+  Args a(info, "dequantize4bit", 6);
+  int64_t n = a.size(3), bs = block_size(a, 4);
+  tl::dequantize_4bit(a.f32(0, n), a.u8(1, (n + 1) / 2), a.f32(2, (n + bs - 1) / bs), n, bs, quant_type(a, 5));
+  return Undefined(info);
+}
+
+// quantizeBlockwise8bit(q, absmax, x, code, n, blocksize)
+Napi::Value QuantizeBlockwise8bit(const Napi::CallbackInfo& info) {
+  Args a(info, "quantizeBlockwise8bit", 6);
+  int64_t n = a.size(4), bs = block_size(a, 5);
+  tl::quantize_blockwise_8bit(a.u8(0, n), a.f32(1, (n + bs - 1) / bs), a.f32(2, n), a.f32(3, 256), n, bs);
+  return Undefined(info);
+}
+
+// dequantizeBlockwise8bit(out, q, absmax, code, n, blocksize, offset)
+Napi::Value DequantizeBlockwise8bit(const Napi::CallbackInfo& info) {
+  Args a(info, "dequantizeBlockwise8bit", 7);
+  int64_t n = a.size(4), bs = block_size(a, 5);
+  tl::dequantize_blockwise_8bit(a.f32(0, n), a.u8(1, n), a.f32(2, (n + bs - 1) / bs), a.f32(3, 256), n, bs,
+                                static_cast<float>(a.num(6)));
+  return Undefined(info);
+}
+
+// A {packed, n, blocksize, quantType, absmax | null, absmaxQ, nestedAbsmax, nestedCode,
+// nestedBlocksize, offset} object as a Quant4Matrix; every buffer length is checked.
+tl::Quant4Matrix quant4_matrix(const Args& a, size_t idx) {
+  if (!a.info[idx].IsObject()) a.fail(idx, "expected a 4-bit weight object");
+  Napi::Object o = a.info[idx].As<Napi::Object>();
+  auto field = [&](const char* name) { return o.Get(name); };
+  auto number = [&](const char* name) -> double {
+    Napi::Value v = field(name);
+    if (!v.IsNumber()) a.fail(idx, std::string("field ") + name + " must be a number");
+    return v.As<Napi::Number>().DoubleValue();
+  };
+  auto array = [&](const char* name, int64_t need, size_t elem, bool nullable) -> void* {
+    Napi::Value v = field(name);
+    if (nullable && (v.IsNull() || v.IsUndefined())) return nullptr;
+    if (!v.IsTypedArray()) a.fail(idx, std::string("field ") + name + " must be a typed array");
+    Napi::TypedArray ta = v.As<Napi::TypedArray>();
+    if (static_cast<double>(ta.ByteLength()) < static_cast<double>(need) * elem)
+      a.fail(idx, std::string("field ") + name + " is too short");
+    return static_cast<uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
+  };
+  tl::Quant4Matrix q;
+  const double n = number("n"), bs = number("blocksize"), t = number("quantType");
+  if (!(n >= 1 && n < 9.0e15 && n == double(int64_t(n)))) a.fail(idx, "field n must be a positive integer");
+  if (!(bs >= 2 && bs <= (1 << 20) && int64_t(bs) % 2 == 0)) a.fail(idx, "field blocksize must be even");
+  if (t != tl::Q_FP4 && t != tl::Q_NF4) a.fail(idx, "field quantType must be 0 (fp4) or 1 (nf4)");
+  q.n = int64_t(n), q.blocksize = int64_t(bs), q.type = static_cast<tl::QuantType>(int(t));
+  const int64_t blocks = (q.n + q.blocksize - 1) / q.blocksize;
+  q.packed = static_cast<const uint8_t*>(array("packed", (q.n + 1) / 2, 1, false));
+  q.absmax = static_cast<const float*>(array("absmax", blocks, 4, true));
+  q.round_bf16 = field("roundBf16").ToBoolean().Value();
+  if (!q.absmax) {
+    const double nbs = number("nestedBlocksize");
+    if (!(nbs >= 1 && nbs <= (1 << 20) && nbs == double(int64_t(nbs)))) a.fail(idx, "field nestedBlocksize must be a positive integer");
+    q.nested_blocksize = int64_t(nbs);
+    q.absmax_q = static_cast<const uint8_t*>(array("absmaxQ", blocks, 1, false));
+    q.nested_absmax = static_cast<const float*>(array("nestedAbsmax", (blocks + q.nested_blocksize - 1) / q.nested_blocksize, 4, false));
+    q.nested_code = static_cast<const float*>(array("nestedCode", 256, 4, false));
+    q.offset = static_cast<float>(number("offset"));
+  }
+  return q;
+}
+
+// gemm4bit(transA, transB, M, N, K, alpha, A, lda, strideA, qB, ldb, beta, C, ldc, strideC, batch)
+Napi::Value Gemm4bit(const Napi::CallbackInfo& info) {
+  Args a(info, "gemm4bit", 16);
+  bool ta = a.flag(0), tb = a.flag(1);
+  int64_t M = a.size(2), N = a.size(3), K = a.size(4), batch = a.size(15);
+  int64_t lda = a.size(7), sa = a.size(8), ldb = a.size(10), ldc = a.size(13), sc = a.size(14);
+  tl::Quant4Matrix q = quant4_matrix(a, 9);
+  if (K > 0 && N > 0) {
+    const int64_t rows = tb ? N : K, cols = tb ? K : N;
+    if (ldb < cols || (rows - 1) * ldb + cols > q.n) a.fail(10, "B's rows and ldb exceed the 4-bit matrix");
+  }
+  auto span = [&](bool trans, int64_t rows, int64_t cols, int64_t ld, int64_t stride) -> int64_t {
+    if (batch == 0 || rows == 0 || cols == 0) return 0;
+    int64_t r = trans ? cols : rows, c = trans ? rows : cols;
+    return (batch - 1) * stride + (r - 1) * ld + c;
+  };
+  const float* A = a.f32(6, span(ta, M, K, lda, sa));
+  float* C = a.f32(12, span(false, M, N, ldc, sc));
+  tl::gemm_4bit(ta, tb, M, N, K, static_cast<float>(a.num(5)), A, lda, sa, q, ldb,
+                static_cast<float>(a.num(11)), C, ldc, sc, batch);
   return Undefined(info);
 }
 
@@ -566,6 +699,13 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
       {"randomNormal", RandomNormal},
       {"dropoutForward", DropoutForward},
       {"adamwStep", AdamwStep},
+      {"code4bit", Code4bit},
+      {"dynamicCode8bit", DynamicCode8bit},
+      {"quantize4bit", Quantize4bit},
+      {"dequantize4bit", Dequantize4bit},
+      {"quantizeBlockwise8bit", QuantizeBlockwise8bit},
+      {"dequantizeBlockwise8bit", DequantizeBlockwise8bit},
+      {"gemm4bit", Gemm4bit},
   };
   for (const Entry& e : table) exports.Set(e.name, Napi::Function::New(env, e.fn, e.name));
   return exports;

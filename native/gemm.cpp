@@ -110,7 +110,43 @@ struct Problem {
   int64_t b_rs, b_cs, stride_b;   // op(B)(k, j) = B[k*b_rs + j*b_cs] (elements)
   float* C;
   int64_t ldc, c_cs, stride_c;    // C(i, j) = C[i*ldc + j*c_cs]; c_cs is 1 unless swapped
+  // A 4-bit B (then B is null, b_elem 0, b_dtype U8): op(B)(k, j) is element
+  // k*b_rs + j*b_cs of the quantized matrix, decoded while packing.
+  const Quant4Matrix* q4 = nullptr;
 };
+
+// dst (kc, W) = op(B) rows [k0, k0+kc) x columns [j0, j0+w) of batch item `batch`, zero
+// padded to W columns. With `transposed`, dst (kc, W) holds op(B)^T: its rows are op(B)'s
+// columns [j0, j0+kc) and its columns op(B)'s rows [k0, k0+w) (the dot-product layout).
+void pack_b(const Problem& p, const KernelSet& ks, float* dst, int W, int64_t batch,
+            int64_t k0, int64_t j0, int64_t kc, int w, bool transposed) {
+  const int64_t rs = transposed ? p.b_cs : p.b_rs, cs = transposed ? p.b_rs : p.b_cs;
+  if (!p.q4) {
+    const char* src = p.B + (batch * p.stride_b + k0 * p.b_rs + j0 * p.b_cs) * p.b_elem;
+    return ks.pack(dst, W, src, p.b_dtype, rs, cs, kc, w);
+  }
+  // Contiguous runs of the quantized matrix are decoded in one go: along a packed row
+  // when its columns are adjacent (cs == 1), else along a column, scattered by W.
+  const int64_t base = k0 * p.b_rs + j0 * p.b_cs;
+  if (cs == 1) {
+    for (int64_t k = 0; k < kc; ++k) {
+      decode_4bit(dst + k * W, *p.q4, base + k * rs, w);
+      std::fill(dst + k * W + w, dst + (k + 1) * W, 0.f);
+    }
+    return;
+  }
+  float run[512];
+  for (int i = 0; i < W; ++i) {
+    for (int64_t k = 0; k < kc; k += 512) {
+      const int64_t len = std::min<int64_t>(512, kc - k);
+      if (i < w) {
+        if (rs == 1) decode_4bit(run, *p.q4, base + i * cs + k, len);
+        else for (int64_t t = 0; t < len; ++t) decode_4bit(run + t, *p.q4, base + i * cs + (k + t) * rs, 1);
+      }
+      for (int64_t t = 0; t < len; ++t) dst[(k + t) * W + i] = i < w ? run[t] : 0.f;
+    }
+  }
+}
 
 // C^T = op(B)^T @ op(A)^T as a problem of its own: chosen for a column-major A with few
 // columns N (LoRA weight gradients, dy^T @ h): the swapped problem reads A's rows in
@@ -161,7 +197,9 @@ void region_scalar(const Problem& p, const Region& r) {
       float acc = 0.f;
       for (int64_t k = 0; k < p.K; ++k) {
         const int64_t bi = k * p.b_rs + j * p.b_cs;
-        const float bv = p.b_dtype == BF16
+        float q = 0.f;
+        if (p.q4) decode_4bit(&q, *p.q4, bi, 1);
+        const float bv = p.q4 ? q : p.b_dtype == BF16
                              ? bf16_to_f32(reinterpret_cast<const uint16_t*>(B)[bi])
                              : reinterpret_cast<const float*>(B)[bi];
         acc += A[i * p.a_rs + k * p.a_cs] * bv;
@@ -196,8 +234,7 @@ void run_region_dot(const Problem& p, const KernelSet& ks, const Region& r) {
   } else {
     float* buf = t_pack_b.get(size_t(n) * size_t(p.K));
     if (!buf) return region_scalar(p, r);
-    ks.pack(buf, int(p.K), B + r.n0 * p.b_cs * p.b_elem, p.b_dtype, p.b_cs, p.b_rs, n,
-            int(p.K));
+    pack_b(p, ks, buf, int(p.K), r.batch, 0, r.n0, n, int(p.K), true);
     bt = buf;
     ldbt = p.K;
   }
@@ -257,11 +294,9 @@ void run_region(const Problem& p, const KernelSet& ks, const Region& r) {
       t.kc = kc;
       t.beta = pc == 0 ? p.beta : 1.f;  // later K blocks accumulate onto the first
       if (!direct_b) {
-        for (int64_t jp = 0; jp < nc; jp += NR) {
-          const char* src = B + (pc * p.b_rs + (jc + jp) * p.b_cs) * p.b_elem;
-          ks.pack(bbuf + jp * kc, int(NR), src, p.b_dtype, p.b_rs, p.b_cs, kc,
-                  int(std::min(NR, nc - jp)));
-        }
+        for (int64_t jp = 0; jp < nc; jp += NR)
+          pack_b(p, ks, bbuf + jp * kc, int(NR), r.batch, pc, jc + jp, kc,
+                 int(std::min(NR, nc - jp)), false);
       }
       for (int64_t ir = r.m0; ir < r.m1; ir += MR) {
         t.m = int(std::min(MR, r.m1 - ir));
@@ -361,16 +396,23 @@ void pack_portable(float* dst, int W, const void* src, DType dtype, int64_t ks, 
 
 using namespace gemm_detail;
 
-void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
-          const float* A, int64_t lda, int64_t stride_a,
-          const void* B, DType b_dtype, int64_t ldb, int64_t stride_b,
-          float beta, float* C, int64_t ldc, int64_t stride_c, int64_t batch) {
-  if (M <= 0 || N <= 0 || batch <= 0) return;
-  if (K <= 0 || alpha == 0.f) {  // A and B are not read, as in BLAS
-    for (int64_t b = 0; b < batch; ++b) scale_c(C + b * stride_c, M, N, ldc, beta);
-    return;
-  }
+namespace {
 
+// The problem for A and C, B left for the caller to describe.
+Problem base_problem(bool trans_a, int64_t M, int64_t N, int64_t K, float alpha,
+                     const float* A, int64_t lda, int64_t stride_a, float beta, float* C,
+                     int64_t ldc, int64_t stride_c) {
+  Problem p;
+  p.M = M, p.N = N, p.K = K, p.alpha = alpha, p.beta = beta;
+  p.A = A, p.stride_a = stride_a;
+  p.a_rs = trans_a ? 1 : lda;
+  p.a_cs = trans_a ? lda : 1;
+  p.C = C, p.ldc = ldc, p.c_cs = 1, p.stride_c = stride_c;
+  return p;
+}
+
+void run_problem(Problem p, int64_t batch) {
+  const int64_t M = p.M, N = p.N, K = p.K, stride_c = p.stride_c;
   const int level = simd_level();
   const KernelSet& ks =
 #if defined(__x86_64__)
@@ -379,17 +421,7 @@ void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alp
       portable_kernels();
   (void)level;
 
-  Problem p;
-  p.M = M, p.N = N, p.K = K, p.alpha = alpha, p.beta = beta;
-  p.A = A, p.stride_a = stride_a;
-  p.a_rs = trans_a ? 1 : lda;
-  p.a_cs = trans_a ? lda : 1;
-  p.B = static_cast<const char*>(B), p.b_dtype = b_dtype, p.stride_b = stride_b;
-  p.b_elem = b_dtype == BF16 ? 2 : 4;
-  p.b_rs = trans_b ? 1 : ldb;
-  p.b_cs = trans_b ? ldb : 1;
-  p.C = C, p.ldc = ldc, p.c_cs = 1, p.stride_c = stride_c;
-  if (p.a_rs == 1 && p.N <= kDotMaxN && p.M > ks.nr && b_dtype == F32 && !use_dot(p))
+  if (p.a_rs == 1 && p.N <= kDotMaxN && p.M > ks.nr && p.b_dtype == F32 && !use_dot(p))
     p = swapped(p);
 
   // A batch writing one shared C (stride_c == 0) runs its items in order, never at once.
@@ -425,6 +457,42 @@ void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alp
   } else {
     run_tasks(0, batch);
   }
+}
+
+// K == 0 or alpha == 0: A and B are not read, as in BLAS. Returns whether it handled C.
+bool trivial(int64_t M, int64_t N, int64_t K, float alpha, float beta, float* C, int64_t ldc,
+             int64_t stride_c, int64_t batch) {
+  if (M <= 0 || N <= 0 || batch <= 0) return true;
+  if (K > 0 && alpha != 0.f) return false;
+  for (int64_t b = 0; b < batch; ++b) scale_c(C + b * stride_c, M, N, ldc, beta);
+  return true;
+}
+
+}  // namespace
+
+void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
+          const float* A, int64_t lda, int64_t stride_a,
+          const void* B, DType b_dtype, int64_t ldb, int64_t stride_b,
+          float beta, float* C, int64_t ldc, int64_t stride_c, int64_t batch) {
+  if (trivial(M, N, K, alpha, beta, C, ldc, stride_c, batch)) return;
+  Problem p = base_problem(trans_a, M, N, K, alpha, A, lda, stride_a, beta, C, ldc, stride_c);
+  p.B = static_cast<const char*>(B), p.b_dtype = b_dtype, p.stride_b = stride_b;
+  p.b_elem = b_dtype == BF16 ? 2 : 4;
+  p.b_rs = trans_b ? 1 : ldb;
+  p.b_cs = trans_b ? ldb : 1;
+  run_problem(p, batch);
+}
+
+void gemm_4bit(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
+               const float* A, int64_t lda, int64_t stride_a, const Quant4Matrix& B,
+               int64_t ldb, float beta, float* C, int64_t ldc, int64_t stride_c,
+               int64_t batch) {
+  if (trivial(M, N, K, alpha, beta, C, ldc, stride_c, batch)) return;
+  Problem p = base_problem(trans_a, M, N, K, alpha, A, lda, stride_a, beta, C, ldc, stride_c);
+  p.B = nullptr, p.b_dtype = U8, p.b_elem = 0, p.stride_b = 0, p.q4 = &B;
+  p.b_rs = trans_b ? 1 : ldb;
+  p.b_cs = trans_b ? ldb : 1;
+  run_problem(p, batch);
 }
 
 void gemm_reference(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,

@@ -52,6 +52,55 @@ void gemm_reference(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K,
                     float beta, float* C, int64_t ldc, int64_t stride_c, int64_t batch);
 
 // ---------------------------------------------------------------------------------------
+// Blockwise quantization, bitsandbytes' formats (quant.cpp)
+// Codes shared with TypeScript (src/quant/functional.ts). Only ever append.
+enum QuantType : int { Q_FP4 = 0, Q_NF4 = 1 };
+// The 16 code values, indexed by the stored 4-bit code.
+const float* code_4bit(QuantType t);
+// bitsandbytes' signed 8-bit dynamic map (create_dynamic_map(signed=True)), 256 sorted values.
+const float* dynamic_code_8bit();
+// x (n, F32/BF16/F16) -> packed ((n+1)/2), absmax (ceil(n/blocksize)); blocksize even.
+// packed[i] = code[2i] << 4 | code[2i+1]; an odd n pads the last low nibble with code(0).
+void quantize_4bit(uint8_t* packed, float* absmax, const void* x, DType x_dtype, int64_t n,
+                   int64_t blocksize, QuantType t);
+// out (n) = code[c_i] * absmax[i / blocksize]
+void dequantize_4bit(float* out, const uint8_t* packed, const float* absmax, int64_t n,
+                     int64_t blocksize, QuantType t);
+// q (n), absmax (ceil(n/blocksize)) against a sorted 256-entry code: nearest value, ties low.
+void quantize_blockwise_8bit(uint8_t* q, float* absmax, const float* x, const float* code,
+                             int64_t n, int64_t blocksize);
+// out (n) = code[q_i] * absmax[i / blocksize] + offset
+void dequantize_blockwise_8bit(float* out, const uint8_t* q, const float* absmax,
+                               const float* code, int64_t n, int64_t blocksize, float offset);
+
+// A 4-bit matrix as a GEMM operand, row-major over its n elements. Block scales are either
+// float32 (absmax) or double-quantized: nested_code[absmax_q[b]] *
+// nested_absmax[b / nested_blocksize] + offset, decoded block by block, never stored.
+struct Quant4Matrix {
+  const uint8_t* packed = nullptr;
+  int64_t n = 0, blocksize = 64;
+  QuantType type = Q_NF4;
+  const float* absmax = nullptr;
+  const uint8_t* absmax_q = nullptr;
+  const float* nested_absmax = nullptr;
+  const float* nested_code = nullptr;
+  int64_t nested_blocksize = 256;
+  float offset = 0.f;
+  // Decoded values rounded to bfloat16 (bnb_4bit_compute_dtype=bfloat16 emulation).
+  bool round_bf16 = false;
+};
+float block_scale_4bit(const Quant4Matrix& q, int64_t block);
+// out (len) = elements [begin, begin + len) of q, dequantized.
+void decode_4bit(float* out, const Quant4Matrix& q, int64_t begin, int64_t len);
+// gemm() with B a 4-bit matrix, op(B)(k, j) = element k*ldb + j (or j*ldb + k when
+// trans_b) of q, shared by every batch item. Blocks are decoded into the packed panels:
+// no full-precision copy of B exists at any time.
+void gemm_4bit(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
+               const float* A, int64_t lda, int64_t stride_a, const Quant4Matrix& B,
+               int64_t ldb, float beta, float* C, int64_t ldc, int64_t stride_c,
+               int64_t batch);
+
+// ---------------------------------------------------------------------------------------
 // Element-wise (unary.cpp; binary.cpp for binary, scalar and where)
 enum UnaryOp : int {
   U_NEG = 0, U_EXP, U_LOG, U_SQRT, U_RSQRT, U_TANH, U_SIGMOID, U_RELU,

@@ -5,6 +5,7 @@ export * from "./nn/index.js";
 export * from "./optim/index.js";
 export * from "./models/index.js";
 export * from "./peft/index.js";
+export * from "./quant/index.js";
 export * from "./data/index.js";
 export * from "./train/index.js";
 export * from "./distributed/index.js";

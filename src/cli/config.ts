@@ -8,20 +8,18 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml, parseDocument } from "yaml";
+import type { z } from "zod";
 import { TrainingArguments, IGNORED_HF_KEYS } from "../train/training_args.js";
 import type { TaskName } from "../pipelines/tasks.js";
 import type { RunConfig as LibraryRunConfig, ModelSection, DatasetSection } from "../pipelines/config.js";
-import { TASK_OPTIONS, resolveTaskName } from "./vocabulary.js";
+import { TASK_NAMES, resolveTaskName } from "./vocabulary.js";
+import { TASK_OPTION_SCHEMAS, datasetSectionSchema, earlyStoppingSchema, modelSectionSchema } from "../pipelines/config.js";
 import { resolveMethodName, validateMethod } from "../train/methods.js";
-import { nearestName, unknownKeyMessage } from "../train/suggest.js";
-import { DATA_FORMATS } from "../data/readers.js";
+import { nearestName, schemaKeys, schemaProblems } from "../train/suggest.js";
 import { readUtf8File } from "../io/text.js";
 
 // compare: and sweep: are read by `tunelab compare` / `tunelab sweep` (src/cli/commands); train ignores them.
 export const SECTIONS = ["model", "tokenizer", "task", "dataset", "method", "peft", "training", "early_stopping", "compare", "sweep"] as const;
-const MODEL_KEYS = ["name_or_path", "from_config", "config", "torch_dtype", "revision", "local_files_only"];
-const DATASET_KEYS = ["path", "train_file", "validation_file", "test_file", "format", "field", "on_bad_rows", "validation_split", "max_train_samples", "max_eval_samples", "split_seed", "stratify_by_column", "streaming", "shuffle_buffer_size"];
-const EARLY_STOPPING_KEYS = ["early_stopping_patience", "early_stopping_threshold"];
 
 export type { ModelSection, DatasetSection };
 
@@ -72,15 +70,22 @@ export function applyOverrides(raw: Record<string, unknown>, sets: string[]): Re
 
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
 
-/** A section given as a mapping of known keys, or as a string standing for its main key (`model: path`). */
-function readSection<T extends object>(name: string, value: unknown, keys: string[], stringKey: keyof T, mustBe: string, problems: string[]): T {
-  if (typeof value === "string") return { [stringKey]: value } as T;
-  if (isObject(value)) {
-    for (const k of Object.keys(value)) if (!keys.includes(k)) problems.push(unknownKeyMessage(name, k, keys));
-    return { ...value } as T;
+/**
+ * A section given as a mapping, checked by its schema, or as a string standing for its main
+ * key (`model: path`). Problems go to `problems`; what parsed is returned (raw values kept
+ * where a key failed, so later checks can still name them).
+ */
+function readSection<T extends object>(name: string, value: unknown, schema: z.ZodObject, stringKey: string, mustBe: string, problems: string[]): T {
+  if (value === undefined || value === null) return {} as T;
+  const given = typeof value === "string" ? { [stringKey]: value } : value;
+  if (!isObject(given)) {
+    problems.push(`${name}: must be ${mustBe}`);
+    return {} as T;
   }
-  if (value !== undefined) problems.push(`${name}: must be ${mustBe}`);
-  return {} as T;
+  const parsed = schema.safeParse(given);
+  if (parsed.success) return parsed.data as T;
+  problems.push(...schemaProblems(parsed.error, given, name, schemaKeys(schema), `${name}.`));
+  return { ...given } as T;
 }
 
 export interface ValidateOptions {
@@ -118,7 +123,7 @@ export function validateConfig(raw: Record<string, unknown>, source: string, bas
 
   // model
   const problemsBeforeModel = problems.length;
-  const model = readSection<ModelSection>("model", raw.model, MODEL_KEYS, "name_or_path", "a path/hub id, or { name_or_path, config }", problems);
+  const model = readSection<ModelSection>("model", raw.model, modelSectionSchema, "name_or_path", "a path/hub id, or { name_or_path, config }", problems);
   if (!model.name_or_path && !model.from_config) problems.push("model: missing; give a pretrained model folder or hub id (model: path/to/model), or model.from_config for a randomly initialised one");
   const localish = (p: string) => p.startsWith(".") || p.startsWith("/") || fs.existsSync(resolvePath(p));
   if (model.name_or_path && localish(model.name_or_path)) {
@@ -131,7 +136,6 @@ export function validateConfig(raw: Record<string, unknown>, source: string, bas
     model.from_config = resolvePath(model.from_config);
     if (opts.requirePaths !== false && !fs.existsSync(model.from_config)) problems.push(`model.from_config: ${model.from_config} does not exist; give a config.json path (relative paths are resolved from the config file's folder)`);
   }
-  if (model.config !== undefined && !isObject(model.config)) problems.push("model.config: must be a mapping of config overrides");
   const modelIsValid = problems.length === problemsBeforeModel;
 
   let tokenizer: string | null = null;
@@ -151,38 +155,30 @@ export function validateConfig(raw: Record<string, unknown>, source: string, bas
         problems.push(`task: not given, and the model does not tell it: ${(err as Error).message}`);
       }
     }
-  } else if (rawTask === undefined && !opts.defaultTask) problems.push(`task: missing; one of ${Object.keys(TASK_OPTIONS).join(", ")}`);
+  } else if (rawTask === undefined && !opts.defaultTask) problems.push(`task: missing; one of ${TASK_NAMES.join(", ")}`);
   else if (rawTask !== undefined) {
     const t = resolveTaskName(rawTask);
-    if (t in TASK_OPTIONS) task = t as TaskName;
+    if ((TASK_NAMES as string[]).includes(t)) task = t as TaskName;
     else problems.push(`task: ${t}`);
   }
   if (isObject(raw.task)) {
-    for (const [k, v] of Object.entries(raw.task)) {
-      if (k === "type") continue;
-      if (!TASK_OPTIONS[task].includes(k)) problems.push(unknownKeyMessage(`task (${task})`, k, TASK_OPTIONS[task]));
-      else taskOptions[k] = v;
-    }
+    const { type: _type, ...given } = raw.task;
+    const schema = TASK_OPTION_SCHEMAS[task];
+    const parsed = schema.safeParse(given);
+    if (parsed.success) Object.assign(taskOptions, parsed.data);
+    else problems.push(...schemaProblems(parsed.error, given, `task (${task})`, schemaKeys(schema), "task."));
   }
 
   // dataset
-  const dataset = readSection<DatasetSection>("dataset", raw.dataset, DATASET_KEYS, "path", "a path or a mapping (path, train_file, validation_file, ...)", problems);
+  const dataset = readSection<DatasetSection>("dataset", raw.dataset, datasetSectionSchema, "path", "a path or a mapping (path, train_file, validation_file, ...)", problems);
   if (!dataset.path && !dataset.train_file && !dataset.validation_file && !dataset.test_file) problems.push("dataset: missing; give dataset.path (a file or a folder with train/validation/test files) or train_file/validation_file");
   for (const k of ["path", "train_file", "validation_file", "test_file"] as const) {
     const p = dataset[k];
-    if (p === undefined) continue;
-    if (typeof p !== "string") { problems.push(`dataset.${k}: must be a path`); continue; }
+    if (typeof p !== "string") continue;
     dataset[k] = resolvePath(p);
     if (opts.requirePaths !== false && !fs.existsSync(dataset[k]!)) problems.push(`dataset.${k}: ${dataset[k]} does not exist; check the path (relative paths are resolved from the config file's folder)`);
   }
-  if (dataset.format !== undefined && !DATA_FORMATS.includes(dataset.format as never)) problems.push(`dataset.format: must be one of ${DATA_FORMATS.join(", ")}, got "${dataset.format}"`);
-  if (dataset.on_bad_rows !== undefined && dataset.on_bad_rows !== "fail" && dataset.on_bad_rows !== "skip") problems.push(`dataset.on_bad_rows: must be "fail" or "skip", got "${dataset.on_bad_rows}"`);
-  if (dataset.validation_split !== undefined && !(typeof dataset.validation_split === "number" && dataset.validation_split > 0)) problems.push(`dataset.validation_split: must be a fraction in (0, 1) or a row count, got ${JSON.stringify(dataset.validation_split)}`);
   problems.push(...streamingProblems(dataset, training));
-  for (const k of ["max_train_samples", "max_eval_samples"] as const) {
-    const v = dataset[k];
-    if (v !== undefined && !(Number.isInteger(v) && v > 0)) problems.push(`dataset.${k}: must be a positive integer, got ${JSON.stringify(v)}`);
-  }
 
   // method / peft
   const peft = isObject(raw.peft) ? raw.peft : {};
@@ -198,15 +194,9 @@ export function validateConfig(raw: Record<string, unknown>, source: string, bas
   // early stopping
   let early_stopping: RunConfig["early_stopping"] = null;
   if (raw.early_stopping !== undefined && raw.early_stopping !== null) {
-    if (!isObject(raw.early_stopping)) problems.push("early_stopping: must be a mapping (early_stopping_patience, early_stopping_threshold)");
-    else {
-      early_stopping = raw.early_stopping as RunConfig["early_stopping"];
-      for (const k of Object.keys(raw.early_stopping)) if (!EARLY_STOPPING_KEYS.includes(k)) problems.push(unknownKeyMessage("early_stopping", k, EARLY_STOPPING_KEYS));
-      const p = early_stopping!.early_stopping_patience;
-      if (p !== undefined && !(Number.isInteger(p) && p > 0)) problems.push(`early_stopping.early_stopping_patience: must be a positive integer, got ${JSON.stringify(p)}`);
-      const evalStrategy = training.eval_strategy ?? training.evaluation_strategy ?? "no";
-      if (evalStrategy === "no") problems.push("early_stopping: needs evaluations; set training.eval_strategy to steps or epoch");
-    }
+    early_stopping = readSection("early_stopping", raw.early_stopping, earlyStoppingSchema, "early_stopping_patience", "a mapping (early_stopping_patience, early_stopping_threshold)", problems);
+    const evalStrategy = training.eval_strategy ?? training.evaluation_strategy ?? "no";
+    if (evalStrategy === "no") problems.push("early_stopping: needs evaluations; set training.eval_strategy to steps or epoch");
   }
 
   if (problems.length) throw new ConfigError(source, problems);
@@ -216,9 +206,7 @@ export function validateConfig(raw: Record<string, unknown>, source: string, bas
 /** dataset.streaming: what a stream cannot do (be measured, be split, be read as a whole document). */
 function streamingProblems(d: DatasetSection, training: Record<string, unknown>): string[] {
   const problems: string[] = [];
-  if (d.streaming !== undefined && typeof d.streaming !== "boolean") problems.push(`dataset.streaming: must be true or false, got ${JSON.stringify(d.streaming)}`);
   const buffer = d.shuffle_buffer_size;
-  if (buffer !== undefined && !(Number.isInteger(buffer) && buffer >= 0)) problems.push(`dataset.shuffle_buffer_size: must be a whole number of rows (0 keeps the file's order), got ${JSON.stringify(buffer)}`);
   if (d.streaming !== true) {
     if (buffer !== undefined) problems.push("dataset.shuffle_buffer_size: only applies with dataset.streaming: true (in-memory data is fully shuffled each epoch)");
     return problems;

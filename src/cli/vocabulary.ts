@@ -4,7 +4,8 @@
  * (src/pipelines) takes the canonical names only.
  */
 import { TASK_NAMES, type TaskName } from "../pipelines/tasks.js";
-import { nearestName } from "../train/suggest.js";
+import { nearestName, schemaKeys } from "../train/suggest.js";
+import { TASK_OPTION_SCHEMAS } from "../pipelines/config.js";
 
 export const TASK_ALIASES: Record<string, TaskName> = {
   text_classification: "text_classification", sequence_classification: "text_classification", classification: "text_classification",
@@ -15,15 +16,10 @@ export const TASK_ALIASES: Record<string, TaskName> = {
   extractive_qa: "extractive_qa", question_answering: "extractive_qa", qa: "extractive_qa",
 };
 
-/** Options each task reads from the YAML `task:` section (besides `type`). */
-export const TASK_OPTIONS: Record<TaskName, string[]> = {
-  text_classification: ["text_column", "text_pair_column", "label_column", "problem_type", "label_names", "max_length"],
-  token_classification: ["tokens_column", "tags_column", "label_names", "label_all_tokens", "max_length"],
-  causal_lm: ["text_column", "prompt_column", "completion_column", "messages_column", "completion_only_loss", "assistant_only_loss", "max_length", "packing", "add_eos_token"],
-  masked_lm: ["text_column", "max_length", "mlm_probability", "packing"],
-  seq2seq: ["source_column", "target_column", "source_prefix", "max_source_length", "max_target_length"],
-  extractive_qa: ["question_column", "context_column", "answers_column", "max_length", "max_answer_length"],
-};
+/** Options each task reads from the YAML `task:` section (besides `type`), from its schema. */
+export const TASK_OPTIONS = Object.fromEntries(TASK_NAMES.map((t) => [t, schemaKeys(TASK_OPTION_SCHEMAS[t])])) as Record<TaskName, string[]>;
+
+export { TASK_NAMES };
 
 /** The canonical task for a YAML name or alias, or a message saying why there is none. */
 export function resolveTaskName(name: unknown): TaskName | string {

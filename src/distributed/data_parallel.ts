@@ -42,6 +42,8 @@ export class DataParallel {
   private overlap = true;
   /** Bytes this rank sends per optimizer step (the trainable gradients, float32). */
   bytesPerStep = 0;
+  /** Bucket reductions started so far: during backward (overlapped) and after it. */
+  readonly started = { duringBackward: 0, afterBackward: 0 };
 
   private constructor(readonly rank: number, readonly size: number) {}
 
@@ -115,7 +117,7 @@ export class DataParallel {
       const b = this.bucketOf.get(leaf);
       if (!b) return;
       b.waiting.delete(leaf);
-      this.launchReady(false);
+      this.started.duringBackward += this.launchReady(false);
     });
   }
 
@@ -126,7 +128,7 @@ export class DataParallel {
    */
   finishStep(weightedLoss: number): number {
     setLeafGradFinalHook(null);
-    this.launchReady(true);
+    this.started.afterBackward += this.launchReady(true);
     const loss = new Float64Array([weightedLoss]);
     const lossSum = new Float64Array(1);
     const lossReduce = startAllReduceSum(loss, lossSum, "the all-reduce of the step's loss");
@@ -144,11 +146,12 @@ export class DataParallel {
     return lossSum[0];
   }
 
-  /** Starts buckets in order while the next one is complete (or all of them, `all`). */
-  private launchReady(all: boolean): void {
+  /** Starts buckets in order while the next one is complete (or all of them, `all`); returns how many. */
+  private launchReady(all: boolean): number {
+    const before = this.nextToLaunch;
     while (this.nextToLaunch < this.buckets.length) {
       const b = this.buckets[this.nextToLaunch];
-      if (!all && b.waiting.size > 0) return;
+      if (!all && b.waiting.size > 0) break;
       b.params.forEach((p, i) => {
         if (p.grad) b.send.set(p.grad.f32(), b.offsets[i]);
         else b.send.fill(0, b.offsets[i], b.offsets[i] + p.numel);
@@ -156,6 +159,7 @@ export class DataParallel {
       b.pending = startAllReduceSum(b.send, b.recv, `the gradient all-reduce of bucket ${this.nextToLaunch + 1}/${this.buckets.length}`);
       this.nextToLaunch++;
     }
+    return this.nextToLaunch - before;
   }
 
   /** Sums numbers over ranks (float64: example counts and loss sums stay exact). */

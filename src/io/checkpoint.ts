@@ -72,6 +72,27 @@ export function pickleRefusal(dir: string, found: string[], expected = SAFE_WEIG
  * All tensors of a checkpoint folder: `<weightsName>` or its shards via the index.
  * Every indexed tensor must be present in its shard, and no tensor may appear in two shards.
  */
+/**
+ * The safetensors files of a checkpoint folder, without reading them: the single file, or
+ * the shards its index lists (each checked to exist). For loaders that stream tensor by tensor.
+ */
+export function checkpointFiles(dir: string, options: { weightsName?: string } = {}): string[] {
+  const weightsName = options.weightsName ?? SAFE_WEIGHTS_NAME;
+  if (!isDirectory(dir)) throw new Error(`[safetensors] ${dir}: not a folder; pass the folder that holds ${weightsName} (or its shards and index)`);
+  const single = path.join(dir, weightsName);
+  if (fs.existsSync(single)) return [single];
+  const indexFile = path.join(dir, indexNameFor(weightsName));
+  if (!fs.existsSync(indexFile)) {
+    loadCheckpointTensors(dir, options); // throws the "no weights here" error (pickles named)
+    return [];
+  }
+  return readSafetensorsIndex(indexFile).files.map((shard) => {
+    const p = path.join(dir, shard);
+    if (!fs.existsSync(p)) throw new Error(`[safetensors] ${indexFile}: lists shard ${shard}, which is missing from ${dir}; the download is incomplete — download the checkpoint again`);
+    return p;
+  });
+}
+
 export function loadCheckpointTensors(dir: string, options: { weightsName?: string } = {}): Map<string, RawTensor> {
   const weightsName = options.weightsName ?? SAFE_WEIGHTS_NAME;
   if (!isDirectory(dir)) throw new Error(`[safetensors] ${dir}: not a folder; pass the folder that holds ${weightsName} (or its shards and index)`);

@@ -85,6 +85,24 @@ export function readSafetensorsHeader(file: string): { metadata: Record<string, 
   }));
 }
 
+/**
+ * Calls fn(name, raw) for every tensor of the file, one tensor in memory at a time (each
+ * freshly allocated and dropped after fn returns): a quantizing loader's peak is then the
+ * final model plus the largest tensor. `want` filters names before any byte is read.
+ */
+export function forEachSafetensor(file: string, fn: (name: string, raw: RawTensor) => void, want: (name: string) => boolean = () => true): void {
+  withHeader(file, file, (fd, header, dataStart) => {
+    for (const e of header.entries) {
+      if (!want(e.name)) continue;
+      const data = new Uint8Array(e.end - e.begin);
+      if (readFully(fd, data, dataStart + e.begin) < data.byteLength) {
+        throw new Error(`[safetensors] ${file}: tensor "${e.name}" could not be read completely (did the file change while reading?); ${CORRUPT}`);
+      }
+      fn(e.name, { dtype: e.dtype, shape: e.shape, data });
+    }
+  });
+}
+
 /** Opens `file`, reads and validates its header, and hands the open descriptor to `body`. */
 function withHeader<T>(file: string, name: string, body: (fd: number, header: ParsedHeader, dataStart: number) => T): T {
   let fd: number;
@@ -287,5 +305,5 @@ function checkTensorForWrite(name: string, t: RawTensor): void {
 }
 
 export { rawToFloat32, rawToInt32, float32ToRaw } from "./safetensors_convert.js";
-export { readSafetensorsIndex, loadCheckpointTensors, writeShardedSafetensors } from "./checkpoint.js";
+export { readSafetensorsIndex, loadCheckpointTensors, writeShardedSafetensors, checkpointFiles } from "./checkpoint.js";
 export type { SafetensorsIndex } from "./checkpoint.js";

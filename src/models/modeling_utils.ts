@@ -6,7 +6,9 @@
  */
 import * as fs from "node:fs";
 import { type DType, Tensor, tensor, parseDtype } from "../tensor/index.js";
-import { Module, Linear, checkpoint } from "../nn/index.js";
+import { Module, Linear, checkpoint, withDeferredInit } from "../nn/index.js";
+import { type BitsAndBytesConfigInput, parseQuantizationConfig } from "../quant/config.js";
+import { loadQuantizedCheckpoint } from "./quantized_loading.js";
 import { resolvePretrained, type ResolveOptions } from "../io/hub.js";
 import { loadCheckpointTensors, writeShardedSafetensors } from "../io/safetensors.js";
 import { rawToTensor, tensorToRaw } from "../io/tensors.js";
@@ -48,6 +50,12 @@ export interface FromPretrainedOptions extends ResolveOptions {
   torch_dtype?: DType | string | "auto";
   /** Don't print the report of missing / newly initialised weights. */
   quiet?: boolean;
+  /**
+   * Transformers' BitsAndBytesConfig keys (`load_in_4bit`, `bnb_4bit_quant_type`, ...): linear
+   * layers are quantized to 4 bits while loading. A checkpoint saved in 4 bits (its config.json
+   * has quantization_config) loads as 4-bit without this option.
+   */
+  quantization_config?: BitsAndBytesConfigInput;
 }
 
 export interface LoadReport {
@@ -158,8 +166,15 @@ export class PreTrainedModel extends Module {
     const config = this.configClass.fromFile(dir);
     config._name_or_path = nameOrPath;
     if (opts.config) config.update(opts.config);
-    const model = new (this as unknown as new (c: PretrainedConfig) => M)(config);
     const keep16 = opts.torch_dtype !== undefined && opts.torch_dtype !== "float32" && opts.torch_dtype !== "float";
+    const qc = parseQuantizationConfig(opts.quantization_config ?? config.quantization_config);
+    if (qc) {
+      const model = withDeferredInit(() => new (this as unknown as new (c: PretrainedConfig) => M)(config));
+      loadQuantizedCheckpoint(model, dir, qc, nameOrPath, { quiet: opts.quiet, keep16bit: keep16 });
+      model.eval();
+      return model;
+    }
+    const model = new (this as unknown as new (c: PretrainedConfig) => M)(config);
     const raw = loadCheckpointTensors(dir);
     const tensors = new Map<string, Tensor>();
     for (const [k, r] of raw) tensors.set(k, rawToTensor(r, k, { keep16bit: keep16 }));
@@ -178,17 +193,9 @@ export class PreTrainedModel extends Module {
    */
   loadPretrainedTensors(tensors: Map<string, Tensor>, source: string, quiet = false): LoadReport {
     const cls = this.constructor as typeof PreTrainedModel;
-    const prefix = cls.baseModelPrefix;
-    const own = new Set(this.stateDict().keys());
-    const hasPrefixed = [...own].some((k) => prefix && k.startsWith(prefix + "."));
-    const ckptPrefixed = [...tensors.keys()].some((k) => prefix && k.startsWith(prefix + "."));
+    const toModelKey = this.checkpointKeyMapper([...tensors.keys()]);
     const renamed = new Map<string, Tensor>();
-    for (const [k, t] of tensors) {
-      let key = k;
-      if (prefix && hasPrefixed && !ckptPrefixed && !own.has(k)) key = `${prefix}.${k}`;
-      else if (prefix && !hasPrefixed && ckptPrefixed && k.startsWith(prefix + ".")) key = k.slice(prefix.length + 1);
-      renamed.set(key, t);
-    }
+    for (const [k, t] of tensors) renamed.set(toModelKey(k), t);
     // Only matmul weights may stay 16-bit: embeddings and norms need float32 tables.
     const low = this.lowPrecisionKeys();
     for (const [k, t] of renamed) {
@@ -205,7 +212,33 @@ export class PreTrainedModel extends Module {
     const tiedOrIgnored = (k: string) => cls.ignoreMissing.some((re) => re.test(k));
     const newlyInitialized = missingKeys.filter((k) => !tiedOrIgnored(k));
     this.loadReport = { missingKeys, unexpectedKeys, newlyInitialized };
-    if (!quiet) {
+    if (!quiet) this.printLoadReport(source);
+    return this.loadReport;
+  }
+
+  /**
+   * Maps checkpoint keys to this model's keys: a base checkpoint for a head model gains the
+   * base prefix, a head checkpoint for a base model loses it. `ckptKeys` are all the keys.
+   */
+  checkpointKeyMapper(ckptKeys: string[]): (key: string) => string {
+    const prefix = (this.constructor as typeof PreTrainedModel).baseModelPrefix;
+    if (!prefix) return (k) => k;
+    const own = new Set(this.stateDict().keys());
+    const hasPrefixed = [...own].some((k) => k.startsWith(prefix + "."));
+    const ckptPrefixed = ckptKeys.some((k) => k.startsWith(prefix + "."));
+    return (k) => {
+      if (hasPrefixed && !ckptPrefixed && !own.has(k)) return `${prefix}.${k}`;
+      if (!hasPrefixed && ckptPrefixed && k.startsWith(prefix + ".")) return k.slice(prefix.length + 1);
+      return k;
+    };
+  }
+
+  /** Prints Transformers' warnings for unused and newly initialised weights. */
+  printLoadReport(source: string): void {
+    const report = this.loadReport;
+    if (!report) return;
+    const { unexpectedKeys, newlyInitialized } = report;
+    {
       if (unexpectedKeys.length) {
         console.warn(`Some weights of the model checkpoint at ${source} were not used when initializing ${this.constructor.name}: [${keyList(unexpectedKeys)}]`);
       }
@@ -216,7 +249,6 @@ export class PreTrainedModel extends Module {
         );
       }
     }
-    return this.loadReport;
   }
 
   /**

@@ -1,44 +1,73 @@
 /**
  * What a run is made of, as the library takes it: the model, tokenizer, task (canonical
- * name), data, training method and Hugging Face TrainingArguments. The CLI reads the same
- * shape from YAML (src/cli/config.ts), resolving aliases and relative paths first.
+ * name), data, training method and Hugging Face TrainingArguments. Each section is one zod
+ * schema: the TypeScript type, the defaults, the checks and the JSON Schema editors use
+ * (schema/tunelab-config.schema.json) all come from it, so a new option is one line here.
+ * The CLI reads the same shape from YAML (src/cli/config.ts), resolving aliases and paths.
  */
+import { z } from "zod";
+import { DATA_FORMATS } from "../data/readers.js";
+import { classificationOptionsSchema } from "../data/formats/classification.js";
+import { tokenClassificationOptionsSchema } from "../data/formats/token_classification.js";
+import { causalLmOptionsSchema } from "../data/formats/causal_lm.js";
+import { maskedLmOptionsSchema } from "../data/formats/masked_lm.js";
+import { seq2seqOptionsSchema } from "../data/formats/seq2seq.js";
+import { extractiveQaOptionsSchema } from "../data/formats/extractive_qa.js";
+import { column, flag, positiveInt } from "../data/formats/options.js";
 import type { TaskName, TaskOptions } from "./tasks.js";
-import type { BadRowPolicy } from "../data/bad_rows.js";
-import type { DataFormat } from "../data/readers.js";
-import type { EarlyStoppingOptions } from "../train/callbacks.js";
 
-export interface ModelSection {
+const path = (what = "a path") => z.string({ error: what }).min(1, { error: what });
+
+export const modelSectionSchema = z.strictObject({
   /** A folder or hub id of a pretrained model. */
-  name_or_path?: string;
+  name_or_path: path("a model folder or hub id").optional(),
   /** A config.json (or a dict) to build a randomly initialised model from (pretraining). */
-  from_config?: string | Record<string, unknown>;
+  from_config: z.union([path("a config.json path or a mapping"), z.record(z.string(), z.unknown())], { error: "a config.json path or a mapping" }).optional(),
   /** Config overrides (dropout, ...). */
-  config?: Record<string, unknown>;
-  torch_dtype?: string;
-  revision?: string;
-  local_files_only?: boolean;
-}
+  config: z.record(z.string(), z.unknown(), { error: "a mapping of config overrides" }).optional(),
+  torch_dtype: z.enum(["float32", "bfloat16", "float16", "auto"], { error: "one of float32, bfloat16, float16, auto" }).optional(),
+  revision: z.string({ error: "a branch, tag or commit" }).optional(),
+  local_files_only: flag().optional(),
+});
+export type ModelSection = z.infer<typeof modelSectionSchema>;
 
-export interface DatasetSection {
-  path?: string;
-  train_file?: string;
-  validation_file?: string;
-  test_file?: string;
-  format?: DataFormat;
-  field?: string;
-  on_bad_rows?: BadRowPolicy;
+export const datasetSectionSchema = z.strictObject({
+  /** A file, or a folder of split files (train.*, validation.* or dev.*, test.*). */
+  path: path().optional(),
+  train_file: path().optional(),
+  validation_file: path().optional(),
+  test_file: path().optional(),
+  format: z.enum(DATA_FORMATS as [string, ...string[]], { error: `one of ${DATA_FORMATS.join(", ")}` }).optional(),
+  /** JSON: the key holding the list of rows ({"data": [...]}). */
+  field: z.string({ error: "a key" }).optional(),
+  on_bad_rows: z.enum(["fail", "skip"], { error: '"fail" or "skip"' }).optional(),
   /** Fraction (or count) of train held out for validation when there is no validation split. */
-  validation_split?: number;
-  max_train_samples?: number;
-  max_eval_samples?: number;
-  split_seed?: number;
-  stratify_by_column?: string;
+  validation_split: z.number({ error: "a fraction in (0, 1) or a row count" }).positive({ error: "a fraction in (0, 1) or a row count" }).optional(),
+  max_train_samples: positiveInt().optional(),
+  max_eval_samples: positiveInt().optional(),
+  split_seed: z.number({ error: "a non-negative integer" }).int({ error: "a non-negative integer" }).nonnegative({ error: "a non-negative integer" }).optional(),
+  stratify_by_column: column().optional(),
   /** Read the train split lazily as training goes (HF's load_dataset(..., streaming=True)); needs max_steps. */
-  streaming?: boolean;
+  streaming: flag().optional(),
   /** Streaming: rows held by the seeded shuffle buffer (default 1000; 0 keeps the file's order). */
-  shuffle_buffer_size?: number;
-}
+  shuffle_buffer_size: z.number({ error: "a whole number of rows (0 keeps the file's order)" }).int({ error: "a whole number of rows (0 keeps the file's order)" }).nonnegative({ error: "a whole number of rows (0 keeps the file's order)" }).optional(),
+});
+export type DatasetSection = Omit<z.infer<typeof datasetSectionSchema>, "format"> & { format?: (typeof DATA_FORMATS)[number] };
+
+export const earlyStoppingSchema = z.strictObject({
+  early_stopping_patience: positiveInt().optional(),
+  early_stopping_threshold: z.number({ error: "a non-negative number" }).nonnegative({ error: "a non-negative number" }).optional(),
+});
+
+/** The options each task's section takes, besides `type`. */
+export const TASK_OPTION_SCHEMAS: Record<TaskName, z.ZodObject> = {
+  text_classification: classificationOptionsSchema,
+  token_classification: tokenClassificationOptionsSchema,
+  causal_lm: causalLmOptionsSchema,
+  masked_lm: maskedLmOptionsSchema,
+  seq2seq: seq2seqOptionsSchema,
+  extractive_qa: extractiveQaOptionsSchema,
+};
 
 export interface RunConfig {
   model: ModelSection;
@@ -53,7 +82,7 @@ export interface RunConfig {
   peft?: Record<string, unknown>;
   /** TrainingArguments by their Hugging Face names. */
   training?: Record<string, unknown>;
-  early_stopping?: EarlyStoppingOptions | null;
+  early_stopping?: z.infer<typeof earlyStoppingSchema> | null;
   /** The config file it came from (names the default output_dir), if any. */
   file?: string | null;
   /** Where relative defaults (runs/<name>) go; default the working directory. */

@@ -59,6 +59,32 @@ export interface NativeKernels {
   randomNormal(out: F32, n: number, seed: number, offset: number, mean: number, std: number): void;
   dropoutForward(out: F32, x: F32, n: number, p: number, seed: number): void;
   adamwStep(p: F32, g: F32, m: F32, v: F32, n: number, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, bc1: number, bc2: number, gradScale: number): void;
+  code4bit(quantType: number): F32;
+  dynamicCode8bit(): F32;
+  quantize4bit(packed: U8, absmax: F32, x: AnyArr, xDtype: number, n: number, blocksize: number, quantType: number): void;
+  dequantize4bit(out: F32, packed: U8, absmax: F32, n: number, blocksize: number, quantType: number): void;
+  quantizeBlockwise8bit(q: U8, absmax: F32, x: F32, code: F32, n: number, blocksize: number): void;
+  dequantizeBlockwise8bit(out: F32, q: U8, absmax: F32, code: F32, n: number, blocksize: number, offset: number): void;
+  gemm4bit(transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number,
+    A: F32, lda: number, strideA: number, B: Quant4Operand, ldb: number,
+    beta: number, C: F32, ldc: number, strideC: number, batch: number): void;
+}
+
+/** A 4-bit matrix as gemm4bit reads it (native/kernels.h Quant4Matrix). */
+export interface Quant4Operand {
+  packed: U8;
+  n: number;
+  blocksize: number;
+  quantType: number;
+  /** float32 block scales, or null when they are double-quantized (the nested fields). */
+  absmax: F32 | null;
+  absmaxQ?: U8;
+  nestedAbsmax?: F32;
+  nestedCode?: F32;
+  nestedBlocksize?: number;
+  offset?: number;
+  /** Round decoded values to bfloat16 (bf16 compute). */
+  roundBf16?: boolean;
 }
 
 /** Op codes shared with native/kernels.h. Only append. */

@@ -1,4 +1,9 @@
-/** Nearest-name suggestions for misspelt keys ("learning_rte" → "learning_rate"). */
+/**
+ * The one "did you mean" of every config section ("learning_rte" → "learning_rate"), and the
+ * wording of schema problems: `key must be <rule>, got <value>` with the rule the schema
+ * states, every problem at once.
+ */
+import type { z } from "zod";
 
 /** Levenshtein distance (insertions, deletions, substitutions, and adjacent swaps). */
 export function editDistance(a: string, b: string): number {
@@ -38,4 +43,31 @@ export function unknownKeyMessage(where: string, name: string, candidates: strin
   return near
     ? `${where}: unknown key "${name}"; did you mean "${near}"?`
     : `${where}: unknown key "${name}"; valid keys: ${candidates.join(", ")}`;
+}
+
+/** The keys a strict object schema knows (for suggestions). */
+export function schemaKeys(schema: z.ZodObject): string[] {
+  return Object.keys(schema.shape);
+}
+
+/**
+ * Every problem of a schema check, in our wording. `where` names the section for unknown
+ * keys ("training arguments"); `prefix` goes before a value's key ("dataset." → "dataset.format: must be ...").
+ * A rule's message is the schema's error text ("a positive integer"); a message that starts
+ * with "!" is a whole sentence (a cross-field rule).
+ */
+export function schemaProblems(error: z.ZodError, raw: unknown, where: string, knownKeys: string[], prefix = ""): string[] {
+  const problems: string[] = [];
+  for (const issue of error.issues) {
+    if (issue.code === "unrecognized_keys") {
+      for (const k of issue.keys) problems.push(unknownKeyMessage(where, k, knownKeys));
+      continue;
+    }
+    const key = issue.path.join(".");
+    if (issue.message.startsWith("!")) { problems.push(issue.message.slice(1)); continue; }
+    let value: unknown = raw;
+    for (const p of issue.path) value = value && typeof value === "object" ? (value as Record<PropertyKey, unknown>)[p as PropertyKey] : undefined;
+    problems.push(`${prefix ? `${prefix}${key}:` : key} must be ${issue.message}, got ${JSON.stringify(value)}`);
+  }
+  return problems;
 }

@@ -107,6 +107,11 @@ export class Trainer {
     }
   }
 
+  /** The data-parallel group when launched under MPI with several ranks (null otherwise). */
+  get dataParallel(): DataParallel | null {
+    return this.dp;
+  }
+
   addCallback(cb: TrainerCallback): void {
     this.callbackHandler.add(cb);
   }

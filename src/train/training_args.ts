@@ -5,108 +5,86 @@
  * Keys that only matter on GPUs or to other tools (fp16, report_to, ...) are accepted and
  * ignored, as a Python config often carries them.
  */
-import { SCHEDULER_TYPES } from "../optim/index.js";
-import { unknownKeyMessage } from "./suggest.js";
-
-export type IntervalStrategy = "no" | "steps" | "epoch";
-export type SaveStrategy = IntervalStrategy | "best";
+import { z } from "zod";
+import { SCHEDULER_TYPES, type SchedulerType } from "../optim/index.js";
+import { schemaKeys, schemaProblems } from "./suggest.js";
 
 export const SUPPORTED_OPTIMIZERS = ["adamw_torch", "adamw_torch_fused", "adamw_hf", "adamw", "sgd"] as const;
 
-export interface TrainingArgumentsInit {
-  output_dir?: string;
-  overwrite_output_dir?: boolean;
-  num_train_epochs?: number;
-  max_steps?: number;
-  per_device_train_batch_size?: number;
-  per_device_eval_batch_size?: number;
-  gradient_accumulation_steps?: number;
-  learning_rate?: number;
-  weight_decay?: number;
-  adam_beta1?: number;
-  adam_beta2?: number;
-  adam_epsilon?: number;
-  max_grad_norm?: number;
-  optim?: string;
-  lr_scheduler_type?: string;
-  lr_scheduler_kwargs?: Record<string, unknown>;
-  warmup_ratio?: number;
-  warmup_steps?: number;
-  eval_strategy?: IntervalStrategy;
-  /** The older name of eval_strategy. */
-  evaluation_strategy?: IntervalStrategy;
-  eval_steps?: number | null;
-  eval_delay?: number;
-  eval_on_start?: boolean;
-  logging_strategy?: IntervalStrategy;
-  logging_steps?: number;
-  logging_first_step?: boolean;
-  save_strategy?: SaveStrategy;
-  save_steps?: number;
-  save_total_limit?: number | null;
-  save_only_model?: boolean;
-  load_best_model_at_end?: boolean;
-  metric_for_best_model?: string | null;
-  greater_is_better?: boolean | null;
-  seed?: number;
-  data_seed?: number | null;
-  label_smoothing_factor?: number;
-  gradient_checkpointing?: boolean;
-  group_by_length?: boolean;
-  dataloader_drop_last?: boolean;
-  disable_tqdm?: boolean;
-  run_name?: string | null;
-  resume_from_checkpoint?: string | null;
-  [ignored: string]: unknown;
-}
+const STRATEGIES = ["no", "steps", "epoch"] as const;
+const SAVE_STRATEGIES = ["no", "steps", "epoch", "best"] as const;
 
-const DEFAULTS = {
-  output_dir: "trainer_output",
-  overwrite_output_dir: false,
-  num_train_epochs: 3,
-  max_steps: -1,
-  per_device_train_batch_size: 8,
-  per_device_eval_batch_size: 8,
-  gradient_accumulation_steps: 1,
-  learning_rate: 5e-5,
-  weight_decay: 0,
-  adam_beta1: 0.9,
-  adam_beta2: 0.999,
-  adam_epsilon: 1e-8,
-  max_grad_norm: 1,
-  optim: "adamw_torch",
-  lr_scheduler_type: "linear",
-  lr_scheduler_kwargs: {} as Record<string, unknown>,
-  warmup_ratio: 0,
-  warmup_steps: 0,
-  eval_strategy: "no" as IntervalStrategy,
-  eval_steps: null as number | null,
-  eval_delay: 0,
-  eval_on_start: false,
-  logging_strategy: "steps" as IntervalStrategy,
-  logging_steps: 500,
-  logging_first_step: false,
-  save_strategy: "steps" as SaveStrategy,
-  save_steps: 500,
-  save_total_limit: null as number | null,
-  save_only_model: false,
-  load_best_model_at_end: false,
-  metric_for_best_model: null as string | null,
-  greater_is_better: null as boolean | null,
-  seed: 42,
-  data_seed: null as number | null,
-  label_smoothing_factor: 0,
-  gradient_checkpointing: false,
-  group_by_length: false,
+// Each key's rule is its error text and its description in the JSON Schema editors read.
+const num = (ok: (x: number) => boolean, rule: string) => z.number({ error: rule }).refine(ok, { error: rule }).describe(rule);
+const int = (x: number) => Number.isInteger(x);
+const positiveInt = () => num((x) => int(x) && x > 0, "a positive integer");
+const stepsOrFraction = () => num((x) => x > 0 && (x < 1 || int(x)), "a positive integer, or a fraction in (0, 1) of the total steps");
+const oneOf = <T extends readonly [string, ...string[]]>(values: T) => z.enum(values, { error: `one of ${values.join(", ")}` });
+const bool = () => z.boolean({ error: "true or false" });
+const text = () => z.string({ error: "a string" });
+
+/**
+ * The `training:` section: Hugging Face's TrainingArguments names, defaults (transformers
+ * 4.4x) and rules in one place; the TypeScript types, the defaults, the checks and the JSON
+ * Schema for editors all come from it. A new argument is one line here.
+ */
+export const trainingArgumentsSchema = z.strictObject({
+  output_dir: z.string({ error: "a non-empty path" }).min(1, { error: "a non-empty path" }).default("trainer_output"),
+  overwrite_output_dir: bool().default(false),
+  num_train_epochs: num((x) => x > 0, "a positive number").default(3),
+  max_steps: num((x) => int(x) && (x > 0 || x === -1), "a positive integer (or -1 to use num_train_epochs)").default(-1),
+  per_device_train_batch_size: positiveInt().default(8),
+  per_device_eval_batch_size: positiveInt().default(8),
+  gradient_accumulation_steps: positiveInt().default(1),
+  learning_rate: num((x) => x >= 0 && Number.isFinite(x), "a non-negative number").default(5e-5),
+  weight_decay: num((x) => x >= 0, "a non-negative number").default(0),
+  adam_beta1: num((x) => x >= 0 && x < 1, "in [0, 1)").default(0.9),
+  adam_beta2: num((x) => x >= 0 && x < 1, "in [0, 1)").default(0.999),
+  adam_epsilon: num((x) => x >= 0, "a non-negative number").default(1e-8),
+  max_grad_norm: num((x) => x >= 0, "a non-negative number (0 disables clipping)").default(1),
+  optim: oneOf(SUPPORTED_OPTIMIZERS).default("adamw_torch"),
+  lr_scheduler_type: oneOf(SCHEDULER_TYPES as unknown as readonly [SchedulerType, ...SchedulerType[]]).default("linear"),
+  lr_scheduler_kwargs: z.record(z.string(), z.unknown(), { error: "a mapping of scheduler options" }).default({}),
+  warmup_ratio: num((x) => x >= 0 && x <= 1, "in [0, 1]").default(0),
+  warmup_steps: num((x) => int(x) && x >= 0, "a non-negative integer").default(0),
+  eval_strategy: oneOf(STRATEGIES).default("no"),
+  /** The older name of eval_strategy. */
+  evaluation_strategy: oneOf(STRATEGIES).optional(),
+  eval_steps: stepsOrFraction().nullable().default(null),
+  eval_delay: num((x) => x >= 0, "a non-negative number").default(0),
+  eval_on_start: bool().default(false),
+  logging_strategy: oneOf(STRATEGIES).default("steps"),
+  logging_steps: stepsOrFraction().default(500),
+  logging_first_step: bool().default(false),
+  save_strategy: oneOf(SAVE_STRATEGIES).default("steps"),
+  save_steps: stepsOrFraction().default(500),
+  save_total_limit: num((x) => int(x) && x > 0, "a positive integer (or null for no limit)").nullable().default(null),
+  save_only_model: bool().default(false),
+  load_best_model_at_end: bool().default(false),
+  metric_for_best_model: text().nullable().default(null),
+  greater_is_better: bool().nullable().default(null),
+  seed: num((x) => int(x) && x >= 0, "a non-negative integer").default(42),
+  data_seed: num((x) => int(x) && x >= 0, "a non-negative integer").nullable().default(null),
+  label_smoothing_factor: num((x) => x >= 0 && x < 1, "in [0, 1)").default(0),
+  gradient_checkpointing: bool().default(false),
+  group_by_length: bool().default(false),
   /** Data parallel over MPI: seconds a collective may wait for the other ranks (HF's default). */
-  ddp_timeout: 1800,
+  ddp_timeout: num((x) => x > 0, "a positive number of seconds").default(1800),
   /** Data parallel over MPI: gradient bucket size in MiB (null: PyTorch's 25). */
-  ddp_bucket_cap_mb: null as number | null,
-  dataloader_drop_last: false,
-  disable_tqdm: false,
-  run_name: null as string | null,
-  resume_from_checkpoint: null as string | null,
-};
+  ddp_bucket_cap_mb: num((x) => x > 0, "a positive number of MiB").nullable().default(null),
+  dataloader_drop_last: bool().default(false),
+  disable_tqdm: bool().default(false),
+  run_name: text().nullable().default(null),
+  resume_from_checkpoint: text().nullable().default(null),
+});
+
+export type IntervalStrategy = (typeof STRATEGIES)[number];
+export type SaveStrategy = (typeof SAVE_STRATEGIES)[number];
+
+/** What a user passes: any subset of the arguments (HF keys with no effect here are accepted). */
+export type TrainingArgumentsInit = Partial<z.input<typeof trainingArgumentsSchema>> & { [ignored: string]: unknown };
+
+const DEFAULTS = trainingArgumentsSchema.parse({});
 
 /** HF keys with no effect here (GPU precision, hubs, reporters, workers): accepted and ignored. */
 export const IGNORED_HF_KEYS = [
@@ -120,7 +98,7 @@ export const IGNORED_HF_KEYS = [
   "past_index", "jit_mode_eval", "use_ipex", "deepspeed", "fsdp", "fsdp_config", "torchdynamo", "ray_scope", "average_tokens_across_devices",
 ];
 
-type Resolved = typeof DEFAULTS;
+type Resolved = Omit<z.output<typeof trainingArgumentsSchema>, "evaluation_strategy">;
 
 export class TrainingArgumentsError extends Error {
   constructor(readonly problems: string[]) {
@@ -139,6 +117,7 @@ export class TrainingArguments {
     const problems = TrainingArguments.check(init);
     if (problems.length) throw new TrainingArgumentsError(problems);
     Object.assign(this, structuredClone(DEFAULTS));
+    delete (this as { evaluation_strategy?: unknown }).evaluation_strategy;
     for (const [k, v] of Object.entries(init)) {
       if (v === undefined) continue;
       if (IGNORED_HF_KEYS.includes(k)) this.ignoredKeys.push(k);
@@ -154,53 +133,15 @@ export class TrainingArguments {
     if (this.save_strategy === "best" && this.metric_for_best_model === null) this.metric_for_best_model = "loss";
   }
 
-  static readonly validKeys: string[] = [...Object.keys(DEFAULTS), "evaluation_strategy"];
+  static readonly validKeys: string[] = schemaKeys(trainingArgumentsSchema);
 
   /** Every problem with the given keys and values (empty when all is well). */
   static check(init: Record<string, unknown>): string[] {
-    const problems: string[] = [];
-    const known = new Set([...TrainingArguments.validKeys, ...IGNORED_HF_KEYS]);
-    for (const key of Object.keys(init)) {
-      if (!known.has(key)) problems.push(unknownKeyMessage("training arguments", key, TrainingArguments.validKeys));
-    }
+    const given = Object.fromEntries(Object.entries(init).filter(([k, v]) => !IGNORED_HF_KEYS.includes(k) && v !== undefined));
+    const parsed = trainingArgumentsSchema.safeParse(given);
+    const problems = parsed.success ? [] : schemaProblems(parsed.error, given, "training arguments", TrainingArguments.validKeys);
+    // Rules across keys, HF's __post_init__ checks.
     const get = (k: string) => init[k];
-    const num = (k: string, ok: (x: number) => boolean, rule: string) => {
-      const v = get(k);
-      if (v !== undefined && v !== null && (typeof v !== "number" || !ok(v))) problems.push(`${k} must be ${rule}, got ${JSON.stringify(v)}`);
-    };
-    const int = (x: number) => Number.isInteger(x);
-    num("num_train_epochs", (x) => x > 0, "a positive number");
-    num("max_steps", (x) => int(x) && (x > 0 || x === -1), "a positive integer (or -1 to use num_train_epochs)");
-    for (const k of ["per_device_train_batch_size", "per_device_eval_batch_size", "gradient_accumulation_steps"]) num(k, (x) => int(x) && x > 0, "a positive integer");
-    num("learning_rate", (x) => x >= 0 && Number.isFinite(x), "a non-negative number");
-    num("weight_decay", (x) => x >= 0, "a non-negative number");
-    num("adam_beta1", (x) => x >= 0 && x < 1, "in [0, 1)");
-    num("adam_beta2", (x) => x >= 0 && x < 1, "in [0, 1)");
-    num("adam_epsilon", (x) => x >= 0, "a non-negative number");
-    num("max_grad_norm", (x) => x >= 0, "a non-negative number (0 disables clipping)");
-    num("warmup_ratio", (x) => x >= 0 && x <= 1, "in [0, 1]");
-    num("warmup_steps", (x) => int(x) && x >= 0, "a non-negative integer");
-    for (const k of ["logging_steps", "eval_steps", "save_steps"]) num(k, (x) => x > 0 && (x < 1 || int(x)), "a positive integer, or a fraction in (0, 1) of the total steps");
-    num("save_total_limit", (x) => int(x) && x > 0, "a positive integer (or null for no limit)");
-    num("seed", (x) => int(x) && x >= 0, "a non-negative integer");
-    num("label_smoothing_factor", (x) => x >= 0 && x < 1, "in [0, 1)");
-    num("eval_delay", (x) => x >= 0, "a non-negative number");
-    num("ddp_timeout", (x) => x > 0, "a positive number of seconds");
-    num("ddp_bucket_cap_mb", (x) => x > 0, "a positive number of MiB");
-    const oneOf = (k: string, values: readonly string[]) => {
-      const v = get(k);
-      if (v !== undefined && v !== null && !values.includes(String(v))) problems.push(`${k} must be one of ${values.join(", ")}, got ${JSON.stringify(v)}`);
-    };
-    oneOf("eval_strategy", ["no", "steps", "epoch"]);
-    oneOf("evaluation_strategy", ["no", "steps", "epoch"]);
-    oneOf("logging_strategy", ["no", "steps", "epoch"]);
-    oneOf("save_strategy", ["no", "steps", "epoch", "best"]);
-    oneOf("lr_scheduler_type", SCHEDULER_TYPES);
-    oneOf("optim", SUPPORTED_OPTIMIZERS);
-    for (const k of ["load_best_model_at_end", "greater_is_better", "gradient_checkpointing", "group_by_length", "overwrite_output_dir", "logging_first_step", "dataloader_drop_last", "eval_on_start", "disable_tqdm", "save_only_model"]) {
-      const v = get(k);
-      if (v !== undefined && v !== null && typeof v !== "boolean") problems.push(`${k} must be true or false, got ${JSON.stringify(v)}`);
-    }
     if (get("eval_strategy") !== undefined && get("evaluation_strategy") !== undefined && get("eval_strategy") !== get("evaluation_strategy")) {
       problems.push(`eval_strategy (${get("eval_strategy")}) and its older name evaluation_strategy (${get("evaluation_strategy")}) disagree; keep only eval_strategy`);
     }

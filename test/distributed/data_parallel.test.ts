@@ -31,11 +31,14 @@ interface Spec {
   resume?: string;
   eval?: boolean;
   best?: boolean;
+  stream?: boolean;
+  bucket_mb?: number;
 }
 interface Result {
   history: Record<string, number>[];
   weights: Record<string, number[]>;
   best: string | null;
+  buckets: { count: number; duringBackward: number; afterBackward: number } | null;
 }
 
 const env = (spec: Spec) => ({ ...process.env, TUNELAB_NUM_THREADS: "1", TL_DP_SPEC: JSON.stringify(spec), OMPI_ALLOW_RUN_AS_ROOT: "1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM: "1" });
@@ -90,8 +93,13 @@ for (const method of ["full", "lora"] as const) {
     const dir = tempDir("tunelab-dp-");
     const best = method === "full";
     const one = train(1, { method, batch: 16, max_steps: 6, eval: true, best, output_dir: path.join(dir, "one"), result: path.join(dir, "one") })[0];
-    const [r0, r1] = train(2, { method, batch: 8, max_steps: 6, eval: true, best, output_dir: path.join(dir, "two"), result: path.join(dir, "two") });
+    const [r0, r1] = train(2, { method, batch: 8, max_steps: 6, eval: true, best, bucket_mb: method === "full" ? 0.05 : 0.002, output_dir: path.join(dir, "two"), result: path.join(dir, "two") });
     assertSameRun(one, r0, `${method} 1×16 vs 2×8`);
+    // Overlap: with small buckets (50 KiB, 2 KiB for LoRA) most reductions start while backward still runs.
+    const b = r0.buckets!;
+    assert.ok(b.count > 1, `${b.count} bucket(s)`);
+    assert.equal(b.duringBackward + b.afterBackward, b.count * 6);
+    assert.ok(b.duringBackward >= b.count * 6 * 0.5, `only ${b.duringBackward} of ${b.count * 6} bucket reductions started during backward`);
     assert.deepEqual(r1.weights, r0.weights, "ranks 0 and 1 must hold identical weights");
     assert.deepEqual(r1.history.map((e) => e.loss ?? e.eval_loss), r0.history.map((e) => e.loss ?? e.eval_loss));
     if (best) {
@@ -107,6 +115,15 @@ for (const method of ["full", "lora"] as const) {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 }
+
+test("a streamed train_dataset: 2 ranks × batch 8 read the stream as 1 process × batch 16 does", { skip }, () => {
+  const dir = tempDir("tunelab-dp-stream-");
+  const spec = { method: "full" as const, max_steps: 5, stream: true };
+  const one = train(1, { ...spec, batch: 16, output_dir: path.join(dir, "one"), result: path.join(dir, "one") })[0];
+  const [two] = train(2, { ...spec, batch: 8, output_dir: path.join(dir, "two"), result: path.join(dir, "two") });
+  assertSameRun(one, two, "streamed 1×16 vs 2×8");
+  fs.rmSync(dir, { recursive: true, force: true });
+});
 
 test("a checkpoint written by 2 ranks resumes on 1 process, and one from 1 process resumes on 2 ranks, in the same sample order", { skip }, () => {
   const dir = tempDir("tunelab-dp-resume-");

@@ -5,6 +5,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { AutoTokenizer } from "../../src/data/tokenizer.js";
 import { loadDataset } from "../../src/data/readers.js";
+import { IterableDataset } from "../../src/data/stream.js";
 import { AutoModelForSequenceClassification } from "../../src/models/auto.js";
 import { getPeftModel } from "../../src/peft/index.js";
 import { manualSeed } from "../../src/tensor/index.js";
@@ -25,6 +26,10 @@ interface Spec {
   eval?: boolean;
   /** Evaluate and save every 3 steps and load the best checkpoint at the end. */
   best?: boolean;
+  /** Train from a stream (IterableDataset) of the same rows instead of the in-memory dataset. */
+  stream?: boolean;
+  /** ddp_bucket_cap_mb (small: several buckets even for the tiny model). */
+  bucket_mb?: number;
 }
 
 const spec = JSON.parse(process.env.TL_DP_SPEC ?? "{}") as Spec;
@@ -45,11 +50,13 @@ const trainer = new Trainer({
     output_dir: spec.output_dir, per_device_train_batch_size: spec.batch, gradient_accumulation_steps: spec.ga ?? 1,
     max_steps: spec.max_steps, learning_rate: 5e-3, seed: 7, logging_steps: 1, save_steps: spec.save_steps ?? 1000,
     eval_strategy: spec.eval || spec.best ? "steps" : "no", eval_steps: 3, per_device_eval_batch_size: 8,
+    ...(spec.bucket_mb ? { ddp_bucket_cap_mb: spec.bucket_mb } : {}),
     ...(spec.best ? { load_best_model_at_end: true, metric_for_best_model: "accuracy", save_steps: 3 } : {}),
   },
-  train_dataset: task.splits.train, eval_dataset: task.splits.validation,
+  train_dataset: spec.stream ? IterableDataset.fromList([...task.splits.train.rows]) : task.splits.train, eval_dataset: task.splits.validation,
   data_collator: task.collator, compute_metrics: task.compute_metrics, quiet: true,
 });
 await trainer.train({ resume_from_checkpoint: spec.resume ?? null });
 const weights = Object.fromEntries([...model.namedParameters()].filter(([, p]) => p.requiresGrad).map(([k, p]) => [k, Array.from(p.f32())]));
-fs.writeFileSync(`${spec.result}.rank${rank()}.json`, JSON.stringify({ history: trainer.state.log_history, weights, best: trainer.state.best_model_checkpoint }));
+fs.writeFileSync(`${spec.result}.rank${rank()}.json`, JSON.stringify({ history: trainer.state.log_history, weights, best: trainer.state.best_model_checkpoint,
+  buckets: trainer.dataParallel ? { count: trainer.dataParallel.numBuckets, ...trainer.dataParallel.started } : null }));

@@ -28,8 +28,10 @@ test("evaluation_strategy is the older name of eval_strategy; derived defaults f
 });
 
 test("unknown keys suggest the nearest name; every problem is reported at once", () => {
+  // As a YAML file would give them: untyped.
+  const typos: Record<string, unknown> = { learning_rte: 1e-4, num_train_epoch: 2, per_device_train_batch_size: 0, lr_scheduler_type: "cosin", eval_strategy: "epoch", load_best_model_at_end: true, save_strategy: "steps" };
   assert.throws(
-    () => new TrainingArguments({ learning_rte: 1e-4, num_train_epoch: 2, per_device_train_batch_size: 0, lr_scheduler_type: "cosin", eval_strategy: "epoch", load_best_model_at_end: true, save_strategy: "steps" }),
+    () => new TrainingArguments(typos),
     (err: Error) => {
       assert.ok(err instanceof TrainingArgumentsError);
       assert.equal(err.problems.length, 5, err.message);

@@ -13,19 +13,22 @@ import { Dataset, type Row } from "../dataset.js";
 import { BadRowLog } from "../bad_rows.js";
 import type { RowSource } from "../bad_rows.js";
 import { IterableDataset } from "../stream.js";
+import { z } from "zod";
+import { column, flag, positiveInt } from "./options.js";
 
-export interface CausalLmOptions {
-  text_column?: string;
-  prompt_column?: string;
-  completion_column?: string;
-  messages_column?: string;
-  completion_only_loss?: boolean;
-  assistant_only_loss?: boolean;
-  max_length?: number;
-  packing?: boolean;
+export const causalLmOptionsSchema = z.strictObject({
+  text_column: column().optional(),
+  prompt_column: column().optional(),
+  completion_column: column().optional(),
+  messages_column: column().optional(),
+  completion_only_loss: flag().optional(),
+  assistant_only_loss: flag().optional(),
+  max_length: positiveInt().optional(),
+  packing: flag().optional(),
   /** Append the EOS token to each example (default true when the tokenizer has one). */
-  add_eos_token?: boolean;
-}
+  add_eos_token: flag().optional(),
+});
+export type CausalLmOptions = z.infer<typeof causalLmOptionsSchema>;
 
 interface Segment {
   ids: number[];

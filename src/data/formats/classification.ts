@@ -12,17 +12,20 @@ import { Dataset, type Row } from "../dataset.js";
 import { BadRowLog } from "../bad_rows.js";
 
 import type { ProblemType } from "../../models/loss_utils.js";
+import { z } from "zod";
+import { column, flag, names, positiveInt } from "./options.js";
 export type { ProblemType };
 
-export interface ClassificationOptions {
-  text_column?: string;
-  text_pair_column?: string | null;
-  label_column?: string;
-  problem_type?: ProblemType;
+export const classificationOptionsSchema = z.strictObject({
+  text_column: column().optional(),
+  text_pair_column: column().nullable().optional(),
+  label_column: column().optional(),
+  problem_type: z.enum(["single_label_classification", "multi_label_classification", "regression"], { error: "one of single_label_classification, multi_label_classification, regression" }).optional(),
   /** Fixes the class order (and names ids): ["negative", "positive"]. */
-  label_names?: string[];
-  max_length?: number;
-}
+  label_names: names().optional(),
+  max_length: positiveInt().optional(),
+});
+export type ClassificationOptions = z.infer<typeof classificationOptionsSchema> & { problem_type?: ProblemType };
 
 export interface LabelMap {
   id2label: Record<string, string>;

@@ -9,13 +9,18 @@ import type { PreTrainedTokenizer } from "../tokenizer.js";
 import { Dataset, type Row } from "../dataset.js";
 import { BadRowLog } from "../bad_rows.js";
 import { specialFrame, WordEncoder } from "../word_alignment.js";
+import { z } from "zod";
+import { column, positiveInt } from "./options.js";
 
-export interface ExtractiveQaOptions {
-  question_column?: string;
-  context_column?: string;
-  answers_column?: string;
-  max_length?: number;
-}
+export const extractiveQaOptionsSchema = z.strictObject({
+  question_column: column().optional(),
+  context_column: column().optional(),
+  answers_column: column().optional(),
+  max_length: positiveInt().optional(),
+  /** The longest answer span, in tokens (default 30). */
+  max_answer_length: positiveInt().optional(),
+});
+export type ExtractiveQaOptions = z.infer<typeof extractiveQaOptionsSchema>;
 
 export function encodeExtractiveQa(ds: Dataset, tokenizer: PreTrainedTokenizer, opts: ExtractiveQaOptions, log: BadRowLog): Dataset {
   const qCol = opts.question_column ?? "question";

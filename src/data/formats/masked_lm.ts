@@ -6,13 +6,16 @@
 import type { PreTrainedTokenizer } from "../tokenizer.js";
 import { Dataset, type Row } from "../dataset.js";
 import type { BadRowLog } from "../bad_rows.js";
+import { z } from "zod";
+import { column, flag, positiveInt } from "./options.js";
 
-export interface MaskedLmOptions {
-  text_column?: string;
-  max_length?: number;
-  mlm_probability?: number;
-  packing?: boolean;
-}
+export const maskedLmOptionsSchema = z.strictObject({
+  text_column: column().optional(),
+  max_length: positiveInt().optional(),
+  mlm_probability: z.number({ error: "in (0, 1)" }).gt(0, { error: "in (0, 1)" }).lt(1, { error: "in (0, 1)" }).optional(),
+  packing: flag().optional(),
+});
+export type MaskedLmOptions = z.infer<typeof maskedLmOptionsSchema>;
 
 export function encodeMaskedLm(ds: Dataset, tokenizer: PreTrainedTokenizer, opts: MaskedLmOptions, log: BadRowLog): Dataset {
   const column = opts.text_column ?? "text";

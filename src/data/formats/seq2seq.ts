@@ -6,14 +6,18 @@
 import type { PreTrainedTokenizer } from "../tokenizer.js";
 import { Dataset, type Row } from "../dataset.js";
 import { BadRowLog } from "../bad_rows.js";
+import { z } from "zod";
+import { column, positiveInt } from "./options.js";
 
-export interface Seq2SeqOptions {
-  source_column?: string;
-  target_column?: string;
-  source_prefix?: string;
-  max_source_length?: number;
-  max_target_length?: number;
-}
+export const seq2seqOptionsSchema = z.strictObject({
+  source_column: column().optional(),
+  target_column: column().optional(),
+  /** Prepended to every source ("summarize: "), as HF's run_summarization. */
+  source_prefix: z.string({ error: "a string" }).optional(),
+  max_source_length: positiveInt().optional(),
+  max_target_length: positiveInt().optional(),
+});
+export type Seq2SeqOptions = z.infer<typeof seq2seqOptionsSchema>;
 
 export function encodeSeq2Seq(ds: Dataset, tokenizer: PreTrainedTokenizer, opts: Seq2SeqOptions, log: BadRowLog): Dataset {
   const srcCol = opts.source_column ?? "source";

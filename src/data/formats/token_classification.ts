@@ -7,14 +7,17 @@ import type { PreTrainedTokenizer } from "../tokenizer.js";
 import { Dataset, type Row } from "../dataset.js";
 import { BadRowLog } from "../bad_rows.js";
 import { specialFrame, WordEncoder } from "../word_alignment.js";
+import { z } from "zod";
+import { column, flag, names, positiveInt } from "./options.js";
 
-export interface TokenClassificationOptions {
-  tokens_column?: string;
-  tags_column?: string;
-  label_names?: string[];
-  label_all_tokens?: boolean;
-  max_length?: number;
-}
+export const tokenClassificationOptionsSchema = z.strictObject({
+  tokens_column: column().optional(),
+  tags_column: column().optional(),
+  label_names: names().optional(),
+  label_all_tokens: flag().optional(),
+  max_length: positiveInt().optional(),
+});
+export type TokenClassificationOptions = z.infer<typeof tokenClassificationOptionsSchema>;
 
 /** Tag names from the training split: "O" first, then by entity type, B- before I-. */
 export function buildTagList(train: Dataset, opts: TokenClassificationOptions = {}): string[] {

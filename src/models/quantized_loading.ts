@@ -1,0 +1,142 @@
+/**
+ * Loading a model with a bitsandbytes quantization_config (Transformers' replace_with_bnb_linear
+ * plus its 4-bit weight loading): the model is built with deferred init (its weights take no
+ * memory), then the checkpoint is read one tensor at a time. A linear layer's weight is
+ * quantized the moment it is read and the layer becomes a Linear4bit; everything else
+ * (embeddings, norms, biases, the heads left in full precision) loads as usual. So the full-
+ * precision model never exists: the peak is about the final 4-bit size plus the largest tensor.
+ *
+ * A checkpoint already saved in 4 bits (Transformers + bitsandbytes layout, with
+ * quantization_config in config.json) loads its codes and scales directly.
+ */
+import { type Tensor, transpose } from "../tensor/index.js";
+import { type Module, Linear, materializeDeferred } from "../nn/index.js";
+import { checkpointFiles } from "../io/checkpoint.js";
+import { forEachSafetensor, readSafetensorsHeader, type RawTensor } from "../io/safetensors.js";
+import { rawToTensor } from "../io/tensors.js";
+import { Linear4bit } from "../quant/linear4bit.js";
+import { quantize4bitRaw, type FloatSource } from "../quant/functional.js";
+import { quantStateFromDict, QUANT_STATE_SUFFIXES, type QuantRaw } from "../quant/serialize.js";
+import { type BitsAndBytesConfig, isSkipped, quantizationConfigToDict } from "../quant/config.js";
+import type { PreTrainedModel } from "./modeling_utils.js";
+
+interface Target {
+  parent: Module;
+  name: string;
+  module: Module & { bias?: Tensor | null };
+  /** out_in (nn.Linear) or in_out (GPT-2's Conv1D, transposed to (out, in) before quantizing). */
+  layout: "out_in" | "in_out";
+  inFeatures: number;
+  outFeatures: number;
+}
+
+/**
+ * The linear layers to quantize: every nn.Linear / Conv1D except the skipped ones. With no
+ * llm_int8_skip_modules, the task head (every linear outside the base model: lm_head,
+ * score, classifier, qa_outputs) stays in full precision, as Transformers leaves the output
+ * layer; a given list replaces that default, as in Transformers.
+ */
+export function quantizationTargets(model: PreTrainedModel, qc: BitsAndBytesConfig): Map<string, Target> {
+  const prefix = (model.constructor as typeof PreTrainedModel).baseModelPrefix;
+  const paths = [...model.namedModules()].map(([p]) => p);
+  const underBase = (p: string) => !prefix || !paths.some((q) => q === prefix) || p.startsWith(prefix + ".");
+  const skipped = (p: string) => (qc.llm_int8_skip_modules ? isSkipped(p, qc.llm_int8_skip_modules) : !underBase(p));
+  const out = new Map<string, Target>();
+  for (const [path, m] of model.namedModules()) {
+    if (!path) continue;
+    const layout = m instanceof Linear ? "out_in" : m.constructor.name === "Conv1D" ? "in_out" : null;
+    if (!layout || skipped(path)) continue;
+    const w = m.param("weight");
+    const dot = path.lastIndexOf(".");
+    const parent = dot < 0 ? model : model.getSubmodule(path.slice(0, dot));
+    const [outF, inF] = layout === "out_in" ? w.shape : [w.shape[1], w.shape[0]];
+    out.set(path, { parent, name: path.slice(dot + 1), module: m, layout, inFeatures: inF, outFeatures: outF });
+  }
+  return out;
+}
+
+/** A raw float tensor as the quantizer's source, without a float32 copy for bf16/f16/f32. */
+function floatSource(raw: RawTensor, name: string, transposeFirst: boolean): { src: FloatSource; shape: number[] } {
+  const n = raw.shape.reduce((a, b) => a * b, 1);
+  if (!transposeFirst && (raw.dtype === "F32" || raw.dtype === "BF16" || raw.dtype === "F16") && raw.data.byteOffset % 4 === 0) {
+    const data = raw.dtype === "F32" ? new Float32Array(raw.data.buffer, raw.data.byteOffset, n) : new Uint16Array(raw.data.buffer, raw.data.byteOffset, n);
+    return { src: { data, dtype: raw.dtype === "F32" ? "float32" : raw.dtype === "BF16" ? "bfloat16" : "float16" }, shape: raw.shape };
+  }
+  const t = rawToTensor(raw, name);
+  const c = transposeFirst ? transpose(t, 0, 1).contiguous() : t;
+  const data = c.toFloat32Array();
+  t.dispose();
+  c.dispose();
+  return { src: { data, dtype: "float32" }, shape: transposeFirst ? [raw.shape[1], raw.shape[0]] : raw.shape };
+}
+
+/**
+ * Fills a model built under withDeferredInit from the checkpoint in `dir`, quantizing its
+ * linear layers as their weights are read. Returns the model's load report (the 4-bit
+ * layers' state counts as loaded).
+ */
+export function loadQuantizedCheckpoint(model: PreTrainedModel, dir: string, qc: BitsAndBytesConfig, source: string, opts: { quiet?: boolean; keep16bit?: boolean } = {}): void {
+  const files = checkpointFiles(dir);
+  const allKeys = files.flatMap((f) => [...readSafetensorsHeader(f).tensors.keys()]);
+  const toModelKey = model.checkpointKeyMapper(allKeys);
+  const targets = quantizationTargets(model, qc);
+  const modelKeys = allKeys.map(toModelKey);
+  const preQuantized = new Set([...targets.keys()].filter((p) => modelKeys.some((k) => k.startsWith(`${p}.weight.quant_state.`))));
+  const expectedParts = new Map<string, number>();
+  for (const p of preQuantized) expectedParts.set(p, modelKeys.filter((k) => k === `${p}.weight` || QUANT_STATE_SUFFIXES.some((s) => k === `${p}.weight.${s}`)).length);
+
+  const pending = new Map<string, Map<string, QuantRaw>>();
+  const installed = new Set<string>();
+  const rest = new Map<string, Tensor>();
+  const install = (path: string, packed: Uint8Array, state: ReturnType<typeof quantize4bitRaw>["state"]) => {
+    const t = targets.get(path)!;
+    const layer = new Linear4bit(t.inFeatures, t.outFeatures, packed, state, t.module.bias ?? null, { compute_dtype: qc.bnb_4bit_compute_dtype });
+    t.parent.replaceModule(t.name, layer);
+    installed.add(path);
+  };
+  const targetOf = (key: string): string | null => {
+    const i = key.indexOf(".weight");
+    if (i < 0) return null;
+    const path = key.slice(0, i);
+    return targets.has(path) && (key === `${path}.weight` || key.startsWith(`${path}.weight.`)) ? path : null;
+  };
+
+  for (const file of files) {
+    forEachSafetensor(file, (ckptKey, raw) => {
+      const key = toModelKey(ckptKey);
+      const path = targetOf(key);
+      if (path && preQuantized.has(path)) {
+        let parts = pending.get(path);
+        if (!parts) pending.set(path, (parts = new Map()));
+        parts.set(key.slice(path.length + 1), raw as QuantRaw);
+        if (parts.size === expectedParts.get(path)) {
+          const { packed, state } = quantStateFromDict(parts, path);
+          install(path, packed, state);
+          pending.delete(path);
+        }
+      } else if (path && key === `${path}.weight`) {
+        const t = targets.get(path)!;
+        const { src, shape } = floatSource(raw, ckptKey, t.layout === "in_out");
+        const { packed, state } = quantize4bitRaw(src, shape, {
+          quant_type: qc.bnb_4bit_quant_type,
+          blocksize: 64,
+          compress_statistics: qc.bnb_4bit_use_double_quant,
+        });
+        install(path, packed, state);
+      } else {
+        rest.set(ckptKey, rawToTensor(raw, ckptKey, { keep16bit: opts.keep16bit }));
+      }
+    });
+  }
+  for (const path of pending.keys()) throw new Error(`[quant] ${source}: the 4-bit state of "${path}.weight" is incomplete in the checkpoint; re-save it with save_pretrained`);
+
+  const report = model.loadPretrainedTensors(rest, source, true);
+  // The 4-bit layers' buffers were loaded above, not through the state dict.
+  const isQuantKey = (k: string) => [...installed].some((p) => k === `${p}.weight` || k.startsWith(`${p}.weight.`));
+  report.missingKeys = report.missingKeys.filter((k) => !isQuantKey(k));
+  report.newlyInitialized = report.newlyInitialized.filter((k) => !isQuantKey(k));
+  // Anything the checkpoint lacked is drawn now (a new classifier head), as init would have.
+  materializeDeferred(model);
+  model.config.quantization_config = quantizationConfigToDict(qc);
+  if (!opts.quiet) model.printLoadReport(source);
+}
