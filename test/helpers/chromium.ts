@@ -63,7 +63,7 @@ export class Chromium {
     const id = this.nextId++;
     const msg = JSON.stringify({ id, method, params, ...(sessionId ? { sessionId } : {}) });
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`[chromium] ${method} got no answer in 30 s`)), 30_000);
+      const timer = setTimeout(() => reject(new Error(`[chromium] ${method} got no answer in 90 s`)), 90_000);
       this.pending.set(id, { resolve: (m) => { clearTimeout(timer); resolve(m); }, reject: (e) => { clearTimeout(timer); reject(e); } });
       (this.proc.stdio[3] as Writable).write(msg + "\0");
     });
@@ -96,7 +96,7 @@ export class Chromium {
     for (const domain of ["Page", "Runtime", "Log", "Network"]) await this.send(`${domain}.enable`, {}, sessionId);
     await this.send("Emulation.setDeviceMetricsOverride", { width: 1280, height: 900, deviceScaleFactor: 1, mobile: false }, sessionId);
     await this.send("Page.navigate", { url }, sessionId);
-    await Promise.race([load, new Promise((_, reject) => setTimeout(() => reject(new Error(`[chromium] ${url} did not finish loading in 30 s`)), 30_000))]);
+    await Promise.race([load, new Promise((_, reject) => setTimeout(() => reject(new Error(`[chromium] ${url} did not finish loading in 90 s`)), 90_000))]);
     const evaluated = await this.send("Runtime.evaluate", { expression, returnByValue: true }, sessionId);
     const shot = await this.send("Page.captureScreenshot", { format: "png", captureBeyondViewport: true }, sessionId);
     this.listeners = this.listeners.filter((l) => l !== listener);

@@ -5,8 +5,9 @@
  * a parameter is a list of values, `{ values: [...] }`, or a range `{ min, max, scale: log,
  * type: int }` (random draws from it; a grid takes `num` evenly spaced points, 3 by default).
  */
+import { z } from "zod";
 import { SeededRandom } from "../../tensor/index.js";
-import { unknownKeyMessage } from "../../train/suggest.js";
+import { schemaKeys, schemaProblems, unknownKeyMessage } from "../../train/suggest.js";
 
 export type ParamValue = string | number | boolean | null | unknown[];
 
@@ -27,7 +28,6 @@ export interface SweepSpec {
   parameters: Record<string, ParameterSpec>;
 }
 
-const SWEEP_KEYS = ["strategy", "n_trials", "seed", "metric", "greater_is_better", "pruning", "pruning_warmup_evals", "pruning_startup_trials", "parameters"];
 const RANGE_KEYS = ["min", "max", "scale", "type", "num"];
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
 
@@ -61,39 +61,41 @@ function parseParameter(key: string, v: unknown, problems: string[]): ParameterS
   return { kind: "range", min, max, log, integer: v.type === "int", num: num as number };
 }
 
+const wholeNumber = (what: string, min: number) => z.number({ error: what }).int({ error: what }).min(min, { error: what });
+
+/** The sweep section's own keys (parameters are read by parseParameter: a list or a range each). */
+export const sweepSectionSchema = z.strictObject({
+  strategy: z.enum(["grid", "random"], { error: '"grid" or "random"' }).optional(),
+  n_trials: wholeNumber("a positive whole number (the trial budget)", 1).optional(),
+  seed: z.number({ error: "a whole number" }).int({ error: "a whole number" }).optional(),
+  metric: z.string({ error: "a metric name (accuracy, eval_loss, ...)" }).min(1, { error: "a metric name (accuracy, eval_loss, ...)" }).optional(),
+  greater_is_better: z.boolean({ error: "true or false" }).optional(),
+  pruning: z.enum(["none", "median"], { error: '"median" or "none"' }).optional(),
+  pruning_warmup_evals: wholeNumber("a whole number >= 0", 0).optional(),
+  pruning_startup_trials: wholeNumber("a whole number >= 1", 1).optional(),
+  parameters: z.record(z.string(), z.unknown(), { error: "a mapping of keys to vary" }).optional(),
+});
+
 /** Reads and checks the sweep section; every problem is added to `problems`. */
 export function parseSweepSection(raw: unknown, problems: string[]): SweepSpec | null {
   if (!isObject(raw)) {
     problems.push("sweep: missing; add a sweep: section with parameters: (e.g. sweep: { parameters: { learning_rate: { min: 1e-4, max: 1e-2, scale: log } }, n_trials: 8 })");
     return null;
   }
-  for (const k of Object.keys(raw)) if (!SWEEP_KEYS.includes(k)) problems.push(unknownKeyMessage("sweep", k, SWEEP_KEYS));
+  const parsed = sweepSectionSchema.safeParse(raw);
+  if (!parsed.success) problems.push(...schemaProblems(parsed.error, raw, "sweep", schemaKeys(sweepSectionSchema), "sweep."));
+  const s = (parsed.success ? parsed.data : {}) as z.infer<typeof sweepSectionSchema>;
   const parameters: Record<string, ParameterSpec> = {};
   if (!isObject(raw.parameters) || !Object.keys(raw.parameters).length) problems.push("sweep.parameters: missing; name at least one key to vary, e.g. parameters: { learning_rate: [1e-4, 1e-3], peft.r: [4, 8] }");
   else for (const [k, v] of Object.entries(raw.parameters)) {
     const p = parseParameter(k, v, problems);
     if (p) parameters[k] = p;
   }
-  const hasRange = Object.values(parameters).some((p) => p.kind === "range");
-  const strategy = raw.strategy ?? (hasRange ? "random" : "grid");
-  if (strategy !== "grid" && strategy !== "random") problems.push(`sweep.strategy: must be "grid" or "random", got ${JSON.stringify(strategy)}`);
-  const nTrials = raw.n_trials ?? (strategy === "grid" ? Infinity : 10);
-  if (!(nTrials === Infinity || (Number.isInteger(nTrials) && (nTrials as number) >= 1))) problems.push(`sweep.n_trials: must be a positive whole number (the trial budget), got ${JSON.stringify(raw.n_trials)}`);
-  const seed = raw.seed ?? 42;
-  if (!Number.isInteger(seed)) problems.push(`sweep.seed: must be a whole number, got ${JSON.stringify(raw.seed)}`);
-  const pruning = raw.pruning ?? "none";
-  if (pruning !== "none" && pruning !== "median") problems.push(`sweep.pruning: must be "median" or "none", got ${JSON.stringify(raw.pruning)}`);
-  const warmup = raw.pruning_warmup_evals ?? 1;
-  if (!(Number.isInteger(warmup) && (warmup as number) >= 0)) problems.push(`sweep.pruning_warmup_evals: must be a whole number >= 0, got ${JSON.stringify(raw.pruning_warmup_evals)}`);
-  const startup = raw.pruning_startup_trials ?? 2;
-  if (!(Number.isInteger(startup) && (startup as number) >= 1)) problems.push(`sweep.pruning_startup_trials: must be a whole number >= 1, got ${JSON.stringify(raw.pruning_startup_trials)}`);
-  if (raw.metric !== undefined && typeof raw.metric !== "string") problems.push(`sweep.metric: must be a metric name (accuracy, eval_loss, ...)`);
-  if (raw.greater_is_better !== undefined && typeof raw.greater_is_better !== "boolean") problems.push("sweep.greater_is_better: must be true or false");
+  const strategy = s.strategy ?? (Object.values(parameters).some((p) => p.kind === "range") ? "random" : "grid");
   return {
-    strategy: strategy as SweepSpec["strategy"], n_trials: nTrials as number, seed: seed as number,
-    metric: typeof raw.metric === "string" ? raw.metric : null,
-    greater_is_better: typeof raw.greater_is_better === "boolean" ? raw.greater_is_better : null,
-    pruning: pruning as SweepSpec["pruning"], pruning_warmup_evals: warmup as number, pruning_startup_trials: startup as number, parameters,
+    strategy, n_trials: s.n_trials ?? (strategy === "grid" ? Infinity : 10), seed: s.seed ?? 42,
+    metric: s.metric ?? null, greater_is_better: s.greater_is_better ?? null,
+    pruning: s.pruning ?? "none", pruning_warmup_evals: s.pruning_warmup_evals ?? 1, pruning_startup_trials: s.pruning_startup_trials ?? 2, parameters,
   };
 }
 
