@@ -128,6 +128,10 @@ Napi::Value NumThreads(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), tl::num_threads());
 }
 
+Napi::Value AvailableCpus(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), tl::available_cpus());
+}
+
 Napi::Value SetNumThreads(const Napi::CallbackInfo& info) {
   Args a(info, "setNumThreads", 1);
   tl::set_num_threads(static_cast<int>(a.i64(0)));
@@ -663,6 +667,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   struct Entry { const char* name; Napi::Value (*fn)(const Napi::CallbackInfo&); };
   static const Entry table[] = {
       {"numThreads", NumThreads},
+      {"availableCpus", AvailableCpus},
       {"setNumThreads", SetNumThreads},
       {"cpuFeatures", CpuFeatures},
       {"setSimdLevel", SetSimdLevel},

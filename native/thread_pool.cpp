@@ -4,26 +4,65 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdlib>
+#include <cmath>
+#include <fstream>
+#include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
+#if defined(__linux__)
+#include <sched.h>
+#endif
 
 namespace tl {
 namespace {
 
 thread_local bool t_inside_pool = false;
 
+// CPUs a cgroup quota allows (cgroup v2 cpu.max "quota period", v1 cfs_quota_us/period),
+// rounded up; 0 when there is no quota or no cgroup file.
+int cgroup_cpu_limit() {
+  double quota = -1, period = 0;
+  std::ifstream v2("/sys/fs/cgroup/cpu.max");
+  std::string q;
+  if (v2 >> q >> period) {
+    if (q == "max") return 0;
+    quota = std::atof(q.c_str());
+  } else {
+    std::ifstream v1q("/sys/fs/cgroup/cpu/cpu.cfs_quota_us"), v1p("/sys/fs/cgroup/cpu/cpu.cfs_period_us");
+    if (!(v1q >> quota) || !(v1p >> period)) return 0;
+  }
+  if (quota <= 0 || period <= 0) return 0;
+  return std::max(1, static_cast<int>(std::ceil(quota / period)));
+}
+
+}  // namespace
+
+int available_cpus() {
+  int n = static_cast<int>(std::thread::hardware_concurrency());
+#if defined(__linux__)
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) n = CPU_COUNT(&set);
+#endif
+  int quota = cgroup_cpu_limit();
+  if (quota > 0 && (n <= 0 || quota < n)) n = quota;
+  return n > 0 ? n : 1;
+}
+
+namespace {
+
 int default_threads() {
   if (const char* env = std::getenv("TUNELAB_NUM_THREADS")) {
     int n = std::atoi(env);
     if (n > 0) return n;
   }
-  unsigned hc = std::thread::hardware_concurrency();
-  return hc == 0 ? 1 : static_cast<int>(hc);
+  return available_cpus();
 }
 
-// Workers sleep on a condition variable between jobs and spin briefly after one, since
-// kernels arrive back to back during a training step.
+// Each worker sleeps on its own condition variable between jobs; a job wakes only the
+// workers it has parts for (a small kernel on a many-core machine wakes one or two).
 class Pool {
  public:
   explicit Pool(int n) { resize(n); }
@@ -36,77 +75,72 @@ class Pool {
     std::lock_guard<std::mutex> run_lock(run_mutex_);
     stop();
     n_threads_ = n;
-    uint64_t start_generation;
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      shutdown_ = false;
-      start_generation = generation_;
-    }
-    // Workers start from this generation, not from whatever they read once running:
-    // a job posted before a new worker first takes the lock must still be seen by it.
-    for (int i = 1; i < n; ++i)
-      workers_.emplace_back([this, i, start_generation] { worker_loop(i, start_generation); });
+    shutdown_.store(false);
+    slots_.clear();
+    for (int i = 0; i < n; ++i) slots_.push_back(std::make_unique<Slot>());
+    for (int i = 1; i < n; ++i) workers_.emplace_back([this, i] { worker_loop(i); });
   }
 
   void run(int parts, const std::function<void(int)>& job) {
     std::lock_guard<std::mutex> run_lock(run_mutex_);
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      job_ = &job;
-      parts_ = parts;
-      pending_.store(parts - 1, std::memory_order_relaxed);
-      ++generation_;
+    job_ = &job;
+    pending_.store(parts - 1, std::memory_order_relaxed);
+    // The slot's mutex publishes job_ to the worker it wakes.
+    for (int i = 1; i < parts; ++i) {
+      Slot& s = *slots_[i];
+      {
+        std::lock_guard<std::mutex> lock(s.mutex);
+        ++s.posted;
+      }
+      s.cv.notify_one();
     }
-    cv_.notify_all();
     t_inside_pool = true;
     job(0);
     t_inside_pool = false;
     while (pending_.load(std::memory_order_acquire) != 0) std::this_thread::yield();
-    std::lock_guard<std::mutex> lock(mutex_);
     job_ = nullptr;
   }
 
  private:
+  struct Slot {
+    std::mutex mutex;
+    std::condition_variable cv;
+    uint64_t posted = 0;
+  };
+
   void stop() {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      shutdown_ = true;
-      ++generation_;
+    shutdown_.store(true);
+    for (size_t i = 1; i < slots_.size(); ++i) {
+      Slot& s = *slots_[i];
+      { std::lock_guard<std::mutex> lock(s.mutex); }
+      s.cv.notify_one();
     }
-    cv_.notify_all();
     for (auto& t : workers_) t.join();
     workers_.clear();
   }
 
-  void worker_loop(int id, uint64_t seen) {
+  void worker_loop(int id) {
     t_inside_pool = true;
+    Slot& slot = *slots_[id];
+    uint64_t seen = 0;
     for (;;) {
-      const std::function<void(int)>* job = nullptr;
-      int parts = 0;
       {
-        std::unique_lock<std::mutex> lock(mutex_);
-        cv_.wait(lock, [&] { return generation_ != seen; });
-        seen = generation_;
-        if (shutdown_) return;
-        job = job_;
-        parts = parts_;
+        std::unique_lock<std::mutex> lock(slot.mutex);
+        slot.cv.wait(lock, [&] { return slot.posted != seen || shutdown_.load(); });
+        if (shutdown_.load()) return;
+        seen = slot.posted;
       }
-      if (job && id < parts) {
-        (*job)(id);
-        pending_.fetch_sub(1, std::memory_order_acq_rel);
-      }
+      (*job_)(id);
+      pending_.fetch_sub(1, std::memory_order_acq_rel);
     }
   }
 
   int n_threads_ = 1;
   std::vector<std::thread> workers_;
+  std::vector<std::unique_ptr<Slot>> slots_;
   std::mutex run_mutex_;  // one job at a time
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  uint64_t generation_ = 0;
-  bool shutdown_ = false;
+  std::atomic<bool> shutdown_{false};
   const std::function<void(int)>* job_ = nullptr;
-  int parts_ = 0;
   std::atomic<int> pending_{0};
 };
 
@@ -131,7 +165,7 @@ void parallel_for(int64_t n, int64_t grain,
     fn(0, 0, n);
     return;
   }
-  // Workers whose id >= parts skip the job, so a pool larger than the work is fine.
+  // Only workers 1..parts-1 are woken, so a pool larger than the work costs nothing.
   const int64_t chunk = n / parts, extra = n % parts;
   std::function<void(int)> job = [&](int tid) {
     if (tid >= parts) return;

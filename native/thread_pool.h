@@ -1,6 +1,7 @@
 // A persistent pool of worker threads shared by every kernel.
 //
-// Sized to the machine's cores (TUNELAB_NUM_THREADS overrides). Work is split into
+// Sized to the CPUs this process may use — its affinity mask and its cgroup's CPU quota —
+// (TUNELAB_NUM_THREADS overrides); a job wakes only the workers it has parts for. Work is split into
 // contiguous index ranges by a fixed rule that depends only on (n, thread count), so a
 // kernel that reduces per range and combines ranges in index order is bit-identical
 // run to run for the same thread count.
@@ -12,8 +13,11 @@ namespace tl {
 
 // Number of threads parallel_for uses (the caller's thread included).
 int num_threads();
-// Resizes the pool; n < 1 means "the machine's cores".
+// Resizes the pool; n < 1 means available_cpus() (or TUNELAB_NUM_THREADS).
 void set_num_threads(int n);
+// CPUs this process may run on: the affinity mask (sched_getaffinity), capped by the cgroup
+// quota (cpu.max, or v1's cfs quota/period) rounded up; hardware_concurrency elsewhere.
+int available_cpus();
 
 // Calls fn(tid, begin, end) over a partition of [0, n) into at most num_threads() ranges
 // of at least `grain` items each, and returns when all are done. tid < num_threads().

@@ -1,6 +1,6 @@
 /** tunelab: fine-tune Hugging Face transformers from TypeScript. */
 export * from "./tensor/index.js";
-export { getNumThreads, setNumThreads, cpuFeatures } from "./tensor/threads.js";
+export { getNumThreads, setNumThreads, availableCpus, cpuFeatures } from "./tensor/threads.js";
 export * from "./nn/index.js";
 export * from "./optim/index.js";
 export * from "./models/index.js";
@@ -12,6 +12,7 @@ export * from "./distributed/index.js";
 export * from "./eval/index.js";
 export * from "./generate/index.js";
 export * from "./pipelines/index.js";
+export { startServer, TunelabServer, SERVE_DEFAULTS, type ServeOptions } from "./serve/server.js";
 export { readSafetensors, writeSafetensors, loadCheckpointTensors, writeShardedSafetensors, type RawTensor } from "./io/safetensors.js";
 export { loadTensors, saveTensors, rawToTensor, tensorToRaw } from "./io/tensors.js";
 export { resolvePretrained } from "./io/hub.js";

@@ -17,9 +17,10 @@ import { TASK_OPTION_SCHEMAS, datasetSectionSchema, earlyStoppingSchema, modelSe
 import { resolveMethodName, validateMethod } from "../train/methods.js";
 import { nearestName, schemaKeys, schemaProblems } from "../train/suggest.js";
 import { readUtf8File } from "../io/text.js";
+import { QuantizationConfigError, parseQuantizationConfig } from "../quant/config.js";
 
 // compare: and sweep: are read by `tunelab compare` / `tunelab sweep` (src/cli/commands); train ignores them.
-export const SECTIONS = ["model", "tokenizer", "task", "dataset", "method", "peft", "training", "early_stopping", "compare", "sweep"] as const;
+export const SECTIONS = ["model", "tokenizer", "task", "dataset", "method", "peft", "quantization", "training", "early_stopping", "compare", "sweep"] as const;
 
 export type { ModelSection, DatasetSection };
 
@@ -187,6 +188,17 @@ export function validateConfig(raw: Record<string, unknown>, source: string, bas
   const method = resolveMethodName(raw.method, raw.peft ? peft : undefined);
   problems.push(...validateMethod(method, Object.fromEntries(Object.entries(peft).filter(([k]) => k !== "peft_type"))));
 
+  // quantization (BitsAndBytesConfig): the base loads in 4 bits
+  let quantization: Record<string, unknown> | null = null;
+  if (raw.quantization !== undefined && raw.quantization !== null) {
+    try {
+      if (parseQuantizationConfig(raw.quantization, "quantization")) quantization = raw.quantization as Record<string, unknown>;
+    } catch (err) {
+      if (!(err instanceof QuantizationConfigError)) throw err;
+      problems.push(err.message.replace(/^\[quantization\] /, "quantization: "));
+    }
+  }
+
   // training arguments
   for (const p of TrainingArguments.check(training)) problems.push(`training: ${p}`);
   if (typeof training.output_dir === "string") training.output_dir = resolvePath(training.output_dir);
@@ -200,7 +212,7 @@ export function validateConfig(raw: Record<string, unknown>, source: string, bas
   }
 
   if (problems.length) throw new ConfigError(source, problems);
-  return { file: source, baseDir, model, tokenizer, task, taskOptions, dataset, method, peft, training, early_stopping };
+  return { file: source, baseDir, model, tokenizer, task, taskOptions, dataset, method, peft, quantization, training, early_stopping };
 }
 
 /** dataset.streaming: what a stream cannot do (be measured, be split, be read as a whole document). */

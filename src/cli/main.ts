@@ -1,5 +1,5 @@
 /**
- * The `tunelab` command: train, eval, predict, pretrain, quickstart, report, runs, compare, sweep. Parses arguments,
+ * The `tunelab` command: train, eval, predict, pretrain, quickstart, merge, serve, report, runs, compare, sweep. Parses arguments,
  * calls the library, prints; errors print as one message (no stack) with exit code 1, or 2
  * for configuration errors.
  */
@@ -12,6 +12,8 @@ import { quickstartCommand } from "./commands/quickstart.js";
 import { reportCommand, runsCommand } from "./commands/report.js";
 import { compareCommand } from "./commands/compare.js";
 import { sweepCommand } from "./commands/sweep.js";
+import { serveCommand } from "./commands/serve.js";
+import { mergeCommand } from "./commands/merge.js";
 import { ConfigError } from "./config.js";
 import { TrainingArgumentsError } from "../train/training_args.js";
 
@@ -147,6 +149,50 @@ Examples:
     .action(async (o: { outputDir?: string; epochs?: number; quiet?: boolean }) => {
       await quickstartCommand({ output_dir: o.outputDir, num_train_epochs: o.epochs, quiet: o.quiet });
     });
+
+  program
+    .command("merge")
+    .description("merge a trained adapter into its base model: a plain Hugging Face folder (config.json, model.safetensors, tokenizer) that Transformers loads")
+    .argument("<dir>", "a run folder tunelab train saved an adapter in, or an adapter folder (adapter_config.json)")
+    .requiredOption("--out <dir>", "the merged model's folder (new or empty)")
+    .option("--base <dir>", "the base model (default: adapter_config.json's base_model_name_or_path)")
+    .addHelpText("after", `
+Examples:
+  $ tunelab merge runs/stories-lora --out runs/stories-merged
+  $ tunelab serve --model runs/stories-merged`)
+    .action(async (dir: string, o: { out: string; base?: string }) => {
+      await mergeCommand(dir, o);
+    });
+
+  const num = (v: string) => Number(v);
+  program
+    .command("serve")
+    .description("serve a model over HTTP, OpenAI-compatible (/v1/completions, /v1/chat/completions, /v1/models; /v1/classify, /v1/embeddings for encoders)")
+    .requiredOption("--model <dir>", "model folder (Hugging Face format: a tunelab train output, or `tunelab merge`'s)")
+    .option("--adapter <name=dir>", "an adapter on that model, chosen by requests with model: <name> (repeatable)", collect, [])
+    .option("--served-model-name <name>", "the name requests use for the base model (default: the folder's name)")
+    .option("--host <host>", "address to bind", "127.0.0.1")
+    .addOption(new Option("--port <n>", "port (0: any free port)").default(8080).argParser(num))
+    .option("--api-key <key>", "require Authorization: Bearer <key> (default: $TUNELAB_API_KEY; none when unset)")
+    .addOption(new Option("--max-tokens <n>", "largest max_tokens a request may ask for").argParser(num))
+    .addOption(new Option("--max-queue <n>", "requests admitted at once (running + waiting); more get 429").argParser(num))
+    .addOption(new Option("--max-batch-size <n>", "sequences decoded together per step").argParser(num))
+    .addOption(new Option("--max-body-bytes <n>", "largest request body").argParser(num))
+    .addOption(new Option("--request-timeout <s>", "seconds a request may run before it is stopped (504)").argParser(num))
+    .addHelpText("after", `
+Examples:
+  $ tunelab serve --model runs/stories-merged
+  $ tunelab serve --model models/llama --adapter support=runs/support-lora --adapter legal=runs/legal-lora --port 9000
+  $ curl http://127.0.0.1:8080/v1/completions -H 'Content-Type: application/json' \\
+      -d '{"model": "stories-merged", "prompt": "Once upon a time", "max_tokens": 40, "temperature": 0}'
+SIGTERM / SIGINT stop accepting requests, finish the ones in flight, then exit.`)
+    .action(async (o: { model: string; adapter: string[]; servedModelName?: string; host: string; port: number; apiKey?: string; maxTokens?: number; maxQueue?: number; maxBatchSize?: number; maxBodyBytes?: number; requestTimeout?: number }) => {
+      await serveCommand({
+        model: o.model, adapter: o.adapter, served_model_name: o.servedModelName, host: o.host, port: o.port, api_key: o.apiKey,
+        max_tokens: o.maxTokens, max_queue: o.maxQueue, max_batch_size: o.maxBatchSize, max_body_bytes: o.maxBodyBytes, request_timeout_s: o.requestTimeout,
+      });
+    });
+
   program
     .command("report")
     .description("rebuild a run's report.html (charts, summary, confusion matrix) from its run folder")

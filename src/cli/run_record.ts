@@ -62,14 +62,15 @@ export function validationConfusionMatrix(run: BuiltRun, cfg: RunConfig): RunInf
   return { split: "validation", labels, matrix: confusionMatrix(predicted, label_ids as number[], labels.length) };
 }
 
-export function writeRunInfo(run: BuiltRun, cfg: RunConfig, confusion: RunInfo["confusion_matrix"]): RunInfo {
+/** run_info.json into dir (default output_dir; a staging folder when the final save is atomic). */
+export function writeRunInfo(run: BuiltRun, cfg: RunConfig, confusion: RunInfo["confusion_matrix"], dir = run.args.output_dir): RunInfo {
   let trainable = 0;
   let total = 0;
   for (const [, p] of run.model.namedParameters()) {
     total += p.numel;
     if (p.requiresGrad) trainable += p.numel;
   }
-  const weights = savedWeights(run.args.output_dir);
+  const weights = savedWeights(dir);
   const info: RunInfo = {
     model: cfg.model.name_or_path ?? (typeof cfg.model.from_config === "string" ? cfg.model.from_config : "from_config"),
     method: cfg.method,
@@ -81,7 +82,7 @@ export function writeRunInfo(run: BuiltRun, cfg: RunConfig, confusion: RunInfo["
     ...(weights ? { weights_file: weights.file, weights_bytes: weights.bytes } : {}),
     confusion_matrix: confusion,
   };
-  writeJsonAtomic(path.join(run.args.output_dir, RUN_INFO_NAME), info);
+  writeJsonAtomic(path.join(dir, RUN_INFO_NAME), info);
   return info;
 }
 

@@ -7,8 +7,9 @@
 import { z } from "zod";
 import { IGNORED_HF_KEYS, trainingArgumentsSchema } from "../train/training_args.js";
 import { trainingMethodNames } from "../train/methods.js";
-import { TASK_OPTION_SCHEMAS, datasetSectionSchema, earlyStoppingSchema, modelSectionSchema } from "../pipelines/config.js";
+import { TASK_OPTION_SCHEMAS, datasetSectionSchema, earlyStoppingSchema, modelSectionSchema, quantizationSectionSchema } from "../pipelines/config.js";
 import { TASK_ALIASES, TASK_NAMES } from "./vocabulary.js";
+import { compareSectionSchema, sweepSectionSchema } from "./tune/search_space.js";
 
 export const CONFIG_SCHEMA_FILE = "schema/tunelab-config.schema.json";
 
@@ -26,8 +27,11 @@ export function configFileSchema(): z.ZodObject {
     dataset: z.union([z.string().describe("a data file, or a folder of train/validation/test files"), datasetSectionSchema]),
     method: z.enum(trainingMethodNames() as [string, ...string[]]).optional().describe("full (default) or a parameter-efficient method"),
     peft: z.record(z.string(), z.unknown()).optional().describe("the method's PEFT config keys (r, lora_alpha, target_modules, ...)"),
+    quantization: quantizationSectionSchema.nullable().optional().describe("Transformers' BitsAndBytesConfig: load the base in 4 bits (method: qlora)"),
     training: training.optional().describe("Hugging Face TrainingArguments"),
     early_stopping: earlyStoppingSchema.nullable().optional(),
+    compare: compareSectionSchema.optional().describe("tunelab compare: methods, and { peft, training } overrides per method"),
+    sweep: sweepSectionSchema.optional().describe("tunelab sweep: strategy, n_trials, seed, metric, pruning, parameters (key: [values] or { min, max, scale, type, num })"),
     // A pasted TrainingArguments dict may sit at the top level.
     ...training.shape,
   });

@@ -54,7 +54,11 @@ export function writeJsonAtomic(file: string, value: unknown): void {
 
 /** Write to `<file>.tmp-<pid>`, fsync, rename: an interrupted write leaves the old file intact. */
 export function writeFileAtomic(file: string, data: string | Uint8Array | readonly Uint8Array[]): void {
-  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  try {
+    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  } catch (err) {
+    throw new Error(`[io] ${file}: cannot create its folder (${describeFsError(err)}); ${fsErrorRemedy(err)}`);
+  }
   const tmp = `${file}.tmp-${process.pid}`;
   const parts = typeof data === "string" ? [Buffer.from(data, "utf8")] : data instanceof Uint8Array ? [data] : data;
   let fd: number | null = null;
@@ -74,8 +78,18 @@ export function writeFileAtomic(file: string, data: string | Uint8Array | readon
   } catch (err) {
     if (fd !== null) fs.closeSync(fd);
     fs.rmSync(tmp, { force: true });
-    throw err;
+    // Node's write errors name no path ("ENOSPC: no space left on device, write"): name it here.
+    throw new Error(`[io] ${file}: could not write (${describeFsError(err)}); ${fsErrorRemedy(err)}`);
   }
+}
+
+/** What to do about a failed write, by error code. */
+function fsErrorRemedy(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  if (code === "ENOSPC" || code === "EDQUOT") return "free disk space (or choose an output folder on another disk) and run again";
+  if (code === "EROFS") return "the file system is read-only: choose a writable folder";
+  if (code === "EACCES" || code === "EPERM") return "check the folder's permissions";
+  return "check that the folder is writable and the disk is healthy";
 }
 
 export function describeFsError(err: unknown): string {
@@ -83,6 +97,8 @@ export function describeFsError(err: unknown): string {
   if (code === "ENOENT") return "file not found";
   if (code === "EACCES" || code === "EPERM") return "permission denied";
   if (code === "EISDIR") return "is a directory, not a file";
+  if (code === "ENOSPC") return "no space left on the disk (ENOSPC)";
+  if (code === "EDQUOT") return "disk quota exceeded (EDQUOT)";
   return err instanceof Error ? err.message : String(err);
 }
 

@@ -285,12 +285,7 @@ export function writeSafetensors(
   tensors: Record<string, RawTensor> | Map<string, RawTensor>,
   metadata: Record<string, string> | null = null,
 ): void {
-  const parts = serializeSafetensors(tensors, metadata);
-  try {
-    writeFileAtomic(file, parts);
-  } catch (err) {
-    throw new Error(`[safetensors] ${file}: could not write (${describeFsError(err)}); check that the folder is writable and the disk has space`);
-  }
+  writeFileAtomic(file, serializeSafetensors(tensors, metadata)); // its errors name the file and the fix
 }
 
 function checkTensorForWrite(name: string, t: RawTensor): void {

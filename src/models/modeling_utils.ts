@@ -118,7 +118,7 @@ export class PreTrainedModel extends Module {
   static ignoreUnexpected: RegExp[] = [];
 
   loadReport: LoadReport | null = null;
-  // A plain field, not a #private one: cloneModule (PEFT's modules_to_save) copies own properties.
+  // A plain field, not a #private one: Module.clone (PEFT's modules_to_save) copies own properties.
   private checkpointingFlag = false;
 
   constructor(readonly config: PretrainedConfig) {

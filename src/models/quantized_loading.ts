@@ -10,50 +10,15 @@
  * quantization_config in config.json) loads its codes and scales directly.
  */
 import { type Tensor, transpose } from "../tensor/index.js";
-import { type Module, Linear, materializeDeferred } from "../nn/index.js";
+import { materializeDeferred } from "../nn/index.js";
 import { checkpointFiles } from "../io/checkpoint.js";
 import { forEachSafetensor, readSafetensorsHeader, type RawTensor } from "../io/safetensors.js";
 import { rawToTensor } from "../io/tensors.js";
-import { Linear4bit } from "../quant/linear4bit.js";
 import { quantize4bitRaw, type FloatSource } from "../quant/functional.js";
 import { quantStateFromDict, QUANT_STATE_SUFFIXES, type QuantRaw } from "../quant/serialize.js";
-import { type BitsAndBytesConfig, isSkipped, quantizationConfigToDict } from "../quant/config.js";
+import { type BitsAndBytesConfig, quantizationConfigToDict } from "../quant/config.js";
+import { quantizationTargets } from "../quant/replace.js";
 import type { PreTrainedModel } from "./modeling_utils.js";
-
-interface Target {
-  parent: Module;
-  name: string;
-  module: Module & { bias?: Tensor | null };
-  /** out_in (nn.Linear) or in_out (GPT-2's Conv1D, transposed to (out, in) before quantizing). */
-  layout: "out_in" | "in_out";
-  inFeatures: number;
-  outFeatures: number;
-}
-
-/**
- * The linear layers to quantize: every nn.Linear / Conv1D except the skipped ones. With no
- * llm_int8_skip_modules, the task head (every linear outside the base model: lm_head,
- * score, classifier, qa_outputs) stays in full precision, as Transformers leaves the output
- * layer; a given list replaces that default, as in Transformers.
- */
-export function quantizationTargets(model: PreTrainedModel, qc: BitsAndBytesConfig): Map<string, Target> {
-  const prefix = (model.constructor as typeof PreTrainedModel).baseModelPrefix;
-  const paths = [...model.namedModules()].map(([p]) => p);
-  const underBase = (p: string) => !prefix || !paths.some((q) => q === prefix) || p.startsWith(prefix + ".");
-  const skipped = (p: string) => (qc.llm_int8_skip_modules ? isSkipped(p, qc.llm_int8_skip_modules) : !underBase(p));
-  const out = new Map<string, Target>();
-  for (const [path, m] of model.namedModules()) {
-    if (!path) continue;
-    const layout = m instanceof Linear ? "out_in" : m.constructor.name === "Conv1D" ? "in_out" : null;
-    if (!layout || skipped(path)) continue;
-    const w = m.param("weight");
-    const dot = path.lastIndexOf(".");
-    const parent = dot < 0 ? model : model.getSubmodule(path.slice(0, dot));
-    const [outF, inF] = layout === "out_in" ? w.shape : [w.shape[1], w.shape[0]];
-    out.set(path, { parent, name: path.slice(dot + 1), module: m, layout, inFeatures: inF, outFeatures: outF });
-  }
-  return out;
-}
 
 /** A raw float tensor as the quantizer's source, without a float32 copy for bf16/f16/f32. */
 function floatSource(raw: RawTensor, name: string, transposeFirst: boolean): { src: FloatSource; shape: number[] } {
@@ -79,7 +44,7 @@ export function loadQuantizedCheckpoint(model: PreTrainedModel, dir: string, qc:
   const files = checkpointFiles(dir);
   const allKeys = files.flatMap((f) => [...readSafetensorsHeader(f).tensors.keys()]);
   const toModelKey = model.checkpointKeyMapper(allKeys);
-  const targets = quantizationTargets(model, qc);
+  const targets = quantizationTargets(model, (model.constructor as typeof PreTrainedModel).baseModelPrefix, qc);
   const modelKeys = allKeys.map(toModelKey);
   const preQuantized = new Set([...targets.keys()].filter((p) => modelKeys.some((k) => k.startsWith(`${p}.weight.quant_state.`))));
   const expectedParts = new Map<string, number>();
@@ -89,9 +54,7 @@ export function loadQuantizedCheckpoint(model: PreTrainedModel, dir: string, qc:
   const installed = new Set<string>();
   const rest = new Map<string, Tensor>();
   const install = (path: string, packed: Uint8Array, state: ReturnType<typeof quantize4bitRaw>["state"]) => {
-    const t = targets.get(path)!;
-    const layer = new Linear4bit(t.inFeatures, t.outFeatures, packed, state, t.module.bias ?? null, { compute_dtype: qc.bnb_4bit_compute_dtype });
-    t.parent.replaceModule(t.name, layer);
+    targets.get(path)!.install(packed, state, qc);
     installed.add(path);
   };
   const targetOf = (key: string): string | null => {

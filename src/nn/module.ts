@@ -3,7 +3,9 @@
  * state-dict keys (`encoder.layer.0.attention.self.query.weight`), so checkpoints load by
  * name with no mapping table. Children and parameters are registered explicitly
  * (`this.query = this.addModule("query", new Linear(...))`): the registered name is the
- * checkpoint key, whatever the TypeScript field is called.
+ * checkpoint key. The registry is the only truth: a field named like the registered name
+ * reads it (addModule makes the field an accessor), so `replaceModule("a.b.query", lora)`
+ * swaps a layer in one operation and every reader sees the new one — no field rewriting.
  */
 import { Tensor, sameShape } from "../tensor/index.js";
 
@@ -27,6 +29,7 @@ export class Module {
       if (requiresGrad && t.dtype === "float32") t.setRequiresGrad(true);
     }
     this.params.set(name, t);
+    this.bindParameter(name);
     return t as Tensor;
   }
 
@@ -34,12 +37,45 @@ export class Module {
   addBuffer(name: string, t: Tensor | null, persistent = true): Tensor {
     t?.keep();
     this.buffers.set(name, { tensor: t, persistent });
+    this.bindBuffer(name);
     return t as Tensor;
   }
 
+  /** Registers a child under `name` (its checkpoint key); a field of the same name reads it. */
   addModule<M extends Module>(name: string, m: M): M {
+    if (!(m instanceof Module)) throw new TypeError(`[module] ${this.constructor.name}.addModule("${name}"): not a Module`);
     this.children.set(name, m);
+    this.bindChild(name);
     return m;
+  }
+
+  private bindParameter(name: string): void {
+    this.bindField(name, () => this.params.get(name) ?? null, (v) => v !== this.params.get(name) && this.setParameter(name, v as Tensor));
+  }
+
+  private bindBuffer(name: string): void {
+    this.bindField(name, () => this.buffers.get(name)?.tensor ?? null, (v) => {
+      const b = this.buffers.get(name)!;
+      if (v !== b.tensor) this.buffers.set(name, { tensor: (v as Tensor | null)?.keep() ?? null, persistent: b.persistent });
+    });
+  }
+
+  private bindChild(name: string): void {
+    this.bindField(name, () => this.children.get(name), (v) => v !== this.children.get(name) && this.replaceModule(name, v as Module));
+  }
+
+  /**
+   * Makes the field `name` read the registry. A name that is not an identifier, or that would
+   * hide a method or getter of the class (a child called "train"), stays reachable by child().
+   * Not configurable: a subclass that re-declares such a field without `declare` fails loudly
+   * at construction instead of holding a stale copy.
+   */
+  private bindField(name: string, get: () => unknown, set: (v: unknown) => unknown): void {
+    if (!/^[A-Za-z_$][\w$]*$/.test(name)) return;
+    const own = Object.getOwnPropertyDescriptor(this, name);
+    if (own?.get) return; // already bound
+    if (!own && name in this) return;
+    Object.defineProperty(this, name, { get, set: (v: unknown) => void set(v), enumerable: true, configurable: false });
   }
 
   param(name: string): Tensor {
@@ -61,17 +97,28 @@ export class Module {
     t.keep();
     t.requiresGrad = trainable && t.dtype === "float32";
     this.params.set(name, t);
-    if (old) this.repointFields(old, t);
   }
 
-  /** Fields that held `from` (this.weight, this.query, items[i]) now hold `to`. */
-  private repointFields(from: unknown, to: unknown): void {
-    const self = this as unknown as Record<string, unknown>;
-    for (const key of Object.keys(self)) {
-      const v = self[key];
-      if (v === from) self[key] = to;
-      else if (Array.isArray(v)) v.forEach((item, i) => item === from && (v[i] = to));
-    }
+  /** Parameter `name` of this module itself, or undefined. */
+  ownParameter(name: string): Tensor | undefined {
+    return this.params.get(name) ?? undefined;
+  }
+
+  /** Names of this module's own parameters (not its children's). */
+  ownParameterNames(): string[] {
+    return [...this.params.keys()];
+  }
+
+  /**
+   * Unregisters a parameter (dotted paths reach into children) and returns its tensor, which
+   * the caller now owns (it is not freed); a field of that name then reads null.
+   */
+  removeParameter(path: string): Tensor | null {
+    const { owner, name } = this.ownerOf(path);
+    if (!owner.params.has(name)) throw owner.noParameter(name);
+    const t = owner.params.get(name) ?? null;
+    owner.params.delete(name);
+    return t;
   }
 
   buffer(name: string): Tensor | null {
@@ -86,12 +133,32 @@ export class Module {
     yield* this.children.entries();
   }
 
-  /** Replaces a child (PEFT swaps a Linear for its LoRA wrapper this way). */
-  replaceModule(name: string, m: Module): void {
-    const old = this.children.get(name);
-    if (!old) throw new Error(`[module] ${this.constructor.name} has no child "${name}"`);
-    this.children.set(name, m);
-    this.repointFields(old, m);
+  /**
+   * Swaps the module at a dotted path (PEFT's LoRA wrapper for a Linear, a 4-bit Linear for a
+   * float one) and returns the one it replaced, which the caller now owns (it is not freed).
+   */
+  replaceModule(path: string, m: Module): Module {
+    const { owner, name } = this.ownerOf(path);
+    const old = owner.children.get(name);
+    if (!old) throw new Error(`[module] no submodule "${path}": ${owner.constructor.name} has children ${[...owner.children.keys()].join(", ") || "(none)"}`);
+    if (!(m instanceof Module)) throw new TypeError(`[module] replaceModule("${path}"): not a Module`);
+    owner.children.set(name, m);
+    return old;
+  }
+
+  /** Unregisters the module at a dotted path and returns it (not freed); a field of that name then reads undefined. */
+  removeModule(path: string): Module {
+    const { owner, name } = this.ownerOf(path);
+    const old = owner.children.get(name);
+    if (!old) throw new Error(`[module] no submodule "${path}": ${owner.constructor.name} has children ${[...owner.children.keys()].join(", ") || "(none)"}`);
+    owner.children.delete(name);
+    return old;
+  }
+
+  /** The module that holds the last part of a dotted path, and that part. */
+  private ownerOf(path: string): { owner: Module; name: string } {
+    const i = path.lastIndexOf(".");
+    return { owner: i < 0 ? this : this.getSubmodule(path.slice(0, i)), name: path.slice(i + 1) };
   }
 
   *namedModules(prefix = ""): Generator<[string, Module]> {
@@ -212,6 +279,63 @@ export class Module {
     return n;
   }
 
+  /**
+   * A deep copy (Python's copy.deepcopy, which PEFT uses for modules_to_save): same class,
+   * fresh parameter and buffer tensors (requiresGrad kept), cloned children, and own state
+   * copied — Maps, Sets, arrays, typed arrays and plain objects are new, tensors held outside
+   * the registry (caches) are copied too — so nothing mutable is shared with the original.
+   * Class instances that are not modules or tensors (a config) are shared.
+   */
+  clone(): this {
+    const moved = new Map<unknown, unknown>();
+    const copy = Object.create(Object.getPrototypeOf(this)) as this;
+    const copyTensor = (t: Tensor): Tensor => {
+      const c = t.contiguousCopy().keep();
+      if (t.requiresGrad) c.requiresGrad = true;
+      moved.set(t, c);
+      return c;
+    };
+    const params = new Map<string, Tensor | null>();
+    for (const [k, t] of this.params) params.set(k, t ? copyTensor(t) : null);
+    const buffers = new Map<string, { tensor: Tensor | null; persistent: boolean }>();
+    for (const [k, b] of this.buffers) buffers.set(k, { tensor: b.tensor ? copyTensor(b.tensor) : null, persistent: b.persistent });
+    const children = new Map<string, Module>();
+    for (const [k, ch] of this.children) {
+      const c = ch.clone();
+      children.set(k, c);
+      moved.set(ch, c);
+    }
+    const deep = (v: unknown): unknown => {
+      if (v === null || typeof v !== "object") return v;
+      if (moved.has(v)) return moved.get(v);
+      let out: unknown;
+      if (v instanceof Tensor) out = v.isFreed ? v : copyTensor(v);
+      else if (v instanceof Module) out = v.clone();
+      else if (Array.isArray(v)) out = v.map(deep);
+      else if (v instanceof Map) out = new Map([...v].map(([k, x]) => [k, deep(x)]));
+      else if (v instanceof Set) out = new Set([...v].map(deep));
+      else if (ArrayBuffer.isView(v)) out = (v as unknown as { slice(): unknown }).slice();
+      else if (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null) {
+        out = Object.fromEntries(Object.entries(v).map(([k, x]) => [k, deep(x)]));
+      } else return v; // a class instance that is not ours to copy (a config): shared
+      moved.set(v, out);
+      return out;
+    };
+    const target = copy as unknown as Record<string, unknown>;
+    for (const key of Object.keys(this)) {
+      const desc = Object.getOwnPropertyDescriptor(this, key)!;
+      if (desc.get) continue; // registry fields: bound again below
+      if (key === "params") target.params = params;
+      else if (key === "buffers") target.buffers = buffers;
+      else if (key === "children") target.children = children;
+      else Object.defineProperty(copy, key, { ...desc, value: deep(desc.value) });
+    }
+    for (const name of params.keys()) copy.bindParameter(name);
+    for (const name of buffers.keys()) copy.bindBuffer(name);
+    for (const name of children.keys()) copy.bindChild(name);
+    return copy;
+  }
+
   /** Frees every parameter and buffer (the module cannot be used afterwards). */
   dispose(): void {
     for (const t of this.parameters()) t.dispose();
@@ -228,20 +352,23 @@ export function listKeys(keys: string[]): string {
 
 /** An ordered list of modules whose names are their indices ("0", "1", ...). */
 export class ModuleList<M extends Module = Module> extends Module {
-  readonly items: M[] = [];
+  private count = 0;
   constructor(items: M[] = []) {
     super();
     for (const m of items) this.push(m);
   }
   push(m: M): void {
-    this.addModule(String(this.items.length), m);
-    this.items.push(m);
+    this.addModule(String(this.count++), m);
+  }
+  /** The modules in order, read from the registry (a replaced layer shows here at once). */
+  get items(): M[] {
+    return Array.from({ length: this.count }, (_, i) => this.at(i));
   }
   get length(): number {
-    return this.items.length;
+    return this.count;
   }
   at(i: number): M {
-    return this.items[i];
+    return this.child(String(i)) as M;
   }
   [Symbol.iterator](): Iterator<M> {
     return this.items[Symbol.iterator]();

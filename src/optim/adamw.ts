@@ -37,14 +37,16 @@ export class AdamW extends Optimizer<AdamWOptions> {
     return ["lr", "betas", "eps", "weight_decay"];
   }
 
-  /**
-   * One update of every parameter that has a gradient. gradScale multiplies the gradients
-   * first, inside the fused kernel (a cheaper way to apply a clipping coefficient).
-   */
   protected override requiredStateKeys(): string[] {
     return ["step", "exp_avg", "exp_avg_sq"];
   }
 
+  override readonly fusesGradScale = true;
+
+  /**
+   * One update of every parameter that has a gradient. gradScale multiplies the gradients
+   * first, inside the fused kernel (how the Trainer applies a clipping coefficient).
+   */
   step(gradScale = 1): void {
     for (const g of this.paramGroups) {
       const [beta1, beta2] = g.betas;

@@ -21,17 +21,31 @@ export function gradNorm(params: Iterable<Tensor>): number {
  * gradients are left untouched, so the caller can skip the step or stop training.
  */
 export function clipGradNorm(params: Iterable<Tensor>, maxNorm: number): number {
-  if (!(maxNorm > 0)) throw new RangeError(`[clipGradNorm] maxNorm must be positive, got ${maxNorm}`);
   const list = [...params];
   const norm = gradNorm(list);
-  if (!Number.isFinite(norm)) return norm;
+  const coef = clipCoefficient(norm, maxNorm);
+  if (coef !== 1) scaleGradients(list, coef);
+  return norm;
+}
+
+/**
+ * What clipping multiplies the gradients by: maxNorm / (norm + 1e-6) when the norm exceeds
+ * maxNorm, else 1 (and 1 for a non-finite norm, which the caller must handle). The Trainer
+ * passes it to optimizer.step(coef), which fuses it into the update.
+ */
+export function clipCoefficient(norm: number, maxNorm: number): number {
+  if (!(maxNorm > 0)) throw new RangeError(`[clipGradNorm] maxNorm must be positive, got ${maxNorm}`);
+  if (!Number.isFinite(norm)) return 1;
   const coef = maxNorm / (norm + 1e-6);
-  if (coef >= 1) return norm;
-  for (const p of list) {
+  return coef < 1 ? coef : 1;
+}
+
+/** Multiplies every gradient by coef in place (for an optimizer that does not fuse the scale). */
+export function scaleGradients(params: Iterable<Tensor>, coef: number): void {
+  for (const p of params) {
     const g = p.grad;
     if (!g || g.numel === 0) continue;
     const data = g.f32();
     for (let i = 0; i < data.length; i++) data[i] *= coef;
   }
-  return norm;
 }

@@ -2,7 +2,7 @@
 export { Optimizer, type ParamGroup, type ParamsInput, type OptimizerStateDict } from "./optimizer.js";
 export { AdamW, type AdamWOptions } from "./adamw.js";
 export { SGD, type SGDOptions } from "./sgd.js";
-export { clipGradNorm, gradNorm } from "./clip.js";
+export { clipGradNorm, clipCoefficient, scaleGradients, gradNorm } from "./clip.js";
 export {
   getScheduler, LambdaLR, SCHEDULER_TYPES, type SchedulerType, type SchedulerOptions, type SchedulerStateDict,
   type SchedulableOptimizer,

@@ -57,7 +57,15 @@ export abstract class Optimizer<Defaults extends { lr: number }> {
   /** Keys saved per group besides params (torch's group hyper-parameters). */
   protected abstract groupKeys(): (keyof Defaults & string)[];
 
-  abstract step(): void;
+  /**
+   * True when step(gradScale) applies gradScale inside its update (AdamW's fused kernel, SGD),
+   * so gradient clipping costs no separate pass over the gradients. An optimizer that leaves
+   * it false is given gradients already scaled.
+   */
+  readonly fusesGradScale: boolean = false;
+
+  /** One update of every parameter that has a gradient; gradScale multiplies the gradients first when fusesGradScale. */
+  abstract step(gradScale?: number): void;
 
   /** State entries every parameter with state must have (checked when loading a state dict). */
   protected requiredStateKeys(): string[] {

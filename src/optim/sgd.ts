@@ -36,7 +36,10 @@ export class SGD extends Optimizer<SGDOptions> {
     return ["lr", "momentum", "dampening", "weight_decay", "nesterov"];
   }
 
-  step(): void {
+  override readonly fusesGradScale = true;
+
+  /** One update; gradScale multiplies each gradient as it is read (a clipping coefficient). */
+  step(gradScale = 1): void {
     for (const g of this.paramGroups) {
       const { lr, momentum, dampening, weight_decay: wd, nesterov } = g;
       for (const p of g.params) {
@@ -55,7 +58,7 @@ export class SGD extends Optimizer<SGDOptions> {
           buf = (s.momentum_buffer as Tensor).f32();
         }
         for (let i = 0; i < x.length; i++) {
-          let d = grad[i] + wd * x[i];
+          let d = gradScale * grad[i] + wd * x[i];
           if (buf) {
             buf[i] = first ? d : momentum * buf[i] + (1 - dampening) * d;
             d = nesterov ? d + momentum * buf[i] : buf[i];

@@ -16,7 +16,7 @@ import type { PreTrainedModel } from "../models/modeling_utils.js";
 import { type PeftConfig, type ConfigReader, PeftConfigError, parseOrThrow } from "./config.js";
 import type { PeftMethod } from "./registry.js";
 import { ModuleDict } from "./modules_to_save.js";
-import { type TunerLayerLike, linearDims, parentOf, resolveTargets, weightLayoutOf, isTunerLayer } from "./targets.js";
+import { type TunerLayerLike, linearDims, resolveTargets, weightLayoutOf, isTunerLayer } from "./targets.js";
 
 export interface BottleneckAdapterConfig extends PeftConfig {
   peft_type: "BOTTLENECK_ADAPTER";
@@ -151,8 +151,7 @@ export function injectBottleneckAdapter(model: PreTrainedModel, config: Bottlene
     const layer = existing instanceof BottleneckAdapterLayer ? existing : new BottleneckAdapterLayer(existing);
     layer.updateLayer(adapterName, config);
     if (layer !== existing) {
-      const { parent, name } = parentOf(model, path);
-      parent.replaceModule(name, layer);
+      model.replaceModule(path, layer);
     }
   }
 }

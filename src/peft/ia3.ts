@@ -10,7 +10,7 @@ import { type PeftConfig, type ConfigReader, PeftConfigError, parseOrThrow } fro
 import type { PeftMethod } from "./registry.js";
 import { ParameterDict } from "./modules_to_save.js";
 import {
-  type TunerLayerLike, type WeightLayout, IA3_TARGET_MODULES, IA3_FEEDFORWARD_MODULES, linearDims, matchesModuleList, parentOf, resolveTargets, weightLayoutOf, isTunerLayer,
+  type TunerLayerLike, type WeightLayout, IA3_TARGET_MODULES, IA3_FEEDFORWARD_MODULES, linearDims, matchesModuleList, resolveTargets, weightLayoutOf, isTunerLayer,
 } from "./targets.js";
 
 export interface IA3Config extends PeftConfig {
@@ -172,8 +172,7 @@ export function injectIA3(model: PreTrainedModel, config: IA3Config, adapterName
     config.fan_in_fan_out = layer.layout === "in_out";
     layer.updateLayer(adapterName, config.init_ia3_weights);
     if (layer !== existing) {
-      const { parent, name } = parentOf(model, path);
-      parent.replaceModule(name, layer);
+      model.replaceModule(path, layer);
     }
   }
 }

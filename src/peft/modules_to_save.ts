@@ -31,11 +31,9 @@ export class ModuleDict<M extends Module = Module> extends Module {
   }
   /** Drops an entry (and frees its tensors). */
   delete(name: string): void {
-    const m = this.entries.get(name);
-    if (!m) return;
-    m.dispose();
+    if (!this.entries.has(name)) return;
+    this.removeModule(name).dispose();
     this.entries.delete(name);
-    (this as unknown as { children: Map<string, Module> }).children.delete(name);
   }
 }
 
@@ -49,18 +47,16 @@ export class ParameterDict extends Module {
     return t;
   }
   get(name: string): Tensor | undefined {
-    return (this as unknown as ModuleInternals).params.get(name) ?? undefined;
+    return this.ownParameter(name);
   }
   has(name: string): boolean {
-    return (this as unknown as ModuleInternals).params.has(name);
+    return this.ownParameterNames().includes(name);
   }
   keys(): string[] {
-    return [...(this as unknown as ModuleInternals).params.keys()];
+    return this.ownParameterNames();
   }
   delete(name: string): void {
-    const params = (this as unknown as ModuleInternals).params;
-    params.get(name)?.dispose();
-    params.delete(name);
+    if (this.has(name)) this.removeParameter(name)?.dispose();
   }
 }
 
@@ -70,49 +66,6 @@ export class ParameterHolder extends Module {
     super();
     this.addParameter(name, t);
   }
-}
-
-interface ModuleInternals {
-  params: Map<string, Tensor | null>;
-  buffers: Map<string, { tensor: Tensor | null; persistent: boolean }>;
-  children: Map<string, Module>;
-}
-
-/**
- * A deep copy of a module (Python's copy.deepcopy, which PEFT uses for modules_to_save):
- * same class and fields, fresh parameter tensors; fields that pointed at the old
- * parameters or children point at the copies.
- */
-export function cloneModule<M extends Module>(m: M): M {
-  const src = m as unknown as ModuleInternals;
-  const copy = Object.assign(Object.create(Object.getPrototypeOf(m)), m) as M;
-  const dst = copy as unknown as ModuleInternals & Record<string, unknown>;
-  const moved = new Map<unknown, unknown>();
-  dst.params = new Map();
-  for (const [k, t] of src.params) {
-    const c = t ? t.contiguousCopy().keep() : null;
-    if (t && c && t.requiresGrad) c.requiresGrad = true;
-    dst.params.set(k, c);
-    if (t) moved.set(t, c);
-  }
-  dst.buffers = new Map();
-  for (const [k, b] of src.buffers) {
-    const c = b.tensor ? b.tensor.contiguousCopy().keep() : null;
-    dst.buffers.set(k, { tensor: c, persistent: b.persistent });
-    if (b.tensor) moved.set(b.tensor, c);
-  }
-  dst.children = new Map();
-  for (const [k, ch] of src.children) {
-    const c = cloneModule(ch);
-    dst.children.set(k, c);
-    moved.set(ch, c);
-  }
-  for (const key of Object.keys(dst)) {
-    const v = dst[key];
-    if (moved.has(v)) dst[key] = moved.get(v);
-    else if (Array.isArray(v) && v.some((x) => moved.has(x))) dst[key] = v.map((x) => (moved.has(x) ? moved.get(x) : x));
-  }
-  return copy;
 }
 
 type Forwardable = Module & { forward(...args: unknown[]): unknown };
@@ -139,7 +92,7 @@ export class ModulesToSaveWrapper extends Module implements TunerLayerLike {
   /** A trainable copy of the original for this adapter; the original is frozen. */
   addAdapter(name: string): void {
     if (!this.modules_to_save.has(name)) {
-      const copy = cloneModule(this.original_module);
+      const copy = this.original_module.clone();
       copy.requiresGrad(true);
       this.modules_to_save.set(name, copy);
     }

@@ -13,7 +13,7 @@ import type { PreTrainedModel, ModelInputs, ModelOutput, TaskKind } from "../mod
 import { type PeftConfig, type InjectOptions, PeftConfigError } from "./config.js";
 import { type PeftMethod, peftMethods, parsePeftConfig } from "./registry.js";
 import { ModuleDict, ModulesToSaveWrapper } from "./modules_to_save.js";
-import { walkModules, isTunerLayer, matchesModuleList, parentOf, SEQ_CLS_HEAD_NAMES } from "./targets.js";
+import { walkModules, isTunerLayer, matchesModuleList, SEQ_CLS_HEAD_NAMES } from "./targets.js";
 import * as fs from "node:fs";
 import { loadTensors, saveTensors } from "../io/tensors.js";
 import {
@@ -113,8 +113,7 @@ export class PeftModel extends Module {
       if (!p || !matchesModuleList(p, names)) continue;
       if (m instanceof ModulesToSaveWrapper) m.addAdapter(adapter);
       else if (!isTunerLayer(m)) {
-        const { parent, name } = parentOf(this.model, p);
-        parent.replaceModule(name, new ModulesToSaveWrapper(m, adapter));
+        this.model.replaceModule(p, new ModulesToSaveWrapper(m, adapter));
       }
     }
   }
@@ -249,8 +248,7 @@ export class PeftModel extends Module {
         else layer.unmerge?.();
         replacement = layer.baseLayer;
       }
-      const { parent, name } = parentOf(this.model, p);
-      parent.replaceModule(name, replacement);
+      this.model.replaceModule(p, replacement);
     }
     return this.model;
   }

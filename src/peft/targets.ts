@@ -212,9 +212,3 @@ export function resolveTargets(
   }
   return { paths: matched, targetModules: allLinear ? targets : targets };
 }
-
-/** Splits "a.b.c" into the parent module and the child name "c". */
-export function parentOf(root: Module, path: string): { parent: Module; name: string } {
-  const i = path.lastIndexOf(".");
-  return { parent: i < 0 ? root : root.getSubmodule(path.slice(0, i)), name: path.slice(i + 1) };
-}

@@ -54,6 +54,21 @@ export const datasetSectionSchema = z.strictObject({
 });
 export type DatasetSection = Omit<z.infer<typeof datasetSectionSchema>, "format"> & { format?: (typeof DATA_FORMATS)[number] };
 
+/** BitsAndBytesConfig keys (checked by src/quant/config.ts; this schema serves editors). */
+export const quantizationSectionSchema = z.strictObject({
+  load_in_4bit: z.boolean().optional(),
+  load_in_8bit: z.boolean().optional(),
+  bnb_4bit_quant_type: z.enum(["nf4", "fp4"]).optional(),
+  bnb_4bit_use_double_quant: z.boolean().optional(),
+  bnb_4bit_compute_dtype: z.enum(["float32", "bfloat16"]).optional(),
+  bnb_4bit_quant_storage: z.enum(["uint8"]).optional(),
+  llm_int8_skip_modules: z.array(z.string()).nullable().optional(),
+  llm_int8_threshold: z.number().optional(),
+  llm_int8_has_fp16_weight: z.boolean().optional(),
+  llm_int8_enable_fp32_cpu_offload: z.boolean().optional(),
+  quant_method: z.enum(["bitsandbytes"]).optional(),
+});
+
 export const earlyStoppingSchema = z.strictObject({
   early_stopping_patience: positiveInt().optional(),
   early_stopping_threshold: z.number({ error: "a non-negative number" }).nonnegative({ error: "a non-negative number" }).optional(),
@@ -80,6 +95,8 @@ export interface RunConfig {
   method?: string;
   /** The method's PEFT config keys (r, lora_alpha, target_modules, ...). */
   peft?: Record<string, unknown>;
+  /** Transformers' BitsAndBytesConfig keys (load_in_4bit, bnb_4bit_quant_type, ...): the base loads quantized. */
+  quantization?: Record<string, unknown> | null;
   /** TrainingArguments by their Hugging Face names. */
   training?: Record<string, unknown>;
   early_stopping?: z.infer<typeof earlyStoppingSchema> | null;

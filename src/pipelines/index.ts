@@ -6,3 +6,4 @@ export { predict, DEFAULT_MAX_NEW_TOKENS, type PredictOptions, type PredictResul
 export { prepareTask, TASK_NAMES, AUTO_TASK, DEFAULT_METRIC, type TaskName, type PreparedTask, type TaskOptions } from "./tasks.js";
 export { prepareStreamingTask, type StreamingPreparedTask } from "./streaming_task.js";
 export { taskPrediction, type PredictionLabels } from "./predictions.js";
+export { mergeAdapter, type MergeResult } from "./merge.js";

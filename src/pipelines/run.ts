@@ -3,6 +3,8 @@
  * method) → a Trainer ready to train. `tunelab train`, `tunelab pretrain`, the quickstart
  * and library users call buildRun; eval and predict load what it saved (trained.ts).
  */
+import { QLORA_DEFAULT_CONFIG } from "../quant/prepare.js";
+import { quantizationConfigToDict } from "../quant/config.js";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { manualSeed } from "../tensor/index.js";
@@ -118,14 +120,16 @@ export interface LoadModelOptions {
  * The task model: pretrained weights from a folder/hub id, or a random initialisation from a
  * config (from_config, or `scratch` to ignore the weights of name_or_path: the baseline).
  */
-export async function loadModel(cfg: Pick<RunConfig, "model" | "task">, overrides: Record<string, unknown>, opts: LoadModelOptions = {}): Promise<PreTrainedModel> {
+export async function loadModel(cfg: Pick<RunConfig, "model" | "task"> & Partial<Pick<RunConfig, "method" | "quantization">>, overrides: Record<string, unknown>, opts: LoadModelOptions = {}): Promise<PreTrainedModel> {
   const autoTask = AUTO_TASK[cfg.task];
   const extra = { ...(cfg.model.config ?? {}), ...overrides };
   const dir = opts.dir ?? cfg.model.name_or_path;
   if (!opts.scratch && dir) {
     const dict = readJsonFile<Record<string, unknown>>(path.join(dir, "config.json"));
     const cls = modelClassFor(String(dict.model_type), autoTask);
-    return cls.fromPretrained(dir, { config: extra, quiet: opts.quiet, torch_dtype: cfg.model.torch_dtype, revision: cfg.model.revision, local_files_only: cfg.model.local_files_only });
+    // method: qlora quantizes while loading (NF4 + double quantization unless a quantization section says otherwise).
+    const quantization_config = cfg.quantization ?? (cfg.method === "qlora" ? quantizationConfigToDict(QLORA_DEFAULT_CONFIG) : undefined);
+    return cls.fromPretrained(dir, { config: extra, quiet: opts.quiet, torch_dtype: cfg.model.torch_dtype, revision: cfg.model.revision, local_files_only: cfg.model.local_files_only, quantization_config });
   }
   let config: PretrainedConfig;
   if (cfg.model.from_config !== undefined && (opts.scratch ? !dir : true)) {

@@ -9,3 +9,5 @@ export {
   parseQuantizationConfig, quantizationConfigToDict, isSkipped, QuantizationConfigError,
   type BitsAndBytesConfig, type BitsAndBytesConfigInput,
 } from "./config.js";
+export { quantizationTargets, quantizeModel, type QuantizationTarget } from "./replace.js";
+export { prepareModelForKbitTraining, prepareQloraBase, isQuantized, QLORA_DEFAULT_CONFIG } from "./prepare.js";

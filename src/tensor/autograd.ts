@@ -8,34 +8,40 @@
  * tensors and incoming gradient as soon as the node is done, and accumulates into the
  * `.grad` of leaves (tensors with requiresGrad and no gradFn).
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import { Tensor, sameShape } from "./tensor.js";
 import { trackNode } from "./scope.js";
 
-let gradEnabled = true;
+/**
+ * Grad mode lives in AsyncLocalStorage, like scopes: `noGrad(async () => { await x; ... })`
+ * stays without a graph after its awaits, and code running beside it (another request's
+ * training step) is not switched off. An op's forward runs synchronously, so the engine's
+ * "no graph inside an op" is a plain counter.
+ */
+const gradMode = new AsyncLocalStorage<boolean>();
+let insideOpForward = 0;
 
 export function isGradEnabled(): boolean {
-  return gradEnabled;
+  return insideOpForward === 0 && (gradMode.getStore() ?? true);
 }
 
-/** Runs fn without recording the graph (inference, optimizer updates). */
+/** Runs fn without recording the graph (inference, optimizer updates); fn may be async. */
 export function noGrad<T>(fn: () => T): T {
-  const prev = gradEnabled;
-  gradEnabled = false;
-  try {
-    return fn();
-  } finally {
-    gradEnabled = prev;
-  }
+  return withGradMode(false, fn);
 }
 
-/** Runs fn with grad mode on even inside noGrad (gradient checkpointing recomputation). */
+/** Runs fn with grad mode on even inside noGrad (gradient checkpointing recomputation); fn may be async. */
 export function enableGrad<T>(fn: () => T): T {
-  const prev = gradEnabled;
-  gradEnabled = true;
+  return withGradMode(true, fn);
+}
+
+function withGradMode<T>(enabled: boolean, fn: () => T): T {
+  const outer = insideOpForward;
+  insideOpForward = 0; // a checkpointed block recomputes inside an op's backward: its own setting rules
   try {
-    return fn();
+    return gradMode.run(enabled, fn);
   } finally {
-    gradEnabled = prev;
+    insideOpForward = outer;
   }
 }
 
@@ -98,7 +104,7 @@ export function defineOp<Args extends unknown[]>(def: OpDef<Args>): (...args: Ar
     for (const a of args) if (a instanceof Tensor) inputs.push(a);
     const ctx = new OpContext();
     let record = false;
-    if (gradEnabled) {
+    if (isGradEnabled()) {
       for (const t of inputs) {
         const needs = t.requiresGrad;
         ctx.needsInputGrad.push(needs);
@@ -106,8 +112,7 @@ export function defineOp<Args extends unknown[]>(def: OpDef<Args>): (...args: Ar
       }
     }
     ctx.recording = record;
-    const prev = gradEnabled;
-    gradEnabled = false;
+    insideOpForward++;
     let out: Tensor;
     try {
       out = def.forward(ctx, ...args);
@@ -115,7 +120,7 @@ export function defineOp<Args extends unknown[]>(def: OpDef<Args>): (...args: Ar
       for (const t of ctx.saved) t.unsave();
       throw err;
     } finally {
-      gradEnabled = prev;
+      insideOpForward--;
     }
     if (record) {
       const node = new GraphNode(def as unknown as OpDef<never[]>, ctx, inputs);

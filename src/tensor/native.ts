@@ -21,6 +21,7 @@ export interface AttentionOptions {
 
 export interface NativeKernels {
   numThreads(): number;
+  availableCpus(): number;
   setNumThreads(n: number): void;
   cpuFeatures(): { avx2: boolean; fma: boolean; f16c: boolean; avx512f: boolean; avx512bw: boolean; simdLevel: number };
   setSimdLevel(level: number): void;

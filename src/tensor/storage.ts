@@ -59,40 +59,159 @@ function sizeClass(bytes: number): number {
   return Math.ceil(bytes / step) * step;
 }
 
+/** What the buffer cache holds (bufferCache.stats()). */
+export interface BufferCacheStats {
+  /** Bytes of buffers in use by live tensors. */
+  live_bytes: number;
+  /** The most live bytes seen since the last resetPeak(). */
+  peak_live_bytes: number;
+  /** Bytes of released buffers kept for reuse, and how many buffers that is. */
+  cached_bytes: number;
+  cached_buffers: number;
+  /** The bound on cached bytes now in force. */
+  limit_bytes: number;
+  /** Allocations served from the cache (exact size class, or a larger cached buffer), and those that asked V8. */
+  hits: number;
+  misses: number;
+  /** Bytes dropped for the GC to keep the cache under its bound. */
+  evicted_bytes: number;
+  /** Cached bytes per size class, largest first. */
+  by_size: { bytes: number; count: number }[];
+}
+
+/**
+ * Released buffers kept for reuse, bounded by bytes. An allocation takes a cached buffer of
+ * its size class, else the smallest cached one up to twice its size (dynamic padding makes
+ * many nearby sizes: they share buffers instead of each keeping its own). Past the bound the
+ * least recently released buffers are dropped for the GC. The bound: TUNELAB_CACHE_BYTES when
+ * set, else the peak of live bytes (at least 64 MiB) — the cache never holds more than the
+ * program has needed at once, so memory stays within twice the working set whatever shapes
+ * the data brings.
+ */
 export class BufferCache {
   private free = new Map<number, ArrayBuffer[]>();
+  /** Size classes that have cached buffers, ascending (for the best-fit search). */
+  private classes: number[] = [];
+  /** Cached buffers in release order (oldest first), for eviction. */
+  private order = new Set<ArrayBuffer>();
   cachedBytes = 0;
   liveBytes = 0;
-  /** Past this many cached bytes, released buffers are dropped for the GC instead. */
-  limitBytes = Number(process.env.TUNELAB_CACHE_BYTES ?? 4 * 1024 ** 3);
+  peakLiveBytes = 0;
+  hits = 0;
+  misses = 0;
+  evictedBytes = 0;
+  /** A fixed bound in bytes, or null: the peak of live bytes (at least minLimitBytes). */
+  fixedLimitBytes: number | null = process.env.TUNELAB_CACHE_BYTES !== undefined ? Number(process.env.TUNELAB_CACHE_BYTES) : null;
+  minLimitBytes = 64 * 1024 ** 2;
+
+  get limitBytes(): number {
+    return this.fixedLimitBytes ?? Math.max(this.minLimitBytes, this.peakLiveBytes);
+  }
 
   acquire(bytes: number): ArrayBuffer {
     const cls = sizeClass(bytes);
-    const list = this.free.get(cls);
-    const buf = list?.pop();
-    this.liveBytes += cls;
-    if (buf) {
-      this.cachedBytes -= cls;
-      return buf;
-    }
-    return new ArrayBuffer(cls);
+    const buf = this.take(cls);
+    if (buf) this.hits++;
+    else this.misses++;
+    const out = buf ?? new ArrayBuffer(cls);
+    this.liveBytes += out.byteLength;
+    if (this.liveBytes > this.peakLiveBytes) this.peakLiveBytes = this.liveBytes;
+    return out;
   }
 
   release(buf: ArrayBuffer): void {
-    const cls = buf.byteLength;
-    this.liveBytes -= cls;
-    if (this.cachedBytes + cls > this.limitBytes) return;
-    let list = this.free.get(cls);
-    if (!list) this.free.set(cls, (list = []));
+    const size = buf.byteLength;
+    this.liveBytes -= size;
+    const limit = this.limitBytes;
+    if (size > limit) {
+      this.evictedBytes += size;
+      return;
+    }
+    while (this.cachedBytes + size > limit) this.evictOldest();
+    let list = this.free.get(size);
+    if (!list) {
+      this.free.set(size, (list = []));
+      this.insertClass(size);
+    }
     list.push(buf);
-    this.cachedBytes += cls;
+    this.order.add(buf);
+    this.cachedBytes += size;
+  }
+
+  /** A cached buffer of class cls, else the smallest cached one of at most 2·cls bytes. */
+  private take(cls: number): ArrayBuffer | null {
+    let size = cls;
+    if (!this.free.get(cls)?.length) {
+      const i = lowerBound(this.classes, cls);
+      if (i >= this.classes.length || this.classes[i] > 2 * cls) return null;
+      size = this.classes[i];
+    }
+    const list = this.free.get(size)!;
+    const buf = list.pop()!;
+    if (list.length === 0) this.dropClass(size);
+    this.order.delete(buf);
+    this.cachedBytes -= size;
+    return buf;
+  }
+
+  private evictOldest(): void {
+    const buf = this.order.values().next().value as ArrayBuffer;
+    this.order.delete(buf);
+    const size = buf.byteLength;
+    const list = this.free.get(size)!;
+    list.splice(list.indexOf(buf), 1);
+    if (list.length === 0) this.dropClass(size);
+    this.cachedBytes -= size;
+    this.evictedBytes += size;
+  }
+
+  private insertClass(size: number): void {
+    this.classes.splice(lowerBound(this.classes, size), 0, size);
+  }
+
+  private dropClass(size: number): void {
+    this.free.delete(size);
+    this.classes.splice(lowerBound(this.classes, size), 1);
+  }
+
+  /** Starts a new peak (the auto bound follows it). */
+  resetPeak(): void {
+    this.peakLiveBytes = this.liveBytes;
+  }
+
+  stats(): BufferCacheStats {
+    return {
+      live_bytes: this.liveBytes,
+      peak_live_bytes: this.peakLiveBytes,
+      cached_bytes: this.cachedBytes,
+      cached_buffers: this.order.size,
+      limit_bytes: this.limitBytes,
+      hits: this.hits,
+      misses: this.misses,
+      evicted_bytes: this.evictedBytes,
+      by_size: [...this.free].map(([bytes, l]) => ({ bytes, count: l.length })).sort((x, y) => y.bytes - x.bytes),
+    };
   }
 
   /** Drops every cached buffer (they become garbage for V8). */
   clear(): void {
     this.free.clear();
+    this.classes = [];
+    this.order.clear();
     this.cachedBytes = 0;
   }
+}
+
+/** The first index whose value is >= x in an ascending array. */
+function lowerBound(a: number[], x: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (a[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 export const bufferCache = new BufferCache();

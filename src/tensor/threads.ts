@@ -6,9 +6,14 @@ export function getNumThreads(): number {
   return backend().numThreads();
 }
 
-/** Resizes the kernel thread pool; n < 1 means "all cores". */
+/** Resizes the kernel thread pool; n < 1 means availableCpus() (or TUNELAB_NUM_THREADS). */
 export function setNumThreads(n: number): void {
   backend().setNumThreads(n);
+}
+
+/** CPUs this process may use: its affinity mask, capped by its cgroup's CPU quota (the pool's default size). */
+export function availableCpus(): number {
+  return native().availableCpus();
 }
 
 export function cpuFeatures(): { avx2: boolean; fma: boolean; f16c: boolean; avx512f: boolean; avx512bw: boolean; simdLevel: number } {

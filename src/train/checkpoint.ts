@@ -12,6 +12,7 @@ import { readJsonFile, writeJsonAtomic } from "../io/json.js";
 import { loadTensors, saveTensors } from "../io/tensors.js";
 import type { Optimizer, OptimizerStateDict, LambdaLR, SchedulerStateDict } from "../optim/index.js";
 import { TrainerState, TRAINER_STATE_NAME } from "./trainer_state.js";
+import { fsyncDirectory } from "./output_dir.js";
 
 export const PREFIX_CHECKPOINT_DIR = "checkpoint";
 const TMP_PREFIX = ".tmp-checkpoint-";
@@ -61,6 +62,8 @@ export function saveCheckpoint(outputDir: string, parts: CheckpointParts): strin
   // trainer_state.json records where the checkpoint will live, as HF's does.
   parts.state.save(tmp);
   writeJsonAtomic(path.join(tmp, "training_args.json"), parts.args);
+  writeManifest(tmp);
+  fsyncDirectory(tmp);
   if (fs.existsSync(final)) {
     // Saving the same step twice (e.g. at the end of training): swap, then drop the old one.
     const old = `${tmp}.old`;
@@ -70,7 +73,50 @@ export function saveCheckpoint(outputDir: string, parts: CheckpointParts): strin
   } else {
     fs.renameSync(tmp, final);
   }
+  // The rename is durable only once the folder holding the new entry is synced.
+  fsyncDirectory(outputDir);
   return final;
+}
+
+/** Lists every file of a checkpoint with its size; written last, so its presence means "complete". */
+export const MANIFEST_NAME = "checkpoint_manifest.json";
+
+function writeManifest(dir: string): void {
+  const files: Record<string, number> = {};
+  const walk = (sub: string) => {
+    for (const e of fs.readdirSync(path.join(dir, sub), { withFileTypes: true })) {
+      const rel = sub ? `${sub}/${e.name}` : e.name;
+      if (e.isDirectory()) walk(rel);
+      else files[rel] = fs.statSync(path.join(dir, rel)).size;
+    }
+  };
+  walk("");
+  writeJsonAtomic(path.join(dir, MANIFEST_NAME), { files });
+}
+
+/**
+ * A checkpoint is complete when every file its manifest lists is present with its size; one
+ * without a manifest (older tunelab, or written by transformers) needs trainer_state.json and weights.
+ */
+export function isCompleteCheckpoint(dir: string): boolean {
+  const manifest = path.join(dir, MANIFEST_NAME);
+  if (!fs.existsSync(manifest)) {
+    if (!fs.existsSync(path.join(dir, TRAINER_STATE_NAME))) return false;
+    return fs.readdirSync(dir).some((n) => /^(model|adapter_model)(-\d+-of-\d+)?\.safetensors(\.index\.json)?$/.test(n));
+  }
+  let listed: Record<string, number>;
+  try {
+    listed = (JSON.parse(fs.readFileSync(manifest, "utf8")) as { files: Record<string, number> }).files;
+  } catch {
+    return false;
+  }
+  return Object.entries(listed).every(([rel, size]) => {
+    try {
+      return fs.statSync(path.join(dir, rel)).size === size;
+    } catch {
+      return false;
+    }
+  });
 }
 
 function saveOptimizer(dir: string, sd: OptimizerStateDict): void {
@@ -110,14 +156,14 @@ export function restoreRngState(file: RngStateFile): void {
   setRngState(file.tensor);
 }
 
-/** Complete checkpoints (trainer_state.json present) sorted by step. */
+/** Complete checkpoints (see isCompleteCheckpoint) sorted by step. */
 export function listCheckpoints(outputDir: string): string[] {
   if (!fs.existsSync(outputDir)) return [];
   return fs
     .readdirSync(outputDir)
     .filter((n) => new RegExp(`^${PREFIX_CHECKPOINT_DIR}-\\d+$`).test(n))
     .map((n) => path.join(outputDir, n))
-    .filter((d) => fs.existsSync(path.join(d, TRAINER_STATE_NAME)))
+    .filter((d) => isCompleteCheckpoint(d))
     .sort((a, b) => stepOf(a) - stepOf(b));
 }
 

@@ -5,6 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { describeFsError, writeFileAtomic } from "../io/json.js";
 import type { TrainerCallback, CallbackExtras } from "./callbacks.js";
 import type { TrainingArguments } from "./training_args.js";
 import type { TrainerControl, TrainerState } from "./trainer_state.js";
@@ -103,15 +104,25 @@ export class ProgressCallback implements TrainerCallback {
 export class JsonlLoggerCallback implements TrainerCallback {
   private file: string | null = null;
 
-  onTrainBegin(args: TrainingArguments): void {
+  onTrainBegin(args: TrainingArguments, state: TrainerState): void {
     fs.mkdirSync(args.output_dir, { recursive: true });
     this.file = path.join(args.output_dir, TRAINER_LOG_NAME);
+    // A resumed run continues the log of its checkpoint: lines the interrupted run wrote after
+    // that checkpoint would otherwise appear twice. The file's lines mirror log_history.
+    if (state.global_step > 0 && fs.existsSync(this.file)) {
+      const lines = fs.readFileSync(this.file, "utf8").split("\n").filter((l) => l.trim());
+      if (lines.length > state.log_history.length) writeFileAtomic(this.file, lines.slice(0, state.log_history.length).map((l) => l + "\n").join(""));
+    }
   }
 
   onLog(args: TrainingArguments, state: TrainerState, _c: TrainerControl, extras: CallbackExtras): void {
     const file = this.file ?? path.join(args.output_dir, TRAINER_LOG_NAME);
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const entry = { ...extras.logs, step: state.global_step, epoch: state.epoch, time: new Date().toISOString() };
-    fs.appendFileSync(file, JSON.stringify(entry) + "\n");
+    try {
+      fs.appendFileSync(file, JSON.stringify(entry) + "\n");
+    } catch (err) {
+      throw new Error(`[trainer] ${file}: could not append to the training log (${describeFsError(err)}); free disk space or check the folder`);
+    }
   }
 }

@@ -11,7 +11,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { manualSeed, scope, SeededRandom, type Tensor } from "../tensor/index.js";
-import { clipGradNorm, gradNorm, type LambdaLR, type Optimizer } from "../optim/index.js";
+import { clipCoefficient, gradNorm, scaleGradients, type LambdaLR, type Optimizer } from "../optim/index.js";
 import type { Dataset, Row } from "../data/dataset.js";
 import { IterableDataset } from "../data/stream.js";
 import { DataCollatorWithPadding, type DataCollator } from "../data/collators.js";
@@ -28,6 +28,9 @@ import { createOptimizer, createScheduler } from "./optimizer_setup.js";
 import { loadCheckpointWeights, type TrainableModel } from "./model_contract.js";
 import { isCausalLm, trainingLoss } from "./loss.js";
 import { removeStaleTemporaries } from "./checkpoint.js";
+import { OutputDirLock, prepareFreshOutputDir, writeFolderAtomically } from "./output_dir.js";
+import { writeJsonAtomic } from "../io/json.js";
+import { checkWeightsFinite, DivergenceWatch, LOSS_TOTAL_KEY, type LossTotal } from "./guards.js";
 import { resolveResumeCheckpoint, restoreTrainerCheckpoint, saveTrainerCheckpoint, type TrainerParts } from "./trainer_checkpoint.js";
 import { broadcast, DataParallel, setCollectiveTimeout } from "../distributed/index.js";
 import { shardedEvaluationLoop } from "./distributed_eval.js";
@@ -89,6 +92,8 @@ export class Trainer {
   private stepsSinceLog = 0;
   private lastEvalWasBest = false;
   private readonly runStats = new RunStatsCallback();
+  /** Loss summed over every step of the run, resumed segments included (for train_loss). */
+  private lossTotal: LossTotal = { sum: 0, steps: 0 };
   /** Data parallel over MPI when launched by mpirun/srun with several ranks (src/distributed). */
   private readonly dp = DataParallel.fromEnvironment();
 
@@ -120,7 +125,17 @@ export class Trainer {
     this.callbackHandler.fire(event, this.args, this.state, this.control, { model: this.model, ...extras });
   }
 
+  /** Trains while holding output_dir's lock (one run per folder; released at the end). */
   async train(opts: { resume_from_checkpoint?: string | boolean | null } = {}): Promise<TrainOutput> {
+    const lock = this.state.is_world_process_zero ? OutputDirLock.acquire(this.args.output_dir) : null;
+    try {
+      return await this.trainLocked(opts);
+    } finally {
+      lock?.release();
+    }
+  }
+
+  private async trainLocked(opts: { resume_from_checkpoint?: string | boolean | null }): Promise<TrainOutput> {
     const args = this.args;
     const train = this.options.train_dataset;
     const streaming = train instanceof IterableDataset;
@@ -141,6 +156,7 @@ export class Trainer {
     Object.assign(this.state, { max_steps: maxSteps, num_train_epochs: numEpochs, train_batch_size: bs, ...stepIntervals(args, maxSteps) });
 
     const resumeFrom = resolveResumeCheckpoint(opts.resume_from_checkpoint ?? args.resume_from_checkpoint, args.output_dir);
+    if (!resumeFrom && this.state.is_world_process_zero) prepareFreshOutputDir(args.output_dir, args.overwrite_output_dir);
     // Weights first: loading replaces parameter tensors, and the optimizer must hold the new ones.
     if (resumeFrom) loadCheckpointWeights(this.model, resumeFrom);
     if (args.gradient_checkpointing) this.model.gradientCheckpointingEnable?.();
@@ -159,12 +175,14 @@ export class Trainer {
     this.model.train();
     const startStep = this.state.global_step;
     const startTime = performance.now();
-    let totalLoss = 0;
+    this.lossTotal = (this.state.stateful_callbacks?.[LOSS_TOTAL_KEY] as LossTotal | undefined) ?? { sum: 0, steps: 0 };
+    const divergence = new DivergenceWatch(args);
     this.fire("onTrainBegin");
     if (args.eval_on_start && startStep === 0) this.evaluate();
 
     const dataSeed = args.data_seed ?? args.seed;
-    outer: for (let epoch = epochsTrained; epoch < numEpochs; epoch++) {
+    // A run resumed from its final checkpoint has nothing left to train: no extra step.
+    outer: for (let epoch = epochsTrained; epoch < numEpochs && this.state.global_step < maxSteps; epoch++) {
       this.control.should_epoch_stop = false;
       this.fire("onEpochBegin");
       const from = epoch === epochsTrained ? resumeAt : { epoch, batchesInEpoch: 0, examplesInEpoch: 0 };
@@ -177,13 +195,16 @@ export class Trainer {
         this.fire("onStepBegin");
         const step = this.state.global_step + 1;
         const stepLoss = this.accumulateGradients(group, { step, epoch, first, dataSeed });
-        const norm = args.max_grad_norm > 0 ? clipGradNorm(params, args.max_grad_norm) : gradNorm(params);
+        const norm = gradNorm(params);
         if (!Number.isFinite(norm)) {
           optimizer.zeroGrad();
           throw new NonFiniteLossError(step, "the gradient norm", norm);
         }
+        // Clipping's coefficient goes into the optimizer's fused update, not a pass over every gradient.
+        const clip = args.max_grad_norm > 0 ? clipCoefficient(norm, args.max_grad_norm) : 1;
+        if (clip !== 1 && !optimizer.fusesGradScale) scaleGradients(params, clip);
         this.fire("onPreOptimizerStep");
-        optimizer.step();
+        optimizer.step(optimizer.fusesGradScale ? clip : 1);
         this.fire("onOptimizerStep");
         this.scheduler.step();
         optimizer.zeroGrad();
@@ -194,7 +215,9 @@ export class Trainer {
         this.state.epoch = stepsInPass === null ? epoch : epoch + (Math.floor(first / ga) + 1) / stepsInPass;
         this.lossSinceLog += stepLoss;
         this.stepsSinceLog++;
-        totalLoss += stepLoss;
+        this.lossTotal = { sum: this.lossTotal.sum + stepLoss, steps: this.lossTotal.steps + 1 };
+        const warning = divergence.observe(step, stepLoss);
+        if (warning) console.warn(warning);
         this.control.resetForStep();
         decideStepActions(args, this.state, this.control, step, maxSteps, this.stepsSinceLog);
         this.fire("onStepEnd", { live: { loss: stepLoss, learning_rate: this.scheduler.getLastLr()[0] } });
@@ -225,7 +248,8 @@ export class Trainer {
     }
     const runtime = (performance.now() - startTime) / 1000;
     const stepsRun = this.state.global_step - startStep;
-    const trainLoss = stepsRun > 0 ? totalLoss / stepsRun : 0;
+    // Over the whole run: a resumed run continues the sum its checkpoint saved.
+    const trainLoss = this.lossTotal.steps > 0 ? this.lossTotal.sum / this.lossTotal.steps : 0;
     const metrics: Metrics = {
       train_runtime: round(runtime, 4),
       train_samples_per_second: round((stepsRun * bs * ga * world) / Math.max(runtime, 1e-9), 3),
@@ -290,8 +314,11 @@ export class Trainer {
       if (this.args.save_strategy === "best" && this.lastEvalWasBest) this.control.should_save = true;
     }
     if (this.control.should_save) {
+      // Never write NaN/Inf weights into a checkpoint: "the last checkpoint is intact" must stay true.
+      checkWeightsFinite(this.model, this.state.global_step);
       const written = saveTrainerCheckpoint(this.checkpointParts(), data, {
         isBest: this.lastEvalWasBest, streaming: this.options.train_dataset instanceof IterableDataset, write: this.state.is_world_process_zero,
+        extraState: { [LOSS_TOTAL_KEY]: this.lossTotal },
       });
       this.lastEvalWasBest = false;
       this.fire("onSave", { checkpoint: written });
@@ -382,10 +409,13 @@ export class Trainer {
   /** Writes the model (or adapter) and tokenizer to dir (default output_dir), as trainer.save_model. */
   saveModel(dir = this.args.output_dir): void {
     if (!this.state.is_world_process_zero) return;
-    fs.mkdirSync(dir, { recursive: true });
-    this.model.savePretrained(dir);
-    this.options.tokenizer?.savePretrained(dir);
-    fs.writeFileSync(path.join(dir, "training_args.json"), JSON.stringify(this.args.toDict(), null, 2) + "\n");
+    checkWeightsFinite(this.model, this.state.global_step);
+    // One step: a kill mid-save leaves the folder as it was, never half the files.
+    writeFolderAtomically(dir, (staging) => {
+      this.model.savePretrained(staging);
+      this.options.tokenizer?.savePretrained(staging);
+      writeJsonAtomic(path.join(staging, "training_args.json"), this.args.toDict());
+    });
   }
 }
 

@@ -41,14 +41,15 @@ export function resolveResumeCheckpoint(value: string | boolean | null | undefin
 }
 
 /** Writes checkpoint-<global_step> (recording it as the best when `isBest`) and rotates old ones; returns its path. */
-export function saveTrainerCheckpoint(p: TrainerParts, data: DataPosition, opts: { isBest: boolean; streaming: boolean; write?: boolean }): string {
+export function saveTrainerCheckpoint(p: TrainerParts, data: DataPosition, opts: { isBest: boolean; streaming: boolean; write?: boolean; extraState?: Record<string, unknown> }): string {
   const { args, state } = p;
   if (opts.isBest) state.best_model_checkpoint = path.join(args.output_dir, `${PREFIX_CHECKPOINT_DIR}-${state.global_step}`);
   // Data parallel: only rank 0 writes; the others record the same state.
   if (opts.write === false) return path.join(args.output_dir, `${PREFIX_CHECKPOINT_DIR}-${state.global_step}`);
-  state.stateful_callbacks = Object.fromEntries(
-    p.callbacks.map((cb, i) => [callbackStateKey(cb, i), cb.stateDict?.()]).filter(([, v]) => v !== undefined),
-  );
+  state.stateful_callbacks = {
+    ...opts.extraState,
+    ...Object.fromEntries(p.callbacks.map((cb, i) => [callbackStateKey(cb, i), cb.stateDict?.()]).filter(([, v]) => v !== undefined)),
+  };
   const written = saveCheckpoint(args.output_dir, {
     model: p.model,
     tokenizer: p.tokenizer,

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { tensor, type Tensor } from "../../src/index.js";
-import { clipGradNorm, gradNorm } from "../../src/optim/index.js";
+import { AdamW, SGD, clipCoefficient, clipGradNorm, gradNorm } from "../../src/optim/index.js";
 import { assertClose } from "../helpers/close.js";
 
 function withGrad(g: number[]): Tensor {
@@ -34,4 +34,31 @@ test("non-finite norms are returned and gradients left as they are", () => {
   assert.equal(clipGradNorm([b], 1), Infinity);
   assert.equal(a.grad!.toFloat32Array()[1], 1);
   assert.throws(() => clipGradNorm([a], 0), /\[clipGradNorm\] maxNorm must be positive, got 0/);
+});
+
+// The Trainer clips by passing clipCoefficient to optimizer.step(coef): the same update as
+// scaling every gradient first, without the pass over the gradients.
+test("step(clipCoefficient) equals clipGradNorm then step(), for AdamW and SGD", () => {
+  for (const make of [(p: Tensor[]) => new AdamW(p, { lr: 0.1, weight_decay: 0.01 }), (p: Tensor[]) => new SGD(p, { lr: 0.1, momentum: 0.9 })]) {
+    const run = (fused: boolean) => {
+      const w = tensor([0.5, -1, 2, 3]).setRequiresGrad(true);
+      const opt = make([w]);
+      assert.equal(opt.fusesGradScale, true);
+      for (let i = 0; i < 3; i++) {
+        w.grad = tensor([3, -4, 12, 0.5]).keep();
+        if (fused) opt.step(clipCoefficient(gradNorm([w]), 1));
+        else {
+          clipGradNorm([w], 1);
+          opt.step();
+        }
+      }
+      return [...w.data];
+    };
+    const fused = run(true);
+    const separate = run(false);
+    fused.forEach((v, i) => assert.ok(Math.abs(v - separate[i]) <= 1e-6 * Math.max(1, Math.abs(v)), `${v} vs ${separate[i]}`));
+  }
+  assert.equal(clipCoefficient(0.5, 1), 1);
+  assert.equal(clipCoefficient(Number.NaN, 1), 1);
+  assert.ok(Math.abs(clipCoefficient(13, 1) - 1 / (13 + 1e-6)) < 1e-12);
 });

@@ -9,8 +9,8 @@ import {
 import { listTrainingMethods, resolveMethodName, trainingMethodNames, validateMethod } from "../../src/train/methods.js";
 
 test("the built-in methods, their variants and full, by name and by peft_type", () => {
-  assert.deepEqual(peftMethods.names(), ["adapter", "bitfit", "bottleneck_adapter", "dora", "ia3", "lora", "prefix_tuning", "prompt_tuning"]);
-  assert.deepEqual(trainingMethodNames(), ["adapter", "bitfit", "bottleneck_adapter", "dora", "full", "ia3", "lora", "prefix_tuning", "prompt_tuning"]);
+  assert.deepEqual(peftMethods.names(), ["adapter", "bitfit", "bottleneck_adapter", "dora", "ia3", "lora", "prefix_tuning", "prompt_tuning", "qlora"]);
+  assert.deepEqual(trainingMethodNames(), ["adapter", "bitfit", "bottleneck_adapter", "dora", "full", "ia3", "lora", "prefix_tuning", "prompt_tuning", "qlora"]);
   const dora = peftMethods.choose("DoRA");
   assert.equal(dora.method.peft_type, "LORA");
   assert.deepEqual(dora.variant?.presets, { use_dora: true });
@@ -42,7 +42,7 @@ test("a method registered at run time: a variant with presets and a base prepara
   const registry = new MethodRegistry([peftMethods.get("LORA") as PeftMethod<never>]);
   const prepared: string[] = [];
   registry.addVariant("LORA", { name: "tiny_lora", summary: "LoRA at rank 1", presets: { r: 1 }, prepareBase: (m) => void prepared.push(m.constructor.name) });
-  assert.deepEqual(registry.names(), ["dora", "lora", "tiny_lora"]);
+  assert.deepEqual(registry.names(), ["dora", "lora", "qlora", "tiny_lora"]);
   assert.deepEqual(methodProblems({ method: "tiny_lora" }, registry), []);
   assert.throws(() => registry.addVariant("LORA", { name: "dora", summary: "again" }), /"dora" is already taken/);
   assert.throws(() => registry.addVariant("LORA", { name: "full", summary: "no" }), /"full" is already taken/);

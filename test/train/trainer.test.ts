@@ -115,7 +115,8 @@ test("interrupted saves leave no half checkpoint: temporaries and incomplete fol
   fs.mkdirSync(path.join(out, "checkpoint-99"));
   fs.mkdirSync(path.join(out, ".tmp-checkpoint-5-123"));
   assert.equal(getLastCheckpoint(out), null);
-  const trainer = await demoTrainer({ output_dir: out, max_steps: 4, save_steps: 2, logging_steps: 2 });
+  // A fresh run refuses a non-empty folder unless told to overwrite it (issue 9: output-dir lock).
+  const trainer = await demoTrainer({ output_dir: out, max_steps: 4, save_steps: 2, logging_steps: 2, overwrite_output_dir: true });
   await trainer.train();
   assert.ok(!fs.existsSync(path.join(out, ".tmp-checkpoint-5-123")));
   assert.equal(getLastCheckpoint(out), path.join(out, "checkpoint-4"));

@@ -11,6 +11,7 @@ import { resumeFlag } from "./resume.js";
 import { formatNumber } from "../../train/progress.js";
 import { readJsonFile } from "../../io/json.js";
 import type { TaskName } from "../../pipelines/tasks.js";
+import { writeFolderAtomically } from "../../train/output_dir.js";
 
 const ENCODERS = new Set(["bert", "roberta", "distilbert"]);
 
@@ -48,8 +49,10 @@ export async function pretrainCommand(configFile: string, opts: PretrainCommandO
   const result = await trainer.train({ resume_from_checkpoint: resumeFlag(opts.resume) });
   const all: Record<string, number> = { ...result.metrics };
   if (prepared.splits.validation) Object.assign(all, trainer.evaluate());
-  trainer.saveModel(args.output_dir);
-  writeResults(args.output_dir, all);
+  writeFolderAtomically(args.output_dir, (dir) => {
+    trainer.saveModel(dir);
+    writeResults(dir, all);
+  });
   if (all.eval_perplexity !== undefined) out.info(`[pretrain] validation perplexity ${formatNumber(all.eval_perplexity)} (loss ${formatNumber(all.eval_loss)})`);
   out.info(`[pretrain] model saved to ${path.resolve(args.output_dir)}`);
   return all;

@@ -39,6 +39,8 @@ export function quickstartConfig(runDir: string, sub: string, epochs: number): R
     dataset: { path: path.join(DEMO_DIR, "data") },
     training: {
       output_dir: path.join(runDir, sub),
+      // The "before" evaluation logs into this folder first; the training run starts it afresh.
+      overwrite_output_dir: true,
       num_train_epochs: epochs,
       per_device_train_batch_size: 16,
       per_device_eval_batch_size: 64,

@@ -9,6 +9,7 @@ import { validationConfusionMatrix, writeRunConfig, writeRunInfo } from "../run_
 import { writeRunReport } from "../../report/run_report.js";
 import { launchedWorld } from "../../distributed/index.js";
 import { resumeFlag } from "./resume.js";
+import { writeFolderAtomically } from "../../train/output_dir.js";
 
 export interface TrainCommandOptions {
   set?: string[];
@@ -37,9 +38,12 @@ export async function trainCommand(configFile: string, opts: TrainCommandOptions
   if (prepared.splits.validation) Object.assign(all, trainer.evaluate());
   const confusion = validationConfusionMatrix(run, cfg);
   if (isMain) {
-    saveTrained(run, args.output_dir);
-    writeResults(args.output_dir, all);
-    writeRunInfo(run, cfg, confusion);
+    // The model, tokenizer, task file, results and run info land together or not at all.
+    writeFolderAtomically(args.output_dir, (dir) => {
+      saveTrained(run, dir);
+      writeResults(dir, all);
+      writeRunInfo(run, cfg, confusion, dir);
+    });
     const report = await writeRunReport(args.output_dir, { png: opts.png });
     out.info(`[train] report: ${report.html}${report.pngs.length ? ` (+ ${report.pngs.length} PNG charts in ${path.dirname(report.pngs[0])})` : ""}`);
   }

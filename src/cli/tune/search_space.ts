@@ -76,6 +76,14 @@ export const sweepSectionSchema = z.strictObject({
   parameters: z.record(z.string(), z.unknown(), { error: "a mapping of keys to vary" }).optional(),
 });
 
+/** The compare section's shape: a method list and one section of overrides per method (tunelab compare). */
+export const compareSectionSchema = z.object({
+  methods: z.array(z.string({ error: "a method name" }), { error: "a list of method names, e.g. [full, lora, ia3]" }).optional(),
+}).catchall(z.strictObject({
+  peft: z.record(z.string(), z.unknown(), { error: "a mapping of the method's PEFT keys" }).optional(),
+  training: z.record(z.string(), z.unknown(), { error: "a mapping of training arguments" }).optional(),
+}));
+
 /** Reads and checks the sweep section; every problem is added to `problems`. */
 export function parseSweepSection(raw: unknown, problems: string[]): SweepSpec | null {
   if (!isObject(raw)) {

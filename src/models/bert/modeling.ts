@@ -135,11 +135,14 @@ export class BertSelfOutput extends DenseResidualNorm {
 }
 
 export class BertAttention extends Module {
-  readonly selfAttention: BertSelfAttention;
+  /** The child registered as "self" (the checkpoint's name; `self` reads poorly as a field). */
+  get selfAttention(): BertSelfAttention {
+    return this.child("self") as BertSelfAttention;
+  }
   readonly output: BertSelfOutput;
   constructor(config: BertConfig) {
     super();
-    this.selfAttention = this.addModule("self", new BertSelfAttention(config));
+    this.addModule("self", new BertSelfAttention(config));
     this.output = this.addModule("output", new BertSelfOutput(config));
   }
   forward(hidden: Tensor, mask: Tensor | null, past?: [Tensor, Tensor]): Tensor {

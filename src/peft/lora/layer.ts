@@ -14,7 +14,7 @@ import { Module, Linear, Dropout, normal, uniform } from "../../nn/index.js";
 import { ModuleDict, ParameterHolder } from "../modules_to_save.js";
 import { type TunerLayerLike, type WeightLayout, linearDims } from "../targets.js";
 import { PeftConfigError } from "../config.js";
-import type { InitLoraWeights } from "./config.js";
+import { type InitLoraWeights, loraScaling } from "./config.js";
 
 export interface LoraAdapterOptions {
   r: number;
@@ -70,7 +70,7 @@ export class LoraLayer extends Module implements TunerLayerLike {
     if (!(Number.isInteger(o.r) && o.r > 0)) throw new PeftConfigError(`[peft] LoRA: r must be a positive integer, got ${o.r}`);
     this.r.set(name, o.r);
     this.loraAlpha.set(name, o.alpha);
-    this.scaling.set(name, o.useRslora ? o.alpha / Math.sqrt(o.r) : o.alpha / o.r);
+    this.scaling.set(name, loraScaling(o.alpha, o.r, o.useRslora));
     this.lora_dropout.set(name, new Dropout(o.dropout));
     const A = new Linear(this.inFeatures, o.r, { bias: false });
     const B = new Linear(o.r, this.outFeatures, { bias: false });

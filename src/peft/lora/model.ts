@@ -5,8 +5,9 @@
  * does (and writes into the saved config). `bias` decides which base biases train and are saved.
  */
 import type { PreTrainedModel } from "../../models/modeling_utils.js";
+import { prepareQloraBase } from "../../quant/prepare.js";
 import type { PeftMethod } from "../registry.js";
-import { LORA_TARGET_MODULES, resolveTargets, parentOf, weightLayoutOf, isTunerLayer, walkModules } from "../targets.js";
+import { LORA_TARGET_MODULES, resolveTargets, weightLayoutOf, isTunerLayer, walkModules } from "../targets.js";
 import { LoraLayer } from "./layer.js";
 import { type LoraConfig, readLoraConfig, patternValue } from "./config.js";
 
@@ -33,8 +34,7 @@ export function injectLora(model: PreTrainedModel, config: LoraConfig, adapterNa
       r, alpha, dropout: config.lora_dropout, init: config.init_lora_weights, useRslora: config.use_rslora, useDora: config.use_dora,
     });
     if (layer !== existing) {
-      const { parent, name } = parentOf(model, path);
-      parent.replaceModule(name, layer);
+      model.replaceModule(path, layer);
     }
   }
 }
@@ -68,7 +68,15 @@ export const LORA_METHOD: PeftMethod<LoraConfig> = {
   peft_type: "LORA",
   name: "lora",
   summary: "LoRA: low-rank updates A·B beside frozen linear layers (use_rslora, use_dora: DoRA)",
-  variants: [{ name: "dora", summary: "DoRA: LoRA with a learned magnitude per output (LoRA with use_dora: true)", presets: { use_dora: true } }],
+  variants: [
+    { name: "dora", summary: "DoRA: LoRA with a learned magnitude per output (LoRA with use_dora: true)", presets: { use_dora: true } },
+    {
+      name: "qlora",
+      summary: "QLoRA: LoRA on a frozen 4-bit NF4 base (double quantization; bitsandbytes' format)",
+      // A base loaded with quantization_config is already 4-bit; one in memory is quantized here.
+      prepareBase: (model) => prepareQloraBase(model, (model.constructor as typeof PreTrainedModel).baseModelPrefix),
+    },
+  ],
   prefix: "lora_",
   readConfig: readLoraConfig,
   inject: (model, config, adapterName) => injectLora(model, config, adapterName),

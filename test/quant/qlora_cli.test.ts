@@ -1,0 +1,67 @@
+// QLoRA through the CLI and the library: `method: qlora` loads the base in 4 bits (NF4 +
+// double quantization by default, or the `quantization:` section), trains LoRA on it, and a
+// bad quantization section is reported with the other config problems. In memory, the qlora
+// variant quantizes an already loaded model.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { applyMethod } from "../../src/peft/index.js";
+import { Linear4bit } from "../../src/quant/linear4bit.js";
+import { AutoModelForSequenceClassification } from "../../src/models/index.js";
+import { DEMO_DIR, demoConfig, tempDir, tunelab, writeConfig } from "../cli/helpers.js";
+
+function count4bit(m: { namedModules(): Iterable<[string, unknown]> }): number {
+  let n = 0;
+  for (const [, mod] of m.namedModules()) if (mod instanceof Linear4bit) n++;
+  return n;
+}
+
+test("CLI: method qlora trains LoRA on a 4-bit base, with the quantization section's settings", () => {
+  const dir = tempDir();
+  try {
+    const cfg = demoConfig(path.join(dir, "out"), { num_train_epochs: 1, max_steps: 3, eval_strategy: "no", save_strategy: "no" });
+    const file = writeConfig(dir, {
+      ...cfg,
+      method: "qlora",
+      peft: { r: 4, lora_alpha: 8, target_modules: ["query", "value"] },
+      quantization: { load_in_4bit: true, bnb_4bit_quant_type: "fp4", bnb_4bit_compute_dtype: "bfloat16" },
+    });
+    const r = tunelab(["train", file]);
+    assert.equal(r.status, 0, r.output);
+    assert.match(r.output, /\[model\] qlora: trainable params/);
+    const saved = JSON.parse(fs.readFileSync(path.join(dir, "out", "adapter_config.json"), "utf8"));
+    assert.equal(saved.peft_type, "LORA");
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("CLI: a bad quantization section is reported with the key and the nearest name", () => {
+  const dir = tempDir();
+  try {
+    const file = writeConfig(dir, { ...demoConfig(path.join(dir, "out")), method: "qlora", quantization: { load_in_4bit: true, bnb_4bit_quant: "nf4", bnb_4bit_compute_dtype: "float16" } });
+    const r = tunelab(["train", file]);
+    assert.notEqual(r.status, 0);
+    assert.match(r.output, /quantization: unknown key "bnb_4bit_quant"; did you mean "bnb_4bit_quant_type"/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("library: the qlora variant quantizes a model in memory (heads stay full precision) and LoRA trains on it", async () => {
+  const base = await AutoModelForSequenceClassification.fromPretrained(path.join(DEMO_DIR, "model"), { quiet: true, config: { num_labels: 2 } });
+  const pm = applyMethod(base, { method: "qlora", task_type: "SEQ_CLS", r: 4, lora_alpha: 8, target_modules: ["query", "value"] });
+  assert.ok(count4bit(base) > 0, "linear layers became 4-bit");
+  for (const [p, m] of base.namedModules()) if (p.startsWith("classifier")) assert.ok(!(m instanceof Linear4bit), `${p} stays full precision`);
+  assert.equal((base.config.quantization_config as { bnb_4bit_quant_type: string }).bnb_4bit_quant_type, "nf4");
+  const out = pm.forward({ input_ids: [[2, 5, 9, 3]], labels: [1] });
+  out.loss!.backward();
+  const trainable = pm.trainableParameters();
+  assert.ok(trainable.length > 0 && trainable.every((t) => t.grad !== null), "every trainable tensor got a gradient");
+});
+
+test("library: fromPretrained refuses what bitsandbytes has no such option for", async () => {
+  await assert.rejects(AutoModelForSequenceClassification.fromPretrained(path.join(DEMO_DIR, "model"), { quiet: true, quantization_config: { load_in_4bit: true, bnb_4bit_quant_type: "nf3" as "nf4" } }), /bnb_4bit_quant_type must be "nf4" or "fp4"/);
+  await assert.rejects(AutoModelForSequenceClassification.fromPretrained(path.join(DEMO_DIR, "model"), { quiet: true, quantization_config: { load_in_4bit: true, bnb_4bit_quant_storage: "bfloat16" } }), /bnb_4bit_quant_storage bfloat16 is not supported/);
+});
