@@ -11,6 +11,7 @@ import { stringify } from "yaml";
 import { writeFileAtomic, writeJsonAtomic } from "../io/json.js";
 import { confusionMatrix } from "../eval/confusion_matrix.js";
 import { argmaxOf } from "../eval/compute_metrics.js";
+import { quantizedWeightCount } from "../train/run_stats.js";
 import { RUN_CONFIG_NAME, RUN_INFO_NAME, type RunInfo } from "../report/run_data.js";
 import type { RunConfig } from "./config.js";
 import type { Run as BuiltRun } from "../pipelines/run.js";
@@ -65,7 +66,7 @@ export function validationConfusionMatrix(run: BuiltRun, cfg: RunConfig): RunInf
 /** run_info.json into dir (default output_dir; a staging folder when the final save is atomic). */
 export function writeRunInfo(run: BuiltRun, cfg: RunConfig, confusion: RunInfo["confusion_matrix"], dir = run.args.output_dir): RunInfo {
   let trainable = 0;
-  let total = 0;
+  let total = quantizedWeightCount(run.model);
   for (const [, p] of run.model.namedParameters()) {
     total += p.numel;
     if (p.requiresGrad) trainable += p.numel;

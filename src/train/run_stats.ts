@@ -8,6 +8,7 @@
  */
 import { Tensor } from "../tensor/index.js";
 import { Embedding, Module } from "../nn/index.js";
+import { Linear4bit } from "../quant/index.js";
 import type { ModelInputs } from "../models/modeling_utils.js";
 import type { CallbackExtras, TrainerCallback } from "./callbacks.js";
 import type { TrainingArguments } from "./training_args.js";
@@ -22,15 +23,26 @@ export function estimateTokens(inputs: ModelInputs): number {
 }
 
 /**
+ * Weights held 4-bit (QLoRA's frozen base) are buffers here, parameters in PyTorch: HF's
+ * num_parameters counts them at their full size, and so does this.
+ */
+export function quantizedWeightCount(model: unknown): number {
+  let n = 0;
+  if (model instanceof Module) for (const [, m] of model.namedModules()) if (m instanceof Linear4bit) n += m.inFeatures * m.outFeatures;
+  return n;
+}
+
+/**
  * HF's num_parameters(exclude_embeddings=True): every parameter (trainable or frozen, tied
- * weights once) except the weights of Embedding modules (so a tied LM head is excluded too).
+ * weights once, 4-bit ones at full size) except the weights of Embedding modules (so a tied
+ * LM head is excluded too).
  */
 export function nonEmbeddingParameterCount(model: { namedParameters(): Iterable<[string, Tensor]> }): number {
   const embeddings = new Set<Tensor>();
   if (model instanceof Module) {
     for (const [, m] of model.namedModules()) if (m instanceof Embedding) embeddings.add(m.weight);
   }
-  let n = 0;
+  let n = quantizedWeightCount(model);
   for (const [, p] of model.namedParameters()) if (!embeddings.has(p)) n += p.numel;
   return n;
 }

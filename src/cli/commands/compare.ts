@@ -68,6 +68,8 @@ export function methodConfig(raw: Record<string, unknown>, method: string, outpu
     ...(method !== "full" && usual.learning_rate !== undefined ? { learning_rate: usual.learning_rate } : {}),
     ...(isObject(overrides.training) ? overrides.training : {}),
     output_dir: outputDir,
+    // compare owns the folder (its config and log sit there); a fresh start clears what a cut-short run left.
+    overwrite_output_dir: true,
   };
   const cfg: Record<string, unknown> = { ...base, method, training };
   delete cfg.peft;

@@ -80,8 +80,8 @@ export async function quickstartCommand(opts: QuickstartOptions = {}, out: Outpu
   pre.trainer.state.log_history.length = 0;
   pre.trainer.state.best_metric = null;
   out.info(`\n[1/2] fine-tuning the pretrained model (${epochs} epochs)…`);
-  writeRunConfig(cfg, pre.args.output_dir);
   const trained = await pre.trainer.train();
+  writeRunConfig(cfg, pre.args.output_dir);
   pre.trainer.state.save(pre.args.output_dir);
   const afterMetrics = pre.trainer.evaluate();
   saveTrained(pre, pre.args.output_dir);

@@ -57,7 +57,8 @@ export async function sweepCommand(configFile: string, opts: SweepOptions = {}, 
     const dir = path.join(root, name);
     const sets = Object.entries(params).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
     const trialRaw = applyOverrides(plain, sets);
-    trialRaw.training = { ...(trialRaw.training as Record<string, unknown> ?? {}), output_dir: dir };
+    // The sweep owns the trial's folder (its config and log sit there); a fresh start clears what a cut-short trial left.
+    trialRaw.training = { ...(trialRaw.training as Record<string, unknown> ?? {}), output_dir: dir, overwrite_output_dir: true };
     try {
       const cfg = validateConfig(trialRaw, `${configFile} (${name}: ${sets.join(", ")})`, baseDir);
       const text = `# tunelab sweep ${name}: ${sets.join(", ")}\n` + stringify(resolvedConfigDict(cfg));

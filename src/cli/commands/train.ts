@@ -30,10 +30,12 @@ export async function trainCommand(configFile: string, opts: TrainCommandOptions
   const { trainer, args, prepared } = run;
   const examples = run.streamedTrain ? `a stream of ${cfg.dataset.train_file ?? cfg.dataset.path} (max_steps ${args.max_steps})` : `${prepared.splits.train.length} examples`;
   out.info(`[train] ${cfg.task} on ${examples}` + (prepared.splits.validation ? `, validating on ${prepared.splits.validation.length}` : "") + ` → ${args.output_dir}`);
-  if (isMain) writeRunConfig(cfg, args.output_dir);
   const result = await trainer.train({ resume_from_checkpoint: resumeFlag(opts.resume) });
-  // HF's save_state(), before the final evaluation: the state's history is the training's.
-  if (isMain) trainer.state.save(args.output_dir);
+  if (isMain) {
+    writeRunConfig(cfg, args.output_dir);
+    // HF's save_state(), before the final evaluation: the state's history is the training's.
+    trainer.state.save(args.output_dir);
+  }
   const all: Record<string, number> = { ...result.metrics };
   if (prepared.splits.validation) Object.assign(all, trainer.evaluate());
   const confusion = validationConfusionMatrix(run, cfg);
