@@ -13,6 +13,7 @@ export * from "./eval/index.js";
 export * from "./generate/index.js";
 export * from "./pipelines/index.js";
 export { startServer, TunelabServer, SERVE_DEFAULTS, type ServeOptions } from "./serve/server.js";
+export * from "./export/index.js";
 export { readSafetensors, writeSafetensors, loadCheckpointTensors, writeShardedSafetensors, type RawTensor } from "./io/safetensors.js";
 export { loadTensors, saveTensors, rawToTensor, tensorToRaw } from "./io/tensors.js";
 export { resolvePretrained } from "./io/hub.js";

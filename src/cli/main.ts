@@ -1,5 +1,5 @@
 /**
- * The `tunelab` command: train, eval, predict, pretrain, quickstart, merge, serve, report, runs, compare, sweep. Parses arguments,
+ * The `tunelab` command: train, eval, predict, pretrain, quickstart, merge, serve, export, report, runs, compare, sweep. Parses arguments,
  * calls the library, prints; errors print as one message (no stack) with exit code 1, or 2
  * for configuration errors.
  */
@@ -14,6 +14,7 @@ import { compareCommand } from "./commands/compare.js";
 import { sweepCommand } from "./commands/sweep.js";
 import { serveCommand } from "./commands/serve.js";
 import { mergeCommand } from "./commands/merge.js";
+import { exportCommand, type ExportCommandOptions } from "./commands/export.js";
 import { ConfigError } from "./config.js";
 import { TrainingArgumentsError } from "../train/training_args.js";
 
@@ -264,6 +265,28 @@ Writes <output_dir>/sweep.md, sweep.html, sweep_results.json, best_config.yaml a
     .argument("[dir]", "folder holding run folders", "runs")
     .action((dir: string) => {
       runsCommand(dir);
+    });
+
+  program
+    .command("export")
+    .description("write a trained model for other runtimes: ONNX (onnxruntime, Transformers.js) or GGUF (llama.cpp)")
+    .argument("<dir>", "run folder, checkpoint, adapter folder (merged into its base first) or Hugging Face model folder")
+    .requiredOption("--format <format>", "onnx or gguf")
+    .requiredOption("--out <path>", "onnx: a new or earlier-export folder; gguf: the .gguf file")
+    .option("--task <task>", "the folder's task when it does not say it (text_classification, token_classification, extractive_qa, masked_lm, causal_lm)")
+    .option("--outtype <type>", "gguf: f32, f16 (default), q8_0 or q4_0")
+    .option("--external-data", "onnx: weights in onnx/model.onnx_data (automatic past the 2 GB protobuf limit)")
+    .option("--tokenizer <dir>", "tokenizer folder (default: the model folder's, else its base model's)")
+    .addHelpText("after", `
+Examples:
+  $ tunelab export runs/sst2 --format onnx --out sst2-onnx            # config.json, tokenizer, onnx/model.onnx
+  $ tunelab export runs/lora-llama --format gguf --outtype q8_0 --out model-q8_0.gguf
+
+ONNX: BERT, RoBERTa, DistilBERT (base, sequence/token classification, masked LM, QA);
+      GPT-2, Llama, Mistral, Qwen2 causal LMs with past_key_values inputs / present outputs.
+GGUF: Llama and Mistral causal LMs with a SentencePiece-style (byte-fallback BPE) tokenizer.`)
+    .action(async (dir: string, o: ExportCommandOptions) => {
+      await exportCommand(dir, o);
     });
   return program;
 }

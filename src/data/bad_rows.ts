@@ -60,3 +60,20 @@ export class BadRowLog {
     return `[data] skipped ${this.rows.length} bad row${this.rows.length === 1 ? "" : "s"} while ${stage}: ${first}${this.rows.length > 3 ? "; ..." : ""}`;
   }
 }
+
+/**
+ * Longest text field a row may hold. Tokenizing is superlinear on long unbroken text (a 10 MB
+ * row took 53 s and 1.5 GB), and no model here reads a million characters at once: a longer
+ * field is a bad row, counted and reported under on_bad_rows.
+ */
+export const MAX_FIELD_CHARS = 1_000_000;
+
+/** Why `row` is too large to use, or null. */
+export function oversizedField(row: Record<string, unknown>): string | null {
+  for (const [key, value] of Object.entries(row)) {
+    if (typeof value === "string" && value.length > MAX_FIELD_CHARS) {
+      return `field "${key}" holds ${value.length.toLocaleString("en-US")} characters, over the ${MAX_FIELD_CHARS.toLocaleString("en-US")}-character limit per field; split long documents into several rows`;
+    }
+  }
+  return null;
+}

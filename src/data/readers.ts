@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { parse as parseCsv } from "csv-parse/sync";
 
 import { Dataset, type DatasetDict, type Row } from "./dataset.js";
-import { BadRowLog, type BadRowPolicy, type RowSource } from "./bad_rows.js";
+import { BadRowLog, oversizedField, type BadRowPolicy, type RowSource } from "./bad_rows.js";
 import { readUtf8File } from "../io/text.js";
 import { readParquetRows } from "./parquet.js";
 
@@ -63,9 +63,21 @@ export function readDataFileSync(file: string, opts: ReadOptions = {}): Dataset 
     case "conll": ds = parseConll(text, file); break;
     case "text": ds = parseTextLines(text, file); break;
   }
+  ds = dropOversizedRows(ds, log);
   const summary = log.finish(`reading ${file}`);
   if (summary) (opts.warn ?? console.warn)(summary);
   return ds;
+}
+
+/** Rows with a field too long to tokenize in reasonable time and memory become bad rows. */
+function dropOversizedRows(ds: Dataset, log: BadRowLog): Dataset {
+  const keep: number[] = [];
+  ds.rows.forEach((row, i) => {
+    const why = oversizedField(row);
+    if (why) log.add(ds.sources[i], why);
+    else keep.push(i);
+  });
+  return keep.length === ds.length ? ds : new Dataset(keep.map((i) => ds.rows[i]), keep.map((i) => ds.sources[i]));
 }
 
 function stripBom(text: string): string {

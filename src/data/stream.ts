@@ -12,7 +12,7 @@ import { parse as parseCsvStream } from "csv-parse";
 import { decodeUtf8Stream } from "../io/text.js";
 import { SeededRandom } from "../tensor/random.js";
 import type { Batch, Row } from "./dataset.js";
-import { BadRowLog, type BadRowPolicy, type RowSource } from "./bad_rows.js";
+import { BadRowLog, MAX_FIELD_CHARS, oversizedField, type BadRowPolicy, type RowSource } from "./bad_rows.js";
 import { type DataFormat, type DelimitedRecord, DelimitedRows, delimitedError, delimitedParseOptions, formatOf } from "./readers.js";
 
 /** Formats with one record per line. */
@@ -51,8 +51,10 @@ async function* parseDelimitedStream(text: Readable, file: string, format: "csv"
   try {
     for await (const record of parser as AsyncIterable<DelimitedRecord>) {
       const row = rows.next(record);
+      const tooLong = row && oversizedField(row);
+      if (tooLong) log.add({ file, line: record.info.lines }, tooLong);
       if (log.policy === "fail" && log.count) log.finish(`streaming ${file}`);
-      if (!row) continue;
+      if (!row || tooLong) continue;
       ROW_SOURCES.set(row, { file, line: record.info.lines });
       yield row;
     }
@@ -69,6 +71,12 @@ async function* parseLines(lines: AsyncIterable<string>, file: string, format: D
     n++;
     const line = n === 1 ? raw.replace(/^\uFEFF/, "") : raw;
     if (!line.trim()) continue;
+    const tooLong = oversizedField(line.length > MAX_FIELD_CHARS && format === "jsonl" ? safeParse(line) : { text: line });
+    if (tooLong) {
+      log.add({ file, line: n }, tooLong);
+      if (log.policy === "fail") log.finish(`streaming ${file}`);
+      continue;
+    }
     if (format === "text") {
       const row = { text: line };
       ROW_SOURCES.set(row, { file, line: n });
@@ -89,6 +97,16 @@ async function* parseLines(lines: AsyncIterable<string>, file: string, format: D
     }
     ROW_SOURCES.set(value as Row, { file, line: n });
     yield value as Row;
+  }
+}
+
+/** A JSON line's object for the size check (an invalid line is reported by the parse below). */
+function safeParse(line: string): Record<string, unknown> {
+  try {
+    const v = JSON.parse(line) as unknown;
+    return v && typeof v === "object" ? (v as Record<string, unknown>) : {};
+  } catch {
+    return {};
   }
 }
 

@@ -135,6 +135,7 @@ export class PreTrainedTokenizer {
       const addBos = typeof config.add_bos_token === "boolean" ? config.add_bos_token : llama;
       json.post_processor = bosEosTemplate(addBos ? entry("bos_token") : null, config.add_eos_token === true ? entry("eos_token") : null);
     }
+    checkTokenizerModel(json, this.name_or_path);
     this.tokenizerJson = json;
     const libraryConfig: Record<string, unknown> = { ...this.config, additional_special_tokens: this.additional_special_tokens };
     for (const role of SPECIAL_TOKEN_ROLES) libraryConfig[role] = this.special.get(role) ?? undefined;
@@ -430,4 +431,21 @@ function lookupId(json: TokenizerJson, token: string): number | undefined {
 function checkText(text: unknown, where: string): string {
   if (typeof text !== "string") throw new Error(`[tokenizer] ${where} is ${text === null ? "null" : typeof text}; pass a string`);
   return text;
+}
+
+/** The model types tokenizers' tokenizer.json defines (the library guesses one for anything else). */
+const TOKENIZER_MODEL_TYPES = ["BPE", "WordPiece", "WordLevel", "Unigram"];
+
+/** An unknown model type or an empty vocabulary would tokenize every input to [UNK]: refuse them, naming the key. */
+function checkTokenizerModel(json: TokenizerJson, source: string): void {
+  const model = json.model as { type?: unknown; vocab?: unknown } | undefined;
+  if (!model) return;
+  if (model.type !== undefined && !TOKENIZER_MODEL_TYPES.includes(model.type as string)) {
+    throw new Error(`[tokenizer] ${source}: tokenizer.json model.type is ${JSON.stringify(model.type)}, not one of ${TOKENIZER_MODEL_TYPES.join(", ")}; re-download the file or re-save it with transformers`);
+  }
+  const vocab = model.vocab;
+  const size = Array.isArray(vocab) ? vocab.length : vocab && typeof vocab === "object" ? Object.keys(vocab).length : null;
+  if (size === 0) {
+    throw new Error(`[tokenizer] ${source}: tokenizer.json has an empty vocabulary (model.vocab), so every input would become the unknown token; re-download the file or point to the model's tokenizer`);
+  }
 }

@@ -59,3 +59,48 @@ test("non-UTF-8 bytes in a YAML config are an error naming the file and line", (
   const file = tmpFile("config.yaml", Buffer.concat([Buffer.from("model:\n  name_or_path: caf"), Buffer.from([0xe9]), Buffer.from("\n")]));
   assert.throws(() => readYamlFile(file), /config\.yaml:2: invalid UTF-8 byte 0xe9/);
 });
+
+async function demoTokenizer() {
+  const { AutoTokenizer } = await import("../../src/data/tokenizer.js");
+  const { REPO_ROOT } = await import("../helpers/paths.js");
+  return AutoTokenizer.fromPretrained(path.join(REPO_ROOT, "assets", "demo", "tokenizer"));
+}
+
+test("labels that are objects, null or empty are bad rows naming file and line (not a class \"[object Object]\" or a batch with no loss)", async () => {
+  const { prepareTask } = await import("../../src/pipelines/tasks.js");
+  const tok = await demoTokenizer();
+  const file = tmpFile("train.jsonl", ['{"text": "good film", "label": "pos"}', '{"text": "bad film", "label": "neg"}', '{"text": "odd", "label": {"name": "pos"}}', '{"text": "blank", "label": null}', '{"text": "empty", "label": ""}'].join("\n") + "\n");
+  const train = await readDataFile(file);
+  assert.throws(() => prepareTask("text_classification", { train }, tok, { max_length: 16 }), (e: Error) => {
+    assert.match(e.message, /train\.jsonl:3: label \{"name":"pos"\} is an object, not a class name or id/);
+    assert.match(e.message, /train\.jsonl:4: the label in "label" is null/);
+    assert.match(e.message, /train\.jsonl:5: the label in "label" is empty/);
+    return true;
+  });
+  const skipped = prepareTask("text_classification", { train }, tok, { max_length: 16 }, "skip");
+  assert.equal(skipped.splits.train.length, 2);
+  assert.deepEqual(Object.values(skipped.config.id2label as Record<string, string>).sort(), ["neg", "pos"], "no class named [object Object]");
+});
+
+test("a tokenizer.json with an empty vocabulary or an unknown model type is refused, naming the key", async () => {
+  const { AutoTokenizer } = await import("../../src/data/tokenizer.js");
+  const tok = await demoTokenizer();
+  const base = JSON.parse(JSON.stringify(tok.tokenizerJson)) as { model: { type?: string; vocab: unknown } };
+  const write = (model: object) => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tunelab-faults-tok-"));
+    fs.writeFileSync(path.join(dir, "tokenizer.json"), JSON.stringify({ ...base, model: { ...base.model, ...model } }));
+    return dir;
+  };
+  await assert.rejects(() => AutoTokenizer.fromPretrained(write({ vocab: {} })), /tokenizer\.json has an empty vocabulary \(model\.vocab\)/);
+  await assert.rejects(() => AutoTokenizer.fromPretrained(write({ type: "CharLevelMagic" })), /tokenizer\.json model\.type is "CharLevelMagic", not one of BPE, WordPiece, WordLevel, Unigram/);
+});
+
+test("a data row longer than the field limit is a bad row, counted under on_bad_rows, in memory and streaming", async () => {
+  const { MAX_FIELD_CHARS } = await import("../../src/data/bad_rows.js");
+  const long = "a".repeat(MAX_FIELD_CHARS + 1);
+  const file = tmpFile("big.jsonl", `{"text": "short"}\n{"text": "${long}"}\n`);
+  await assert.rejects(() => readDataFile(file), /big\.jsonl:2: field "text" holds 1,000,001 characters, over the 1,000,000-character limit/);
+  const kept = await readDataFile(file, { on_bad_rows: "skip", warn: () => {} });
+  assert.equal(kept.length, 1);
+  await assert.rejects(() => IterableDataset.fromFile(file).toList(), /big\.jsonl:2: field "text" holds 1,000,001 characters/);
+});

@@ -54,7 +54,8 @@ export function buildLabelMap(train: Dataset, opts: ClassificationOptions = {}):
     for (const r of train.rows) {
       const v = r[col];
       if (v === undefined || v === null || v === "") continue;
-      for (const x of problem_type === "multi_label_classification" ? asList(v) : [v]) seen.add(x);
+      // An object is no class name: it would become a class called "[object Object]" (a bad row in encoding).
+      for (const x of problem_type === "multi_label_classification" ? asList(v) : [v]) if (x === null || typeof x !== "object") seen.add(x);
     }
     const values = [...seen];
     if (values.length && values.every((v) => typeof v === "number" && Number.isInteger(v) && v >= 0)) {
@@ -75,6 +76,7 @@ function invert(id2label: Record<string, string>): Record<string, number> {
 
 /** A label given as a name or an id → the class id, or an explanation of why it is not one. */
 function classId(v: unknown, map: LabelMap): number | string {
+  if (v !== null && typeof v === "object") return `label ${JSON.stringify(v).slice(0, 60)} is ${Array.isArray(v) ? "a list" : "an object"}, not a class name or id`;
   if (typeof v === "number" && Number.isInteger(v)) {
     return v >= 0 && v < map.num_labels ? v : `label id ${v} is outside [0, ${map.num_labels})`;
   }
@@ -91,6 +93,9 @@ export function encodeClassification(ds: Dataset, tokenizer: PreTrainedTokenizer
   const maxLength = opts.max_length ?? Math.min(tokenizer.model_max_length, 512);
   const rows: Row[] = [];
   const sources = [];
+  const isEmpty = (v: unknown) => v === undefined || v === null || v === "";
+  // In a labelled split, a row whose label is null or empty is a bad row (not a batch without loss).
+  const labelled = ds.rows.some((x) => !isEmpty(x[labelCol]));
   for (let i = 0; i < ds.length; i++) {
     const r = ds.rows[i];
     const src = ds.sources[i];
@@ -107,6 +112,9 @@ export function encodeClassification(ds: Dataset, tokenizer: PreTrainedTokenizer
       out.labels = labels;
     } else if (!(labelCol in r) && ds.length && ds.rows.some((x) => labelCol in x)) {
       log.add(src, `missing column "${labelCol}"`);
+      continue;
+    } else if (labelled) {
+      log.add(src, `the label in "${labelCol}" is ${raw === null ? "null" : "empty"}; give every training row a label`);
       continue;
     }
     const enc = tokenizer.call(text, { text_pair: pair as string | null, truncation: true, max_length: maxLength });
