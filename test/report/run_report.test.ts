@@ -93,14 +93,12 @@ test("total_flos is Transformers' count: 6 × input tokens × non-embedding para
 });
 
 test("non-embedding parameters leave out Embedding weights (tied ones too); tokens are input_ids.numel()", () => {
-  class Tiny extends Module {
-    emb = this.addModule("emb", new Embedding(10, 4));
-    proj = this.addModule("proj", new Linear(4, 3));
-    head = this.addModule("head", new Linear(4, 10, { bias: false }));
-  }
-  const m = new Tiny();
+  const m = new Module();
+  const emb = m.addModule("emb", new Embedding(10, 4));
+  m.addModule("proj", new Linear(4, 3));
+  const head = m.addModule("head", new Linear(4, 10, { bias: false }));
   assert.equal(nonEmbeddingParameterCount(m), 4 * 3 + 3 + 4 * 10);
-  m.head.setParameter("weight", m.emb.weight); // tied: counted once, and as an embedding
+  head.setParameter("weight", emb.weight); // tied: counted once, and as an embedding
   assert.equal(nonEmbeddingParameterCount(m), 4 * 3 + 3);
   assert.equal(estimateTokens({ input_ids: tensor([[1, 2, 3], [4, 5, 0]], { dtype: "int32" }) }), 6);
   assert.equal(estimateTokens({ input_ids: [[1, 2], [3, 4], [5, 6]] }), 6);
