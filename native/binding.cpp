@@ -3,6 +3,7 @@
 // the argument, then calls a kernel from kernels.h. Kernels never see N-API types.
 #include <napi.h>
 
+#include <cerrno>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -246,6 +247,41 @@ Napi::Value DequantizeBlockwise8bit(const Napi::CallbackInfo& info) {
   tl::dequantize_blockwise_8bit(a.f32(0, n), a.u8(1, n), a.f32(2, (n + bs - 1) / bs), a.f32(3, 256), n, bs,
                                 static_cast<float>(a.num(6)));
   return Undefined(info);
+}
+
+Napi::Value DynamicCode8bitUnsigned(const Napi::CallbackInfo& info) {
+  Args a(info, "dynamicCode8bitUnsigned", 0);
+  return copy_floats(info.Env(), tl::dynamic_code_8bit_unsigned(), 256);
+}
+
+// adamw8bitStep(p, g, q1, q2, absmax1, absmax2, n, blocksize, lr, beta1, beta2, eps,
+//               weightDecay, bc1, bc2, gradScale)
+Napi::Value Adamw8bitStep(const Napi::CallbackInfo& info) {
+  Args a(info, "adamw8bitStep", 16);
+  int64_t n = a.size(6), bs = block_size(a, 7);
+  const int64_t blocks = (n + bs - 1) / bs;
+  auto f = [&](size_t i) { return static_cast<float>(a.num(i)); };
+  tl::adamw8bit_step(a.f32(0, n), a.f32(1, n), a.u8(2, n), a.u8(3, n), a.f32(4, blocks), a.f32(5, blocks), n, bs,
+                     f(8), f(9), f(10), f(11), f(12), f(13), f(14), f(15));
+  return Undefined(info);
+}
+
+// mapStateFile(path, bytes) -> ArrayBuffer over a shared file mapping (unmapped when collected)
+Napi::Value MapStateFile(const Napi::CallbackInfo& info) {
+  Args a(info, "mapStateFile", 2);
+  if (!info[0].IsString()) a.fail(0, "expected a file path");
+  const std::string path = info[0].As<Napi::String>().Utf8Value();
+  const int64_t bytes = a.size(1);
+  if (bytes == 0) return Napi::ArrayBuffer::New(info.Env(), 0);
+  void* p = tl::map_state_file(path.c_str(), bytes);
+  if (!p) {
+    throw Napi::Error::New(info.Env(), "[native.mapStateFile] cannot map " + std::to_string(bytes) + " bytes at " + path +
+                                           ": " + std::strerror(errno) + "; set TUNELAB_PAGED_DIR to a folder with free space");
+  }
+  return Napi::ArrayBuffer::New(info.Env(), p, size_t(bytes), [](Napi::Env, void* data, int64_t* len) {
+    tl::unmap_state_file(data, *len);
+    delete len;
+  }, new int64_t(bytes));
 }
 
 // A {packed, n, blocksize, quantType, absmax | null, absmaxQ, nestedAbsmax, nestedCode,
@@ -711,6 +747,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
       {"quantizeBlockwise8bit", QuantizeBlockwise8bit},
       {"dequantizeBlockwise8bit", DequantizeBlockwise8bit},
       {"gemm4bit", Gemm4bit},
+      {"dynamicCode8bitUnsigned", DynamicCode8bitUnsigned},
+      {"adamw8bitStep", Adamw8bitStep},
+      {"mapStateFile", MapStateFile},
   };
   for (const Entry& e : table) exports.Set(e.name, Napi::Function::New(env, e.fn, e.name));
   return exports;

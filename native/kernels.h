@@ -59,6 +59,21 @@ enum QuantType : int { Q_FP4 = 0, Q_NF4 = 1 };
 const float* code_4bit(QuantType t);
 // bitsandbytes' signed 8-bit dynamic map (create_dynamic_map(signed=True)), 256 sorted values.
 const float* dynamic_code_8bit();
+// create_dynamic_map(signed=False): 256 sorted values in [0, 1] (8-bit optimizers' second moment).
+const float* dynamic_code_8bit_unsigned();
+// AdamW with both moments as blockwise 8-bit codes, bitsandbytes' 8-bit blockwise Adam state
+// layout: q1 over the signed dynamic map, q2 over the unsigned one, absmax per block. Each
+// block is decoded, updated as adamw_step does (decoupled weight decay), the parameter
+// stepped with the float32 moments, and the moments re-encoded against the block's new absmax.
+void adamw8bit_step(float* p, const float* g, uint8_t* q1, uint8_t* q2, float* absmax1,
+                    float* absmax2, int64_t n, int64_t blocksize, float lr, float beta1,
+                    float beta2, float eps, float weight_decay, float bc1, float bc2,
+                    float grad_scale);
+// Maps `bytes` of a new file at `path` (removed at once: the mapping keeps it) read-write and
+// shared, so the OS may write its pages back to the file and drop them under memory pressure
+// ("paged" optimizer state on a CPU). Returns null on failure (errno kept).
+void* map_state_file(const char* path, int64_t bytes);
+void unmap_state_file(void* ptr, int64_t bytes);
 // x (n, F32/BF16/F16) -> packed ((n+1)/2), absmax (ceil(n/blocksize)); blocksize even.
 // packed[i] = code[2i] << 4 | code[2i+1]; an odd n pads the last low nibble with code(0).
 void quantize_4bit(uint8_t* packed, float* absmax, const void* x, DType x_dtype, int64_t n,

@@ -71,10 +71,11 @@ const Nf4Mid& nf4_mid() {
 struct DynamicMap {
   float code[256];
   float mid[255];
-  DynamicMap() {
+  explicit DynamicMap(bool is_signed) {
     int n = 0;
     for (int i = 0; i < 7; ++i) {
-      const int items = (1 << i) + 1;
+      // signed: 2^i values per exponent and sign; unsigned: 2^(i+1) positive ones.
+      const int items = (1 << (is_signed ? i : i + 1)) + 1;
       // torch.linspace(0.1, 1, items) in float32 as its AVX2 kernel computes it (the reference
       // values depend on it to the last bit): pairs of 8-wide vectors, each from a base
       // start + step*k (first half) or end - step*(items-1-k) (second half), evaluated with a
@@ -98,7 +99,7 @@ struct DynamicMap {
       for (int k = 0; k + 1 < items; ++k) {
         const float m = (b[k] + b[k + 1]) / 2.f;
         code[n++] = scale * m;
-        code[n++] = -(scale * m);
+        if (is_signed) code[n++] = -(scale * m);
       }
     }
     code[n++] = 0.f;
@@ -161,8 +162,48 @@ constexpr int64_t kBlocksPerTask = 64;
 const float* code_4bit(QuantType t) { return t == Q_NF4 ? kNf4 : fp4().code; }
 
 const float* dynamic_code_8bit() {
-  static const DynamicMap m;
+  static const DynamicMap m(true);
   return m.code;
+}
+
+const float* dynamic_code_8bit_unsigned() {
+  static const DynamicMap m(false);
+  return m.code;
+}
+
+void adamw8bit_step(float* p, const float* g, uint8_t* q1, uint8_t* q2, float* absmax1,
+                    float* absmax2, int64_t n, int64_t blocksize, float lr, float beta1,
+                    float beta2, float eps, float weight_decay, float bc1, float bc2,
+                    float grad_scale) {
+  const float* c1 = dynamic_code_8bit();
+  const float* c2 = dynamic_code_8bit_unsigned();
+  float mid1[255], mid2[255];
+  for (int i = 0; i < 255; ++i) mid1[i] = (c1[i] + c1[i + 1]) / 2.f, mid2[i] = (c2[i] + c2[i + 1]) / 2.f;
+  const float decay = float(1.0 - double(lr) * weight_decay);
+  const float step = float(double(lr) / bc1), bc2_sqrt = float(std::sqrt(double(bc2)));
+  const int64_t blocks = (n + blocksize - 1) / blocksize;
+  parallel_for(blocks, 16, [&](int, int64_t b0, int64_t b1) {
+    std::vector<float> m(blocksize), v(blocksize);
+    for (int64_t b = b0; b < b1; ++b) {
+      const int64_t e0 = b * blocksize, len = std::min(n, e0 + blocksize) - e0;
+      float am1 = 0.f, am2 = 0.f;
+      for (int64_t i = 0; i < len; ++i) {
+        const int64_t e = e0 + i;
+        const float gi = g[e] * grad_scale;
+        const float mi = beta1 * (c1[q1[e]] * absmax1[b]) + (1.f - beta1) * gi;
+        const float vi = beta2 * (c2[q2[e]] * absmax2[b]) + (1.f - beta2) * gi * gi;
+        p[e] = p[e] * decay - step * (mi / (std::sqrt(vi) / bc2_sqrt + eps));
+        m[i] = mi, v[i] = vi;
+        am1 = std::max(am1, std::fabs(mi)), am2 = std::max(am2, vi);
+      }
+      absmax1[b] = am1, absmax2[b] = am2;
+      const float r1 = 1.f / std::max(am1, 1e-38f), r2 = 1.f / std::max(am2, 1e-38f);
+      for (int64_t i = 0; i < len; ++i) {
+        q1[e0 + i] = uint8_t(count_below(mid1, 255, std::min(1.f, std::max(-1.f, m[i] * r1))));
+        q2[e0 + i] = uint8_t(count_below(mid2, 255, std::min(1.f, v[i] * r2)));
+      }
+    }
+  });
 }
 
 void quantize_4bit(uint8_t* packed, float* absmax, const void* x, DType x_dtype, int64_t n,
@@ -253,6 +294,32 @@ void decode_4bit(float* out, const Quant4Matrix& q, int64_t begin, int64_t len) 
       std::memcpy(o, &u, 4);
     }
   }
+}
+
+}  // namespace tl
+
+// ---- paged state (file-backed memory) ---------------------------------------------------
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+namespace tl {
+
+void* map_state_file(const char* path, int64_t bytes) {
+  const int fd = ::open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
+  if (fd < 0) return nullptr;
+  void* p = nullptr;
+  if (::ftruncate(fd, bytes) == 0) {
+    p = ::mmap(nullptr, size_t(bytes), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (p == MAP_FAILED) p = nullptr;
+  }
+  ::close(fd);
+  ::unlink(path);
+  return p;
+}
+
+void unmap_state_file(void* ptr, int64_t bytes) {
+  if (ptr) ::munmap(ptr, size_t(bytes));
 }
 
 }  // namespace tl

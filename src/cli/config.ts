@@ -24,8 +24,8 @@ export const SECTIONS = ["model", "tokenizer", "task", "dataset", "method", "pef
 
 export type { ModelSection, DatasetSection };
 
-/** A validated config: every section present (defaults filled in), paths absolute. */
-export type RunConfig = Required<LibraryRunConfig>;
+/** A validated config: every section present (defaults filled in), paths absolute; notes for the user. */
+export type RunConfig = Required<LibraryRunConfig> & { notes: string[] };
 
 export class ConfigError extends Error {
   constructor(readonly source: string, readonly problems: string[]) {
@@ -212,7 +212,7 @@ export function validateConfig(raw: Record<string, unknown>, source: string, bas
   }
 
   if (problems.length) throw new ConfigError(source, problems);
-  return { file: source, baseDir, model, tokenizer, task, taskOptions, dataset, method, peft, quantization, training, early_stopping };
+  return { file: source, baseDir, model, tokenizer, task, taskOptions, dataset, method, peft, quantization, training, early_stopping, notes: [] };
 }
 
 /** dataset.streaming: what a stream cannot do (be measured, be split, be read as a whole document). */
@@ -233,6 +233,26 @@ function streamingProblems(d: DatasetSection, training: Record<string, unknown>)
 
 /** Reads, overrides and validates a config file. */
 export function loadRunConfig(file: string, sets: string[] = [], opts: Omit<ValidateOptions, "requirePaths"> = {}): RunConfig {
-  const raw = applyOverrides(readYamlFile(file), sets);
-  return validateConfig(raw, file, path.dirname(path.resolve(file)), opts);
+  const fromFile = readYamlFile(file);
+  const raw = applyOverrides(fromFile, sets);
+  const notes = switchedMethodNotes(fromFile, raw, sets);
+  const cfg = validateConfig(raw, file, path.dirname(path.resolve(file)), opts);
+  return { ...cfg, notes };
+}
+
+/**
+ * `--set method=full` (or another method) on a config written for a PEFT method: the file's
+ * peft: section belongs to the other method, so it is dropped (with a note) instead of
+ * failing the new method's checks. A peft key set on the command line too keeps the section.
+ */
+function switchedMethodNotes(fromFile: Record<string, unknown>, raw: Record<string, unknown>, sets: string[]): string[] {
+  const keys = sets.map((s) => s.slice(0, s.indexOf("=")).trim());
+  if (!keys.includes("method") || keys.some((k) => k === "peft" || k.startsWith("peft."))) return [];
+  const filePeft = isObject(fromFile.peft) ? fromFile.peft : undefined;
+  const before = resolveMethodName(fromFile.method, filePeft);
+  const after = resolveMethodName(raw.method, undefined);
+  if (before === after || !isObject(raw.peft) || !Object.keys(raw.peft).length) return [];
+  const dropped = Object.keys(raw.peft);
+  delete raw.peft;
+  return [`[config] --set method=${after}: ignoring the peft: section written for ${before} (${dropped.join(", ")})`];
 }

@@ -8,7 +8,7 @@ import { trainCommand, type TrainCommandOptions } from "./commands/train.js";
 import { evalCommand, type EvalCommandOptions } from "./commands/eval.js";
 import { predictCommand } from "./commands/predict.js";
 import { pretrainCommand, type PretrainCommandOptions } from "./commands/pretrain.js";
-import { quickstartCommand } from "./commands/quickstart.js";
+import { QUICKSTART_EPOCHS, quickstartCommand } from "./commands/quickstart.js";
 import { reportCommand, runsCommand } from "./commands/report.js";
 import { compareCommand } from "./commands/compare.js";
 import { sweepCommand } from "./commands/sweep.js";
@@ -30,6 +30,7 @@ Config (YAML; relative paths are resolved from the config file's folder):
   dataset:
     path: data/                   # a file, or a folder with train.* / validation.* / test.*
     on_bad_rows: fail             # or skip (bad rows are counted and reported with file:line)
+    column_names: [sentence, label]  # CSV/TSV without a header row (or header: false → column_0, ...)
     streaming: false              # true: read the train file as training goes (needs max_steps);
                                   #   shuffled with a seeded buffer of shuffle_buffer_size rows
   method: full                    # or a PEFT method (lora, bitfit, ...) with a peft: section
@@ -52,7 +53,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .addHelpText("after", `
 Examples:
-  $ tunelab quickstart                                  # 1-minute offline demo
+  $ tunelab quickstart                                  # offline demo: fine-tunes a tiny model in seconds
   $ tunelab train config.yaml --set learning_rate=1e-4
   $ tunelab eval config.yaml --split test
   $ tunelab predict config.yaml --input new_rows.jsonl --output preds.jsonl
@@ -62,7 +63,7 @@ Examples:
     .command("train")
     .description("fine-tune a model as the YAML config says, with checkpoints, evaluation and early stopping")
     .argument("<config>", "YAML config file")
-    .option("--set <key=value>", "override a config value (repeatable): learning_rate=1e-4, dataset.on_bad_rows=skip", collect, [])
+    .option("--set <key=value>", "override a config value (repeatable): learning_rate=1e-4, dataset.on_bad_rows=skip, method=full", collect)
     .option("--resume [checkpoint]", "resume from a checkpoint folder, or the newest one in output_dir")
     .option("--quiet", "no progress output")
     .option("--png", "also write the report's charts as PNG files (charts/*.png)")
@@ -82,8 +83,8 @@ ${CONFIG_HELP}`)
     .description("evaluate a trained model (default: the run's output_dir) on a split")
     .argument("<config>", "YAML config file (the one used for training)")
     .option("--model <dir>", "model folder to evaluate (default: output_dir if it holds a model, else the config's model)")
-    .option("--split <name>", "validation (default) or test", "validation")
-    .option("--set <key=value>", "override a config value (repeatable)", collect, [])
+    .option("--split <name>", "the split to evaluate: validation or test", "validation")
+    .option("--set <key=value>", "override a config value (repeatable)", collect)
     .addHelpText("after", `
 Examples:
   $ tunelab eval sst2.yaml
@@ -100,7 +101,7 @@ Examples:
     .requiredOption("--input <file>", "rows to predict (JSONL, JSON, CSV, TSV, Parquet or CoNLL), without labels")
     .option("--output <file>", "where to write the JSONL (default: <output_dir>/predictions.jsonl)")
     .option("--model <dir>", "model folder (default: output_dir)")
-    .option("--set <key=value>", "override a config value (repeatable)", collect, [])
+    .option("--set <key=value>", "override a config value (repeatable)", collect)
     .addOption(new Option("--max-new-tokens <n>", "generation tasks: the most tokens to generate per row (default 64)").argParser((v) => Number(v)))
     .addHelpText("after", `
 Examples:
@@ -119,12 +120,12 @@ Generation (greedy decoding, stopping at the tokenizer's EOS):
     .command("pretrain")
     .description("masked-LM or causal-LM (continued) pretraining on raw text")
     .argument("<config>", "YAML config file: model.from_config (new model) or model (continue), tokenizer, dataset of text")
-    .option("--set <key=value>", "override a config value (repeatable)", collect, [])
+    .option("--set <key=value>", "override a config value (repeatable)", collect)
     .option("--resume [checkpoint]", "resume from a checkpoint folder, or the newest one in output_dir")
     .option("--quiet", "no progress output")
     .addHelpText("after", `
 Examples:
-  $ tunelab pretrain scripts/demo-pretrain.yaml         # how the shipped demo model was made
+  $ tunelab pretrain scripts/build-demo-model.yaml      # how the shipped demo model was made (run via scripts/build-demo-model.sh)
   $ tunelab pretrain continue.yaml --set max_steps=2000
 
 A pretraining config:
@@ -141,7 +142,7 @@ A pretraining config:
     .command("quickstart")
     .description("offline demo: fine-tune the shipped pretrained tiny BERT on the shipped data; compare with random init")
     .option("--output-dir <dir>", "run folder (default: runs/quickstart-<time>)")
-    .addOption(new Option("--epochs <n>", "fine-tuning epochs").argParser((v) => Number(v)))
+    .addOption(new Option("--epochs <n>", "fine-tuning epochs").argParser((v) => Number(v)).default(QUICKSTART_EPOCHS))
     .option("--quiet", "no progress bars")
     .addHelpText("after", `
 Examples:
@@ -170,7 +171,7 @@ Examples:
     .command("serve")
     .description("serve a model over HTTP, OpenAI-compatible (/v1/completions, /v1/chat/completions, /v1/models; /v1/classify, /v1/embeddings for encoders)")
     .requiredOption("--model <dir>", "model folder (Hugging Face format: a tunelab train output, or `tunelab merge`'s)")
-    .option("--adapter <name=dir>", "an adapter on that model, chosen by requests with model: <name> (repeatable)", collect, [])
+    .option("--adapter <name=dir>", "an adapter on that model, chosen by requests with model: <name> (repeatable)", collect)
     .option("--served-model-name <name>", "the name requests use for the base model (default: the folder's name)")
     .option("--host <host>", "address to bind", "127.0.0.1")
     .addOption(new Option("--port <n>", "port (0: any free port)").default(8080).argParser(num))
@@ -187,7 +188,7 @@ Examples:
   $ curl http://127.0.0.1:8080/v1/completions -H 'Content-Type: application/json' \\
       -d '{"model": "stories-merged", "prompt": "Once upon a time", "max_tokens": 40, "temperature": 0}'
 SIGTERM / SIGINT stop accepting requests, finish the ones in flight, then exit.`)
-    .action(async (o: { model: string; adapter: string[]; servedModelName?: string; host: string; port: number; apiKey?: string; maxTokens?: number; maxQueue?: number; maxBatchSize?: number; maxBodyBytes?: number; requestTimeout?: number }) => {
+    .action(async (o: { model: string; adapter?: string[]; servedModelName?: string; host: string; port: number; apiKey?: string; maxTokens?: number; maxQueue?: number; maxBatchSize?: number; maxBodyBytes?: number; requestTimeout?: number }) => {
       await serveCommand({
         model: o.model, adapter: o.adapter, served_model_name: o.servedModelName, host: o.host, port: o.port, api_key: o.apiKey,
         max_tokens: o.maxTokens, max_queue: o.maxQueue, max_batch_size: o.maxBatchSize, max_body_bytes: o.maxBodyBytes, request_timeout_s: o.requestTimeout,

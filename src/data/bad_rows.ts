@@ -4,6 +4,8 @@
  * (the default) every problem is reported at once in one error; with "skip" the rows are
  * dropped and a one-line summary says how many and where.
  */
+import { LengthLog } from "./lengths.js";
+
 export type BadRowPolicy = "fail" | "skip";
 
 export interface RowSource {
@@ -37,6 +39,8 @@ export class BadRowError extends Error {
 
 export class BadRowLog {
   readonly rows: BadRow[] = [];
+  /** Lengths before truncation of the rows encoded under this log (the truncation report). */
+  readonly lengths = new LengthLog();
   constructor(readonly policy: BadRowPolicy = "fail") {
     if (policy !== "fail" && policy !== "skip") throw new RangeError(`[data] on_bad_rows must be "fail" or "skip", got "${String(policy)}"`);
   }

@@ -24,7 +24,17 @@ export interface ReadOptions {
   on_bad_rows?: BadRowPolicy;
   /** Where warnings about skipped rows go (default console.warn). */
   warn?: (message: string) => void;
+  /** CSV/TSV: the columns' names, for files without a header row (HF's column_names). */
+  column_names?: string[];
+  /**
+   * CSV/TSV: whether the first row names the columns (default true, or false when
+   * column_names is given; true with column_names replaces the file's names).
+   */
+  header?: boolean;
 }
+
+/** How the columns of a CSV/TSV file are named. */
+export type ColumnNaming = Pick<ReadOptions, "column_names" | "header">;
 
 const EXTENSIONS: Record<string, DataFormat> = {
   ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv", ".tsv": "tsv",
@@ -59,7 +69,7 @@ export function readDataFileSync(file: string, opts: ReadOptions = {}): Dataset 
   switch (format) {
     case "jsonl": ds = parseJsonl(text, file, log); break;
     case "json": ds = parseJsonDocument(text, file, opts.field, log); break;
-    case "csv": case "tsv": ds = parseDelimited(text, file, format, log); break;
+    case "csv": case "tsv": ds = parseDelimited(text, file, format, log, opts); break;
     case "conll": ds = parseConll(text, file); break;
     case "text": ds = parseTextLines(text, file); break;
   }
@@ -159,18 +169,20 @@ export interface DelimitedRecord {
 }
 
 /**
- * Turns parsed records into rows: the first record is the header; each later one becomes a
- * row, or a bad row (wrong field count) in the log. Shared by the in-memory and streaming readers.
+ * Turns parsed records into rows: the first record is the header (unless column_names or
+ * header: false say otherwise); each later one becomes a row, or a bad row (wrong field
+ * count) in the log. Shared by the in-memory and streaming readers.
  */
 export class DelimitedRows {
   private header: string[] | null = null;
-  constructor(private readonly file: string, private readonly log: BadRowLog) {}
+  constructor(private readonly file: string, private readonly log: BadRowLog, private readonly naming: ColumnNaming = {}) {}
 
   /** The row for `r`, or null for the header and for bad rows (logged). */
   next({ record, info }: DelimitedRecord): Row | null {
     if (!this.header) {
-      this.header = record.map((h) => h.trim());
-      return null;
+      const { header, body } = delimitedHeader(record, this.naming, this.file);
+      this.header = header;
+      if (body === 1) return null;
     }
     const header = this.header;
     // A trailing empty field is common (SST-2's "sentence \t label" lines are clean, others end with a tab).
@@ -191,8 +203,8 @@ export function delimitedError(err: unknown, file: string): Error {
   return new Error(`[data] ${where}: ${e.message}; ${hint}`);
 }
 
-/** CSV or TSV, header row first. */
-function parseDelimited(text: string, file: string, format: "csv" | "tsv", log: BadRowLog): Dataset {
+/** CSV or TSV, header row first unless told otherwise. */
+function parseDelimited(text: string, file: string, format: "csv" | "tsv", log: BadRowLog, naming: ColumnNaming = {}): Dataset {
   let records: DelimitedRecord[];
   try {
     records = parseCsv(text, delimitedParseOptions(format)) as DelimitedRecord[];
@@ -201,7 +213,7 @@ function parseDelimited(text: string, file: string, format: "csv" | "tsv", log: 
   }
   const rows: Row[] = [];
   const sources: RowSource[] = [];
-  const reader = new DelimitedRows(file, log);
+  const reader = new DelimitedRows(file, log, naming);
   for (const r of records) {
     const row = reader.next(r);
     if (!row) continue;
@@ -211,10 +223,30 @@ function parseDelimited(text: string, file: string, format: "csv" | "tsv", log: 
   return new Dataset(rows, sources);
 }
 
-/** Numbers stay numbers so a label column "0"/"1" reads as ids; everything else is text. */
-function parseScalar(v: string): string | number {
-  const t = v.trim();
-  return t !== "" && /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(t) ? Number(t) : v;
+/**
+ * The column names of a CSV/TSV file and the index of its first data row: the first row's
+ * fields, or column_names (the first row is then data unless header: true), or column_0,
+ * column_1, ... with header: false alone.
+ */
+export function delimitedHeader(first: string[], naming: ColumnNaming, file: string): { header: string[]; body: 0 | 1 } {
+  const hasHeaderRow = naming.header ?? !naming.column_names;
+  if (!naming.column_names) return hasHeaderRow ? { header: first.map((h) => h.trim()), body: 1 } : { header: first.map((_, i) => `column_${i}`), body: 0 };
+  const width = first.length - (first.length === naming.column_names.length + 1 && first[first.length - 1] === "" ? 1 : 0);
+  if (width !== naming.column_names.length) {
+    throw new Error(`[data] ${file}: column_names has ${naming.column_names.length} names (${naming.column_names.join(", ")}) but the first row has ${width} fields; give one name per column`);
+  }
+  return { header: naming.column_names, body: hasHeaderRow ? 1 : 0 };
+}
+
+/**
+ * Numbers written canonically ("0", "1", "-2.5") read as numbers, so a label column of ids
+ * reads as ids; anything else stays the text it was ("3000 ", "007", "1.50"). Text columns
+ * take numbers back as text (a sentence may be "10").
+ */
+export function parseScalar(v: string): string | number {
+  if (v === "" || v.trim() !== v || !/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(v)) return v;
+  const n = Number(v);
+  return String(n) === v ? n : v;
 }
 
 /** CoNLL: "token<TAB or space>...tag" per line, a blank line between sentences; -DOCSTART- lines are skipped. */
@@ -263,22 +295,36 @@ async function readParquet(file: string): Promise<Dataset> {
   return new Dataset(rows, rows.map((_, i) => ({ file, line: i, item: true })));
 }
 
-const SPLIT_PATTERNS: [split: string, re: RegExp][] = [
-  ["train", /train/i],
-  ["validation", /(valid|validation|dev|val)(?![a-z])/i],
-  ["test", /test/i],
+/** The words a file name uses for each split (as HF's data-files patterns). */
+const SPLIT_KEYWORDS: [split: string, words: string[]][] = [
+  ["train", ["train", "training"]],
+  ["validation", ["validation", "valid", "dev", "val"]],
+  ["test", ["test", "testing"]],
 ];
 
-/** The split a file name suggests ("wnut17train.conll" → train, "emerging.dev.conll" → validation). */
+const stemOf = (name: string) => path.basename(name, path.extname(name));
+
+/**
+ * The split a file name suggests: the keyword set off by a separator or digits, as HF's
+ * `{split}[-._ 0-9]` patterns ("train.jsonl", "train-00000-of-00002.parquet",
+ * "wnut17train.conll" → train, "emerging.dev.conll" → validation); "attest.jsonl" is none.
+ */
 export function splitOfFile(name: string): string | null {
-  const stem = path.basename(name);
-  for (const [split, re] of SPLIT_PATTERNS) if (re.test(stem)) return split;
+  const stem = stemOf(name).toLowerCase();
+  for (const [split, words] of SPLIT_KEYWORDS) {
+    for (const w of words) if (new RegExp(`(^|[-._ 0-9])${w}($|[-._ 0-9])`).test(stem)) return split;
+  }
   return null;
 }
 
-/** Files in a folder by split, for every known data format. */
-export function findSplitFiles(dir: string, format?: DataFormat): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
+/**
+ * Files in a folder by split, for every known data format. A file named exactly for its
+ * split (test.jsonl) makes the split's other candidates (test_copy.jsonl) stay out: they are
+ * listed in `ignored` with the files that match no split.
+ */
+export function findSplitFiles(dir: string, format?: DataFormat): Record<string, string[]> & { ignored?: string[] } {
+  const candidates: Record<string, string[]> = {};
+  const ignored: string[] = [];
   for (const name of fs.readdirSync(dir).sort()) {
     const file = path.join(dir, name);
     if (!fs.statSync(file).isFile() || name.startsWith(".")) continue;
@@ -286,8 +332,17 @@ export function findSplitFiles(dir: string, format?: DataFormat): Record<string,
     if (!format && !EXTENSIONS[ext]) continue;
     if (format && EXTENSIONS[ext] && EXTENSIONS[ext] !== format) continue;
     const split = splitOfFile(name);
-    if (split) (out[split] ??= []).push(file);
+    if (split) (candidates[split] ??= []).push(file);
+    else ignored.push(file);
   }
+  const out: Record<string, string[]> & { ignored?: string[] } = {};
+  for (const [split, files] of Object.entries(candidates)) {
+    const words = SPLIT_KEYWORDS.find(([s]) => s === split)![1];
+    const exact = files.filter((f) => words.includes(stemOf(f).toLowerCase()));
+    out[split] = exact.length ? exact : files;
+    ignored.push(...files.filter((f) => !out[split].includes(f)));
+  }
+  if (ignored.length) Object.defineProperty(out, "ignored", { value: ignored.sort(), enumerable: false });
   return out;
 }
 

@@ -13,7 +13,10 @@ import { decodeUtf8Stream } from "../io/text.js";
 import { SeededRandom } from "../tensor/random.js";
 import type { Batch, Row } from "./dataset.js";
 import { BadRowLog, MAX_FIELD_CHARS, oversizedField, type BadRowPolicy, type RowSource } from "./bad_rows.js";
-import { type DataFormat, type DelimitedRecord, DelimitedRows, delimitedError, delimitedParseOptions, formatOf } from "./readers.js";
+import { type ColumnNaming, type DataFormat, type DelimitedRecord, DelimitedRows, delimitedError, delimitedParseOptions, formatOf } from "./readers.js";
+
+/** What a streamed file is read with: its format, the bad-row policy, and CSV/TSV column naming. */
+export type StreamOptions = { format?: DataFormat; on_bad_rows?: BadRowPolicy } & ColumnNaming;
 
 /** Formats with one record per line. */
 const STREAMABLE: DataFormat[] = ["jsonl", "text", "csv", "tsv"];
@@ -21,7 +24,7 @@ const STREAMABLE: DataFormat[] = ["jsonl", "text", "csv", "tsv"];
 /** Where streamed rows came from (file and line), for bad-row reports after lazy stages. */
 const ROW_SOURCES = new WeakMap<Row, RowSource>();
 
-export async function* streamRows(file: string, opts: { format?: DataFormat; on_bad_rows?: BadRowPolicy } = {}): AsyncGenerator<Row> {
+export async function* streamRows(file: string, opts: StreamOptions = {}): AsyncGenerator<Row> {
   const format = formatOf(file, opts.format);
   if (!STREAMABLE.includes(format)) {
     throw new Error(`[data] ${file}: ${format} files cannot be streamed; stream JSONL, text, CSV or TSV, or load it with readDataFile`);
@@ -31,7 +34,7 @@ export async function* streamRows(file: string, opts: { format?: DataFormat; on_
   // Strict UTF-8: an invalid byte is an error naming the line, never a silent U+FFFD.
   const text = Readable.from(decodeUtf8Stream(input, file));
   try {
-    if (format === "csv" || format === "tsv") yield* parseDelimitedStream(text, file, format, log);
+    if (format === "csv" || format === "tsv") yield* parseDelimitedStream(text, file, format, log, opts);
     else yield* parseLines(readline.createInterface({ input: text, crlfDelay: Infinity }), file, format, log);
   } finally {
     // A consumer that stops early (max_steps reached) must not leave the file open.
@@ -43,11 +46,11 @@ export async function* streamRows(file: string, opts: { format?: DataFormat; on_
 }
 
 /** CSV/TSV through csv-parse's streaming API, with the in-memory reader's options and row rules. */
-async function* parseDelimitedStream(text: Readable, file: string, format: "csv" | "tsv", log: BadRowLog): AsyncGenerator<Row> {
+async function* parseDelimitedStream(text: Readable, file: string, format: "csv" | "tsv", log: BadRowLog, naming: ColumnNaming): AsyncGenerator<Row> {
   const parser = parseCsvStream(delimitedParseOptions(format));
   // pipeline (unlike pipe) hands a read error (invalid UTF-8) on to the parser's iterator.
   pipeline(text, parser, () => {});
-  const rows = new DelimitedRows(file, log);
+  const rows = new DelimitedRows(file, log, naming);
   try {
     for await (const record of parser as AsyncIterable<DelimitedRecord>) {
       const row = rows.next(record);
@@ -140,7 +143,7 @@ export class IterableDataset {
   constructor(private readonly source: RowStream) {}
 
   /** Reads one or more files (concatenated, in order) line by line. */
-  static fromFile(files: string | string[], opts: { format?: DataFormat; on_bad_rows?: BadRowPolicy } = {}): IterableDataset {
+  static fromFile(files: string | string[], opts: StreamOptions = {}): IterableDataset {
     const list = Array.isArray(files) ? files : [files];
     for (const f of list) if (!STREAMABLE.includes(formatOf(f, opts.format))) throw new Error(`[data] ${f}: ${formatOf(f, opts.format)} files cannot be streamed; stream JSONL, text, CSV or TSV, or load it with readDataFile`);
     return new IterableDataset(async function* () {

@@ -38,12 +38,16 @@ export interface CallOptions extends Omit<EncodeOptions, "text_pair"> {
   return_attention_mask?: boolean;
   /** Default: whether the model takes token_type_ids (BERT-like tokenizers, or model_input_names says so). */
   return_token_type_ids?: boolean;
+  /** Also return num_truncated_tokens (as transformers' slow tokenizers do with overflowing tokens). */
+  return_num_truncated_tokens?: boolean;
 }
 
 export interface BatchEncoding {
   input_ids: number[][];
   attention_mask?: number[][];
   token_type_ids?: number[][];
+  /** Per row, the tokens truncation removed (0 when the row fit). */
+  num_truncated_tokens?: number[];
 }
 
 export interface DecodeOptions {
@@ -270,7 +274,9 @@ export class PreTrainedTokenizer {
           `set one first, e.g. tokenizer.pad_token = tokenizer.eos_token`,
       );
     }
-    return padBatch(rows, target, this.pad_token_id ?? 0, options.padding_side ?? this.padding_side, withMask, withTypes);
+    const batch: BatchEncoding = padBatch(rows, target, this.pad_token_id ?? 0, options.padding_side ?? this.padding_side, withMask, withTypes);
+    if (options.return_num_truncated_tokens) batch.num_truncated_tokens = rows.map((r) => r.truncated);
+    return batch;
   }
 
   decode(ids: ArrayLike<number>, options: DecodeOptions = {}): string {
@@ -347,16 +353,17 @@ export class PreTrainedTokenizer {
     return written;
   }
 
-  private encodeRow(text: string, pair: string | null, options: Omit<EncodeOptions, "text_pair">): { ids: number[]; typeIds: number[] } {
+  private encodeRow(text: string, pair: string | null, options: Omit<EncodeOptions, "text_pair">): { ids: number[]; typeIds: number[]; truncated: number } {
     const addSpecial = options.add_special_tokens ?? true;
     let a = this.backend.tokenize(text, { add_special_tokens: false });
     let b = pair === null ? null : this.backend.tokenize(pair, { add_special_tokens: false });
+    const before = a.length + (b?.length ?? 0);
     const truncation = resolveTruncation(options.truncation, options.max_length, this.model_max_length);
     if (truncation !== null) {
       const reserved = addSpecial ? this.numSpecialTokens(b !== null) : 0;
       [a, b] = truncatePair(a, b, truncation.max_length - reserved, truncation.strategy, this.truncation_side, reserved);
     }
-    return this.assemble(a, b, addSpecial);
+    return { ...this.assemble(a, b, addSpecial), truncated: before - a.length - (b?.length ?? 0) };
   }
 
   private assemble(a: string[], b: string[] | null, addSpecial: boolean): { ids: number[]; typeIds: number[] } {

@@ -11,9 +11,9 @@
  * the global batch, also when the last batch is short or a rank gets no example — the same
  * update one process makes on the whole batch (up to float32 summation order).
  */
-import { availableParallelism } from "node:os";
+import { cpus } from "node:os";
 import { setLeafGradFinalHook, Tensor } from "../tensor/index.js";
-import { getNumThreads, setNumThreads } from "../tensor/threads.js";
+import { availableCpus, getNumThreads, setNumThreads } from "../tensor/threads.js";
 import { allReduceNumbers, broadcast } from "./collectives.js";
 import { mpiWorld, startAllReduceSum, type PendingCollective } from "./mpi.js";
 import { threadsPerRank } from "./world.js";
@@ -54,7 +54,7 @@ export class DataParallel {
   static fromEnvironment(): DataParallel | null {
     const world = mpiWorld();
     if (!world || world.size < 2) return null;
-    const share = process.env.TUNELAB_NUM_THREADS ? null : threadsPerRank(availableParallelism());
+    const share = process.env.TUNELAB_NUM_THREADS ? null : threadsPerRank(availableCpus(), cpus().length);
     if (share !== null && share !== getNumThreads()) setNumThreads(share);
     return new DataParallel(world.rank, world.size);
   }

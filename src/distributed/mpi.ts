@@ -65,7 +65,8 @@ export function collectiveTimeout(): number {
 function libraryCandidates(): string[] {
   const own = process.env.TUNELAB_MPI_LIBRARY;
   if (own) return [own];
-  return ["libmpi.so.40", "libmpi.so", "/usr/lib/x86_64-linux-gnu/openmpi/lib/libmpi.so", "/usr/lib64/openmpi/lib/libmpi.so", "/usr/lib/aarch64-linux-gnu/libmpi.so.40"];
+  // Debian/Ubuntu and most distributions, Fedora/RHEL's module folder, Homebrew on macOS.
+  return ["libmpi.so.40", "libmpi.so", "/usr/lib64/openmpi/lib/libmpi.so.40", "libmpi.40.dylib", "/opt/homebrew/lib/libmpi.40.dylib", "/usr/local/lib/libmpi.40.dylib"];
 }
 
 /**

@@ -12,15 +12,18 @@ export interface LaunchedWorld {
 }
 
 /**
- * Compute threads a rank should use when TUNELAB_NUM_THREADS is not set: the CPUs Slurm gave
- * the task, or the cores shared out among the ranks on this node (Open MPI's and MPICH's
- * local-size variables), so ranks on one machine do not fight over the same cores.
+ * Compute threads a rank should use when TUNELAB_NUM_THREADS is not set, or null to keep the
+ * pool's default (the CPUs this process may run on): the CPUs Slurm gave the task; the CPUs the
+ * launcher bound the rank to (fewer visible than the machine has: the default already fits);
+ * else the machine's cores shared out among the ranks on it (Open MPI's and MPICH's local-size
+ * variables), so ranks on one machine do not fight over the same cores.
  */
-export function threadsPerRank(cores: number, env: NodeJS.ProcessEnv = process.env): number | null {
+export function threadsPerRank(visibleCpus: number, machineCpus: number, env: NodeJS.ProcessEnv = process.env): number | null {
   const cpusPerTask = Number(env.SLURM_CPUS_PER_TASK);
   if (Number.isInteger(cpusPerTask) && cpusPerTask > 0) return cpusPerTask;
+  if (visibleCpus < machineCpus) return null;
   const local = Number(env.OMPI_COMM_WORLD_LOCAL_SIZE ?? env.MPI_LOCALNRANKS);
-  if (Number.isInteger(local) && local > 1) return Math.max(1, Math.floor(cores / local));
+  if (Number.isInteger(local) && local > 1) return Math.max(1, Math.floor(machineCpus / local));
   return null;
 }
 

@@ -26,7 +26,12 @@ export function argmaxOf(row: ArrayLike<number>): number {
   return best;
 }
 
-/** Single-label classification: accuracy plus F1/precision/recall (binary for 2 classes, macro otherwise). */
+/**
+ * Single-label classification. `f1` (with `precision`, `recall`) is the documented default
+ * of Hugging Face's examples: the positive class's (id 1) for two classes, the macro average
+ * otherwise; `macro_f1` and `weighted_f1` always come too, so a name never means two things
+ * across runs. `average` changes what `f1`, `precision` and `recall` average.
+ */
 export function classificationMetrics(opts: { num_labels?: number; average?: "binary" | "macro" | "micro" | "weighted" } = {}): ComputeMetrics {
   return ({ predictions, label_ids }) => {
     const preds = predictions.map((row) => argmaxOf(row as number[]));
@@ -35,7 +40,9 @@ export function classificationMetrics(opts: { num_labels?: number; average?: "bi
     const average = opts.average ?? (numLabels === 2 ? "binary" : "macro");
     const labels = Array.from({ length: numLabels }, (_, i) => i);
     const prf = precisionRecallF1(preds, refs, average === "binary" ? { average } : { average, labels });
-    return { accuracy: accuracy(preds, refs), f1: prf.f1, precision: prf.precision, recall: prf.recall };
+    const macro = precisionRecallF1(preds, refs, { average: "macro", labels });
+    const weighted = precisionRecallF1(preds, refs, { average: "weighted", labels });
+    return { accuracy: accuracy(preds, refs), f1: prf.f1, precision: prf.precision, recall: prf.recall, macro_f1: macro.f1, weighted_f1: weighted.f1 };
   };
 }
 
@@ -55,7 +62,7 @@ export function multiLabelMetrics(opts: { threshold?: number } = {}): ComputeMet
       flatRef.push(...ref);
     });
     const micro = precisionRecallF1(flatPred, flatRef, { average: "binary", pos_label: 1 });
-    return { subset_accuracy: predictions.length ? subsetHits / predictions.length : 0, f1_micro: micro.f1, precision_micro: micro.precision, recall_micro: micro.recall };
+    return { subset_accuracy: predictions.length ? subsetHits / predictions.length : 0, micro_f1: micro.f1, micro_precision: micro.precision, micro_recall: micro.recall };
   };
 }
 

@@ -47,10 +47,6 @@ export function buildDecoderGraph(model: PreTrainedModel): OnnxGraph {
   const s: DecoderShape = family === "gpt2"
     ? { layers: num(model, "n_layer"), heads: num(model, "n_head"), kvHeads: num(model, "n_head"), headDim: num(model, "n_embd") / num(model, "n_head"), hidden: num(model, "n_embd") }
     : { layers: num(model, "num_hidden_layers"), heads: num(model, "num_attention_heads"), kvHeads: num(model, "num_key_value_heads"), headDim: num(model, "head_dim"), hidden: num(model, "hidden_size") };
-  if (family === "llama" && typeof model.config.sliding_window === "number" && model.config.use_sliding_window !== false && model.constructor.name === "MistralForCausalLM") {
-    // Same rule as tunelab's forward: the graph attends fully, which equals sliding-window attention only within the window.
-    console.warn(`[export] ${model.constructor.name}: the graph uses full attention; it matches sliding_window = ${model.config.sliding_window} only for sequences within the window`);
-  }
   const g = new OnnxGraph();
   const inputs = decoderInputs(g, s);
   const w = new Weights(model);

@@ -35,9 +35,10 @@ export class PretrainedConfig {
     return cfg;
   }
 
-  static fromFile<C extends PretrainedConfig>(this: (new () => C) & { fromDict(d: ConfigDict, source?: string): C }, dirOrFile: string): C {
+  /** `extra` keys apply before the checks (a quantization_config changes the memory bound). */
+  static fromFile<C extends PretrainedConfig>(this: (new () => C) & { fromDict(d: ConfigDict, source?: string): C }, dirOrFile: string, extra: ConfigDict = {}): C {
     const file = dirOrFile.endsWith(".json") ? dirOrFile : path.join(dirOrFile, "config.json");
-    return this.fromDict(readJsonFile<ConfigDict>(file, { maxBytes: 16 * 1024 * 1024 }), file);
+    return this.fromDict({ ...readJsonFile<ConfigDict>(file, { maxBytes: 16 * 1024 * 1024 }), ...extra }, file);
   }
 
   private normaliseLabels(dict: ConfigDict): void {
@@ -74,6 +75,7 @@ export class PretrainedConfig {
     Object.assign(this, rest);
     if (id2label) this.normaliseLabels({ id2label, label2id });
     else if (typeof num_labels === "number" && num_labels !== this.num_labels) this.num_labels = num_labels;
+    checkModelSize(this, "config overrides");
     this.validate();
   }
 

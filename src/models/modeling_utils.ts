@@ -163,7 +163,7 @@ export class PreTrainedModel extends Module {
 
   static async fromPretrained<M extends PreTrainedModel>(this: ModelClass<M>, nameOrPath: string, opts: FromPretrainedOptions = {}): Promise<M> {
     const dir = await resolvePretrained(nameOrPath, opts);
-    const config = this.configClass.fromFile(dir);
+    const config = this.configClass.fromFile(dir, opts.quantization_config ? { quantization_config: opts.quantization_config } : {});
     config._name_or_path = nameOrPath;
     if (opts.config) config.update(opts.config);
     const keep16 = opts.torch_dtype !== undefined && opts.torch_dtype !== "float32" && opts.torch_dtype !== "float";

@@ -41,6 +41,11 @@ export class AdamW extends Optimizer<AdamWOptions> {
     return ["step", "exp_avg", "exp_avg_sq"];
   }
 
+  /** A zeroed moment buffer (paged_adamw_32bit puts it in file-backed memory). */
+  protected newMoment(shape: number[]): Tensor {
+    return zeros(shape).keep();
+  }
+
   override readonly fusesGradScale = true;
 
   /**
@@ -58,7 +63,7 @@ export class AdamW extends Optimizer<AdamWOptions> {
         }
         let s = this.state.get(p);
         if (!s) {
-          s = { step: 0, exp_avg: zeros(p.shape).keep(), exp_avg_sq: zeros(p.shape).keep() };
+          s = { step: 0, exp_avg: this.newMoment(p.shape), exp_avg_sq: this.newMoment(p.shape) };
           this.state.set(p, s);
         }
         const t = (s.step as number) + 1;

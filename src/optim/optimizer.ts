@@ -72,6 +72,16 @@ export abstract class Optimizer<Defaults extends { lr: number }> {
     return [];
   }
 
+  /** Whether a loaded state tensor fits its parameter (default: one value per element). */
+  protected stateTensorFits(_name: string, v: Tensor, p: Tensor): boolean {
+    return v.numel === p.numel;
+  }
+
+  /** The optimizer's own copy of a loaded state tensor (default: float32, the parameter's shape). */
+  protected restoreStateTensor(_name: string, v: Tensor, p: Tensor): Tensor {
+    return copyToF32(v, p.shape);
+  }
+
   /** Frees every parameter's gradient (torch's zero_grad(set_to_none=True)). */
   zeroGrad(): void {
     for (const g of this.paramGroups) {
@@ -138,7 +148,7 @@ export abstract class Optimizer<Defaults extends { lr: number }> {
         if (!(name in s)) throw new RangeError(`[${where}] state of parameter ${key} lacks "${name}"; the optimizer state file is incomplete or from another optimizer`);
       }
       for (const [name, v] of Object.entries(s)) {
-        if (v instanceof Tensor && v.numel !== p.numel) {
+        if (v instanceof Tensor && !this.stateTensorFits(name, v, p)) {
           throw new RangeError(`[${where}] state "${name}" of parameter ${key} is [${v.shape.join(", ")}] but the parameter is [${p.shape.join(", ")}]`);
         }
       }
@@ -148,7 +158,7 @@ export abstract class Optimizer<Defaults extends { lr: number }> {
       const p = params[Number(key)];
       const copy: Record<string, Tensor | number> = {};
       for (const [name, v] of Object.entries(s)) {
-        copy[name] = v instanceof Tensor ? copyToF32(v, p.shape).keep() : Number(v);
+        copy[name] = v instanceof Tensor ? this.restoreStateTensor(name, v, p).keep() : Number(v);
       }
       this.state.set(p, copy);
     }

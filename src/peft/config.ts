@@ -214,18 +214,25 @@ export function problemsError(problems: string[], what: string): PeftConfigError
   return new PeftConfigError(`[peft] ${problems.length} problems in the ${what} config:\n${problems.map((p) => `  - ${p}`).join("\n")}`, problems);
 }
 
-/** The valid key closest to a misspelt one (edit distance ≤ 2, or ≤ a third of its length), or null. */
+/**
+ * The valid key closest to a misspelt one (edit distance ≤ 2, or ≤ a third of its length,
+ * ignoring case), or null: the one "did you mean" of every config section (train/suggest.ts
+ * uses it for the run config's other sections).
+ */
 export function nearestKey(unknown: string, known: string[]): string | null {
-  const best = known.map((k) => [k, editDistance(unknown, k)] as const).sort((a, b) => a[1] - b[1])[0];
+  const lower = unknown.toLowerCase();
+  const best = known.map((k) => [k, editDistance(lower, k.toLowerCase())] as const).sort((a, b) => a[1] - b[1])[0];
   return best && best[1] <= Math.max(2, Math.floor(unknown.length / 3)) ? best[0] : null;
 }
 
-function editDistance(a: string, b: string): number {
+/** Levenshtein distance with adjacent swaps ("lora_alhpa" is one edit from "lora_alpha"). */
+export function editDistance(a: string, b: string): number {
   const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
   for (let j = 1; j <= b.length; j++) d[0][j] = j;
   for (let i = 1; i <= a.length; i++) {
     for (let j = 1; j <= b.length; j++) {
       d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
     }
   }
   return d[a.length][b.length];

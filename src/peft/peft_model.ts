@@ -6,9 +6,10 @@
  * from them — are PEFT's. Only the active adapter (and its modules_to_save) trains; everything of
  * the base stays frozen and bit-identical.
  */
+import { Linear4bit } from "../quant/linear4bit.js";
 import * as path from "node:path";
 import type { Tensor } from "../tensor/index.js";
-import { Module, listKeys } from "../nn/index.js";
+import { Module, Linear, listKeys } from "../nn/index.js";
 import type { PreTrainedModel, ModelInputs, ModelOutput, TaskKind } from "../models/modeling_utils.js";
 import { type PeftConfig, type InjectOptions, PeftConfigError } from "./config.js";
 import { type PeftMethod, peftMethods, parsePeftConfig } from "./registry.js";
@@ -228,8 +229,21 @@ export class PeftModel extends Module {
    * Merges the active adapter, removes every wrapper and returns the plain transformers model,
    * whose savePretrained writes an ordinary checkpoint (trained modules_to_save copies kept).
    */
-  mergeAndUnload(): PreTrainedModel {
-    return this.unloadLayers(true);
+  mergeAndUnload(opts: { dequantize?: "float32" | "bfloat16" } = {}): PreTrainedModel {
+    // A 4-bit base merges by re-quantizing (PEFT's way) unless `dequantize` asks for a full-
+    // precision model: then every 4-bit layer is dequantized first and the merge is exact.
+    if (opts.dequantize) {
+      for (const [p, m] of [...this.model.namedModules()]) {
+        if (!(m instanceof Linear4bit)) continue;
+        this.model.replaceModule(p, m.toLinear("float32"));
+      }
+      delete this.model.config.quantization_config;
+    }
+    const model = this.unloadLayers(true);
+    if (opts.dequantize === "bfloat16") {
+      for (const [, m] of model.namedModules()) if (m instanceof Linear) m.setParameter("weight", m.weight.to("bfloat16"));
+    }
+    return model;
   }
 
   /** Removes the adapters without merging: the base model as it was. */

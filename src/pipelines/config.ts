@@ -41,6 +41,10 @@ export const datasetSectionSchema = z.strictObject({
   /** JSON: the key holding the list of rows ({"data": [...]}). */
   field: z.string({ error: "a key" }).optional(),
   on_bad_rows: z.enum(["fail", "skip"], { error: '"fail" or "skip"' }).optional(),
+  /** CSV/TSV: the columns' names, for files without a header row (the first row is then data). */
+  column_names: z.array(column(), { error: "a list of column names" }).min(1, { error: "a list of column names" }).optional(),
+  /** CSV/TSV: whether the first row names the columns (default true; false with column_names). */
+  header: flag().optional(),
   /** Fraction (or count) of train held out for validation when there is no validation split. */
   validation_split: z.number({ error: "a fraction in (0, 1) or a row count" }).positive({ error: "a fraction in (0, 1) or a row count" }).optional(),
   max_train_samples: positiveInt().optional(),

@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { manualSeed } from "../tensor/index.js";
 import { AutoTokenizer, type PreTrainedTokenizer } from "../data/tokenizer.js";
-import { findSplitFiles, loadDataset } from "../data/readers.js";
+import { findSplitFiles, loadDataset, type ReadOptions } from "../data/readers.js";
 import { IterableDataset } from "../data/stream.js";
 import type { Dataset } from "../data/dataset.js";
 import { AutoConfig, modelClassFor } from "../models/auto.js";
@@ -51,13 +51,8 @@ export async function loadSplits(cfg: RunConfig, out: Output, needValidation: bo
   if (d.train_file) files.train = d.train_file;
   if (d.validation_file) files.validation = d.validation_file;
   if (d.test_file) files.test = d.test_file;
-  const splits = await loadDataset(d.path ?? null, {
-    data_files: Object.keys(files).length ? files : undefined,
-    format: d.format,
-    field: d.field,
-    on_bad_rows: d.on_bad_rows,
-    warn: out.warn,
-  });
+  const splits = await loadDataset(d.path ?? null, { ...readOptions(d, out), data_files: Object.keys(files).length ? files : undefined });
+  reportSplitFiles(splits, !Object.keys(files).length && d.path && fs.statSync(d.path).isDirectory() ? findSplitFiles(d.path, d.format).ignored : undefined, out);
   const seed = d.split_seed ?? Number(cfg.training?.seed ?? 42);
   if (!splits.validation && splits.train && (d.validation_split !== undefined || needValidation)) {
     const size = d.validation_split ?? 0.1;
@@ -77,7 +72,7 @@ export async function loadSplits(cfg: RunConfig, out: Output, needValidation: bo
  */
 export async function loadStreamingSplits(cfg: RunConfig, out: Output, needValidation: boolean): Promise<{ train: IterableDataset; splits: Record<string, Dataset> }> {
   const d = cfg.dataset;
-  const found = d.path && fs.statSync(d.path).isDirectory() ? findSplitFiles(d.path, d.format) : d.path ? { train: [d.path] } : {};
+  const found: Record<string, string[]> & { ignored?: string[] } = d.path && fs.statSync(d.path).isDirectory() ? findSplitFiles(d.path, d.format) : d.path ? { train: [d.path] } : {};
   const trainFiles = d.train_file ? [d.train_file] : found.train;
   if (!trainFiles?.length) throw new Error(`[run] dataset.streaming: no train file to stream (found: ${Object.keys(found).join(", ") || "nothing"}); set dataset.train_file or name a file train.*`);
   const others: Record<string, string[]> = {};
@@ -86,19 +81,39 @@ export async function loadStreamingSplits(cfg: RunConfig, out: Output, needValid
     if (given) others[split] = [given];
     else if (found[split]) others[split] = found[split];
   }
-  const splits = Object.keys(others).length
-    ? await loadDataset(null, { data_files: others, format: d.format, field: d.field, on_bad_rows: d.on_bad_rows, warn: out.warn })
-    : {};
+  const splits = Object.keys(others).length ? await loadDataset(null, { ...readOptions(d, out), data_files: others }) : {};
+  out.info(`[data] train (streamed): ${trainFiles.map(shownPath).join(", ")}`);
+  reportSplitFiles(splits, found.ignored, out);
   if (needValidation && !splits.validation) {
     throw new Error("[run] evaluation needs a validation split, and a stream cannot be split; set dataset.validation_file (it is read into memory) or training.eval_strategy: no");
   }
   if (d.max_eval_samples) for (const s of ["validation", "test"]) if (splits[s]) splits[s] = splits[s].take(d.max_eval_samples);
-  let train = IterableDataset.fromFile(trainFiles, { format: d.format, on_bad_rows: d.on_bad_rows });
+  let train = IterableDataset.fromFile(trainFiles, { format: d.format, on_bad_rows: d.on_bad_rows, column_names: d.column_names, header: d.header });
   if (d.max_train_samples) train = train.take(d.max_train_samples);
   const buffer = d.shuffle_buffer_size ?? 1000;
   const seed = Number(cfg.training?.data_seed ?? cfg.training?.seed ?? 42);
   if (buffer > 0) train = train.shuffle({ seed, buffer_size: buffer });
   return { train, splits };
+}
+
+function readOptions(d: RunConfig["dataset"], out: Output): ReadOptions {
+  return { format: d.format, field: d.field, on_bad_rows: d.on_bad_rows, warn: out.warn, column_names: d.column_names, header: d.header };
+}
+
+const shownPath = (file: string) => {
+  const rel = path.relative(process.cwd(), file);
+  return rel.startsWith("..") || path.isAbsolute(rel) ? file : rel;
+};
+
+/** Which files make up each split, with their row counts (read from the rows' sources), and which files were left out. */
+function reportSplitFiles(splits: Record<string, Dataset>, ignored: string[] | undefined, out: Output): void {
+  for (const [split, ds] of Object.entries(splits)) {
+    const counts = new Map<string, number>();
+    for (const src of ds.sources) if (src) counts.set(src.file, (counts.get(src.file) ?? 0) + 1);
+    const files = [...counts].map(([f, n]) => `${shownPath(f)} (${n.toLocaleString("en-US")} rows)`);
+    out.info(`[data] ${split}: ${files.join(", ") || `${ds.length.toLocaleString("en-US")} rows`}`);
+  }
+  if (ignored?.length) out.info(`[data] not read (no split in the name, or another file is named exactly for the split): ${ignored.map(shownPath).join(", ")}`);
 }
 
 /** Task features for in-memory splits; label names fixed by a trained model when given. */
@@ -163,6 +178,8 @@ export interface BuildRunOptions {
   argDefaults?: Record<string, unknown>;
   /** Where messages go (default the console). */
   out?: Output;
+  /** No model-loading notes (newly initialised or unused weights), progress bars still shown. */
+  quietLoading?: boolean;
 }
 
 export interface Run {
@@ -175,6 +192,23 @@ export interface Run {
   model: TrainableModel;
   trainer: Trainer;
   args: TrainingArguments;
+}
+
+/**
+ * Before any step: a classifier that pools the last real token (GPT-2, Llama, ...) finds it
+ * by pad_token_id, so the model's must be the one the collator pads with, and batches of
+ * more than one row need one at all.
+ */
+function checkPadding(cfg: RunConfig, model: TrainableModel, prepared: PreparedTask, args: TrainingArguments): void {
+  if (cfg.task !== "text_classification") return;
+  const modelPad = (model.config as { pad_token_id?: number | null } | undefined)?.pad_token_id ?? null;
+  const batch = Math.max(args.per_device_train_batch_size, args.per_device_eval_batch_size);
+  if (prepared.pad_token_id === null && batch > 1) {
+    throw new Error(`[run] the tokenizer has no pad token and no EOS token to pad batches of ${batch} rows with; give the tokenizer a pad token (tokenizer_config.json pad_token) or set per_device_train_batch_size and per_device_eval_batch_size to 1`);
+  }
+  if (prepared.pad_token_id !== null && modelPad !== prepared.pad_token_id) {
+    throw new Error(`[run] the collator pads with token id ${prepared.pad_token_id} but the model's config.pad_token_id is ${modelPad}; set model.config.pad_token_id: ${prepared.pad_token_id}`);
+  }
 }
 
 /** Everything a training run needs, ready to call run.trainer.train(). */
@@ -197,7 +231,8 @@ export async function buildRun(cfg: RunConfig, opts: BuildRunOptions = {}): Prom
     prepared = prepare(cfg, splits, tokenizer, out);
   }
   manualSeed(args.seed);
-  let model: TrainableModel = await loadModel(cfg, prepared.config, { scratch: opts.scratch, quiet: opts.quiet });
+  let model: TrainableModel = await loadModel(cfg, prepared.config, { scratch: opts.scratch, quiet: opts.quiet || opts.quietLoading });
+  checkPadding(cfg, model, prepared, args);
   const method = cfg.method ?? "full";
   model = await applyTrainingMethod(model, method, cfg.peft ?? {}, {
     task: cfg.task,

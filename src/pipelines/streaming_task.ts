@@ -13,6 +13,7 @@ import { IterableDataset, streamedRowSource } from "../data/stream.js";
 import { buildLabelMap, type ClassificationOptions } from "../data/formats/classification.js";
 import { buildTagList, type TokenClassificationOptions } from "../data/formats/token_classification.js";
 import { packStream } from "../data/formats/causal_lm.js";
+import { TRUNCATION_NOTE } from "../data/lengths.js";
 import { prepareTask, type PreparedTask, type TaskName, type TaskOptions } from "./tasks.js";
 
 /** Rows encoded per chunk: big enough to amortise, small enough to stay far below memory. */
@@ -36,10 +37,11 @@ export async function prepareStreamingTask(
   const sample = asDataset(await train.take(CHUNK_ROWS).toList());
   const prepared = prepareTask(taskName, { ...evalSplits, train: sample }, tokenizer, chunkOpts, policy, fixedLabels);
   delete prepared.splits.train;
-  prepared.warnings = prepared.warnings.filter((w) => !w.includes("preparing the train split"));
+  // The sample's bad rows are the stream's first rows, reported when the stream reads them; its truncation note stands for the stream.
+  prepared.warnings = prepared.warnings.filter((w) => !w.includes("preparing the train split")).map((w) => (TRUNCATION_NOTE.test(w) ? w.replace("of the train split", `of the first ${sample.length} rows of the streamed train split`) : w));
   let features = train.mapChunks((rows) => {
     const chunk = prepareTask(taskName, { train: asDataset(rows) }, tokenizer, chunkOpts, policy, fixedLabels);
-    for (const w of chunk.warnings) warn(w);
+    for (const w of chunk.warnings) if (!TRUNCATION_NOTE.test(w)) warn(w);
     return [...chunk.splits.train.rows];
   }, CHUNK_ROWS);
   if (packing) features = packStream(features, Number(opts.max_length ?? Math.min(tokenizer.model_max_length, 1024)));

@@ -8,7 +8,7 @@ import type { AutoTask } from "../models/auto.js";
 import type { PreTrainedTokenizer } from "../data/tokenizer.js";
 import { Dataset } from "../data/dataset.js";
 import { BadRowLog, type BadRowPolicy } from "../data/bad_rows.js";
-import { buildLabelMap, encodeClassification, type ClassificationOptions, type LabelMap } from "../data/formats/classification.js";
+import { buildLabelMap, encodeClassification, requireColumn, type ClassificationOptions, type LabelMap } from "../data/formats/classification.js";
 import { buildTagList, encodeTokenClassification, type TokenClassificationOptions } from "../data/formats/token_classification.js";
 import { encodeCausalLm, type CausalLmOptions } from "../data/formats/causal_lm.js";
 import { encodeSeq2Seq, type Seq2SeqOptions } from "../data/formats/seq2seq.js";
@@ -49,8 +49,10 @@ export interface PreparedTask {
   compute_metrics?: ComputeMetrics;
   metric_input_columns?: string[];
   report_perplexity?: boolean;
-  /** Overrides for the model config (labels, problem_type). */
+  /** Overrides for the model config (labels, problem_type; the pad id the collator pads with). */
   config: Record<string, unknown>;
+  /** The id the collator pads input_ids with (the tokenizer's pad token, else its EOS), or null. */
+  pad_token_id: number | null;
   /** Messages about skipped bad rows, for the caller to print. */
   warnings: string[];
   labelMap?: LabelMap;
@@ -68,21 +70,26 @@ export function prepareTask(taskName: TaskName, splits: Record<string, Dataset>,
       out[name] = encode(ds, log);
       const summary = log.finish(`preparing the ${name} split for ${taskName}`);
       if (summary) warnings.push(summary);
+      const cut = log.lengths.summary(`the ${name} split`);
+      if (cut) warnings.push(cut);
     }
   };
   const padId = tokenizer.pad_token_id ?? tokenizer.eos_token_id ?? null;
   switch (taskName) {
     case "text_classification": {
       const o = opts as ClassificationOptions;
+      // A missing text column is a naming problem (a headerless file?), said before the labels' one.
+      requireColumn(reference, o.text_column ?? "text", "task.text_column");
       const labelNames = fixedLabels ? Object.values(fixedLabels.id2label) : o.label_names;
       const map = buildLabelMap(reference, { ...o, label_names: labelNames });
       encodeAll((ds, log) => encodeClassification(ds, tokenizer, map, o, log));
       const float = map.problem_type !== "single_label_classification";
       const metrics = map.problem_type === "regression" ? regressionMetrics() : map.problem_type === "multi_label_classification" ? multiLabelMetrics() : classificationMetrics({ num_labels: map.num_labels });
       return {
-        task: taskName, splits: out, warnings, labelMap: map, compute_metrics: metrics,
+        task: taskName, splits: out, warnings, pad_token_id: padId, labelMap: map, compute_metrics: metrics,
         collator: new DataCollatorWithPadding({ pad_token_id: padId, float_labels: float }).collate,
-        config: { id2label: map.id2label, label2id: map.label2id, num_labels: map.num_labels, problem_type: map.problem_type },
+        // A classifier pooling the last real token (GPT-2, Llama) finds it by this id: the model and the collator share it.
+        config: { id2label: map.id2label, label2id: map.label2id, num_labels: map.num_labels, problem_type: map.problem_type, ...(padId !== null ? { pad_token_id: padId } : {}) },
       };
     }
     case "token_classification": {
@@ -92,7 +99,7 @@ export function prepareTask(taskName: TaskName, splits: Record<string, Dataset>,
       encodeAll((ds, log) => encodeTokenClassification(ds, tokenizer, tags, o, log));
       const id2label = Object.fromEntries(tags.map((t, i) => [String(i), t]));
       return {
-        task: taskName, splits: out, warnings, compute_metrics: tokenClassificationMetrics(id2label),
+        task: taskName, splits: out, warnings, pad_token_id: padId, compute_metrics: tokenClassificationMetrics(id2label),
         collator: new DataCollatorWithPadding({ pad_token_id: padId }).collate,
         config: { id2label, label2id: Object.fromEntries(tags.map((t, i) => [t, i])), num_labels: tags.length },
       };
@@ -100,7 +107,7 @@ export function prepareTask(taskName: TaskName, splits: Record<string, Dataset>,
     case "causal_lm": {
       encodeAll((ds, log) => encodeCausalLm(ds, tokenizer, opts as CausalLmOptions, log));
       return {
-        task: taskName, splits: out, warnings, report_perplexity: true, config: {},
+        task: taskName, splits: out, warnings, pad_token_id: padId, report_perplexity: true, config: {},
         collator: new DataCollatorForLanguageModeling({ mlm: false, pad_token_id: padId }).collate,
       };
     }
@@ -108,7 +115,7 @@ export function prepareTask(taskName: TaskName, splits: Record<string, Dataset>,
       const maxLength = maskedLmMaxLength(tokenizer, opts as MaskedLmOptions);
       encodeAll((ds, log) => encodeMaskedLm(ds, tokenizer, opts as MaskedLmOptions, log));
       return {
-        task: taskName, splits: out, warnings, report_perplexity: true, config: {},
+        task: taskName, splits: out, warnings, pad_token_id: padId, report_perplexity: true, config: {},
         collator: new DataCollatorForLanguageModeling({
           mlm: true, mlm_probability: Number(opts.mlm_probability ?? 0.15), pad_token_id: padId, mask_token_id: tokenizer.mask_token_id,
           vocab_size: tokenizer.vocab_size, special_ids: tokenizer.all_special_ids, max_length: maxLength,
@@ -118,14 +125,14 @@ export function prepareTask(taskName: TaskName, splits: Record<string, Dataset>,
     case "seq2seq": {
       encodeAll((ds, log) => encodeSeq2Seq(ds, tokenizer, opts as Seq2SeqOptions, log));
       return {
-        task: taskName, splits: out, warnings, report_perplexity: true, config: {},
+        task: taskName, splits: out, warnings, pad_token_id: padId, report_perplexity: true, config: {},
         collator: new DataCollatorForSeq2Seq({ pad_token_id: padId }).collate,
       };
     }
     case "extractive_qa": {
       encodeAll((ds, log) => encodeExtractiveQa(ds, tokenizer, opts as ExtractiveQaOptions, log));
       return {
-        task: taskName, splits: out, warnings, config: { num_labels: 2 },
+        task: taskName, splits: out, warnings, pad_token_id: padId, config: { num_labels: 2 },
         compute_metrics: questionAnsweringMetrics({ max_answer_length: Number(opts.max_answer_length ?? 30) }),
         metric_input_columns: ["context", "token_char_spans", "answers"],
         collator: new DataCollatorWithPadding({ pad_token_id: padId }).collate,

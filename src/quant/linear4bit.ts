@@ -14,8 +14,8 @@
  */
 import { Tensor, defineOp, reshape, sum } from "../tensor/index.js";
 import { kernels } from "../tensor/backend.js";
-import { Module } from "../nn/index.js";
-import { QuantState, dequantize4bit } from "./functional.js";
+import { Module, Linear, withDeferredInit } from "../nn/index.js";
+import { QuantState, dequantize4bit, quantize4bitRaw } from "./functional.js";
 import { quantStateToDict } from "./serialize.js";
 
 export type ComputeDtype = "float32" | "bfloat16";
@@ -151,6 +151,26 @@ export class Linear4bit extends Module {
       throw new RangeError(`[Linear4bit] x is [${x.shape.join(", ")}] but the layer takes ${this.inFeatures} features`);
     }
     return linear4bitOp(x, this, this.bias);
+  }
+
+  /** Quantizes `w` (out, in) with this layer's settings and makes it the layer's weight (a merge). */
+  requantize(w: Tensor): void {
+    const c = w.dtype === "float32" && w.isContiguous() ? w : w.to("float32").contiguous();
+    const s = this.quant;
+    const { packed, state } = quantize4bitRaw({ data: c.f32(), dtype: "float32" }, [this.outFeatures, this.inFeatures], {
+      quant_type: s.quant_type, blocksize: s.blocksize, compress_statistics: s.nested,
+    });
+    if (c !== w) c.dispose();
+    this.setQuantized(packed, new QuantState(state.quant_type, state.blocksize, state.shape, s.dtype, state.absmax, state.code, state.offset, state.state2));
+  }
+
+  /** An nn.Linear holding the dequantized weight in `dtype` (bias shared): a merged model in full precision. */
+  toLinear(dtype: "float32" | "bfloat16" = "float32"): Linear {
+    const lin = withDeferredInit(() => new Linear(this.inFeatures, this.outFeatures, { bias: this.bias !== null }));
+    const w = this.dequantizedWeight();
+    lin.setParameter("weight", dtype === "float32" ? w : w.to(dtype));
+    if (this.bias) lin.setParameter("bias", this.bias);
+    return lin;
   }
 
   /** The weight (out, in) in float32, dequantized: for merging and DoRA, never for forward. */

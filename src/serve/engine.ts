@@ -76,6 +76,11 @@ export class Engine {
     this.ready.catch(() => {});
   }
 
+  /** False once the worker has exited (every request then gets 503). */
+  get alive(): boolean {
+    return !this.exited;
+  }
+
   /** Starts a generation; its events arrive on the returned iterable until "done" or "error". */
   generate(msg: Omit<Extract<ToWorker, { type: "generate" }>, "id" | "type">): { id: number; events: AsyncIterable<GenerationEvent> } {
     const id = this.nextId++;

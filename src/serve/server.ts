@@ -153,8 +153,8 @@ export class TunelabServer {
     if (!route) throw new HttpError(404, `no route ${pathname}; routes: ${Object.keys(ROUTES).join(", ")}`);
     if (req.method !== route) throw new HttpError(405, `${pathname} takes ${route}, not ${req.method}`, { Allow: route });
     if (pathname === "/health") {
-      const status = this.draining ? "draining" : "ok";
-      return sendJson(res, this.draining ? 503 : 200, { status, models: this.engine.info?.names ?? [] });
+      const status = !this.engine.alive ? "model worker stopped" : this.draining ? "draining" : "ok";
+      return sendJson(res, status === "ok" ? 200 : 503, { status, models: this.engine.info?.names ?? [] });
     }
     checkBearer(req, this.opts.api_key);
     if (this.draining) throw new HttpError(503, "the server is shutting down; retry on another instance", { Connection: "close" });

@@ -66,6 +66,9 @@ export interface NativeKernels {
   dequantize4bit(out: F32, packed: U8, absmax: F32, n: number, blocksize: number, quantType: number): void;
   quantizeBlockwise8bit(q: U8, absmax: F32, x: F32, code: F32, n: number, blocksize: number): void;
   dequantizeBlockwise8bit(out: F32, q: U8, absmax: F32, code: F32, n: number, blocksize: number, offset: number): void;
+  dynamicCode8bitUnsigned(): F32;
+  adamw8bitStep(p: F32, g: F32, q1: U8, q2: U8, absmax1: F32, absmax2: F32, n: number, blocksize: number, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, bc1: number, bc2: number, gradScale: number): void;
+  mapStateFile(path: string, bytes: number): ArrayBuffer;
   gemm4bit(transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number,
     A: F32, lda: number, strideA: number, B: Quant4Operand, ldb: number,
     beta: number, C: F32, ldc: number, strideC: number, batch: number): void;

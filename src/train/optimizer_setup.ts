@@ -5,7 +5,7 @@
  * lr_scheduler_type with warmup_steps or warmup_ratio.
  */
 import type { Tensor } from "../tensor/index.js";
-import { AdamW, SGD, getScheduler, type LambdaLR, type Optimizer } from "../optim/index.js";
+import { createOptimizerByName, getScheduler, type LambdaLR, type Optimizer } from "../optim/index.js";
 import type { TrainingArguments } from "./training_args.js";
 import type { TrainableModel } from "./model_contract.js";
 
@@ -27,13 +27,12 @@ export function createOptimizer(model: TrainableModel, args: TrainingArguments):
     ...(decay.length ? [{ params: decay, weight_decay: args.weight_decay }] : []),
     ...(noDecay.length ? [{ params: noDecay, weight_decay: 0 }] : []),
   ];
-  if (args.optim === "sgd") return new SGD(groups, { lr: args.learning_rate }) as unknown as Optimizer<{ lr: number }>;
-  return new AdamW(groups, {
+  return createOptimizerByName(args.optim, groups, {
     lr: args.learning_rate,
     betas: [args.adam_beta1, args.adam_beta2],
     eps: args.adam_epsilon,
     weight_decay: args.weight_decay,
-  }) as unknown as Optimizer<{ lr: number }>;
+  });
 }
 
 export function createScheduler(optimizer: Optimizer<{ lr: number }>, args: TrainingArguments, maxSteps: number): LambdaLR {

@@ -28,6 +28,22 @@ export function formatNumber(v: number): string {
   return a !== 0 && (a < 1e-3 || a >= 1e5) ? v.toExponential(3) : v.toFixed(4);
 }
 
+/** Learning rates in one format everywhere (bar, log lines): 1.13e-3. */
+export function formatLearningRate(v: number): string {
+  return v.toExponential(2);
+}
+
+function formatRate(v: number): string {
+  return v >= 100 ? v.toFixed(0) : v.toFixed(1);
+}
+
+function formatLogValue(key: string, v: number): string {
+  if (key === "learning_rate") return `lr ${formatLearningRate(v)}`;
+  if (key.endsWith("_runtime")) return `${key} ${formatDuration(v)}`;
+  if (key.endsWith("_samples_per_second")) return `${formatRate(v)} samples/s`;
+  return `${key} ${formatNumber(v)}`;
+}
+
 export interface ProgressOptions {
   stream?: NodeJS.WriteStream | { write(s: string): unknown; isTTY?: boolean; columns?: number };
   /** Force the live bar (true) or plain lines (false); default: whether the stream is a TTY. */
@@ -57,7 +73,7 @@ export class ProgressCallback implements TrainerCallback {
     return secs > 0 ? (state.global_step - this.startStep) / secs : 0;
   }
 
-  onStepEnd(_args: TrainingArguments, state: TrainerState, _c: TrainerControl, extras: CallbackExtras): void {
+  onStepEnd(args: TrainingArguments, state: TrainerState, _c: TrainerControl, extras: CallbackExtras): void {
     if (!this.live) return;
     const now = performance.now();
     if (now - this.lastDraw < 100 && state.global_step < state.max_steps) return;
@@ -70,8 +86,8 @@ export class ProgressCallback implements TrainerCallback {
     const live = extras.live;
     const text =
       `${bar} ${state.global_step}/${state.max_steps} | epoch ${state.epoch.toFixed(2)}` +
-      (live ? ` | loss ${formatNumber(live.loss)} | lr ${live.learning_rate.toExponential(2)}` : "") +
-      ` | ${itps.toFixed(2)} it/s | ETA ${formatDuration(eta)}`;
+      (live ? ` | loss ${formatNumber(live.loss)} | lr ${formatLearningRate(live.learning_rate)}` : "") +
+      ` | ${itps.toFixed(2)} it/s, ${formatRate(itps * args.per_device_train_batch_size * args.gradient_accumulation_steps)} samples/s | ETA ${formatDuration(eta)}`;
     const cols = (this.stream as { columns?: number }).columns ?? 120;
     this.stream.write(`\r\x1b[2K${text.slice(0, cols - 1)}`);
     this.barShown = true;
@@ -83,15 +99,28 @@ export class ProgressCallback implements TrainerCallback {
     this.barShown = false;
   }
 
+  /**
+   * One short line per log: training (loss, lr, grad norm), an evaluation (its metrics without
+   * the eval_ prefix; timings and precision/recall stay in trainer_log.jsonl), or the run's
+   * summary. An evaluation outside training has no step to show.
+   */
   onLog(_args: TrainingArguments, state: TrainerState, _c: TrainerControl, extras: CallbackExtras): void {
     const logs = extras.logs ?? {};
+    const where = state.max_steps > 0 ? `step ${state.global_step}/${state.max_steps} | epoch ${state.epoch.toFixed(2)}` : "";
+    const evalPrefix = Object.keys(logs).find((k) => /^(eval|test|validation)_/.test(k))?.split("_")[0];
+    if (evalPrefix) {
+      const parts = Object.entries(logs)
+        .filter(([k]) => k.startsWith(`${evalPrefix}_`) && !/_(runtime|samples_per_second|steps_per_second|precision|recall)$/.test(k))
+        .map(([k, v]) => `${k.slice(evalPrefix.length + 1)} ${formatNumber(v)}`);
+      this.printLine(`${evalPrefix}${where ? ` @ ${where}` : ""} | ${parts.join(" | ")}`);
+      return;
+    }
     const parts = Object.entries(logs)
-      .filter(([k]) => k !== "step" && k !== "epoch")
-      .map(([k, v]) => `${k} ${formatNumber(v)}`);
-    const head = `step ${state.global_step}/${state.max_steps} | epoch ${state.epoch.toFixed(2)}`;
+      .filter(([k]) => k !== "step" && k !== "epoch" && !/_steps_per_second$|^total_flos$/.test(k))
+      .map(([k, v]) => formatLogValue(k, v));
     const itps = this.rate(state);
     const tail = "loss" in logs && itps > 0 ? ` | ${itps.toFixed(2)} it/s | ETA ${formatDuration((state.max_steps - state.global_step) / itps)}` : "";
-    this.printLine(`${head} | ${parts.join(" | ")}${tail}`);
+    this.printLine(`${where}${where && parts.length ? " | " : ""}${parts.join(" | ")}${tail}`);
   }
 
   onTrainEnd(): void {

@@ -6,10 +6,10 @@
  * ignored, as a Python config often carries them.
  */
 import { z } from "zod";
-import { SCHEDULER_TYPES, type SchedulerType } from "../optim/index.js";
+import { OPTIMIZER_NAMES, SCHEDULER_TYPES, type SchedulerType } from "../optim/index.js";
 import { schemaKeys, schemaProblems } from "./suggest.js";
 
-export const SUPPORTED_OPTIMIZERS = ["adamw_torch", "adamw_torch_fused", "adamw_hf", "adamw", "sgd"] as const;
+export const SUPPORTED_OPTIMIZERS = OPTIMIZER_NAMES;
 
 const STRATEGIES = ["no", "steps", "epoch"] as const;
 const SAVE_STRATEGIES = ["no", "steps", "epoch", "best"] as const;
@@ -98,6 +98,20 @@ export const IGNORED_HF_KEYS = [
   "past_index", "jit_mode_eval", "use_ipex", "deepspeed", "fsdp", "fsdp_config", "torchdynamo", "ray_scope", "average_tokens_across_devices",
 ];
 
+/** Keys that never change a CPU run whatever their value (bookkeeping, workers, precision of logs). */
+const HARMLESS_KEYS = new Set(["do_train", "do_eval", "do_predict", "logging_dir", "save_safetensors", "log_level", "log_level_replica", "log_on_each_node",
+  "dataloader_num_workers", "dataloader_pin_memory", "dataloader_persistent_workers", "dataloader_prefetch_factor", "remove_unused_columns", "skip_memory_metrics",
+  "logging_nan_inf_filter", "include_inputs_for_metrics", "include_for_metrics", "length_column_name", "label_names", "use_cpu", "no_cuda"]);
+
+/** Whether an ignored key's value asks for something tunelab does not do (fp16: true, report_to: wandb), worth a warning. */
+function asksForSomething(key: string, v: unknown): boolean {
+  if (HARMLESS_KEYS.has(key)) return false;
+  if (v === false || v === null || v === 0 || v === "" || v === "none" || v === "no") return false;
+  if (Array.isArray(v)) return v.some((x) => x !== "none");
+  if (typeof v === "object") return Object.keys(v as object).length > 0;
+  return true;
+}
+
 type Resolved = Omit<z.output<typeof trainingArgumentsSchema>, "evaluation_strategy">;
 
 export class TrainingArgumentsError extends Error {
@@ -120,7 +134,9 @@ export class TrainingArguments {
     delete (this as { evaluation_strategy?: unknown }).evaluation_strategy;
     for (const [k, v] of Object.entries(init)) {
       if (v === undefined) continue;
-      if (IGNORED_HF_KEYS.includes(k)) this.ignoredKeys.push(k);
+      if (IGNORED_HF_KEYS.includes(k)) {
+        if (asksForSomething(k, v)) this.ignoredKeys.push(k);
+      }
       else if (k === "evaluation_strategy") this.eval_strategy = v as IntervalStrategy;
       else (this as unknown as Record<string, unknown>)[k] = v;
     }

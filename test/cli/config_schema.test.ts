@@ -43,3 +43,22 @@ test("one did-you-mean and one wording for every section, all problems at once",
     /training: num_train_epochs must be a positive number, got -1/,
   ]) assert.match(text, re);
 });
+
+test("the same typo gets the same suggestion in every section, PEFT's included (one edit-distance rule)", () => {
+  const raw = {
+    model: { name_or_path: "m", reivsion: "main" },
+    task: "text_classification",
+    dataset: { path: "d" },
+    method: "lora",
+    peft: { r: 8, lora_alhpa: 16, lroa_dropout: 0.1 },
+    training: { laerning_rate: 1e-4 },
+  };
+  const err = (() => { try { validateConfig(raw, "t.yaml", "/tmp", { requirePaths: false }); } catch (e) { return e as ConfigError; } })();
+  assert.ok(err instanceof ConfigError);
+  const text = err.problems.join("\n");
+  // Adjacent swaps are one edit in every section.
+  assert.match(text, /model: unknown key "reivsion"; did you mean "revision"\?/);
+  assert.match(text, /unknown LORA config key "lora_alhpa"; did you mean "lora_alpha"\?/);
+  assert.match(text, /unknown LORA config key "lroa_dropout"; did you mean "lora_dropout"\?/);
+  assert.match(text, /unknown key "laerning_rate"; did you mean "learning_rate"\?/);
+});

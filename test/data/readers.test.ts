@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parquetWriteBuffer } from "hyparquet-writer";
-import { loadDataset, readDataFile, readDataFileSync, splitOfFile, streamRows, IterableDataset, BadRowError } from "../../src/data/index.js";
+import { loadDataset, readDataFile, readDataFileSync, splitOfFile, findSplitFiles, streamRows, IterableDataset, BadRowError } from "../../src/data/index.js";
 import { tempDir, writeFiles } from "./helpers.js";
 
 test("JSONL: every invalid line is reported with file:line at once, or skipped and counted", () => {
@@ -84,4 +84,29 @@ test("streaming reads rows lazily with map/filter/take/skip and buffered shuffle
   assert.deepEqual(a, b);
   assert.notDeepEqual(a, [...Array(100).keys()]);
   assert.deepEqual([...a].sort((x, y) => (x as number) - (y as number)), [...Array(100).keys()]);
+});
+
+test("split names must stand apart in a file name; a file named exactly for its split keeps look-alikes out", () => {
+  assert.equal(splitOfFile("attest.jsonl"), null);
+  assert.equal(splitOfFile("contest_results.csv"), null);
+  assert.equal(splitOfFile("train-00000-of-00002.parquet"), "train");
+  assert.equal(splitOfFile("test_copy.jsonl"), "test");
+  const dir = tempDir();
+  writeFiles(dir, { "train.jsonl": '{"t":1}\n', "test.jsonl": '{"t":2}\n', "test_copy.jsonl": '{"t":2}\n', "attest.jsonl": '{"t":3}\n' });
+  const found = findSplitFiles(dir);
+  assert.deepEqual(found.test, [path.join(dir, "test.jsonl")]);
+  assert.deepEqual(found.ignored, [path.join(dir, "attest.jsonl"), path.join(dir, "test_copy.jsonl")]);
+});
+
+test("CSV/TSV cells: canonical numbers are numbers, anything else keeps its text; column_names and header: false, in memory and streamed", async () => {
+  const dir = tempDir();
+  writeFiles(dir, { "a.tsv": "3000 \t1\n007\t0\n1.50\t1\n" });
+  const file = path.join(dir, "a.tsv");
+  const named = readDataFileSync(file, { column_names: ["sentence", "label"] });
+  assert.deepEqual(named.toList(), [{ sentence: "3000 ", label: 1 }, { sentence: "007", label: 0 }, { sentence: "1.50", label: 1 }]);
+  assert.deepEqual(readDataFileSync(file, { header: false }).toList()[0], { column_0: "3000 ", column_1: 1 });
+  const streamed: unknown[] = [];
+  for await (const r of streamRows(file, { column_names: ["sentence", "label"] })) streamed.push(r);
+  assert.deepEqual(streamed, named.toList());
+  assert.throws(() => readDataFileSync(file, { column_names: ["only_one"] }), /column_names has 1 names \(only_one\) but the first row has 2 fields/);
 });

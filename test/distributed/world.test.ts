@@ -18,11 +18,13 @@ test("launchedWorld reads mpirun, PMI, PMIx and srun variables, and nothing else
 });
 
 test("each rank's default thread count is its share of the node", () => {
-  assert.equal(threadsPerRank(16, {}), null);
-  assert.equal(threadsPerRank(16, { OMPI_COMM_WORLD_LOCAL_SIZE: "4" }), 4);
-  assert.equal(threadsPerRank(2, { OMPI_COMM_WORLD_LOCAL_SIZE: "4" }), 1);
-  assert.equal(threadsPerRank(16, { MPI_LOCALNRANKS: "2" }), 8);
-  assert.equal(threadsPerRank(64, { SLURM_CPUS_PER_TASK: "8", OMPI_COMM_WORLD_LOCAL_SIZE: "4" }), 8);
+  assert.equal(threadsPerRank(16, 16, {}), null);
+  assert.equal(threadsPerRank(16, 16, { OMPI_COMM_WORLD_LOCAL_SIZE: "4" }), 4);
+  assert.equal(threadsPerRank(2, 2, { OMPI_COMM_WORLD_LOCAL_SIZE: "4" }), 1);
+  assert.equal(threadsPerRank(16, 16, { MPI_LOCALNRANKS: "2" }), 8);
+  assert.equal(threadsPerRank(64, 64, { SLURM_CPUS_PER_TASK: "8", OMPI_COMM_WORLD_LOCAL_SIZE: "4" }), 8);
+  // mpirun bound the rank to 1 core of 16: the pool's default (its affinity) already fits.
+  assert.equal(threadsPerRank(1, 16, { OMPI_COMM_WORLD_LOCAL_SIZE: "4" }), null);
 });
 
 test("a single process is a world of one: collectives are identities and MPI is not loaded", () => {

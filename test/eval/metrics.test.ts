@@ -76,3 +76,15 @@ test("compute_metrics helpers read logits and skip -100 labels", () => {
   assert.equal(tok2.f1, 1);
   assert.equal(bestSpanText([0, 5, 1, 0], [0, 0, 6, 1], [null, [0, 5], [6, 11], null], "Hello world", 30), "Hello world");
 });
+
+test("classification metric names say what they average: f1 is the positive class's for two labels, macro_f1 and weighted_f1 always", () => {
+  // preds [1, 1, 0, 0], gold [1, 0, 0, 0]: class 1 P 1/2 R 1 → F1 2/3; class 0 P 1 R 2/3 → F1 4/5;
+  // macro (2/3 + 4/5) / 2; weighted by support (1 × 2/3 + 3 × 4/5) / 4.
+  const logits = (ids: number[]) => ids.map((k) => (k === 1 ? [0, 1] : [1, 0]));
+  const m = classificationMetrics({ num_labels: 2 })({ predictions: logits([1, 1, 0, 0]), label_ids: [1, 0, 0, 0] });
+  close(m.f1, 2 / 3);
+  close(m.macro_f1, (2 / 3 + 4 / 5) / 2);
+  close(m.weighted_f1, (2 / 3 + 3 * (4 / 5)) / 4);
+  const three = classificationMetrics({ num_labels: 3 })({ predictions: [[1, 0, 0], [0, 1, 0], [0, 0, 1]], label_ids: [0, 1, 1] });
+  close(three.f1, three.macro_f1, 1e-12);
+});

@@ -73,4 +73,6 @@ test("config sizes that cannot fit in memory are refused before allocation, nami
   assert.throws(() => GPT2Config.fromDict({ n_embd: 1e9, n_layer: 1, n_head: 1 }, "config.json"), /config\.json: n_layer=1, n_embd=1000000000/);
   assert.throws(() => GPT2Config.fromDict({ n_layer: 2.5 }, "config.json"), /config\.json: n_layer is 2\.5; it must be a non-negative integer/);
   assert.throws(() => GPT2Config.fromDict({ n_embd: 1e12 }, "config.json"), /n_embd is 1000000000000; .*below 2\^31/);
+  // Overrides (fromPretrained's config option) are checked too.
+  assert.throws(() => GPT2Config.fromDict({ n_embd: 4096, n_head: 32 }).update({ n_layer: 1e7 }), /config overrides: n_layer=10000000/);
 });

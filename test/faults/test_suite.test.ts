@@ -2,6 +2,8 @@
 // with its shared fixtures missing fails instead of skipping.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
 import { assertClose, closeness, maxAbsDiff } from "../helpers/close.js";
@@ -46,4 +48,29 @@ test("a missing shared fixture skips locally but fails under CI=true, naming the
   const ci = runFixtureTests({ CI: "true" });
   assert.notEqual(ci.status, 0, "CI=true with missing fixtures must fail");
   assert.match(ci.stdout, /not ok \d+ - shared data present: .*no-such-shared-folder/);
+});
+
+test("native-tests.sh fails on a kernel that does not compile, even when an old object of it exists", () => {
+  // A miniature tree: the real script and harness, one kernel, one test (compiles in seconds).
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tunelab-faults-native-"));
+  for (const sub of ["scripts", "native", "test/native"]) fs.mkdirSync(path.join(dir, sub), { recursive: true });
+  fs.copyFileSync(path.join(REPO_ROOT, "scripts", "native-tests.sh"), path.join(dir, "scripts", "native-tests.sh"));
+  for (const f of ["check.h", "check_main.cpp"]) fs.copyFileSync(path.join(REPO_ROOT, "test", "native", f), path.join(dir, "test", "native", f));
+  fs.writeFileSync(path.join(dir, "binding.gyp"), JSON.stringify({ targets: [{ target_name: "t", sources: ["native/binding.cpp", "native/twice.cpp"], cflags_cc: ["-O1", "-std=c++17"] }] }));
+  fs.writeFileSync(path.join(dir, "native", "twice.h"), "int twice(int x);\n");
+  const kernel = path.join(dir, "native", "twice.cpp");
+  fs.writeFileSync(kernel, '#include "twice.h"\nint twice(int x) { return 2 * x; }\n');
+  fs.writeFileSync(path.join(dir, "test", "native", "twice_test.cpp"), '#include "check.h"\n#include "twice.h"\nTEST(twice_doubles) { CHECK(twice(3) == 6); }\n');
+  const run = () => spawnSync("bash", [path.join(dir, "scripts", "native-tests.sh")], { encoding: "utf8" });
+  const good = run();
+  assert.equal(good.status, 0, good.stdout + good.stderr);
+  assert.match(good.stdout, /ok twice_doubles/);
+  fs.writeFileSync(kernel, '#include "twice.h"\nint twice(int x) { return 2 * x; \n'); // syntax error
+  const future = new Date(Date.now() + 5000);
+  fs.utimesSync(kernel, future, future);
+  const bad = run();
+  assert.notEqual(bad.status, 0, "a compile error fails the run");
+  assert.match(bad.stderr, /failed to compile/);
+  assert.doesNotMatch(bad.stdout, /ok twice_doubles/, "the stale object was not linked and run");
+  fs.rmSync(dir, { recursive: true });
 });

@@ -65,3 +65,26 @@ test("library: fromPretrained refuses what bitsandbytes has no such option for",
   await assert.rejects(AutoModelForSequenceClassification.fromPretrained(path.join(DEMO_DIR, "model"), { quiet: true, quantization_config: { load_in_4bit: true, bnb_4bit_quant_type: "nf3" as "nf4" } }), /bnb_4bit_quant_type must be "nf4" or "fp4"/);
   await assert.rejects(AutoModelForSequenceClassification.fromPretrained(path.join(DEMO_DIR, "model"), { quiet: true, quantization_config: { load_in_4bit: true, bnb_4bit_quant_storage: "bfloat16" } }), /bnb_4bit_quant_storage bfloat16 is not supported/);
 });
+
+test("mergeAndUnload on a 4-bit base: re-quantized by default (PEFT's way), or an exact float32/bfloat16 model", async () => {
+  const load = () => AutoModelForSequenceClassification.fromPretrained(path.join(DEMO_DIR, "model"), { quiet: true, config: { num_labels: 2 }, quantization_config: { load_in_4bit: true, bnb_4bit_quant_type: "nf4" } });
+  const spec = { method: "qlora", task_type: "SEQ_CLS", r: 4, lora_alpha: 8, target_modules: ["query", "value"], init_lora_weights: false } as const;
+  const inputs = { input_ids: [[2, 5, 9, 3, 7]] };
+  const pm = applyMethod(await load(), spec);
+  pm.eval();
+  const want = pm.forward(inputs).logits.toFloat32Array();
+  const exact = pm.mergeAndUnload({ dequantize: "float32" });
+  assert.equal(count4bit(exact), 0);
+  assert.equal(exact.config.quantization_config, undefined);
+  const got = exact.forward(inputs).logits.toFloat32Array();
+  for (let i = 0; i < want.length; i++) assert.ok(Math.abs(got[i] - want[i]) < 1e-4, `merged fp32 logits ${got[i]} vs ${want[i]}`);
+  const pm2 = applyMethod(await load(), spec);
+  pm2.eval();
+  const n4 = count4bit(pm2.model);
+  const requant = pm2.mergeAndUnload();
+  assert.equal(count4bit(requant), n4, "still 4-bit");
+  const got2 = requant.forward(inputs).logits.toFloat32Array();
+  let worst = 0;
+  for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got2[i] - want[i]));
+  assert.ok(worst > 0 && worst < 0.5, `re-quantized merge moved logits by ${worst}`);
+});

@@ -13,6 +13,7 @@ export interface EvalCommandOptions {
 
 export async function evalCommand(configFile: string, opts: EvalCommandOptions, out: Output = consoleOutput): Promise<Record<string, number>> {
   const cfg = loadRunConfig(configFile, opts.set ?? []);
+  for (const note of cfg.notes) out.info(note);
   const args = trainingArgs(cfg);
   const dir = trainedModelDir(cfg, args.output_dir, opts.model);
   const info = inspectTrained(dir, { task: cfg.task, taskOptions: cfg.taskOptions });

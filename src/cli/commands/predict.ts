@@ -26,6 +26,7 @@ export interface PredictCommandOptions {
 
 export async function predictCommand(configFile: string, opts: PredictCommandOptions, out: Output = consoleOutput): Promise<string> {
   const cfg = loadRunConfig(configFile, opts.set ?? []);
+  for (const note of cfg.notes) out.info(note);
   if (cfg.task === "masked_lm") {
     throw new Error("[predict] task masked_lm fills masks during pretraining; predict covers classification, token classification, extractive QA, causal_lm and seq2seq (use tunelab eval for perplexity)");
   }
@@ -34,7 +35,8 @@ export async function predictCommand(configFile: string, opts: PredictCommandOpt
   const args = trainingArgs(cfg);
   const dir = trainedModelDir(cfg, args.output_dir, opts.model);
   const trained = await loadTrained(dir, { task: cfg.task, taskOptions: cfg.taskOptions, model: cfg.model, tokenizer: cfg.tokenizer });
-  const input = await readDataFile(path.resolve(opts.input), { on_bad_rows: cfg.dataset.on_bad_rows, warn: out.warn });
+  // A headerless training file's column names (dataset.column_names) name the input's columns too.
+  const input = await readDataFile(path.resolve(opts.input), { on_bad_rows: cfg.dataset.on_bad_rows, warn: out.warn, column_names: cfg.dataset.column_names, header: cfg.dataset.header });
   const result = await predict(trained, input, { max_new_tokens: maxNew, on_bad_rows: cfg.dataset.on_bad_rows, batch_size: args.per_device_eval_batch_size, out });
   const file = opts.output ? path.resolve(opts.output) : path.join(args.output_dir, "predictions.jsonl");
   const lines = result.rows.map((r) => JSON.stringify(r));

@@ -39,6 +39,7 @@ function defaultTaskFor(model: ModelSection): TaskName {
 
 export async function pretrainCommand(configFile: string, opts: PretrainCommandOptions, out: Output = consoleOutput): Promise<Record<string, number>> {
   const cfg = loadRunConfig(configFile, opts.set ?? [], { defaultTask: "masked_lm", taskFromModel: defaultTaskFor });
+  for (const note of cfg.notes) out.info(note);
   if (cfg.task !== "masked_lm" && cfg.task !== "causal_lm") {
     throw new Error(`[pretrain] task must be masked_lm or causal_lm, got "${cfg.task}"; use tunelab train for fine-tuning tasks`);
   }

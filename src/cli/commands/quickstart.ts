@@ -16,8 +16,12 @@ import { validationConfusionMatrix, writeRunConfig, writeRunInfo } from "../run_
 import { writeRunReport } from "../../report/run_report.js";
 import { buildRun, consoleOutput, type Output } from "../../pipelines/run.js";
 import { saveTrained, writeResults } from "../../pipelines/trained.js";
+import { Trainer } from "../../train/trainer.js";
 
 export const DEMO_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../../assets/demo");
+
+/** Fine-tuning epochs of the demo (each takes well under a second). */
+export const QUICKSTART_EPOCHS = 8;
 
 export interface QuickstartOptions {
   output_dir?: string;
@@ -64,7 +68,7 @@ export async function quickstartCommand(opts: QuickstartOptions = {}, out: Outpu
   }
   const stamp = new Date().toISOString().replace(/[:.]/g, "-").slice(0, 19);
   const runDir = path.resolve(opts.output_dir ?? path.join("runs", `quickstart-${stamp}`));
-  const epochs = opts.num_train_epochs ?? 8;
+  const epochs = opts.num_train_epochs ?? QUICKSTART_EPOCHS;
   const started = performance.now();
   fs.mkdirSync(runDir, { recursive: true });
   const raw = quickstartConfig(runDir, "pretrained", epochs);
@@ -74,11 +78,13 @@ export async function quickstartCommand(opts: QuickstartOptions = {}, out: Outpu
   out.info("tunelab quickstart: fine-tune a tiny pretrained BERT to classify review sentiment");
   out.info(`  model  ${path.join(DEMO_DIR, "model")} (pretrained by \`tunelab pretrain\` on generated reviews; recipe: scripts/build-demo-model.sh)`);
   const cfg = validateConfig(raw, "quickstart", runDir);
-  const pre = await buildRun(cfg, { out: quietOut, quiet: opts.quiet });
+  // The new classification head is the only untrained part, as the demo says: no loading notes.
+  const pre = await buildRun(cfg, { out: quietOut, quiet: opts.quiet, quietLoading: true });
   out.info(`  data   ${pre.prepared.splits.train.length} labelled training reviews, ${pre.prepared.splits.validation.length} validation reviews using sentiment words the training set never shows`);
-  const before = pre.trainer.evaluate().eval_accuracy;
-  pre.trainer.state.log_history.length = 0;
-  pre.trainer.state.best_metric = null;
+  const before = new Trainer({
+    model: pre.model, args: { output_dir: pre.args.output_dir, per_device_eval_batch_size: pre.args.per_device_eval_batch_size }, quiet: true,
+    data_collator: pre.prepared.collator, compute_metrics: pre.prepared.compute_metrics,
+  }).evaluate({ eval_dataset: pre.prepared.splits.validation }).eval_accuracy;
   out.info(`\n[1/2] fine-tuning the pretrained model (${epochs} epochs)…`);
   const trained = await pre.trainer.train();
   writeRunConfig(cfg, pre.args.output_dir);
@@ -91,7 +97,7 @@ export async function quickstartCommand(opts: QuickstartOptions = {}, out: Outpu
 
   out.info(`\n[2/2] the same architecture from random initialisation, same data and budget…`);
   const scratchCfg = validateConfig(quickstartConfig(runDir, "from_scratch", epochs), "quickstart", runDir);
-  const scratchRun = await buildRun(scratchCfg, { out: quietOut, quiet: opts.quiet, scratch: true });
+  const scratchRun = await buildRun(scratchCfg, { out: quietOut, quiet: opts.quiet, scratch: true, quietLoading: true });
   await scratchRun.trainer.train();
   const scratchMetrics = scratchRun.trainer.evaluate();
   writeResults(scratchRun.args.output_dir, scratchMetrics);

@@ -26,6 +26,7 @@ export async function trainCommand(configFile: string, opts: TrainCommandOptions
   const isMain = (launchedWorld()?.rank ?? 0) === 0;
   if (!isMain) out = { info: () => {}, warn: out.warn };
   const cfg = loadRunConfig(configFile, opts.set ?? []);
+  for (const note of cfg.notes) out.info(note);
   const run = await buildRun(cfg, { quiet: opts.quiet, out, callbacks: opts.callbacks });
   const { trainer, args, prepared } = run;
   const examples = run.streamedTrain ? `a stream of ${cfg.dataset.train_file ?? cfg.dataset.path} (max_steps ${args.max_steps})` : `${prepared.splits.train.length} examples`;

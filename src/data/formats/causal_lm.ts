@@ -14,7 +14,7 @@ import { BadRowLog } from "../bad_rows.js";
 import type { RowSource } from "../bad_rows.js";
 import { IterableDataset } from "../stream.js";
 import { z } from "zod";
-import { column, flag, positiveInt } from "./options.js";
+import { asText, column, flag, positiveInt } from "./options.js";
 
 export const causalLmOptionsSchema = z.strictObject({
   text_column: column().optional(),
@@ -56,6 +56,7 @@ export function encodeCausalLm(ds: Dataset, tokenizer: PreTrainedTokenizer, opts
     const input_ids = segments.flatMap((s) => s.ids);
     const labels = segments.flatMap((s) => (s.learn ? s.ids : s.ids.map(() => -100)));
     if (!labels.some((l) => l !== -100)) { log.add(src, "nothing to learn: the completion is empty"); continue; }
+    if (!opts.packing) log.lengths.add(input_ids.length, maxLength, tokenizer.model_max_length);
     if (!opts.packing && input_ids.length > maxLength) {
       input_ids.length = maxLength;
       labels.length = maxLength;
@@ -67,14 +68,17 @@ export function encodeCausalLm(ds: Dataset, tokenizer: PreTrainedTokenizer, opts
   return opts.packing ? pack(out, maxLength) : out;
 }
 
-function textSegments(text: unknown, tokenizer: PreTrainedTokenizer, eos: number | null, col: string): Segment[] | string {
+function textSegments(value: unknown, tokenizer: PreTrainedTokenizer, eos: number | null, col: string): Segment[] | string {
+  const text = asText(value);
   if (typeof text !== "string" || !text.trim()) return `empty text in "${col}"`;
   const ids = tokenizer.encode(text);
   if (eos !== null && ids[ids.length - 1] !== eos) ids.push(eos);
   return [{ ids, learn: true }];
 }
 
-function promptSegments(prompt: unknown, completion: unknown, tokenizer: PreTrainedTokenizer, completionOnly: boolean, eos: number | null, pc: string, cc: string): Segment[] | string {
+function promptSegments(promptValue: unknown, completionValue: unknown, tokenizer: PreTrainedTokenizer, completionOnly: boolean, eos: number | null, pc: string, cc: string): Segment[] | string {
+  const prompt = asText(promptValue);
+  const completion = asText(completionValue);
   if (typeof prompt !== "string") return `missing column "${pc}"`;
   if (typeof completion !== "string" || !completion.trim()) return `missing or empty "${cc}"`;
   // The prompt carries the tokenizer's leading special tokens (BOS); the completion none.

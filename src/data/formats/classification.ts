@@ -13,7 +13,7 @@ import { BadRowLog } from "../bad_rows.js";
 
 import type { ProblemType } from "../../models/loss_utils.js";
 import { z } from "zod";
-import { column, flag, names, positiveInt } from "./options.js";
+import { asText, column, flag, names, positiveInt } from "./options.js";
 export type { ProblemType };
 
 export const classificationOptionsSchema = z.strictObject({
@@ -65,7 +65,13 @@ export function buildLabelMap(train: Dataset, opts: ClassificationOptions = {}):
       names = values.map(String).sort();
     }
   }
-  if (names.length === 0) throw new Error(`[data] no labels found in column "${col}" of the training split; check label_column`);
+  if (names.length === 0) {
+    const found = [...new Set(train.rows.slice(0, 100).flatMap((r) => Object.keys(r)))];
+    throw new Error(
+      `[data] no labels found in column "${col}" of the training split (columns found: ${found.join(", ") || "none"}); ` +
+        `check task.label_column, or for a CSV/TSV file without a header row give dataset.column_names`,
+    );
+  }
   const id2label = Object.fromEntries(names.map((n, i) => [String(i), n]));
   return { id2label, label2id: invert(id2label), num_labels: names.length, problem_type };
 }
@@ -91,6 +97,7 @@ export function encodeClassification(ds: Dataset, tokenizer: PreTrainedTokenizer
   const pairCol = opts.text_pair_column ?? null;
   const labelCol = opts.label_column ?? "label";
   const maxLength = opts.max_length ?? Math.min(tokenizer.model_max_length, 512);
+  requireColumn(ds, textCol, "task.text_column");
   const rows: Row[] = [];
   const sources = [];
   const isEmpty = (v: unknown) => v === undefined || v === null || v === "";
@@ -99,10 +106,10 @@ export function encodeClassification(ds: Dataset, tokenizer: PreTrainedTokenizer
   for (let i = 0; i < ds.length; i++) {
     const r = ds.rows[i];
     const src = ds.sources[i];
-    const text = r[textCol];
+    const text = asText(r[textCol]);
     if (text === undefined) { log.add(src, `missing column "${textCol}" (columns: ${Object.keys(r).join(", ")})`); continue; }
     if (typeof text !== "string" || !text.trim()) { log.add(src, `empty text in "${textCol}"`); continue; }
-    const pair = pairCol ? r[pairCol] : null;
+    const pair = pairCol ? asText(r[pairCol]) : null;
     if (pairCol && (typeof pair !== "string" || !pair.trim())) { log.add(src, `missing or empty "${pairCol}"`); continue; }
     const raw = r[labelCol];
     const out: Row = {};
@@ -117,7 +124,8 @@ export function encodeClassification(ds: Dataset, tokenizer: PreTrainedTokenizer
       log.add(src, `the label in "${labelCol}" is ${raw === null ? "null" : "empty"}; give every training row a label`);
       continue;
     }
-    const enc = tokenizer.call(text, { text_pair: pair as string | null, truncation: true, max_length: maxLength });
+    const enc = tokenizer.call(text, { text_pair: pair as string | null, truncation: true, max_length: maxLength, return_num_truncated_tokens: true });
+    log.lengths.add(enc.input_ids[0].length + (enc.num_truncated_tokens?.[0] ?? 0), maxLength, tokenizer.model_max_length);
     out.input_ids = enc.input_ids[0];
     out.attention_mask = enc.attention_mask?.[0];
     if (enc.token_type_ids) out.token_type_ids = enc.token_type_ids[0];
@@ -147,4 +155,15 @@ function encodeLabel(raw: unknown, map: LabelMap): number | number[] | string {
     return hot;
   }
   return classId(raw, map);
+}
+
+/** A column no row has is a naming problem, not a bad row: one error naming the columns found. */
+export function requireColumn(ds: Dataset, col: string, key: string): void {
+  if (ds.length === 0 || ds.rows.some((r) => col in r)) return;
+  const found = [...new Set(ds.rows.slice(0, 100).flatMap((r) => Object.keys(r)))];
+  const file = ds.sources.find((s) => s)?.file;
+  throw new Error(
+    `[data] ${file ?? "the data"} has no column "${col}" (${key}); columns found: ${found.join(", ") || "none"}. ` +
+      `Set ${key} to one of them, or for a CSV/TSV file without a header row give dataset.column_names`,
+  );
 }

@@ -10,7 +10,7 @@ import { Dataset, type Row } from "../dataset.js";
 import { BadRowLog } from "../bad_rows.js";
 import { specialFrame, WordEncoder } from "../word_alignment.js";
 import { z } from "zod";
-import { column, positiveInt } from "./options.js";
+import { asText, column, positiveInt } from "./options.js";
 
 export const extractiveQaOptionsSchema = z.strictObject({
   question_column: column().optional(),
@@ -34,8 +34,8 @@ export function encodeExtractiveQa(ds: Dataset, tokenizer: PreTrainedTokenizer, 
   for (let i = 0; i < ds.length; i++) {
     const r = ds.rows[i];
     const src = ds.sources[i];
-    const question = r[qCol];
-    const context = r[cCol];
+    const question = asText(r[qCol]);
+    const context = asText(r[cCol]);
     if (typeof question !== "string" || !question.trim()) { log.add(src, `missing or empty "${qCol}"`); continue; }
     if (typeof context !== "string" || !context.trim()) { log.add(src, `missing or empty "${cCol}"`); continue; }
     const answers = normaliseAnswers(r[aCol]);

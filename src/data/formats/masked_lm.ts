@@ -7,7 +7,7 @@ import type { PreTrainedTokenizer } from "../tokenizer.js";
 import { Dataset, type Row } from "../dataset.js";
 import type { BadRowLog } from "../bad_rows.js";
 import { z } from "zod";
-import { column, flag, positiveInt } from "./options.js";
+import { asText, column, flag, positiveInt } from "./options.js";
 
 export const maskedLmOptionsSchema = z.strictObject({
   text_column: column().optional(),
@@ -18,14 +18,14 @@ export const maskedLmOptionsSchema = z.strictObject({
 export type MaskedLmOptions = z.infer<typeof maskedLmOptionsSchema>;
 
 export function encodeMaskedLm(ds: Dataset, tokenizer: PreTrainedTokenizer, opts: MaskedLmOptions, log: BadRowLog): Dataset {
-  const column = opts.text_column ?? "text";
+  const textCol = opts.text_column ?? "text";
   const maxLength = maskedLmMaxLength(tokenizer, opts);
   const packing = opts.packing !== false;
   const rows: Row[] = [];
   const bodies: number[][] = [];
   for (let i = 0; i < ds.length; i++) {
-    const text = ds.rows[i][column];
-    if (typeof text !== "string" || !text.trim()) { log.add(ds.sources[i], `missing or empty "${column}"`); continue; }
+    const text = asText(ds.rows[i][textCol]);
+    if (typeof text !== "string" || !text.trim()) { log.add(ds.sources[i], `missing or empty "${textCol}"`); continue; }
     if (packing) bodies.push(tokenizer.encode(text, { add_special_tokens: false }));
     else rows.push({ input_ids: tokenizer.encode(text, { truncation: true, max_length: maxLength }) });
   }

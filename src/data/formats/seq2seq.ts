@@ -7,7 +7,7 @@ import type { PreTrainedTokenizer } from "../tokenizer.js";
 import { Dataset, type Row } from "../dataset.js";
 import { BadRowLog } from "../bad_rows.js";
 import { z } from "zod";
-import { column, positiveInt } from "./options.js";
+import { asText, column, positiveInt } from "./options.js";
 
 export const seq2seqOptionsSchema = z.strictObject({
   source_column: column().optional(),
@@ -26,8 +26,8 @@ export function encodeSeq2Seq(ds: Dataset, tokenizer: PreTrainedTokenizer, opts:
   const sources = [];
   for (let i = 0; i < ds.length; i++) {
     const r = ds.rows[i];
-    const source = r[srcCol];
-    const target = r[tgtCol];
+    const source = asText(r[srcCol]);
+    const target = asText(r[tgtCol]);
     if (typeof source !== "string" || !source.trim()) { log.add(ds.sources[i], `missing or empty "${srcCol}"`); continue; }
     const out: Row = encodeSource(source, tokenizer, opts);
     if (target !== undefined) {
@@ -48,7 +48,7 @@ function encodeSource(source: string, tokenizer: PreTrainedTokenizer, opts: Seq2
 /** The encoder's input ids for generation, encoded as training encodes `source`; a string explains a bad row. */
 export function seq2seqSourceIds(row: Row, tokenizer: PreTrainedTokenizer, opts: Seq2SeqOptions = {}): number[] | string {
   const col = opts.source_column ?? "source";
-  const source = row[col];
+  const source = asText(row[col]);
   if (typeof source !== "string" || !source.trim()) return `missing or empty "${col}"`;
   return encodeSource(source, tokenizer, opts).input_ids as number[];
 }

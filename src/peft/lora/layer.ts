@@ -14,6 +14,7 @@ import { Module, Linear, Dropout, normal, uniform } from "../../nn/index.js";
 import { ModuleDict, ParameterHolder } from "../modules_to_save.js";
 import { type TunerLayerLike, type WeightLayout, linearDims } from "../targets.js";
 import { PeftConfigError } from "../config.js";
+import { Linear4bit } from "../../quant/linear4bit.js";
 import { type InitLoraWeights, loraScaling } from "./config.js";
 
 export interface LoraAdapterOptions {
@@ -170,6 +171,23 @@ export class LoraLayer extends Module implements TunerLayerLike {
     return sq;
   }
 
+  /**
+   * Runs fn on the base weight as float32, in place. A 4-bit base is dequantized, changed and
+   * quantized again with its own settings, as PEFT merges into bitsandbytes layers (so a merge
+   * followed by an unmerge is exact only up to 4-bit rounding).
+   */
+  private updateBaseWeight(what: string, fn: (w: Float32Array) => void): void {
+    const base = this.base_layer;
+    if (base instanceof Linear4bit) {
+      const w = base.dequantizedWeight();
+      fn(w.f32());
+      base.requantize(w);
+      w.dispose();
+      return;
+    }
+    fn(this.floatWeight(what));
+  }
+
   private floatWeight(what: string): Float32Array {
     const w = this.baseWeight();
     if (w.dtype !== "float32") {
@@ -231,18 +249,19 @@ export class LoraLayer extends Module implements TunerLayerLike {
     this.rowSqCache = null;
     for (const name of names) {
       if (this.merged.has(name) || !this.r.has(name)) continue;
-      const w = this.floatWeight("merge");
       const delta = this.getDeltaWeight(name).toFloat32Array();
       if (!this.useDora.get(name)) {
-        for (let i = 0; i < w.length; i++) w[i] += delta[i];
+        this.updateBaseWeight("merge", (w) => {
+          for (let i = 0; i < w.length; i++) w[i] += delta[i];
+        });
         this.merged.set(name, null);
         continue;
       }
       const norm = this.weightNorm(name);
       const m = this.lora_magnitude_vector.get(name)!.param("weight").toFloat32Array();
-      this.forEachRow((i, idx) => {
+      this.updateBaseWeight("merge", (w) => this.forEachRow((i, idx) => {
         w[idx] = (w[idx] + delta[idx]) * (m[i] / norm[i]);
-      });
+      }));
       this.merged.set(name, norm);
     }
   }
@@ -251,17 +270,18 @@ export class LoraLayer extends Module implements TunerLayerLike {
   unmerge(): void {
     this.rowSqCache = null;
     for (const name of [...this.merged.keys()].reverse()) {
-      const w = this.floatWeight("unmerge");
       const delta = this.getDeltaWeight(name).toFloat32Array();
       const norm = this.merged.get(name);
-      if (!norm) {
-        for (let i = 0; i < w.length; i++) w[i] -= delta[i];
-      } else {
-        const m = this.lora_magnitude_vector.get(name)!.param("weight").toFloat32Array();
-        this.forEachRow((i, idx) => {
-          w[idx] = w[idx] / (m[i] / norm[i]) - delta[idx];
-        });
-      }
+      this.updateBaseWeight("unmerge", (w) => {
+        if (!norm) {
+          for (let i = 0; i < w.length; i++) w[i] -= delta[i];
+        } else {
+          const m = this.lora_magnitude_vector.get(name)!.param("weight").toFloat32Array();
+          this.forEachRow((i, idx) => {
+            w[idx] = w[idx] / (m[i] / norm[i]) - delta[idx];
+          });
+        }
+      });
       this.merged.delete(name);
     }
   }
