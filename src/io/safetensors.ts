@@ -86,15 +86,18 @@ export function readSafetensorsHeader(file: string): { metadata: Record<string, 
 }
 
 /**
- * Calls fn(name, raw) for every tensor of the file, one tensor in memory at a time (each
- * freshly allocated and dropped after fn returns): a quantizing loader's peak is then the
- * final model plus the largest tensor. `want` filters names before any byte is read.
+ * Calls fn(name, raw) for every tensor of the file, one tensor in memory at a time: every
+ * tensor is read into the same reused buffer, so raw.data is valid only until fn returns
+ * (copy what you keep). A quantizing loader's peak is then the final model plus the largest
+ * tensor, with no garbage piling up for the collector. `want` filters names before reading.
  */
 export function forEachSafetensor(file: string, fn: (name: string, raw: RawTensor) => void, want: (name: string) => boolean = () => true): void {
   withHeader(file, file, (fd, header, dataStart) => {
+    const largest = header.entries.reduce((m, e) => (want(e.name) ? Math.max(m, e.end - e.begin) : m), 0);
+    const scratch = new Uint8Array(largest);
     for (const e of header.entries) {
       if (!want(e.name)) continue;
-      const data = new Uint8Array(e.end - e.begin);
+      const data = scratch.subarray(0, e.end - e.begin);
       if (readFully(fd, data, dataStart + e.begin) < data.byteLength) {
         throw new Error(`[safetensors] ${file}: tensor "${e.name}" could not be read completely (did the file change while reading?); ${CORRUPT}`);
       }

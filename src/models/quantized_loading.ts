@@ -71,7 +71,7 @@ export function loadQuantizedCheckpoint(model: PreTrainedModel, dir: string, qc:
       if (path && preQuantized.has(path)) {
         let parts = pending.get(path);
         if (!parts) pending.set(path, (parts = new Map()));
-        parts.set(key.slice(path.length + 1), raw as QuantRaw);
+        parts.set(key.slice(path.length + 1), { ...(raw as QuantRaw), data: raw.data.slice() }); // the reader reuses raw.data
         if (parts.size === expectedParts.get(path)) {
           const { packed, state } = quantStateFromDict(parts, path);
           install(path, packed, state);
