@@ -14,6 +14,6 @@ export * from "./generate/index.js";
 export * from "./pipelines/index.js";
 export { startServer, TunelabServer, SERVE_DEFAULTS, type ServeOptions } from "./serve/server.js";
 export * from "./export/index.js";
-export { readSafetensors, writeSafetensors, loadCheckpointTensors, writeShardedSafetensors, type RawTensor } from "./io/safetensors.js";
-export { loadTensors, saveTensors, rawToTensor, tensorToRaw } from "./io/tensors.js";
-export { resolvePretrained } from "./io/hub.js";
+export {
+  readSafetensors, writeSafetensors, loadCheckpointTensors, writeShardedSafetensors, type RawTensor, loadTensors, saveTensors, rawToTensor, tensorToRaw, resolvePretrained,
+} from "./io/index.js";

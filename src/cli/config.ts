@@ -19,7 +19,8 @@ import { nearestName, schemaKeys, schemaProblems } from "../train/suggest.js";
 import { readUtf8File } from "../io/text.js";
 import { QuantizationConfigError, parseQuantizationConfig } from "../quant/config.js";
 
-export const SECTIONS = ["model", "tokenizer", "task", "dataset", "method", "peft", "quantization", "training", "early_stopping"] as const;
+// compare: and sweep: are read by `tunelab compare` / `tunelab sweep` (src/cli/commands); train ignores them.
+export const SECTIONS = ["model", "tokenizer", "task", "dataset", "method", "peft", "quantization", "training", "early_stopping", "compare", "sweep"] as const;
 
 export type { ModelSection, DatasetSection };
 

@@ -1,5 +1,5 @@
 /**
- * The `tunelab` command: train, eval, predict, pretrain, quickstart, merge, serve, export. Parses arguments,
+ * The `tunelab` command: train, eval, predict, pretrain, quickstart, merge, serve, export, report, runs, compare, sweep. Parses arguments,
  * calls the library, prints; errors print as one message (no stack) with exit code 1, or 2
  * for configuration errors.
  */
@@ -9,6 +9,9 @@ import { evalCommand, type EvalCommandOptions } from "./commands/eval.js";
 import { predictCommand } from "./commands/predict.js";
 import { pretrainCommand, type PretrainCommandOptions } from "./commands/pretrain.js";
 import { QUICKSTART_EPOCHS, quickstartCommand } from "./commands/quickstart.js";
+import { reportCommand, runsCommand } from "./commands/report.js";
+import { compareCommand } from "./commands/compare.js";
+import { sweepCommand } from "./commands/sweep.js";
 import { serveCommand } from "./commands/serve.js";
 import { mergeCommand } from "./commands/merge.js";
 import { exportCommand, type ExportCommandOptions } from "./commands/export.js";
@@ -63,6 +66,7 @@ Examples:
     .option("--set <key=value>", "override a config value (repeatable): learning_rate=1e-4, dataset.on_bad_rows=skip, method=full", collect)
     .option("--resume [checkpoint]", "resume from a checkpoint folder, or the newest one in output_dir")
     .option("--quiet", "no progress output")
+    .option("--png", "also write the report's charts as PNG files (charts/*.png)")
     .addHelpText("after", `
 Examples:
   $ tunelab train sst2.yaml
@@ -189,6 +193,79 @@ SIGTERM / SIGINT stop accepting requests, finish the ones in flight, then exit.`
         model: o.model, adapter: o.adapter, served_model_name: o.servedModelName, host: o.host, port: o.port, api_key: o.apiKey,
         max_tokens: o.maxTokens, max_queue: o.maxQueue, max_batch_size: o.maxBatchSize, max_body_bytes: o.maxBodyBytes, request_timeout_s: o.requestTimeout,
       });
+    });
+
+  program
+    .command("report")
+    .description("rebuild a run's report.html (charts, summary, confusion matrix) from its run folder")
+    .argument("<run_dir>", "a training output_dir")
+    .option("--png", "also write every chart as a PNG (charts/*.png)")
+    .addHelpText("after", `
+Examples:
+  $ tunelab report runs/sst2
+  $ tunelab report runs/sst2 --png                      # PNG charts for terminals and chat`)
+    .action(async (runDir: string, o: { png?: boolean }) => {
+      await reportCommand(runDir, o);
+    });
+
+  program
+    .command("compare")
+    .description("train the same model on the same data with each method (one process each) and compare size, memory, speed and quality")
+    .argument("<config>", "YAML config file (the run to repeat per method; output_dir holds one folder per method)")
+    .option("--methods <list>", "comma-separated methods (default: compare.methods, else every registered method, and qlora)")
+    .option("--set <key=value>", "override a config value (repeatable)", collect, [])
+    .addHelpText("after", `
+Examples:
+  $ tunelab compare sst2.yaml --methods full,lora,ia3,bitfit
+  $ tunelab compare sst2.yaml                           # run again: finished methods are kept
+
+Per-method overrides in the config (each method starts from its usual settings):
+  compare:
+    methods: [full, lora, prompt_tuning]
+    lora: { peft: { r: 16 }, training: { learning_rate: 5.0e-4 } }
+    prompt_tuning: { peft: { num_virtual_tokens: 10 } }
+
+Writes <output_dir>/compare.md, compare.html, compare_results.json and <output_dir>/<method>/.`)
+    .action(async (config: string, o: { methods?: string; set: string[] }) => {
+      await compareCommand(config, o);
+    });
+
+  program
+    .command("sweep")
+    .description("search hyperparameters (grid or random) as the config's sweep: section says, one process per trial; rank the trials and write the best config")
+    .argument("<config>", "YAML config file with a sweep: section (output_dir holds one folder per trial)")
+    .option("--set <key=value>", "override a config value (repeatable)", collect, [])
+    .addHelpText("after", `
+Examples:
+  $ tunelab sweep sst2.yaml
+  $ tunelab sweep sst2.yaml                             # run again: finished trials are kept
+
+The sweep section (keys are paths as --set takes them; training arguments may be bare):
+  sweep:
+    strategy: random              # or grid (default: grid when every parameter is a list)
+    n_trials: 8                   # the trial budget (a grid runs at most this many)
+    seed: 42
+    metric: accuracy              # default: training.metric_for_best_model
+    pruning: median               # stop a trial that trails the earlier trials' median at the same step
+    pruning_warmup_evals: 1       # evaluations before a trial can be pruned
+    pruning_startup_trials: 2     # earlier trials needed at a step before the rule applies there
+    parameters:
+      learning_rate: { min: 1.0e-4, max: 1.0e-2, scale: log }
+      peft.r: [4, 8, 16]
+      peft.lora_alpha: { values: [8, 16, 32] }
+      num_train_epochs: { min: 2, max: 6, type: int }
+Early stopping inside each trial: the config's early_stopping: section.
+Writes <output_dir>/sweep.md, sweep.html, sweep_results.json, best_config.yaml and <output_dir>/trial-NNN/.`)
+    .action(async (config: string, o: { set: string[] }) => {
+      await sweepCommand(config, o);
+    });
+
+  program
+    .command("runs")
+    .description("list the runs under a folder with their key numbers")
+    .argument("[dir]", "folder holding run folders", "runs")
+    .action((dir: string) => {
+      runsCommand(dir);
     });
 
   program

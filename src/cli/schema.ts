@@ -9,6 +9,7 @@ import { IGNORED_HF_KEYS, trainingArgumentsSchema } from "../train/training_args
 import { trainingMethodNames } from "../train/methods.js";
 import { TASK_OPTION_SCHEMAS, datasetSectionSchema, earlyStoppingSchema, modelSectionSchema, quantizationSectionSchema } from "../pipelines/config.js";
 import { TASK_ALIASES, TASK_NAMES } from "./vocabulary.js";
+import { compareSectionSchema, sweepSectionSchema } from "./tune/search_space.js";
 
 export const CONFIG_SCHEMA_FILE = "schema/tunelab-config.schema.json";
 
@@ -29,6 +30,8 @@ export function configFileSchema(): z.ZodObject {
     quantization: quantizationSectionSchema.nullable().optional().describe("Transformers' BitsAndBytesConfig: load the base in 4 bits (method: qlora)"),
     training: training.optional().describe("Hugging Face TrainingArguments"),
     early_stopping: earlyStoppingSchema.nullable().optional(),
+    compare: compareSectionSchema.optional().describe("tunelab compare: methods, and { peft, training } overrides per method"),
+    sweep: sweepSectionSchema.optional().describe("tunelab sweep: strategy, n_trials, seed, metric, pruning, parameters (key: [values] or { min, max, scale, type, num })"),
     // A pasted TrainingArguments dict may sit at the top level.
     ...training.shape,
   });

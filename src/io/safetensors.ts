@@ -303,5 +303,3 @@ function checkTensorForWrite(name: string, t: RawTensor): void {
 }
 
 export { rawToFloat32, rawToInt32, float32ToRaw } from "./safetensors_convert.js";
-export { readSafetensorsIndex, loadCheckpointTensors, writeShardedSafetensors, checkpointFiles } from "./checkpoint.js";
-export type { SafetensorsIndex } from "./checkpoint.js";

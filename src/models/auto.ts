@@ -23,8 +23,8 @@ import { GPT2Config } from "./gpt2/config.js";
 import { GPT2Model, GPT2LMHeadModel, GPT2ForSequenceClassification } from "./gpt2/modeling.js";
 import { LlamaConfig } from "./llama/config.js";
 import { LlamaModel, LlamaForCausalLM, LlamaForSequenceClassification } from "./llama/modeling.js";
-import { MistralConfig, MistralModel, MistralForCausalLM, MistralForSequenceClassification } from "./mistral.js";
-import { Qwen2Config, Qwen2Model, Qwen2ForCausalLM, Qwen2ForSequenceClassification } from "./qwen2.js";
+import { MistralConfig, MistralModel, MistralForCausalLM, MistralForSequenceClassification } from "./mistral/modeling.js";
+import { Qwen2Config, Qwen2Model, Qwen2ForCausalLM, Qwen2ForSequenceClassification } from "./qwen2/modeling.js";
 import { T5Config } from "./t5/config.js";
 import { T5Model, T5ForConditionalGeneration } from "./t5/modeling.js";
 

@@ -105,7 +105,7 @@ export function poolRows(hidden: Tensor, indices: number[]): Tensor {
   return indexSelect(flat, 0, indices.map((t, b) => b * L + t));
 }
 
-/** Runs one layer under gradient checkpointing (see nn/checkpoint.ts) with several inputs. */
+/** Runs one layer under gradient checkpointing (see nn/gradient_checkpointing.ts) with several inputs. */
 export function checkpointLayer(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[]): Tensor {
   return checkpoint(fn, ...inputs);
 }

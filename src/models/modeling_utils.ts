@@ -6,13 +6,13 @@
  */
 import * as fs from "node:fs";
 import { type DType, Tensor, tensor, parseDtype } from "../tensor/index.js";
-import { Module, Linear, checkpoint, withDeferredInit } from "../nn/index.js";
+import { Module, Linear, withDeferredInit } from "../nn/index.js";
 import { type BitsAndBytesConfigInput, parseQuantizationConfig } from "../quant/config.js";
 import { loadQuantizedCheckpoint } from "./quantized_loading.js";
 import { resolvePretrained, type ResolveOptions } from "../io/hub.js";
-import { loadCheckpointTensors, writeShardedSafetensors } from "../io/safetensors.js";
+import { loadCheckpointTensors, writeShardedSafetensors } from "../io/model_weights.js";
 import { rawToTensor, tensorToRaw } from "../io/tensors.js";
-import { parseByteSize } from "../io/checkpoint.js";
+import { parseByteSize } from "../io/model_weights.js";
 import { type ConfigDict, PretrainedConfig } from "./configuration_utils.js";
 
 export type IdsLike = Tensor | number[] | number[][];
@@ -300,15 +300,6 @@ export interface Checkpointable {
 
 function isCheckpointable(m: Module): m is Module & Checkpointable {
   return typeof (m as Partial<Checkpointable>).gradientCheckpointing === "boolean";
-}
-
-/**
- * Runs one block (a transformer layer) under gradient checkpointing when `enabled` and grad
- * mode is on. The generator state is replayed for the recomputation, so dropout masks in
- * backward are the ones forward drew and gradients equal those without checkpointing.
- */
-export function checkpointBlock(enabled: boolean, fn: (x: Tensor) => Tensor, x: Tensor): Tensor {
-  return enabled ? checkpoint(fn, x) : fn(x);
 }
 
 /** A key list for a warning: the first 50, then a count (a hostile checkpoint can hold 100,000s). */

@@ -11,7 +11,7 @@
  */
 import { type Tensor, transpose } from "../tensor/index.js";
 import { materializeDeferred } from "../nn/index.js";
-import { checkpointFiles } from "../io/checkpoint.js";
+import { checkpointFiles } from "../io/model_weights.js";
 import { forEachSafetensor, readSafetensorsHeader, type RawTensor } from "../io/safetensors.js";
 import { rawToTensor } from "../io/tensors.js";
 import { quantize4bitRaw, type FloatSource } from "../quant/functional.js";

@@ -1,4 +1,4 @@
 export { Module, ModuleList, listKeys, type StateDict, type LoadResult } from "./module.js";
 export { Linear, Embedding, LayerNorm, RMSNorm, Dropout, ACT2FN, getActivation, type Activation, type LinearOptions } from "./layers.js";
 export { normal, uniform, withDeferredInit, materializeDeferred, isDeferred } from "./init.js";
-export { checkpoint } from "./checkpoint.js";
+export { checkpoint } from "./gradient_checkpointing.js";

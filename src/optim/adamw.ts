@@ -7,7 +7,7 @@
  * State per parameter: exp_avg (m), exp_avg_sq (v), both persistent and created at the
  * parameter's first step, and step (t). Parameters without a gradient are skipped.
  */
-import { Tensor, backend, zeros } from "../tensor/index.js";
+import { Tensor, kernels, zeros } from "../tensor/index.js";
 import { Optimizer, type ParamGroup, type ParamsInput, checkNumber } from "./optimizer.js";
 
 export interface AdamWOptions {
@@ -71,7 +71,7 @@ export class AdamW extends Optimizer<AdamWOptions> {
         if (p.numel === 0) continue;
         const bc1 = 1 - beta1 ** t;
         const bc2 = 1 - beta2 ** t;
-        backend().kernels.adamwStep(
+        kernels().adamwStep(
           p.f32(), grad.f32(), (s.exp_avg as Tensor).f32(), (s.exp_avg_sq as Tensor).f32(), p.numel,
           g.lr, beta1, beta2, g.eps, g.weight_decay, bc1, bc2, gradScale,
         );

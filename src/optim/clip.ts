@@ -3,14 +3,14 @@
  * gradients together (summed in double by the native sum_squares), and when it exceeds
  * maxNorm every gradient is scaled by maxNorm / (norm + 1e-6).
  */
-import { backend, type Tensor } from "../tensor/index.js";
+import { kernels, type Tensor } from "../tensor/index.js";
 
 /** The global L2 norm of the parameters' gradients (those without one are skipped). */
 export function gradNorm(params: Iterable<Tensor>): number {
   let total = 0;
   for (const p of params) {
     const g = p.grad;
-    if (g && g.numel > 0) total += backend().kernels.sumSquares(g.f32(), g.numel);
+    if (g && g.numel > 0) total += kernels().sumSquares(g.f32(), g.numel);
   }
   return Math.sqrt(total);
 }

@@ -16,7 +16,7 @@
  */
 import * as os from "node:os";
 import * as path from "node:path";
-import { Tensor, backend, zeros } from "../tensor/index.js";
+import { Tensor, kernels, zeros } from "../tensor/index.js";
 import { AdamW, type AdamWOptions } from "./adamw.js";
 import { Optimizer, type ParamGroup, type ParamsInput, checkNumber } from "./optimizer.js";
 
@@ -31,7 +31,7 @@ export function pagedZeros(shape: number[], dtype: "float32" | "uint8"): Tensor 
   const bytes = n * (dtype === "float32" ? 4 : 1);
   const dir = process.env.TUNELAB_PAGED_DIR ?? os.tmpdir();
   const file = path.join(dir, `tunelab-paged-${process.pid}-${pagedFiles++}.bin`);
-  const buf = backend().kernels.mapStateFile(file, bytes);
+  const buf = kernels().mapStateFile(file, bytes);
   const arr = dtype === "float32" ? new Float32Array(buf) : new Uint8Array(buf);
   return Tensor.fromTypedArray(arr, shape, dtype).keep();
 }
@@ -103,7 +103,7 @@ export class AdamW8bit extends Optimizer<AdamWOptions> {
   private newState(p: Tensor): Record<string, Tensor | number> {
     if (p.numel < MIN_8BIT_SIZE) return { step: 0, state1: this.alloc(p.shape, "float32"), state2: this.alloc(p.shape, "float32") };
     const blocks = Math.ceil(p.numel / OPTIM_8BIT_BLOCKSIZE);
-    const k = backend().kernels;
+    const k = kernels();
     return {
       step: 0,
       state1: this.alloc(p.shape, "uint8"),
@@ -116,7 +116,7 @@ export class AdamW8bit extends Optimizer<AdamWOptions> {
   }
 
   step(gradScale = 1): void {
-    const k = backend().kernels;
+    const k = kernels();
     for (const g of this.paramGroups) {
       const [beta1, beta2] = g.betas;
       for (const p of g.params) {

@@ -4,7 +4,7 @@
  * float32 for stable training, and gradient checkpointing is switched on when asked. PEFT
  * also calls enable_input_require_grads so that reentrant checkpointing sees a gradient-
  * carrying input; tunelab's checkpoint swaps a frozen block input for a leaf that asks for
- * a gradient itself (nn/checkpoint.ts), so adapters inside checkpointed layers always train.
+ * a gradient itself (nn/gradient_checkpointing.ts), so adapters inside checkpointed layers always train.
  */
 import type { Module } from "../nn/index.js";
 import { Linear4bit } from "./linear4bit.js";

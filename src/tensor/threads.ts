@@ -1,14 +1,13 @@
 /** Thread count and CPU features of the compute backend (TUNELAB_NUM_THREADS sets the default). */
-import { backend } from "./backend.js";
 import { native } from "./native.js";
 
 export function getNumThreads(): number {
-  return backend().numThreads();
+  return native().numThreads();
 }
 
 /** Resizes the kernel thread pool; n < 1 means availableCpus() (or TUNELAB_NUM_THREADS). */
 export function setNumThreads(n: number): void {
-  backend().setNumThreads(n);
+  native().setNumThreads(n);
 }
 
 /** CPUs this process may use: its affinity mask, capped by its cgroup's CPU quota (the pool's default size). */

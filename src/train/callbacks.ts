@@ -15,6 +15,8 @@ export interface CallbackExtras {
   model?: unknown;
   /** onSave: the checkpoint folder written. */
   checkpoint?: string;
+  /** onSubstepEnd: the micro-batch's input tokens (input_ids.numel(), padding included). */
+  num_tokens?: number;
   /** onStepEnd: this step's loss and learning rate, for live progress displays. */
   live?: { loss: number; learning_rate: number };
 }

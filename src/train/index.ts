@@ -4,7 +4,7 @@ export { TrainingArguments, TrainingArgumentsError, IGNORED_HF_KEYS, SUPPORTED_O
 export { TrainerState, TrainerControl, TRAINER_STATE_NAME, type LogEntry } from "./trainer_state.js";
 export { CallbackHandler, EarlyStoppingCallback, metricKey, type TrainerCallback, type CallbackEvent, type CallbackExtras, type EarlyStoppingOptions } from "./callbacks.js";
 export { ProgressCallback, JsonlLoggerCallback, TRAINER_LOG_NAME } from "./progress.js";
-export { saveCheckpoint, listCheckpoints, getLastCheckpoint, rotateCheckpoints, PREFIX_CHECKPOINT_DIR } from "./checkpoint.js";
+export { saveCheckpoint, listCheckpoints, getLastCheckpoint, rotateCheckpoints, PREFIX_CHECKPOINT_DIR } from "./checkpoint_folders.js";
 export { loadCheckpointWeights, type TrainableModel } from "./model_contract.js";
 export { createOptimizer, createScheduler } from "./optimizer_setup.js";
 export { batchOrder, streamBatches } from "./batching.js";

@@ -7,7 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Tensor } from "../tensor/index.js";
-import { loadCheckpointTensors } from "../io/safetensors.js";
+import { loadCheckpointTensors } from "../io/model_weights.js";
 import { rawToTensor } from "../io/tensors.js";
 import type { ModelInputs, ModelOutput, TaskKind } from "../models/modeling_utils.js";
 

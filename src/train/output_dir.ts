@@ -97,7 +97,7 @@ export function ensureDirectory(dir: string): void {
 }
 
 /** What a previous run leaves in output_dir and a fresh run with overwrite_output_dir removes. */
-const RUN_ARTIFACT = /^(checkpoint-\d+|\.tmp-checkpoint-.*|\.tmp-final-.*|trainer_log\.jsonl|trainer_state\.json|all_results\.json|train_results\.json|eval_results\.json)$/;
+const RUN_ARTIFACT = /^(checkpoint-\d+|\.tmp-checkpoint-.*|\.tmp-final-.*|trainer_log\.jsonl|trainer_state\.json|all_results\.json|train_results\.json|eval_results\.json|run_config\.yaml|run_info\.json|report\.html|charts)$/;
 
 /**
  * A fresh (not resumed) run: refuses an output_dir that already holds files unless

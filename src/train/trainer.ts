@@ -21,12 +21,13 @@ import { TrainingArguments, type TrainingArgumentsInit } from "./training_args.j
 import { TrainerControl, TrainerState } from "./trainer_state.js";
 import { CallbackHandler, metricKey, type CallbackEvent, type CallbackExtras, type TrainerCallback } from "./callbacks.js";
 import { JsonlLoggerCallback, ProgressCallback } from "./progress.js";
+import { estimateTokens, RunStatsCallback } from "./run_stats.js";
 import { epochSeed, indexedStepGroups, streamedStepGroups, type DataPosition } from "./batching.js";
 import { decideEpochEndActions, decideStepActions, runLength, stepIntervals } from "./flow.js";
 import { createOptimizer, createScheduler } from "./optimizer_setup.js";
 import { loadCheckpointWeights, type TrainableModel } from "./model_contract.js";
 import { isCausalLm, trainingLoss } from "./loss.js";
-import { removeStaleTemporaries } from "./checkpoint.js";
+import { removeStaleTemporaries } from "./checkpoint_folders.js";
 import { OutputDirLock, prepareFreshOutputDir, writeFolderAtomically } from "./output_dir.js";
 import { writeJsonAtomic } from "../io/json.js";
 import { checkWeightsFinite, DivergenceWatch, LOSS_TOTAL_KEY, type LossTotal } from "./guards.js";
@@ -90,6 +91,7 @@ export class Trainer {
   private lossSinceLog = 0;
   private stepsSinceLog = 0;
   private lastEvalWasBest = false;
+  private readonly runStats = new RunStatsCallback();
   /** Loss summed over every step of the run, resumed segments included (for train_loss). */
   private lossTotal: LossTotal = { sum: 0, steps: 0 };
   /** Data parallel over MPI when launched by mpirun/srun with several ranks (src/distributed). */
@@ -102,7 +104,7 @@ export class Trainer {
     this.collate = typeof c === "function" ? c : c ? c.collate : new DataCollatorWithPadding({ pad_token_id: options.tokenizer?.pad_token_id ?? 0 }).collate;
     // Under data parallelism rank 0 alone logs, prints progress and writes files.
     this.state.is_world_process_zero = this.state.is_local_process_zero = !this.dp || this.dp.rank === 0;
-    const builtIn: TrainerCallback[] = this.state.is_world_process_zero ? [new JsonlLoggerCallback()] : [];
+    const builtIn: TrainerCallback[] = this.state.is_world_process_zero ? [new JsonlLoggerCallback(), this.runStats] : [this.runStats];
     if (!options.quiet && !this.args.disable_tqdm && this.state.is_world_process_zero) builtIn.push(new ProgressCallback({ stream: options.progress_stream as NodeJS.WriteStream | undefined }));
     this.callbackHandler = new CallbackHandler([...builtIn, ...(options.callbacks ?? [])]);
     if (this.args.ignoredKeys.length && !options.quiet) {
@@ -252,8 +254,9 @@ export class Trainer {
       train_runtime: round(runtime, 4),
       train_samples_per_second: round((stepsRun * bs * ga * world) / Math.max(runtime, 1e-9), 3),
       train_steps_per_second: round(stepsRun / Math.max(runtime, 1e-9), 3),
-      total_flos: 0,
+      total_flos: this.state.total_flos,
       train_loss: trainLoss,
+      ...this.runStats.summary(runtime),
       epoch: this.state.epoch,
     };
     this.log(metrics);
@@ -274,8 +277,11 @@ export class Trainer {
       this.dp?.beforeBackward(k === group.length - 1);
       // A per-batch generator keeps collator randomness (MLM masks) replayable on resume.
       const rng = new SeededRandom(epochSeed(at.dataSeed ^ 0x5bd1e995, at.epoch * 1_000_003 + at.first + k));
+      let num_tokens = 0;
       const loss = rows.length === 0 ? 0 : scope(() => {
-        const value = trainingLoss(this.model, this.collate(rows, { rng }), this.args.label_smoothing_factor);
+        const inputs = this.collate(rows, { rng });
+        num_tokens = estimateTokens(inputs);
+        const value = trainingLoss(this.model, inputs, this.args.label_smoothing_factor);
         const v = value.item();
         if (!Number.isFinite(v)) return v;
         (weight !== 1 ? value.mul(weight) : value).backward();
@@ -286,7 +292,8 @@ export class Trainer {
         throw new NonFiniteLossError(at.step, "the loss", loss);
       }
       stepLoss += loss * weight;
-      this.fire("onSubstepEnd");
+      // Under data parallelism this counts this rank's tokens only (total_flos is rank 0's share).
+      this.fire("onSubstepEnd", { num_tokens });
     });
     return this.dp ? this.dp.finishStep(stepLoss) : stepLoss;
   }

@@ -1,5 +1,5 @@
 /**
- * The Trainer's side of checkpoints (checkpoint.ts reads and writes the files): what a save
+ * The Trainer's side of checkpoints (checkpoint_folders.ts reads and writes the files): what a save
  * gathers beside the weights (trainer state, callback state, where in the data the run is)
  * and what a resume puts back. Weights are loaded before the optimizer is built, so this
  * restores the rest: optimizer, scheduler, trainer state, callbacks, RNG and data position.
@@ -11,7 +11,7 @@ import type { DataPosition } from "./batching.js";
 import type { TrainerCallback } from "./callbacks.js";
 import {
   getLastCheckpoint, PREFIX_CHECKPOINT_DIR, loadOptimizerState, loadRngState, loadSchedulerState, restoreRngState, rotateCheckpoints, saveCheckpoint, type CheckpointParts,
-} from "./checkpoint.js";
+} from "./checkpoint_folders.js";
 import type { TrainingArguments } from "./training_args.js";
 import { TrainerState } from "./trainer_state.js";
 

@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { listCheckpoints, stepOf } from "../../src/train/checkpoint.js";
+import { listCheckpoints, stepOf } from "../../src/train/checkpoint_folders.js";
 import { demoConfig, readJson, tempDir, tunelab, tunelabAsync, writeConfig } from "./helpers.js";
 
 const TRAINING = { max_steps: 150, logging_steps: 5, save_steps: 5, save_strategy: "steps", eval_strategy: "no", save_total_limit: 3 };

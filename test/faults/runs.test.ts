@@ -7,7 +7,7 @@ import { createRequire, syncBuiltinESMExports } from "node:module";
 import * as os from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
-import { getLastCheckpoint, listCheckpoints, MANIFEST_NAME } from "../../src/train/checkpoint.js";
+import { getLastCheckpoint, listCheckpoints, MANIFEST_NAME } from "../../src/train/checkpoint_folders.js";
 import { LOCK_NAME } from "../../src/train/output_dir.js";
 import { NonFiniteWeightsError } from "../../src/train/guards.js";
 import { loadTensors } from "../../src/io/tensors.js";

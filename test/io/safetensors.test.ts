@@ -17,7 +17,7 @@ import {
   writeShardedSafetensors,
   type RawTensor,
   type SafetensorsDtype,
-} from "../../src/io/safetensors.js";
+} from "../../src/io/index.js";
 import { fixturesDir, skipIfMissing } from "../helpers/paths.js";
 
 function tmpDir(): string {

@@ -12,6 +12,8 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { stringify } from "yaml";
 import { validateConfig } from "../config.js";
+import { validationConfusionMatrix, writeRunConfig, writeRunInfo } from "../run_record.js";
+import { writeRunReport } from "../../report/run_report.js";
 import { buildRun, consoleOutput, type Output } from "../../pipelines/run.js";
 import { saveTrained, writeResults } from "../../pipelines/trained.js";
 import { Trainer } from "../../train/trainer.js";
@@ -84,10 +86,14 @@ export async function quickstartCommand(opts: QuickstartOptions = {}, out: Outpu
     data_collator: pre.prepared.collator, compute_metrics: pre.prepared.compute_metrics,
   }).evaluate({ eval_dataset: pre.prepared.splits.validation }).eval_accuracy;
   out.info(`\n[1/2] fine-tuning the pretrained model (${epochs} epochs)…`);
-  await pre.trainer.train();
+  const trained = await pre.trainer.train();
+  writeRunConfig(cfg, pre.args.output_dir);
+  pre.trainer.state.save(pre.args.output_dir);
   const afterMetrics = pre.trainer.evaluate();
   saveTrained(pre, pre.args.output_dir);
-  writeResults(pre.args.output_dir, afterMetrics);
+  writeResults(pre.args.output_dir, { ...trained.metrics, ...afterMetrics });
+  writeRunInfo(pre, cfg, validationConfusionMatrix(pre, cfg));
+  const report = await writeRunReport(pre.args.output_dir);
 
   out.info(`\n[2/2] the same architecture from random initialisation, same data and budget…`);
   const scratchCfg = validateConfig(quickstartConfig(runDir, "from_scratch", epochs), "quickstart", runDir);
@@ -105,6 +111,7 @@ export async function quickstartCommand(opts: QuickstartOptions = {}, out: Outpu
   out.info(`\nDone in ${secs}s. Run folder: ${runDir}`);
   out.info(`  fine-tuned model   ${pre.args.output_dir}`);
   out.info(`  training log       ${path.join(pre.args.output_dir, "trainer_log.jsonl")}`);
+  out.info(`  report             ${report.html}`);
   out.info(`  next: tunelab predict ${path.join(runDir, "quickstart.yaml")} --input ${path.join(DEMO_DIR, "data", "test.jsonl")}`);
   return { before, after: afterMetrics.eval_accuracy, scratch: scratchMetrics.eval_accuracy, runDir };
 }

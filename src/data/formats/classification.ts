@@ -11,10 +11,11 @@ import type { PreTrainedTokenizer } from "../tokenizer.js";
 import { Dataset, type Row } from "../dataset.js";
 import { BadRowLog } from "../bad_rows.js";
 
-import type { ProblemType } from "../../models/loss_utils.js";
 import { z } from "zod";
 import { asText, column, flag, names, positiveInt } from "./options.js";
-export type { ProblemType };
+
+/** Transformers' config.problem_type, spelled here so data does not import models (models/loss_utils.ts reads the same three). */
+export type ProblemType = "regression" | "single_label_classification" | "multi_label_classification";
 
 export const classificationOptionsSchema = z.strictObject({
   text_column: column().optional(),

@@ -13,12 +13,10 @@ import { type Tensor, add, arange, cat, reshape, permute, scaledDotProductAttent
 import { Module, ModuleList, Linear, Embedding, LayerNorm, Dropout, getActivation, checkpoint, type Activation } from "../../nn/index.js";
 import { PreTrainedModel, type ModelInputs, type ModelOutput, toIds, type TaskKind } from "../modeling_utils.js";
 import { type PastKeyValues, expandBatch, keyPaddingMask, pastLength } from "../decoder_utils.js";
+import { encoderInputs, encoderPast, paddingIndex, runEncoderLayers } from "../encoder_utils.js";
+
 import { BertConfig } from "./config.js";
 
-/** The padding row of an embedding table, when the config names one inside it. */
-export function paddingIndex(padTokenId: number | null | undefined, size: number): number | null {
-  return typeof padTokenId === "number" && padTokenId >= 0 && padTokenId < size ? padTokenId : null;
-}
 
 /** What every encoder's embeddings module takes: ids (B, T) or embeddings (B, T, C). */
 export interface EmbeddingInputs {
@@ -198,42 +196,7 @@ export class BertEncoder extends Module {
   }
 }
 
-/**
- * Runs encoder layers in order, layer i over past[i] when given. Under gradient checkpointing
- * the past keys/values are inputs of the checkpointed block, so their gradients (prefix
- * tuning's) flow through the recomputation. Shared by BERT, RoBERTa and DistilBERT.
- */
-export function runEncoderLayers(
-  layers: readonly { forward(h: Tensor, mask: Tensor | null, past?: [Tensor, Tensor]): Tensor }[],
-  hidden: Tensor, mask: Tensor | null, past: PastKeyValues | undefined, checkpointing: boolean,
-): Tensor {
-  let h = hidden;
-  layers.forEach((layer, i) => {
-    const p = past?.[i];
-    if (!checkpointing) h = layer.forward(h, mask, p);
-    else if (p) h = checkpoint((x, k, v) => layer.forward(x, mask, [k, v]), h, p[0], p[1]);
-    else h = checkpoint((x) => layer.forward(x, mask), h);
-  });
-  return h;
-}
 
-/**
- * The past keys/values and the key padding mask (B, P + T) an encoder runs with: checks the
- * layer count and the position budget, and widens a (B, T) mask with P ones in front.
- */
-export function encoderPast(
-  inputs: ModelInputs, B: number, T: number, numLayers: number, maxPositions: number, where: string,
-): { past: PastKeyValues | undefined; pastLen: number; mask: Tensor | null } {
-  const past = inputs.past_key_values;
-  if (past && past.length !== numLayers) {
-    throw new RangeError(`[${where}] past_key_values has ${past.length} layers but the model has ${numLayers}; pass one [key, value] per layer`);
-  }
-  const pastLen = pastLength(past);
-  if (pastLen + T > maxPositions) {
-    throw new RangeError(`[${where}] ${pastLen} past + ${T} input positions exceed max_position_embeddings = ${maxPositions}; shorten the input (max_length) or use fewer virtual tokens`);
-  }
-  return { past, pastLen, mask: keyPaddingMask(inputs.attention_mask, B, T, pastLen, where) };
-}
 
 export class BertPooler extends Module {
   readonly dense: Linear;
@@ -254,17 +217,6 @@ export class BertPreTrainedModel extends PreTrainedModel {
   declare readonly config: BertConfig;
 }
 
-/** Converts the id-like inputs an encoder reads (input_ids or inputs_embeds, token types, positions); encoderPast reads the mask. */
-export function encoderInputs(inputs: ModelInputs): { ids: Tensor | null; embeds: Tensor | null; tokenTypes: Tensor | null; positions: Tensor | null } {
-  if (!inputs.input_ids && !inputs.inputs_embeds) throw new Error("[model] pass input_ids or inputs_embeds");
-  if (inputs.input_ids && inputs.inputs_embeds) throw new Error("[model] pass input_ids or inputs_embeds, not both");
-  return {
-    ids: inputs.input_ids ? toIds(inputs.input_ids) : null,
-    embeds: inputs.inputs_embeds ?? null,
-    tokenTypes: inputs.token_type_ids !== undefined ? toIds(inputs.token_type_ids, "token_type_ids") : null,
-    positions: inputs.position_ids !== undefined ? toIds(inputs.position_ids, "position_ids") : null,
-  };
-}
 
 /**
  * The bare encoder. Returns last_hidden_state (B, T, C) and pooler_output (B, C) when it

@@ -14,7 +14,7 @@ import { Module, ModuleList, Linear, Embedding, LayerNorm, Dropout, getActivatio
 import { PreTrainedModel, type ModelInputs, type ModelOutput, type TaskKind } from "../modeling_utils.js";
 import { sequenceClassificationLoss, tokenLoss } from "../loss_utils.js";
 import { type PastKeyValues, expandBatch } from "../decoder_utils.js";
-import { encoderInputs, encoderPast, paddingIndex, runEncoderLayers } from "../bert/modeling.js";
+import { encoderInputs, encoderPast, paddingIndex, runEncoderLayers } from "../encoder_utils.js";
 import { questionAnsweringOutput } from "../bert/heads.js";
 import { DistilBertConfig } from "./config.js";
 

@@ -8,7 +8,8 @@ import { type Tensor, Tensor as TensorClass, arange, gelu, reshape, select, tanh
 import { Module, Linear, LayerNorm, Dropout } from "../../nn/index.js";
 import type { ModelInputs, ModelOutput, TaskKind } from "../modeling_utils.js";
 import { sequenceClassificationLoss, tokenLoss } from "../loss_utils.js";
-import { BertEmbeddings, BertModel, BertPreTrainedModel, type EmbeddingInputs, paddingIndex } from "../bert/modeling.js";
+import { BertEmbeddings, BertModel, BertPreTrainedModel, type EmbeddingInputs } from "../bert/modeling.js";
+import { paddingIndex } from "../encoder_utils.js";
 import { BertForQuestionAnswering, BertForTokenClassification, classifierDropout } from "../bert/heads.js";
 import { RobertaConfig } from "./config.js";
 

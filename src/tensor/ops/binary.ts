@@ -8,10 +8,11 @@ import { BinaryOp, type BinaryOpName } from "../native.js";
 import { kernels } from "../backend.js";
 import { Tensor } from "../tensor.js";
 import { broadcastShapes, broadcastStrides } from "./util.js";
-import { sumToShape } from "./reduce.js";
+import { sumToShape } from "./reduce_kernel.js";
 import { log } from "./unary.js";
 import { zeros } from "./creation.js";
-import { asMask, whereKernel } from "./where.js";
+import { whereKernel } from "./where_kernel.js";
+import { cast } from "./cast.js";
 
 export type Operand = Tensor | number;
 
@@ -133,12 +134,12 @@ const powOp = defineOp({
     if (ctx.needsInputGrad[0]) {
       // b * a^(b-1) = b * out / a, but computed directly so a = 0 stays finite.
       const p = binaryKernel("mul", b, binaryKernel("pow", a, scalarKernel("sub", b, 1)));
-      da = sumToShape(binaryKernel("mul", dy, whereKernel(asMask(scalarKernel("eq", b, 0)), zero, p)), a.shape);
+      da = sumToShape(binaryKernel("mul", dy, whereKernel(cast(scalarKernel("eq", b, 0), "uint8"), zero, p)), a.shape);
     }
     if (ctx.needsInputGrad[1]) {
       const p = binaryKernel("mul", out, log(a));
       const flat = binaryKernel("mul", scalarKernel("eq", a, 0), scalarKernel("ge", b, 0));
-      db = sumToShape(binaryKernel("mul", dy, whereKernel(asMask(flat), zero, p)), b.shape);
+      db = sumToShape(binaryKernel("mul", dy, whereKernel(cast(flat, "uint8"), zero, p)), b.shape);
     }
     return [da, db];
   },

@@ -9,7 +9,8 @@ import { kernels } from "../backend.js";
 import { Tensor, numelOf } from "../tensor.js";
 import { broadcastShapes } from "./util.js";
 import { expand, reshape, transpose } from "./views.js";
-import { sum, sumToShape } from "./reduce.js";
+import { sum } from "./reduce.js";
+import { sumToShape } from "./reduce_kernel.js";
 
 interface Operand {
   data: Float32Array | Uint16Array;

@@ -6,18 +6,12 @@
 import { defineOp } from "../autograd.js";
 import { kernels } from "../backend.js";
 import { Tensor, type Shape, contiguousStrides, numelOf } from "../tensor.js";
-import { DTYPE_BYTES } from "../dtype.js";
 import { inferShape, normDim, sameShape } from "./util.js";
-import { sumToShape } from "./reduce.js";
+import { sumToShape } from "./reduce_kernel.js";
 import { zeros } from "./creation.js";
 
 function viewOf(x: Tensor, shape: Shape, strides: Shape, offset: number): Tensor {
   return new Tensor(x.storage, shape, strides, offset);
-}
-
-/** A contiguous copy of any-dtype x (outside autograd). */
-export function copyContiguous(x: Tensor): Tensor {
-  return x.contiguousCopy();
 }
 
 /** Strides for viewing x with `shape`, or null when its layout needs a copy first. */
@@ -219,8 +213,4 @@ export function contiguous(x: Tensor): Tensor {
 /** A differentiable copy. */
 export function clone(x: Tensor): Tensor {
   return copyOp(x);
-}
-
-export function elementSize(x: Tensor): number {
-  return DTYPE_BYTES[x.dtype];
 }
