@@ -38,9 +38,14 @@ export function checkWeightsFinite(model: Pick<TrainableModel, "namedParameters"
   }
 }
 
-/** Watches the step losses for divergence: warns once when the loss grows 100-fold over its lowest value. */
+/**
+ * Watches the step losses for divergence: warns once when the loss grows 100-fold over its
+ * lowest value AND ends above where training started (a converged loss of 1e-3 that spikes to
+ * 0.15 late in a run is noise on a small batch, not divergence).
+ */
 export class DivergenceWatch {
   private lowest: { step: number; loss: number } | null = null;
+  private first: number | null = null;
   private warned = false;
 
   constructor(private readonly args: Pick<TrainingArguments, "learning_rate" | "max_grad_norm">, private readonly factor = 100) {}
@@ -48,9 +53,10 @@ export class DivergenceWatch {
   /** The warning to print for this step's loss, once per run; null otherwise. */
   observe(step: number, loss: number): string | null {
     if (!Number.isFinite(loss)) return null;
+    this.first ??= loss;
     if (!this.lowest || loss < this.lowest.loss) this.lowest = { step, loss };
     const floor = Math.max(this.lowest.loss, 1e-3); // a loss near 0 rising to 0.1 is not divergence
-    if (this.warned || loss < floor * this.factor) return null;
+    if (this.warned || loss < floor * this.factor || loss <= this.first) return null;
     this.warned = true;
     const lr = this.args.learning_rate;
     const cause = lr >= 1e-2
