@@ -131,6 +131,11 @@ export interface LoadModelOptions {
   dir?: string;
 }
 
+/** How the base is quantized while loading: the quantization section, else NF4 + double quantization for method: qlora. */
+export function baseQuantization(cfg: Partial<Pick<RunConfig, "method" | "quantization">>): Record<string, unknown> | undefined {
+  return cfg.quantization ?? (cfg.method === "qlora" ? quantizationConfigToDict(QLORA_DEFAULT_CONFIG) : undefined);
+}
+
 /**
  * The task model: pretrained weights from a folder/hub id, or a random initialisation from a
  * config (from_config, or `scratch` to ignore the weights of name_or_path: the baseline).
@@ -142,8 +147,7 @@ export async function loadModel(cfg: Pick<RunConfig, "model" | "task"> & Partial
   if (!opts.scratch && dir) {
     const dict = readJsonFile<Record<string, unknown>>(path.join(dir, "config.json"));
     const cls = modelClassFor(String(dict.model_type), autoTask);
-    // method: qlora quantizes while loading (NF4 + double quantization unless a quantization section says otherwise).
-    const quantization_config = cfg.quantization ?? (cfg.method === "qlora" ? quantizationConfigToDict(QLORA_DEFAULT_CONFIG) : undefined);
+    const quantization_config = baseQuantization(cfg);
     return cls.fromPretrained(dir, { config: extra, quiet: opts.quiet, torch_dtype: cfg.model.torch_dtype, revision: cfg.model.revision, local_files_only: cfg.model.local_files_only, quantization_config });
   }
   let config: PretrainedConfig;

@@ -12,7 +12,7 @@ import type { TrainableModel } from "../train/model_contract.js";
 import { loadAdapter } from "../train/methods.js";
 import type { Trainer } from "../train/trainer.js";
 import { TASK_NAMES, type TaskName, type TaskOptions } from "./tasks.js";
-import { loadModel, loadTokenizer } from "./run.js";
+import { baseQuantization, loadModel, loadTokenizer } from "./run.js";
 import type { ModelSection, RunConfig } from "./config.js";
 
 /** Written beside a saved model by saveTrained: the task and its options, so a folder predicts alone. */
@@ -28,6 +28,8 @@ export interface TrainedInfo {
   adapter: boolean;
   /** The adapter's base model (adapter_config.json's base_model_name_or_path), if any. */
   base_model_name_or_path?: string;
+  /** How the adapter's base was quantized in training (a QLoRA run): it is loaded the same way. */
+  base_quantization?: Record<string, unknown>;
 }
 
 export interface LoadTrainedOptions {
@@ -68,7 +70,7 @@ const readIfThere = <T>(file: string): T | null => (fs.existsSync(file) ? readJs
 /** What a trained folder is, without loading weights. */
 export function inspectTrained(dir: string, opts: Pick<LoadTrainedOptions, "task" | "taskOptions"> = {}): TrainedInfo {
   if (!fs.existsSync(dir)) throw new Error(`[trained] ${dir}: no such folder; pass a run folder written by tunelab train (or a checkpoint-N inside it)`);
-  const saved = readIfThere<{ task?: string; task_options?: TaskOptions }>(path.join(dir, TASK_FILE));
+  const saved = readIfThere<{ task?: string; task_options?: TaskOptions; base_quantization?: Record<string, unknown> }>(path.join(dir, TASK_FILE));
   const config = readIfThere<{ architectures?: string[]; id2label?: Record<string, string> }>(path.join(dir, "config.json"));
   const adapterConfig = readIfThere<{ task_type?: string; base_model_name_or_path?: string }>(path.join(dir, "adapter_config.json"));
   if (!config && !adapterConfig) throw new Error(`[trained] ${dir} holds no model (no config.json or adapter_config.json); train one first (tunelab train) or pass the folder that holds it`);
@@ -87,6 +89,7 @@ export function inspectTrained(dir: string, opts: Pick<LoadTrainedOptions, "task
     dir, task, labels, adapter: Boolean(adapterConfig),
     taskOptions: { ...(saved?.task_options ?? {}), ...(opts.taskOptions ?? {}) },
     ...(adapterConfig?.base_model_name_or_path ? { base_model_name_or_path: adapterConfig.base_model_name_or_path } : {}),
+    ...(adapterConfig && saved?.base_quantization ? { base_quantization: saved.base_quantization } : {}),
   };
 }
 
@@ -97,7 +100,7 @@ export async function loadTrainedModel(info: TrainedInfo, opts: LoadTrainedOptio
   if (info.adapter) {
     const base: ModelSection = { ...(opts.model ?? {}), name_or_path: opts.model?.name_or_path ?? info.base_model_name_or_path };
     if (!base.name_or_path) throw new Error(`[trained] ${info.dir} holds an adapter whose adapter_config.json names no base model; give the base model (model:)`);
-    return loadAdapter(await loadModel({ model: base, task: info.task }, overrides, { quiet }), info.dir);
+    return loadAdapter(await loadModel({ model: base, task: info.task, quantization: info.base_quantization }, overrides, { quiet }), info.dir);
   }
   return loadModel({ model: opts.model ?? {}, task: info.task }, overrides, { dir: info.dir, quiet });
 }
@@ -132,11 +135,13 @@ export function trainedModelDir(cfg: RunConfig, outputDir: string, given?: strin
  * Saves a finished run: the model (or adapter) and tokenizer, the task file, and beside an
  * adapter the task model's config.json (its label names; the weights stay the base's).
  */
-export function saveTrained(run: { trainer: Trainer; model: TrainableModel; config: Pick<RunConfig, "task" | "taskOptions"> }, dir: string): void {
+export function saveTrained(run: { trainer: Trainer; model: TrainableModel; config: Pick<RunConfig, "task" | "taskOptions"> & Partial<Pick<RunConfig, "method" | "quantization">> }, dir: string): void {
   run.trainer.saveModel(dir);
   const config = run.model.config as { save?(dir: string): void } | undefined;
   if (fs.existsSync(path.join(dir, "adapter_config.json")) && !fs.existsSync(path.join(dir, "config.json")) && typeof config?.save === "function") config.save(dir);
-  writeJsonAtomic(path.join(dir, TASK_FILE), { task: run.config.task, task_options: run.config.taskOptions ?? {} });
+  const adapter = fs.existsSync(path.join(dir, "adapter_config.json"));
+  const quantization = adapter ? baseQuantization(run.config) : undefined; // a merged/full save carries its own config
+  writeJsonAtomic(path.join(dir, TASK_FILE), { task: run.config.task, task_options: run.config.taskOptions ?? {}, ...(quantization ? { base_quantization: quantization } : {}) });
 }
 
 /** HF's example scripts write all_results.json plus train_/eval_ files. */

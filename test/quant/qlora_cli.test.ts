@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { applyMethod } from "../../src/peft/index.js";
 import { Linear4bit } from "../../src/quant/linear4bit.js";
+import { loadTrained } from "../../src/pipelines/index.js";
 import { AutoModelForSequenceClassification } from "../../src/models/index.js";
 import { DEMO_DIR, demoConfig, tempDir, tunelab, writeConfig } from "../cli/helpers.js";
 
@@ -17,7 +18,7 @@ function count4bit(m: { namedModules(): Iterable<[string, unknown]> }): number {
   return n;
 }
 
-test("CLI: method qlora trains LoRA on a 4-bit base, with the quantization section's settings", () => {
+test("CLI: method qlora trains LoRA on a 4-bit base, with the quantization section's settings; the run loads back on a 4-bit base", async () => {
   const dir = tempDir();
   try {
     const cfg = demoConfig(path.join(dir, "out"), { num_train_epochs: 1, max_steps: 3, eval_strategy: "no", save_strategy: "no" });
@@ -32,6 +33,10 @@ test("CLI: method qlora trains LoRA on a 4-bit base, with the quantization secti
     assert.match(r.output, /\[model\] qlora: trainable params/);
     const saved = JSON.parse(fs.readFileSync(path.join(dir, "out", "adapter_config.json"), "utf8"));
     assert.equal(saved.peft_type, "LORA");
+    // eval/predict/serve load the adapter onto a base quantized as in training, not a float32 one.
+    const trained = await loadTrained(path.join(dir, "out"));
+    assert.ok(count4bit(trained.model as unknown as Parameters<typeof count4bit>[0]) > 0, "the base is 4-bit again");
+    assert.equal((trained.base_quantization as { bnb_4bit_quant_type?: string }).bnb_4bit_quant_type, "fp4");
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
