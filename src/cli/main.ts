@@ -292,15 +292,20 @@ GGUF: Llama and Mistral causal LMs with a SentencePiece-style (byte-fallback BPE
   return program;
 }
 
+/** Prints a command's failure and gives its exit code: 2 for a config problem, 1 otherwise. */
+export function reportFailure(err: unknown): number {
+  const e = err as Error;
+  const configProblem = e instanceof ConfigError || e instanceof TrainingArgumentsError;
+  console.error(configProblem ? e.message : `error: ${e.message}`);
+  if (process.env.TUNELAB_DEBUG) console.error(e.stack);
+  return configProblem ? 2 : 1;
+}
+
 export async function main(argv: string[] = process.argv): Promise<number> {
   try {
     await buildProgram().parseAsync(argv);
     return 0;
   } catch (err) {
-    const e = err as Error;
-    const configProblem = e instanceof ConfigError || e instanceof TrainingArgumentsError;
-    console.error(configProblem ? e.message : `error: ${e.message}`);
-    if (process.env.TUNELAB_DEBUG) console.error(e.stack);
-    return configProblem ? 2 : 1;
+    return reportFailure(err);
   }
 }

@@ -5,8 +5,7 @@
  */
 import * as fs from "node:fs";
 import { trainCommand } from "../commands/train.js";
-import { ConfigError } from "../config.js";
-import { TrainingArgumentsError } from "../../train/training_args.js";
+import { reportFailure } from "../main.js";
 import { MedianPruningCallback } from "./pruning.js";
 import type { ChildRunSpec } from "./child.js";
 
@@ -17,11 +16,7 @@ async function runChild(specFile: string): Promise<number> {
     await trainCommand(spec.config, { quiet: true, resume: spec.resume ? true : undefined, callbacks });
     return 0;
   } catch (err) {
-    const e = err as Error;
-    const configProblem = e instanceof ConfigError || e instanceof TrainingArgumentsError;
-    console.error(configProblem ? e.message : `error: ${e.message}`);
-    if (process.env.TUNELAB_DEBUG) console.error(e.stack);
-    return configProblem ? 2 : 1;
+    return reportFailure(err);
   }
 }
 
