@@ -83,7 +83,7 @@ export class TorchRef {
     });
   }
 
-  /** Starts the reference, installing python3-torch with apt when root; null when unavailable. */
+  /** Starts the reference, installing python3-torch + OpenBLAS with apt when root; null when unavailable or on the reference BLAS. */
   static start(): TorchRef | null {
     const version = torchVersion();
     return version ? new TorchRef(version) : null;
@@ -107,21 +107,37 @@ export class TorchRef {
   }
 }
 
+// Debian's torch calls whatever libblas.so.3 the alternatives point at: without OpenBLAS that
+// is the reference BLAS, about 10x slower, and every ratio against torch would be false.
+const TORCH_PACKAGES = ["python3-torch", "libopenblas0-pthread"];
+const PROBE = [
+  "import torch",
+  "torch.ones(64, 64) @ torch.ones(64, 64)",
+  "print(torch.__version__)",
+  "print('openblas' if any('openblas' in l for l in open('/proc/self/maps')) else 'reference-blas')",
+].join("\n");
+
 function torchVersion(): string | null {
-  const probe = () => spawnSync(PYTHON, ["-c", "import torch; print(torch.__version__)"], { encoding: "utf8" });
-  const first = probe();
-  if (first.status === 0) return first.stdout.trim();
-  if (process.getuid?.() === 0 && !process.env.TUNELAB_BENCH_NO_INSTALL) {
-    console.log("python3-torch is not installed; installing it with apt (set TUNELAB_BENCH_NO_INSTALL=1 to skip)...");
-    spawnSync("apt-get", ["install", "-y", "-qq", "python3-torch"], {
+  const probe = () => {
+    const r = spawnSync(PYTHON, ["-c", PROBE], { encoding: "utf8" });
+    const [version, blas] = r.stdout.trim().split("\n");
+    return r.status === 0 ? { version, openblas: blas === "openblas" } : null;
+  };
+  let found = probe();
+  if ((!found || !found.openblas) && process.getuid?.() === 0 && !process.env.TUNELAB_BENCH_NO_INSTALL) {
+    console.log(`installing ${TORCH_PACKAGES.join(" ")} with apt for the PyTorch columns (set TUNELAB_BENCH_NO_INSTALL=1 to skip)...`);
+    spawnSync("apt-get", ["install", "-y", "-qq", ...TORCH_PACKAGES], {
       stdio: "ignore",
       env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
       timeout: 600_000,
     });
-    const again = probe();
-    if (again.status === 0) return again.stdout.trim();
+    found = probe();
   }
-  return null;
+  if (found && !found.openblas) {
+    console.log("- reference: torch runs on the reference BLAS (no OpenBLAS loaded), ~10x slower: its columns are left out (apt-get install libopenblas0-pthread)");
+    return null;
+  }
+  return found?.version ?? null;
 }
 
 /** One timed comparison, as the tables print it. */

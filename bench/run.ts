@@ -90,7 +90,7 @@ async function main(): Promise<void> {
   console.log(
     torch
       ? `- reference: PyTorch ${torch.version} (${PYTHON}), same shapes, same thread count (torch.set_num_threads and OpenBLAS's own pool, which set_num_threads leaves at all cores), timed alternately with tunelab in this run`
-      : "- reference: none — python3-torch is not installed (apt-get install python3-torch); torch columns say \"-\"",
+      : "- reference: none — python3-torch with OpenBLAS is not available (apt-get install python3-torch libopenblas0-pthread); torch columns say \"-\"",
   );
   console.log(`- figures: the ${QUANTILE * 100}th percentile of per-call times (robust to other processes)`);
   console.log(
