@@ -101,6 +101,17 @@ function parity(answers: Record<string, Answer>): { text: string; failed: boolea
   return { text: parts.join("; ") || "no reference", failed };
 }
 
+/** torch.onnx.export in a process of its own (tracing's memory would count in the timed torch process's peak). */
+async function exportOnnx(job: Answer, path: string): Promise<void> {
+  const p = EngineProcess.torch("PASSIVE");
+  try {
+    await p.ask(job);
+    await p.ask({ cmd: "export", path });
+  } finally {
+    p.close();
+  }
+}
+
 /** Runs one row: load every engine, check parity, calibrate torch, alternate rounds. */
 async function runRow(c: ModelCase, opts: { quick: boolean; rounds: number; threads: number; torch: boolean; roundSeconds: number }): Promise<Row> {
   const config = opts.quick ? c.spec.quick : c.spec.config;
@@ -142,7 +153,7 @@ async function runRow(c: ModelCase, opts: { quick: boolean; rounds: number; thre
       if (inferenceLike && procs.torch) {
         const onnx = join(dir, `${c.mode}.onnx`);
         try {
-          if (!existsSync(onnx)) await procs.torch.ask({ cmd: "export", path: onnx });
+          if (!existsSync(onnx)) await exportOnnx(job, onnx);
           await start("onnxruntime", EngineProcess.ort(), { onnx });
         } catch (err) {
           row.engines.onnxruntime = { samples: [], rounds: [], error: `torch.onnx.export: ${(err as Error).message.slice(0, 300)}` };
@@ -266,7 +277,7 @@ export async function benchModels(args: string[]): Promise<number> {
     rows.map((r) => rowCells(r, peak)),
   ));
   console.log("\nChecks (first loss before any update, first logits, greedy tokens):");
-  for (const r of rows) console.log(`- ${caseName(r.c)}: ${r.check}; load average at the start ${r.load.toFixed(2)}; ${(r.flops / 1e9).toFixed(1)} GFLOP per step`);
+  for (const r of rows) console.log(`- ${caseName(r.c)}: ${r.check}; load average at the start ${r.load.toFixed(2)}; ${(r.flops / 1e9).toPrecision(3)} GFLOP per step`);
   for (const r of rows) {
     for (const [name, e] of Object.entries(r.engines)) if (e.error) console.log(`- ${caseName(r.c)}: ${name} failed: ${e.error}`);
   }
