@@ -2,7 +2,7 @@
  * Gradient checkpointing: run a block without keeping its activations, and recompute them
  * in backward. Trades one extra forward per block for the block's activation memory.
  */
-import { type Tensor, defineOp, enableGrad, noGrad, isGradEnabled, getRngState, setRngState, type RngState } from "../tensor/index.js";
+import { type Tensor, defineOp, enableGrad, noGrad, innerScope, isGradEnabled, getRngState, setRngState, type RngState } from "../tensor/index.js";
 
 type Block = (...inputs: Tensor[]) => Tensor;
 
@@ -23,7 +23,8 @@ const checkpointOp = defineOp({
     ctx.fn = fn;
     ctx.rng = getRngState();
     ctx.save(...inputs);
-    return noGrad(() => fn(...inputs));
+    // Its own scope: the block's intermediates are freed now (nothing saves them).
+    return noGrad(() => innerScope(() => fn(...inputs)));
   },
   backward(ctx, dy) {
     const fn = ctx.fn as Block;

@@ -10,7 +10,7 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { Tensor, sameShape } from "./tensor.js";
-import { trackNode } from "./scope.js";
+import { scope, trackNode } from "./scope.js";
 
 /**
  * Grad mode lives in AsyncLocalStorage, like scopes: `noGrad(async () => { await x; ... })`
@@ -232,7 +232,9 @@ export function runBackward(root: Tensor, gradOutput?: Tensor): void {
         leavesDone(node);
         continue;
       }
-      const results = node.def.backward(node.ctx, dy);
+      // In its own scope: what the op's backward makes and does not return (temporaries, a
+      // checkpointed block's recomputed activations) is freed now, not when the step ends.
+      const results = scope(() => node.def.backward(node.ctx, dy));
       // Backward may return dy itself, or one tensor for several inputs (add): give each
       // slot its own tensor object (a view when shared), so that freeing or accumulating
       // into one never touches another.

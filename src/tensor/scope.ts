@@ -105,6 +105,15 @@ export function scope<T>(fn: () => T): T {
   return result;
 }
 
+/**
+ * Runs fn in a scope nested in the current one, so what fn makes and does not return is freed
+ * when it returns (saved activations once backward has read them). Outside any scope it just
+ * runs fn: a scope of its own would be outermost and end the graph that backward still needs.
+ */
+export function innerScope<T>(fn: () => T): T {
+  return storage.getStore() ? scope(fn) : fn();
+}
+
 /** Registers a new tensor with the current scope (no-op outside scopes). */
 export function track(t: Tensor): void {
   const s = storage.getStore();
