@@ -2,7 +2,7 @@
  * Gradient checkpointing: run a block without keeping its activations, and recompute them
  * in backward. Trades one extra forward per block for the block's activation memory.
  */
-import { type Tensor, defineOp, enableGrad, noGrad, innerScope, isGradEnabled, getRngState, setRngState, type RngState } from "../tensor/index.js";
+import { type Tensor, defineOp, enableGrad, noGrad, isGradEnabled, getRngState, setRngState, type RngState } from "../tensor/index.js";
 
 type Block = (...inputs: Tensor[]) => Tensor;
 
@@ -19,25 +19,22 @@ function replaying(rng: RngState, fn: () => Tensor): Tensor {
 
 const checkpointOp = defineOp({
   name: "checkpoint",
-  forward(ctx, fn: Block, ...inputs: Tensor[]) {
-    ctx.fn = fn;
-    ctx.rng = getRngState();
-    ctx.save(...inputs);
-    // Its own scope: the block's intermediates are freed now (nothing saves them).
-    return noGrad(() => innerScope(() => fn(...inputs)));
+  // The block's activations are temporaries of this op: the engine frees them on return.
+  forward(_ctx, fn: Block, ...inputs: Tensor[]) {
+    const rng = getRngState(); // before the block draws its dropout masks
+    return { out: noGrad(() => fn(...inputs)), saved: { fn, rng, inputs } };
   },
-  backward(ctx, dy) {
-    const fn = ctx.fn as Block;
-    const leaves = ctx.saved.map((t, i) => {
+  backward({ fn, rng, inputs }, dy, { needsInputGrad: need }) {
+    const leaves = inputs.map((t, i) => {
       const d = t.detach();
-      if (ctx.needsInputGrad[i]) d.setRequiresGrad(true);
+      if (need[i]) d.setRequiresGrad(true);
       return d;
     });
-    const out = replaying(ctx.rng as RngState, () => enableGrad(() => fn(...leaves)));
+    const out = replaying(rng, () => enableGrad(() => fn(...leaves)));
     // Parameters inside the block are leaves: their .grad accumulates here directly.
     if (out.requiresGrad) out.backward(dy);
     return leaves.map((l, i) => {
-      const g = ctx.needsInputGrad[i] ? l.grad : null;
+      const g = need[i] ? l.grad : null;
       l.grad = null;
       return g;
     });
