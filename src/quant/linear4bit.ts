@@ -31,7 +31,7 @@ function roundToBf16(t: Tensor): Tensor {
 
 const linear4bitOp = defineOp({
   name: "linear_4bit",
-  forward(ctx, x: Tensor, layer: Linear4bit, bias: Tensor | null) {
+  forward(_ctx, x: Tensor, layer: Linear4bit, bias: Tensor | null) {
     const inF = layer.inFeatures;
     const outF = layer.outFeatures;
     const bf16 = layer.computeDtype === "bfloat16";
@@ -47,12 +47,10 @@ const linear4bitOp = defineOp({
       }
       if (bf16) roundToBf16(y);
     }
-    Object.assign(ctx, { layer, xShape: x.shape });
-    return reshape(y, [...x.shape.slice(0, -1), outF]);
+    // The weight is frozen: backward needs the layer (its codes), never the input.
+    return { out: reshape(y, [...x.shape.slice(0, -1), outF]), saved: { layer, xShape: x.shape } };
   },
-  backward(ctx, dy) {
-    const layer = ctx.layer as Linear4bit;
-    const xShape = ctx.xShape as number[];
+  backward({ layer, xShape }, dy, { needsInputGrad: need }) {
     const inF = layer.inFeatures;
     const outF = layer.outFeatures;
     const bf16 = layer.computeDtype === "bfloat16";
@@ -60,7 +58,7 @@ const linear4bitOp = defineOp({
     if (bf16) g = roundToBf16(g);
     const N = g.shape[0];
     let dx: Tensor | null = null;
-    if (ctx.needsInputGrad[0]) {
+    if (need[0]) {
       // dx (N, in) = dy (N, out) @ W (out, in)
       const d = Tensor.empty([N, inF]);
       if (d.numel > 0) {
@@ -69,7 +67,7 @@ const linear4bitOp = defineOp({
       }
       dx = reshape(d, xShape);
     }
-    const db = ctx.needsInputGrad[1] ? sum(g, 0) : null;
+    const db = need[1] ? sum(g, 0) : null;
     return [dx, db];
   },
 });

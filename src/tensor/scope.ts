@@ -105,10 +105,33 @@ export function scope<T>(fn: () => T): T {
   return result;
 }
 
-/** Registers a new tensor with the current scope (no-op outside scopes). */
+/**
+ * Runs fn in a scope nested in the current one, so what fn makes and does not return is freed
+ * when it returns (saved activations once backward has read them). Outside any scope it just
+ * runs fn: a scope of its own would be outermost and end the graph that backward still needs.
+ */
+export function innerScope<T>(fn: () => T): T {
+  return storage.getStore() ? scope(fn) : fn();
+}
+
+/**
+ * The tensors created since the running op began (autograd.ts frees those the op neither
+ * returns nor saves). Ops run synchronously, so this is a plain variable, not async context.
+ */
+let opFrame: Tensor[] | null = null;
+
+/** Installs `next` as the running op's frame and returns the one it replaces. */
+export function swapOpFrame(next: Tensor[] | null): Tensor[] | null {
+  const prev = opFrame;
+  opFrame = next;
+  return prev;
+}
+
+/** Registers a new tensor with the current scope (no-op outside scopes) and the running op. */
 export function track(t: Tensor): void {
   const s = storage.getStore();
   if (s) s.tensors.push(t);
+  opFrame?.push(t);
 }
 
 export function trackNode(n: GraphNode): void {
