@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- models [bert-base|bert-small|gpt2|llama-1b ...] [--quick] [--rounds N] [--profile]`:
+ * `npm run bench -- models [bert-base|bert-small|gpt2|llama-1b ...] [--quick] [--rounds N] [--profile] [--out FILE]`:
  * whole real-size models (random weights, cached) in tunelab, PyTorch and onnxruntime-node.
  *
  * Per row, each engine runs in its own process (its VmHWM is the row's peak RSS for that
@@ -12,7 +12,7 @@
  * FLOPs: bench/models_cases.ts; the limit: bench/fma_native.cpp, measured at the start. The
  * full run (or --profile) ends with bench/model_profile.ts's breakdown of the BERT-base full step.
  */
-import { existsSync, statSync } from "node:fs";
+import { existsSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { cpus, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
@@ -61,6 +61,13 @@ interface Row {
   check: string;
   parityFailed: boolean;
   load: number;
+}
+
+/** Everything the bench prints on stdout (markdown), kept for --out. */
+const printed: string[] = [];
+function say(text = ""): void {
+  printed.push(text);
+  console.log(text);
 }
 
 const median = (xs: number[]) => {
@@ -124,7 +131,7 @@ async function runRow(c: ModelCase, opts: { quick: boolean; rounds: number; thre
     } finally {
       w.close();
     }
-    console.log(`  (wrote ${c.spec.key}'s random-weight checkpoint to ${dir} in ${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+    say(`  (wrote ${c.spec.key}'s random-weight checkpoint to ${dir} in ${((performance.now() - t0) / 1000).toFixed(0)} s)`);
   }
   const job = {
     cmd: "load", dir, family: c.spec.family, mode: c.mode, B: c.B, T: c.T, new_tokens: c.newTokens,
@@ -235,9 +242,9 @@ function rowCells(row: Row, peak: Peak): (string | number)[] {
 /** The step's breakdown (bench/model_profile.ts) in its own process, so its timers touch no timed row. */
 function profile(c: ModelCase, quick: boolean): void {
   const dir = checkpointDir(c.spec.family, quick ? c.spec.quick : c.spec.config);
-  console.log(`\n## Where the ${caseName(c)} goes (bench/model_profile.ts)\n`);
+  say(`\n## Where the ${caseName(c)} goes (bench/model_profile.ts)\n`);
   const r = spawnSync(process.execPath, [join(repoRoot, "dist", "bench", "model_profile.js"), dir, c.spec.family, String(c.B), String(c.T), "3"], { encoding: "utf8" });
-  console.log(r.status === 0 ? r.stdout : `profile failed: ${r.stderr.trim().split("\n").slice(-3).join(" | ")}`);
+  say(r.status === 0 ? r.stdout : `profile failed: ${r.stderr.trim().split("\n").slice(-3).join(" | ")}`);
 }
 
 export async function benchModels(args: string[]): Promise<number> {
@@ -245,10 +252,10 @@ export async function benchModels(args: string[]): Promise<number> {
   const quick = args.includes("--quick");
   const roundsAt = args.indexOf("--rounds");
   const rounds = roundsAt >= 0 ? Number(args[roundsAt + 1]) : quick ? 1 : 3;
-  const names = args.filter((a, i) => !a.startsWith("--") && args[i - 1] !== "--rounds");
+  const names = args.filter((a, i) => !a.startsWith("--") && args[i - 1] !== "--rounds" && args[i - 1] !== "--out");
   const unknown = names.filter((n) => !SPECS.some((s) => s.key === n));
   if (unknown.length || !(rounds >= 1)) {
-    console.error(`bench models: unknown model ${unknown.join(", ") || "?"} or --rounds; choose from ${SPECS.map((s) => s.key).join(", ")} (default: all), --quick, --rounds N (>= 1)`);
+    console.error(`bench models: unknown model ${unknown.join(", ") || "?"} or --rounds; choose from ${SPECS.map((s) => s.key).join(", ")} (default: all), --quick, --rounds N (>= 1), --profile, --out FILE (the markdown, e.g. bench/RESULTS.md)`);
     return 2;
   }
   const cases = (quick ? QUICK_CASES : CASES).filter((c) => names.length === 0 || names.includes(c.spec.key));
@@ -257,37 +264,44 @@ export async function benchModels(args: string[]): Promise<number> {
   const before = loadavg()[0];
   const peak = measurePeak(threads);
   const version = process.env.TUNELAB_BENCH_NO_TORCH ? null : torchVersion();
-  console.log(`# tunelab bench: models${quick ? " (--quick: tiny shapes, 1 round — proves the harness, not the speed)" : ""}\n`);
-  console.log(`- machine: ${cpus()[0]?.model ?? "unknown CPU"}, ${n} logical CPU(s), ${(totalmem() / 2 ** 30).toFixed(0)} GiB; every engine at ${threads} thread(s)`);
-  console.log(`- limit: ${peak.note}; "% of peak" = counted GEMM FLOPs / median time / the ${threads}-thread figure`);
-  console.log(`- PyTorch: ${version ? `${version} (Debian python3-torch on OpenBLAS), bench/models_torch.py modules with Hugging Face semantics, same safetensors, best of ${threads} thr / ${threads} thr OMP_WAIT_POLICY=PASSIVE / 1 thr` : "not available (apt-get install python3-torch libopenblas0-pthread): tunelab only"}`);
-  console.log(`- onnxruntime-node: the PyTorch model exported with torch.onnx.export (opset 14), intraOpNumThreads ${threads}`);
-  console.log(`- ${rounds} round(s), engines alternating; s/step = median over all steps (range of round medians); dropout 0, AdamW lr 1e-5 wd 0.01, LoRA r=${LORA.r} alpha=${LORA.lora_alpha}`);
+  say(`# tunelab bench: models${quick ? " (--quick: tiny shapes, 1 round — proves the harness, not the speed)" : ""}\n`);
+  say(`- machine: ${cpus()[0]?.model ?? "unknown CPU"}, ${n} logical CPU(s), ${(totalmem() / 2 ** 30).toFixed(0)} GiB; every engine at ${threads} thread(s)`);
+  say(`- limit: ${peak.note}; "% of peak" = counted GEMM FLOPs / median time / the ${threads}-thread figure`);
+  say(`- PyTorch: ${version ? `${version} (Debian python3-torch on OpenBLAS), bench/models_torch.py modules with Hugging Face semantics, same safetensors, best of ${threads} thr / ${threads} thr OMP_WAIT_POLICY=PASSIVE / 1 thr` : "not available (apt-get install python3-torch libopenblas0-pthread): tunelab only"}`);
+  say(`- onnxruntime-node: the PyTorch model exported with torch.onnx.export (opset 14), intraOpNumThreads ${threads}`);
+  say(`- ${rounds} round(s), engines alternating; s/step = median over all steps (range of round medians); dropout 0, AdamW lr 1e-5 wd 0.01, LoRA r=${LORA.r} alpha=${LORA.lora_alpha}`);
   const busy = (load: number, own: number) => load - own > 0.3 * n;
-  console.log(`- load average before: ${before.toFixed(2)} on ${n} CPU(s)${busy(before, 0) ? " — WARNING: the machine is busy; figures are provisional, rerun on a quiet machine" : ""}`);
+  say(`- load average before: ${before.toFixed(2)} on ${n} CPU(s)${busy(before, 0) ? " — WARNING: the machine is busy; figures are provisional, rerun on a quiet machine" : ""}`);
 
   const rows: Row[] = [];
   for (const c of cases) {
     console.error(`[models] ${caseName(c)}...`);
     rows.push(await runRow(c, { quick, rounds, threads, torch: version !== null, roundSeconds: 2 }));
   }
-  console.log("");
-  console.log(table(
+  say("");
+  say(table(
     ["work (fp32)", "tunelab s/step", "tokens/s", "GFLOP/s", "% of peak", "PyTorch s/step", "vs PyTorch", "ORT s/step", "vs ORT", "peak RSS MiB tunelab / torch / ORT"],
     rows.map((r) => rowCells(r, peak)),
   ));
-  console.log("\nChecks (first loss before any update, first logits, greedy tokens):");
-  for (const r of rows) console.log(`- ${caseName(r.c)}: ${r.check}; load average at the start ${r.load.toFixed(2)}; ${(r.flops / 1e9).toPrecision(3)} GFLOP per step`);
+  say("\nChecks (first loss before any update, first logits, greedy tokens):");
+  for (const r of rows) say(`- ${caseName(r.c)}: ${r.check}; load average at the start ${r.load.toFixed(2)}; ${(r.flops / 1e9).toPrecision(3)} GFLOP per step`);
   for (const r of rows) {
-    for (const [name, e] of Object.entries(r.engines)) if (e.error) console.log(`- ${caseName(r.c)}: ${name} failed: ${e.error}`);
+    for (const [name, e] of Object.entries(r.engines)) if (e.error) say(`- ${caseName(r.c)}: ${name} failed: ${e.error}`);
   }
   const profiled = cases.find((c) => c.spec.key === "bert-base" && c.mode === "full");
   if (profiled && (args.includes("--profile") || (names.length === 0 && !quick))) profile(profiled, quick);
   const after = loadavg()[0];
   const took = (performance.now() - started) / 1000;
-  console.log(`\nLoad average at the end: ${after.toFixed(2)} (this bench's ${threads} thread(s) included)${busy(after, threads) ? " — WARNING: other work was running; figures are provisional" : ""}. The bench took ${took.toFixed(0)} s.`);
+  say(`\nLoad average at the end: ${after.toFixed(2)} (this bench's ${threads} thread(s) included)${busy(after, threads) ? " — WARNING: other work was running; figures are provisional" : ""}. The bench took ${took.toFixed(0)} s.`);
+  const outAt = args.indexOf("--out");
+  if (outAt >= 0) {
+    const file = args[outAt + 1];
+    writeFileSync(`${file}.tmp`, `${printed.join("\n")}\n`);
+    renameSync(`${file}.tmp`, file);
+    console.error(`[models] wrote ${file}`);
+  }
   const tunelabBroke = rows.some((r) => r.engines.tunelab?.error || !r.engines.tunelab?.samples.length);
   const parityBroke = rows.some((r) => r.parityFailed);
-  if (parityBroke) console.log("FAILED: an engine's first result differs from tunelab's: the two sides are not the same computation.");
+  if (parityBroke) say("FAILED: an engine's first result differs from tunelab's: the two sides are not the same computation.");
   return tunelabBroke || parityBroke ? 1 : 0;
 }
