@@ -12,9 +12,9 @@
  * FLOPs: bench/models_cases.ts; the limit: bench/fma_native.cpp, measured at the start. The
  * full run (or --profile) ends with bench/model_profile.ts's breakdown of the BERT-base full step.
  */
-import { existsSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
-import { cpus, loadavg, totalmem } from "node:os";
+import { cpus, freemem, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 import { availableCpus } from "../src/index.js";
 import { repoRoot, table, torchVersion } from "./common.js";
@@ -108,6 +108,19 @@ function parity(answers: Record<string, Answer>): { text: string; failed: boolea
   return { text: parts.join("; ") || "no reference", failed };
 }
 
+const gib = (b: number) => (b / 2 ** 30).toFixed(1);
+
+/** MemAvailable from /proc/meminfo (the kernel's estimate of what can be used without swapping), bytes. */
+function memAvailable(): number {
+  const m = /MemAvailable:\s+(\d+) kB/.exec(readFileSync("/proc/meminfo", "utf8"));
+  return m ? Number(m[1]) * 1024 : freemem();
+}
+
+/** Bytes of the checkpoint's safetensors (float32: the weights' size in memory). */
+function paramBytes(dir: string): number {
+  return readdirSync(dir).filter((f) => f.endsWith(".safetensors")).reduce((a, f) => a + statSync(join(dir, f)).size, 0);
+}
+
 /** torch.onnx.export in a process of its own (tracing's memory would count in the timed torch process's peak). */
 async function exportOnnx(job: Answer, path: string): Promise<void> {
   const p = EngineProcess.torch("PASSIVE");
@@ -151,8 +164,17 @@ async function runRow(c: ModelCase, opts: { quick: boolean; rounds: number; thre
     }
   };
   try {
+    // A big model's engines each hold a few GiB: start the next one only where memory is there,
+    // never push a shared machine into the OOM killer.
+    const need = 1.4 * paramBytes(dir);
+    if (c.spec.big && memAvailable() < need) {
+      row.engines.tunelab = { samples: [], rounds: [], error: `skipped: ${gib(memAvailable())} GiB available, the row needs about ${gib(need)} GiB per engine` };
+      return row;
+    }
     await start("tunelab", EngineProcess.tunelab());
-    if (opts.torch) {
+    if (opts.torch && c.spec.big && memAvailable() < need) {
+      row.engines.torch = { samples: [], rounds: [], error: `not started: ${gib(memAvailable())} GiB available beside tunelab, about ${gib(need)} GiB needed` };
+    } else if (opts.torch) {
       // Big models: one torch process (two copies of 4 GB beside tunelab's would crowd the machine).
       if (!c.spec.big && !opts.quick) await start("torch-default", EngineProcess.torch("default"));
       await start("torch", EngineProcess.torch("PASSIVE"));
