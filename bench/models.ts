@@ -61,6 +61,8 @@ interface Row {
   check: string;
   parityFailed: boolean;
   load: number;
+  /** Wall seconds the row took (loading, checks, calibration, rounds). */
+  took?: number;
 }
 
 /** Everything the bench prints on stdout (markdown), kept for --out. */
@@ -298,7 +300,10 @@ export async function benchModels(args: string[]): Promise<number> {
   const rows: Row[] = [];
   for (const c of cases) {
     console.error(`[models] ${caseName(c)}...`);
-    rows.push(await runRow(c, { quick, rounds, threads, torch: version !== null, roundSeconds: 2 }));
+    const t0 = performance.now();
+    const row = await runRow(c, { quick, rounds, threads, torch: version !== null, roundSeconds: 2 });
+    row.took = (performance.now() - t0) / 1000;
+    rows.push(row);
   }
   say("");
   say(table(
@@ -306,7 +311,7 @@ export async function benchModels(args: string[]): Promise<number> {
     rows.map((r) => rowCells(r, peak)),
   ));
   say("\nChecks (first loss before any update, first logits, greedy tokens):");
-  for (const r of rows) say(`- ${caseName(r.c)}: ${r.check}; load average at the start ${r.load.toFixed(2)}; ${(r.flops / 1e9).toPrecision(3)} GFLOP per step`);
+  for (const r of rows) say(`- ${caseName(r.c)}: ${r.check}; load average at the start ${r.load.toFixed(2)}; ${(r.flops / 1e9).toPrecision(3)} GFLOP per step; the row took ${r.took?.toFixed(0)} s`);
   for (const r of rows) {
     for (const [name, e] of Object.entries(r.engines)) if (e.error) say(`- ${caseName(r.c)}: ${name} failed: ${e.error}`);
   }
