@@ -196,9 +196,9 @@ async function runRow(c: ModelCase, opts: { quick: boolean; rounds: number; thre
     row.parityFailed = checked.failed;
     if (!procs.tunelab) return row;
 
-    // One warm-up step each (at N threads), then steps per round so a round lasts ~roundSeconds.
+    // One warm-up step each (at N threads; its time, an overestimate, sizes the rounds to ~roundSeconds).
     const est: Record<string, number> = {};
-    for (const [name, p] of Object.entries(procs)) est[name] = (await p.time(opts.threads, 1, 1))[0];
+    for (const [name, p] of Object.entries(procs)) est[name] = (await p.time(opts.threads, 1))[0];
     const stepsFor = (name: string) => (opts.quick ? 1 : Math.max(1, Math.round(opts.roundSeconds / est[name])));
 
     // PyTorch calibration: N threads (default wait policy), N threads PASSIVE, 1 thread PASSIVE.
@@ -210,7 +210,7 @@ async function runRow(c: ModelCase, opts: { quick: boolean; rounds: number; thre
       if (opts.threads > 1) candidates.push({ p: procs.torch, threads: 1, setting: "1 thr" });
       let best = Infinity;
       for (const cand of candidates) {
-        const t = median(await cand.p.time(cand.threads, stepsFor("torch"), cand.threads === opts.threads ? 0 : 1));
+        const t = median(await cand.p.time(cand.threads, stepsFor("torch")));
         if (t < best) [best, torchRun] = [t, cand];
       }
       row.engines.torch = { samples: [], rounds: [], setting: torchRun!.setting };
