@@ -198,7 +198,16 @@ async function runRow(c: ModelCase, opts: { quick: boolean; rounds: number; thre
 
     // One warm-up step each (at N threads; its time, an overestimate, sizes the rounds to ~roundSeconds).
     const est: Record<string, number> = {};
-    for (const [name, p] of Object.entries(procs)) est[name] = (await p.time(opts.threads, 1))[0];
+    for (const [name, p] of Object.entries(procs)) {
+      try {
+        est[name] = (await p.time(opts.threads, 1))[0];
+      } catch (err) {
+        if (name === "tunelab") throw err;
+        row.engines[name === "torch-default" ? "torch" : name] = { samples: [], rounds: [], error: (err as Error).message.slice(0, 300) };
+        p.close();
+        delete procs[name];
+      }
+    }
     const stepsFor = (name: string) => (opts.quick ? 1 : Math.max(1, Math.round(opts.roundSeconds / est[name])));
 
     // PyTorch calibration: N threads (default wait policy), N threads PASSIVE, 1 thread PASSIVE.
@@ -209,11 +218,17 @@ async function runRow(c: ModelCase, opts: { quick: boolean; rounds: number; thre
       candidates.push({ p: procs.torch, threads: opts.threads, setting: `${opts.threads} thr PASSIVE` });
       if (opts.threads > 1) candidates.push({ p: procs.torch, threads: 1, setting: "1 thr" });
       let best = Infinity;
-      for (const cand of candidates) {
-        const t = median(await cand.p.time(cand.threads, stepsFor("torch")));
-        if (t < best) [best, torchRun] = [t, cand];
+      try {
+        for (const cand of candidates) {
+          const t = median(await cand.p.time(cand.threads, stepsFor("torch")));
+          if (t < best) [best, torchRun] = [t, cand];
+        }
+        row.engines.torch = { samples: [], rounds: [], setting: torchRun!.setting };
+      } catch (err) {
+        row.engines.torch = { samples: [], rounds: [], error: (err as Error).message.slice(0, 300) };
+        torchRun = undefined;
       }
-      row.engines.torch = { samples: [], rounds: [], setting: torchRun!.setting };
+      for (const name of ["torch", "torch-default"]) if (procs[name] && procs[name] !== torchRun?.p) procs[name].close(); // idle copies hold memory
     }
     const runners: [string, () => Promise<number[]>][] = [["tunelab", () => procs.tunelab.time(opts.threads, stepsFor("tunelab"))]];
     if (torchRun) runners.push(["torch", () => torchRun!.p.time(torchRun!.threads, stepsFor("torch"))]);
@@ -222,14 +237,20 @@ async function runRow(c: ModelCase, opts: { quick: boolean; rounds: number; thre
     for (let r = 0; r < opts.rounds; r++) {
       for (let i = 0; i < runners.length; i++) {
         const [name, run] = runners[(i + r) % runners.length];
-        const s = await run();
-        row.engines[name].samples.push(...s);
-        row.engines[name].rounds.push(median(s));
+        if (row.engines[name].error) continue;
+        try {
+          const s = await run();
+          row.engines[name].samples.push(...s);
+          row.engines[name].rounds.push(median(s));
+        } catch (err) {
+          if (name === "tunelab") throw err;
+          row.engines[name] = { samples: [], rounds: [], error: (err as Error).message.slice(0, 300) }; // a reference failing is reported, not fatal
+        }
       }
     }
     row.engines.tunelab.rss = await procs.tunelab.peakRss();
-    if (torchRun) row.engines.torch.rss = await torchRun.p.peakRss();
-    if (procs.onnxruntime) row.engines.onnxruntime.rss = await procs.onnxruntime.peakRss();
+    if (torchRun && !row.engines.torch.error) row.engines.torch.rss = await torchRun.p.peakRss().catch(() => undefined);
+    if (procs.onnxruntime && !row.engines.onnxruntime.error) row.engines.onnxruntime.rss = await procs.onnxruntime.peakRss().catch(() => undefined);
   } catch (err) {
     row.engines.tunelab ??= { samples: [], rounds: [] };
     row.engines.tunelab.error ??= (err as Error).message.slice(0, 300);
