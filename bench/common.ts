@@ -117,7 +117,7 @@ const PROBE = [
   "print('openblas' if any('openblas' in l for l in open('/proc/self/maps')) else 'reference-blas')",
 ].join("\n");
 
-function torchVersion(): string | null {
+export function torchVersion(): string | null {
   const probe = () => {
     const r = spawnSync(PYTHON, ["-c", PROBE], { encoding: "utf8" });
     const [version, blas] = r.stdout.trim().split("\n");

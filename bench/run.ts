@@ -1,7 +1,8 @@
 /**
  * `npm run bench [gemm|kernels|train ...]`: kernel and training-step figures, each beside
  * PyTorch (Debian's python3-torch) on the same machine, in the same run, same shapes.
- * Sections: gemm, kernels, train (default: all); `memory` (bench/memory.ts) runs alone. TUNELAB_BENCH_MIN_TIME scales the
+ * Sections: gemm, kernels, train (default: all); `memory` (bench/memory.ts) and `models`
+ * (bench/models.ts: whole models beside PyTorch and onnxruntime) run alone. TUNELAB_BENCH_MIN_TIME scales the
  * seconds spent per measurement; TUNELAB_BENCH_THREADS=N times only N threads.
  */
 import { readFileSync } from "node:fs";
@@ -12,6 +13,7 @@ import { benchGemm, gemmTable } from "./gemm.js";
 import { benchKernels, kernelTable } from "./kernels.js";
 import { benchTrain, trainTable } from "./train_step.js";
 import { benchMemory } from "./memory.js";
+import { benchModels } from "./models.js";
 
 const SECTIONS = ["gemm", "kernels", "train"] as const;
 type Section = (typeof SECTIONS)[number];
@@ -67,6 +69,11 @@ function torchProblems(rows: { name: string; threads: number; m: { torchNote?: s
 }
 
 async function main(): Promise<void> {
+  if (process.argv[2] === "models") {
+    // Whole models in tunelab, PyTorch and onnxruntime, one process per engine: bench/models.ts.
+    process.exitCode = await benchModels(process.argv.slice(3));
+    return;
+  }
   if (process.argv[2] === "memory") {
     // Separate processes per configuration, large generated checkpoints: bench/memory.ts.
     console.log(await benchMemory(process.argv.slice(3)));

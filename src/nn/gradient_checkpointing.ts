@@ -19,24 +19,22 @@ function replaying(rng: RngState, fn: () => Tensor): Tensor {
 
 const checkpointOp = defineOp({
   name: "checkpoint",
-  forward(ctx, fn: Block, ...inputs: Tensor[]) {
-    ctx.fn = fn;
-    ctx.rng = getRngState();
-    ctx.save(...inputs);
-    return noGrad(() => fn(...inputs));
+  // The block's activations are temporaries of this op: the engine frees them on return.
+  forward(_ctx, fn: Block, ...inputs: Tensor[]) {
+    const rng = getRngState(); // before the block draws its dropout masks
+    return { out: noGrad(() => fn(...inputs)), saved: { fn, rng, inputs } };
   },
-  backward(ctx, dy) {
-    const fn = ctx.fn as Block;
-    const leaves = ctx.saved.map((t, i) => {
+  backward({ fn, rng, inputs }, dy, { needsInputGrad: need }) {
+    const leaves = inputs.map((t, i) => {
       const d = t.detach();
-      if (ctx.needsInputGrad[i]) d.setRequiresGrad(true);
+      if (need[i]) d.setRequiresGrad(true);
       return d;
     });
-    const out = replaying(ctx.rng as RngState, () => enableGrad(() => fn(...leaves)));
+    const out = replaying(rng, () => enableGrad(() => fn(...leaves)));
     // Parameters inside the block are leaves: their .grad accumulates here directly.
     if (out.requiresGrad) out.backward(dy);
     return leaves.map((l, i) => {
-      const g = ctx.needsInputGrad[i] ? l.grad : null;
+      const g = need[i] ? l.grad : null;
       l.grad = null;
       return g;
     });

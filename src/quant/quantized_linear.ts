@@ -22,20 +22,18 @@ function roundToBf16(t: Tensor): Tensor {
   return t;
 }
 
-const quantizedLinearOp = defineOp({
+const quantizedLinearOp = defineOp<[Tensor, QuantizedLinear, Tensor | null], { layer: QuantizedLinear; xShape: number[] }>({
   name: "quantized_linear",
-  forward(ctx, x: Tensor, layer: QuantizedLinear, bias: Tensor | null) {
+  forward(_ctx, x, layer, bias) {
     const bf16 = layer.computeDtype === "bfloat16";
     let x2 = reshape(x.isContiguous() && !bf16 ? x : x.contiguousCopy(), [-1, layer.inFeatures]);
     if (bf16) x2 = roundToBf16(x2);
     const y = layer.product(x2, bias);
     if (bf16 && y.numel > 0) roundToBf16(y);
-    Object.assign(ctx, { layer, xShape: x.shape });
-    return reshape(y, [...x.shape.slice(0, -1), layer.outFeatures]);
+    // The weight is frozen: backward needs the layer (its codes), never the input.
+    return { out: reshape(y, [...x.shape.slice(0, -1), layer.outFeatures]), saved: { layer, xShape: x.shape } };
   },
-  backward(ctx, dy) {
-    const layer = ctx.layer as QuantizedLinear;
-    const xShape = ctx.xShape as number[];
+  backward({ layer, xShape }, dy, { needsInputGrad: need }) {
     const inF = layer.inFeatures;
     const outF = layer.outFeatures;
     const bf16 = layer.computeDtype === "bfloat16";
@@ -43,7 +41,7 @@ const quantizedLinearOp = defineOp({
     if (bf16) g = roundToBf16(g);
     const N = g.shape[0];
     let dx: Tensor | null = null;
-    if (ctx.needsInputGrad[0]) {
+    if (need[0]) {
       // dx (N, in) = dy (N, out) @ W (out, in)
       const d = Tensor.empty([N, inF]);
       if (d.numel > 0) {
@@ -52,7 +50,7 @@ const quantizedLinearOp = defineOp({
       }
       dx = reshape(d, xShape);
     }
-    const db = ctx.needsInputGrad[1] ? sum(g, 0) : null;
+    const db = need[1] ? sum(g, 0) : null;
     return [dx, db];
   },
 });

@@ -1,16 +1,20 @@
 /**
  * Reverse-mode automatic differentiation.
  *
- * An op is declared once with defineOp: forward saves what backward reads (ctx.save),
- * backward returns one gradient (or null) per tensor input, in argument order. Calling an
- * op records a GraphNode on its output when grad mode is on and some input requires grad.
+ * An op is declared once with defineOp<Args, Saved>: forward returns its output and what
+ * backward will read (`{ out, saved }`, Saved a typed record: tensors, and the shapes or
+ * flags backward needs); backward receives that record and returns one gradient (or null)
+ * per tensor input, in argument order. The engine owns every lifetime: when it records a
+ * GraphNode it holds the saved tensors until the node is done, and it frees every other
+ * tensor the op created (contiguous copies, statistics nobody saved, the temporaries of
+ * backward) the moment forward or backward returns — no op disposes anything itself.
  * backward() walks the nodes once in reverse topological order, frees each node's saved
  * tensors and incoming gradient as soon as the node is done, and accumulates into the
  * `.grad` of leaves (tensors with requiresGrad and no gradFn).
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { Tensor, sameShape } from "./tensor.js";
-import { trackNode } from "./scope.js";
+import { swapOpFrame, trackNode } from "./scope.js";
 
 /**
  * Grad mode lives in AsyncLocalStorage, like scopes: `noGrad(async () => { await x; ... })`
@@ -45,85 +49,141 @@ function withGradMode<T>(enabled: boolean, fn: () => T): T {
   }
 }
 
-export class OpContext {
-  saved: Tensor[] = [];
-  /** needsInputGrad[i]: tensor input i requires a gradient. */
-  needsInputGrad: boolean[] = [];
-  /** Whether a graph node is being recorded; save() is a no-op otherwise. */
-  recording = false;
-  /** Free-form non-tensor state forward leaves for backward (shapes, flags). */
-  [key: string]: unknown;
-
-  save(...tensors: Tensor[]): void {
-    if (!this.recording) return;
-    for (const t of tensors) {
-      t.savedCount++;
-      this.saved.push(t);
-    }
-  }
+/** What an op learns about its call: which tensor inputs want a gradient. */
+export interface OpContext {
+  /**
+   * needsInputGrad[i]: tensor input i (tensor arguments counted in order) requires a
+   * gradient and a node is being recorded; all false when nothing is recorded.
+   */
+  readonly needsInputGrad: readonly boolean[];
 }
 
-export interface OpDef<Args extends unknown[]> {
+/**
+ * What forward hands the engine. Tensors backward reads are direct fields of `saved` (or
+ * arrays of tensors in a direct field); null where a gradient that is not wanted would read
+ * it. Everything else in Saved is plain state (shapes, flags, a layer).
+ */
+export interface Forward<Saved> {
+  out: Tensor;
+  saved: Saved;
+}
+
+/** One slot per tensor argument (in order); null where no gradient flows. */
+export type Grads = (Tensor | null | undefined)[];
+
+export interface OpDef<Args extends unknown[], Saved> {
   /** snake_case op name, as PyTorch's (used in errors). */
   name: string;
-  forward(ctx: OpContext, ...args: Args): Tensor;
+  forward(ctx: OpContext, ...args: Args): Forward<Saved>;
   /**
-   * One slot per tensor argument (in order); null where no gradient flows. Each returned
-   * tensor must be new, dy itself, or a view of dy: the engine frees them.
+   * Each returned tensor must be new, dy itself, or a view of dy; the engine frees them
+   * and whatever else backward created.
    */
-  backward(ctx: OpContext, dy: Tensor): (Tensor | null | undefined)[];
+  backward(saved: Saved, dy: Tensor, ctx: OpContext): Grads;
 }
+
+type AnyOpDef = OpDef<never[], unknown>;
 
 export class GraphNode {
   released = false;
   constructor(
-    readonly def: OpDef<never[]>,
+    readonly def: AnyOpDef,
     readonly ctx: OpContext,
     readonly inputs: Tensor[],
+    /** The op's saved record, dropped once the node is done. */
+    public saved: unknown,
+    /** The tensors in it, which the engine holds until then. */
+    public savedTensors: readonly Tensor[],
   ) {}
 
   /** Drops the saved tensors (freeing those no longer owned by a scope). */
   release(): void {
     if (this.released) return;
     this.released = true;
-    for (const t of this.ctx.saved) t.unsave();
-    this.ctx.saved = [];
+    for (const t of this.savedTensors) t.unsave();
+    this.saved = null;
+    this.savedTensors = [];
   }
 }
 
-const registry = new Map<string, OpDef<never[]>>();
+/** The tensors in a saved record: its direct fields, and tensors in arrays there. */
+function tensorsIn(saved: unknown): Tensor[] {
+  const out: Tensor[] = [];
+  if (saved === null || typeof saved !== "object") return out;
+  for (const v of Object.values(saved)) {
+    if (v instanceof Tensor) out.push(v);
+    else if (Array.isArray(v)) for (const t of v) if (t instanceof Tensor) out.push(t);
+  }
+  return out;
+}
 
-export function defineOp<Args extends unknown[]>(def: OpDef<Args>): (...args: Args) => Tensor {
+/**
+ * Runs fn and releases every tensor created while it ran except `survivors(result)` and
+ * persistent ones. A released tensor that a graph node saves lives until the node is done
+ * (Tensor.release), so an op's saved temporaries are freed by backward, scope or not.
+ * Survivors join the enclosing frame: an op called inside another op's forward (or
+ * backward) leaves its output to the outer op's accounting.
+ */
+function inFrame<R>(fn: () => R, survivors: (result: R) => Tensor[]): R {
+  const frame: Tensor[] = [];
+  const outer = swapOpFrame(frame);
+  let result: R;
+  try {
+    result = fn();
+  } catch (err) {
+    swapOpFrame(outer);
+    for (const t of frame) if (!t.persistent) t.release();
+    throw err;
+  }
+  swapOpFrame(outer);
+  const keep = survivors(result);
+  for (const t of frame) {
+    if (keep.includes(t)) outer?.push(t);
+    else if (!t.persistent && !t.isFreed) t.release();
+  }
+  return result;
+}
+
+const registry = new Map<string, AnyOpDef>();
+
+export function defineOp<Args extends unknown[], Saved>(def: OpDef<Args, Saved>): (...args: Args) => Tensor {
   if (registry.has(def.name)) throw new Error(`[autograd] op "${def.name}" is defined twice`);
   if (typeof def.backward !== "function") {
     throw new Error(`[autograd] op "${def.name}" has no backward; declare one (return null for inputs without gradient)`);
   }
-  registry.set(def.name, def as unknown as OpDef<never[]>);
+  const erased = def as unknown as AnyOpDef;
+  registry.set(def.name, erased);
   return (...args: Args): Tensor => {
     const inputs: Tensor[] = [];
     for (const a of args) if (a instanceof Tensor) inputs.push(a);
-    const ctx = new OpContext();
+    const needsInputGrad: boolean[] = new Array<boolean>(inputs.length).fill(false);
     let record = false;
     if (isGradEnabled()) {
-      for (const t of inputs) {
-        const needs = t.requiresGrad;
-        ctx.needsInputGrad.push(needs);
-        if (needs) record = true;
+      for (let i = 0; i < inputs.length; i++) {
+        if (inputs[i].requiresGrad) needsInputGrad[i] = record = true;
       }
     }
-    ctx.recording = record;
+    const ctx: OpContext = { needsInputGrad };
+    let node = null as GraphNode | null; // set while the frame closes
     insideOpForward++;
     let out: Tensor;
     try {
-      out = def.forward(ctx, ...args);
-    } catch (err) {
-      for (const t of ctx.saved) t.unsave();
-      throw err;
+      out = inFrame(
+        () => def.forward(ctx, ...args),
+        (r) => {
+          if (record) {
+            // Held before the frame releases the temporaries among them.
+            const saved = tensorsIn(r.saved);
+            for (const t of saved) t.savedCount++;
+            node = new GraphNode(erased, ctx, inputs, r.saved, saved);
+          }
+          return [r.out];
+        },
+      ).out;
     } finally {
       insideOpForward--;
     }
-    if (record) {
-      const node = new GraphNode(def as unknown as OpDef<never[]>, ctx, inputs);
+    if (node) {
       out.gradFn = node;
       out.requiresGrad = true;
       trackNode(node);
@@ -232,7 +292,10 @@ export function runBackward(root: Tensor, gradOutput?: Tensor): void {
         leavesDone(node);
         continue;
       }
-      const results = node.def.backward(node.ctx, dy);
+      const results = inFrame(
+        () => node.def.backward(node.saved as never, dy, node.ctx),
+        (r) => r.filter((t): t is Tensor => !!t),
+      );
       // Backward may return dy itself, or one tensor for several inputs (add): give each
       // slot its own tensor object (a view when shared), so that freeing or accumulating
       // into one never touches another.

@@ -105,10 +105,24 @@ export function scope<T>(fn: () => T): T {
   return result;
 }
 
-/** Registers a new tensor with the current scope (no-op outside scopes). */
+/**
+ * The tensors created since the running op began (autograd.ts frees those the op neither
+ * returns nor saves). Ops run synchronously, so this is a plain variable, not async context.
+ */
+let opFrame: Tensor[] | null = null;
+
+/** Installs `next` as the running op's frame and returns the one it replaces. */
+export function swapOpFrame(next: Tensor[] | null): Tensor[] | null {
+  const prev = opFrame;
+  opFrame = next;
+  return prev;
+}
+
+/** Registers a new tensor with the current scope (no-op outside scopes) and the running op. */
 export function track(t: Tensor): void {
   const s = storage.getStore();
   if (s) s.tensors.push(t);
+  opFrame?.push(t);
 }
 
 export function trackNode(n: GraphNode): void {

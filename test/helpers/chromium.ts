@@ -111,7 +111,8 @@ export class Chromium {
       // Already gone.
     }
     if (this.proc.exitCode === null) this.proc.kill("SIGKILL");
-    fs.rmSync(this.profile, { recursive: true, force: true });
+    // A killed browser may still be writing its profile for a moment: retry ENOTEMPTY.
+    fs.rmSync(this.profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   }
 }
 

@@ -17,7 +17,7 @@ function savedActivationBytes(out: Tensor): { bytes: number; ops: string[] } {
     const node = stack.pop()!;
     if (seen.has(node)) continue;
     seen.add(node);
-    for (const t of node.ctx.saved) {
+    for (const t of node.savedTensors) {
       if (t.persistent) continue; // parameters and kept tensors: not activations
       bytes += t.numel * 4;
       ops.push(node.def.name);

@@ -30,13 +30,11 @@ export interface AttentionOpts {
 
 interface Config {
   opts: AttentionOptions;
-  hasBias: boolean;
-  hasMask: boolean;
 }
 
 const attentionOp = defineOp({
   name: "scaled_dot_product_attention",
-  forward(ctx, q: Tensor, k: Tensor, v: Tensor, bias: Tensor | null, mask: Tensor | null, cfg: Config) {
+  forward(_ctx, q: Tensor, k: Tensor, v: Tensor, bias: Tensor | null, mask: Tensor | null, cfg: Config) {
     const o = cfg.opts;
     const qc = asContiguous(q), kc = asContiguous(k), vc = asContiguous(v);
     const out = Tensor.empty(q.shape);
@@ -46,24 +44,10 @@ const attentionOp = defineOp({
       if (o.Tk === 0) kernels().fill(out.f32(), 0, out.numel);
       else kernels().attentionForward(out.f32(), lse.f32(), qc.f32(), kc.f32(), vc.f32(), opts);
     }
-    ctx.cfg = cfg;
-    if (ctx.recording) {
-      ctx.save(qc, kc, vc, out, lse);
-      if (bias) ctx.save(bias);
-      if (mask) ctx.save(mask);
-    } else {
-      lse.dispose();
-      for (const [copy, orig] of [[qc, q], [kc, k], [vc, v]]) if (copy !== orig) copy.dispose();
-    }
-    return out;
+    // Backward recomputes the probabilities from the output and the log-sum-exp.
+    return { out, saved: { q: qc, k: kc, v: vc, out, lse, bias, mask, cfg } };
   },
-  backward(ctx, dy) {
-    const cfg = ctx.cfg as Config;
-    const [q, k, v, out, lse] = ctx.saved;
-    let next = 5;
-    const bias = cfg.hasBias ? ctx.saved[next++] : null;
-    const mask = cfg.hasMask ? ctx.saved[next++] : null;
-    const need = ctx.needsInputGrad;
+  backward({ q, k, v, out, lse, bias, mask, cfg }, dy, { needsInputGrad: need }) {
     const dq = need[0] ? Tensor.empty(q.shape) : null;
     const dk = need[1] ? Tensor.empty(k.shape) : null;
     const dv = need[2] ? Tensor.empty(v.shape) : null;
@@ -75,10 +59,10 @@ const attentionOp = defineOp({
     } else if (dq || dk || dv || dbias) {
       kernels().attentionBackward(dq?.f32() ?? null, dk?.f32() ?? null, dv?.f32() ?? null, dbias?.f32() ?? null, g.f32(), q.f32(), k.f32(), v.f32(), out.f32(), lse.f32(), opts);
     }
-    if (g !== dy) g.dispose();
+    // Tensor slots in argument order: a missing bias or mask is not a slot.
     const grads: (Tensor | null)[] = [dq, dk, dv];
-    if (cfg.hasBias) grads.push(dbias);
-    if (cfg.hasMask) grads.push(null);
+    if (bias) grads.push(dbias);
+    if (mask) grads.push(null);
     return grads;
   },
 });
@@ -145,8 +129,6 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, opts:
       keyMask: null, bias: null, biasBatch: bias ? bias.shape[0] : 1,
       dropoutP: p, seed: p > 0 ? nextKernelSeed() : 0,
     },
-    hasBias: !!bias,
-    hasMask: !!mask,
   };
   return attentionOp(q, k, v, bias, mask, cfg);
 }

@@ -53,90 +53,66 @@ export function scalarKernel(op: BinaryOpName, x: Tensor, s: number, scalarFirst
 
 const addOp = defineOp({
   name: "add",
-  forward(ctx, a: Tensor, b: Tensor) {
-    Object.assign(ctx, { aShape: a.shape, bShape: b.shape });
-    return binaryKernel("add", a, b);
-  },
-  backward(ctx, dy) {
-    return [
-      ctx.needsInputGrad[0] ? sumToShape(dy, ctx.aShape as number[]) : null,
-      ctx.needsInputGrad[1] ? sumToShape(dy, ctx.bShape as number[]) : null,
-    ];
-  },
+  forward: (_ctx, a: Tensor, b: Tensor) => ({ out: binaryKernel("add", a, b), saved: { aShape: a.shape, bShape: b.shape } }),
+  backward: (s, dy, { needsInputGrad: need }) => [
+    need[0] ? sumToShape(dy, s.aShape) : null,
+    need[1] ? sumToShape(dy, s.bShape) : null,
+  ],
 });
 
 const subOp = defineOp({
   name: "sub",
-  forward(ctx, a: Tensor, b: Tensor) {
-    Object.assign(ctx, { aShape: a.shape, bShape: b.shape });
-    return binaryKernel("sub", a, b);
-  },
-  backward(ctx, dy) {
-    return [
-      ctx.needsInputGrad[0] ? sumToShape(dy, ctx.aShape as number[]) : null,
-      ctx.needsInputGrad[1] ? sumToShape(scalarKernel("mul", dy, -1), ctx.bShape as number[]) : null,
-    ];
-  },
+  forward: (_ctx, a: Tensor, b: Tensor) => ({ out: binaryKernel("sub", a, b), saved: { aShape: a.shape, bShape: b.shape } }),
+  backward: (s, dy, { needsInputGrad: need }) => [
+    need[0] ? sumToShape(dy, s.aShape) : null,
+    need[1] ? sumToShape(scalarKernel("mul", dy, -1), s.bShape) : null,
+  ],
 });
 
 const mulOp = defineOp({
   name: "mul",
-  forward(ctx, a: Tensor, b: Tensor) {
+  forward({ needsInputGrad: need }, a: Tensor, b: Tensor) {
     // Save only the factor each wanted gradient reads (a frozen operand is not kept).
-    Object.assign(ctx, { aShape: a.shape, bShape: b.shape });
-    if (ctx.needsInputGrad[0]) ctx.save(b);
-    if (ctx.needsInputGrad[1]) ctx.save(a);
-    return binaryKernel("mul", a, b);
+    const saved = { aShape: a.shape, bShape: b.shape, a: need[1] ? a : null, b: need[0] ? b : null };
+    return { out: binaryKernel("mul", a, b), saved };
   },
-  backward(ctx, dy) {
-    const [first, second] = ctx.saved;
-    const b = ctx.needsInputGrad[0] ? first : null;
-    const a = ctx.needsInputGrad[0] ? second : first;
-    return [
-      b ? sumToShape(binaryKernel("mul", dy, b), ctx.aShape as number[]) : null,
-      a ? sumToShape(binaryKernel("mul", dy, a), ctx.bShape as number[]) : null,
-    ];
-  },
+  backward: (s, dy) => [
+    s.b ? sumToShape(binaryKernel("mul", dy, s.b), s.aShape) : null,
+    s.a ? sumToShape(binaryKernel("mul", dy, s.a), s.bShape) : null,
+  ],
 });
 
 const divOp = defineOp({
   name: "div",
-  forward(ctx, a: Tensor, b: Tensor) {
+  forward(_ctx, a: Tensor, b: Tensor) {
     const out = binaryKernel("div", a, b);
-    ctx.aShape = a.shape;
-    ctx.save(b, out);
-    return out;
+    return { out, saved: { aShape: a.shape, b, out } };
   },
-  backward(ctx, dy) {
-    const [b, out] = ctx.saved;
-    return [
-      ctx.needsInputGrad[0] ? sumToShape(binaryKernel("div", dy, b), ctx.aShape as number[]) : null,
-      // d(a/b)/db = -a/b^2 = -out/b
-      ctx.needsInputGrad[1] ? sumToShape(scalarKernel("mul", binaryKernel("div", binaryKernel("mul", dy, out), b), -1), b.shape) : null,
-    ];
-  },
+  backward: (s, dy, { needsInputGrad: need }) => [
+    need[0] ? sumToShape(binaryKernel("div", dy, s.b), s.aShape) : null,
+    // d(a/b)/db = -a/b^2 = -out/b
+    need[1] ? sumToShape(scalarKernel("mul", binaryKernel("div", binaryKernel("mul", dy, s.out), s.b), -1), s.b.shape) : null,
+  ],
 });
 
 const powOp = defineOp({
   name: "pow",
-  forward(ctx, a: Tensor, b: Tensor) {
+  forward(_ctx, a: Tensor, b: Tensor) {
     const out = binaryKernel("pow", a, b);
-    ctx.save(a, b, out);
-    return out;
+    return { out, saved: { a, b, out } };
   },
-  backward(ctx, dy) {
+  backward({ a, b, out }, dy, { needsInputGrad: need }) {
     // torch's pow_backward_self / pow_backward_exponent, zeros where their formulas give
     // 0 · inf: d/da is 0 where b = 0, d/db is 0 where a = 0 and b >= 0.
-    const [a, b, out] = ctx.saved;
     const zero = asTensor(0);
     let da: Tensor | null = null;
     let db: Tensor | null = null;
-    if (ctx.needsInputGrad[0]) {
+    if (need[0]) {
       // b * a^(b-1) = b * out / a, but computed directly so a = 0 stays finite.
       const p = binaryKernel("mul", b, binaryKernel("pow", a, scalarKernel("sub", b, 1)));
       da = sumToShape(binaryKernel("mul", dy, whereKernel(cast(scalarKernel("eq", b, 0), "uint8"), zero, p)), a.shape);
     }
-    if (ctx.needsInputGrad[1]) {
+    if (need[1]) {
       const p = binaryKernel("mul", out, log(a));
       const flat = binaryKernel("mul", scalarKernel("eq", a, 0), scalarKernel("ge", b, 0));
       db = sumToShape(binaryKernel("mul", dy, whereKernel(cast(flat, "uint8"), zero, p)), b.shape);
@@ -148,18 +124,14 @@ const powOp = defineOp({
 function extremum(name: "maximum" | "minimum", code: "max" | "min") {
   return defineOp({
     name,
-    forward(ctx, a: Tensor, b: Tensor) {
-      ctx.save(a, b);
-      return binaryKernel(code, a, b);
-    },
-    backward(ctx, dy) {
+    forward: (_ctx, a: Tensor, b: Tensor) => ({ out: binaryKernel(code, a, b), saved: { a, b } }),
+    backward({ a, b }, dy, { needsInputGrad: need }) {
       // Ties send the gradient to a (as torch does for clamp-like uses).
-      const [a, b] = ctx.saved;
       const pick = binaryKernel(code === "max" ? "ge" : "le", a, b);
       const rest = scalarKernel("sub", pick, 1, true);
       return [
-        ctx.needsInputGrad[0] ? sumToShape(binaryKernel("mul", dy, pick), a.shape) : null,
-        ctx.needsInputGrad[1] ? sumToShape(binaryKernel("mul", dy, rest), b.shape) : null,
+        need[0] ? sumToShape(binaryKernel("mul", dy, pick), a.shape) : null,
+        need[1] ? sumToShape(binaryKernel("mul", dy, rest), b.shape) : null,
       ];
     },
   });
@@ -170,55 +142,44 @@ const minimumOp = extremum("minimum", "min");
 const scalarOps = {
   add: defineOp({
     name: "add_scalar",
-    forward: (_ctx, x: Tensor, s: number) => scalarKernel("add", x, s),
-    backward: (_ctx, dy) => [dy],
+    forward: (_ctx, x: Tensor, s: number) => ({ out: scalarKernel("add", x, s), saved: null }),
+    backward: (_s, dy) => [dy],
   }),
   mul: defineOp({
     name: "mul_scalar",
-    forward(ctx, x: Tensor, s: number) {
-      ctx.s = s;
-      return scalarKernel("mul", x, s);
-    },
-    backward: (ctx, dy) => [scalarKernel("mul", dy, ctx.s as number)],
+    forward: (_ctx, x: Tensor, s: number) => ({ out: scalarKernel("mul", x, s), saved: { s } }),
+    backward: ({ s }, dy) => [scalarKernel("mul", dy, s)],
   }),
   rsub: defineOp({
     name: "rsub_scalar",
-    forward: (_ctx, x: Tensor, s: number) => scalarKernel("sub", x, s, true),
-    backward: (_ctx, dy) => [scalarKernel("mul", dy, -1)],
+    forward: (_ctx, x: Tensor, s: number) => ({ out: scalarKernel("sub", x, s, true), saved: null }),
+    backward: (_s, dy) => [scalarKernel("mul", dy, -1)],
   }),
   rdiv: defineOp({
     name: "rdiv_scalar",
-    forward(ctx, x: Tensor, s: number) {
+    forward(_ctx, x: Tensor, s: number) {
       const out = scalarKernel("div", x, s, true);
-      ctx.save(x, out);
-      return out;
+      return { out, saved: { x, out } };
     },
     // d(s/x)/dx = -s/x^2 = -out/x
-    backward: (ctx, dy) => [scalarKernel("mul", binaryKernel("div", binaryKernel("mul", dy, ctx.saved[1]), ctx.saved[0]), -1)],
+    backward: ({ x, out }, dy) => [scalarKernel("mul", binaryKernel("div", binaryKernel("mul", dy, out), x), -1)],
   }),
   pow: defineOp({
     name: "pow_scalar",
-    forward(ctx, x: Tensor, s: number) {
-      ctx.s = s;
-      ctx.save(x);
-      return scalarKernel("pow", x, s);
-    },
-    backward(ctx, dy) {
-      const s = ctx.s as number;
+    forward: (_ctx, x: Tensor, s: number) => ({ out: scalarKernel("pow", x, s), saved: { x, s } }),
+    backward({ x, s }, dy) {
       // x^0 is constant; s * x^(s-1) would give 0 * inf = NaN at x = 0.
       if (s === 0) return [zeros(dy.shape)];
-      return [binaryKernel("mul", dy, scalarKernel("mul", scalarKernel("pow", ctx.saved[0], s - 1), s))];
+      return [binaryKernel("mul", dy, scalarKernel("mul", scalarKernel("pow", x, s - 1), s))];
     },
   }),
   rpow: defineOp({
     name: "rpow_scalar",
-    forward(ctx, x: Tensor, s: number) {
-      ctx.s = s;
+    forward(_ctx, x: Tensor, s: number) {
       const out = scalarKernel("pow", x, s, true);
-      ctx.save(out);
-      return out;
+      return { out, saved: { out, s } };
     },
-    backward: (ctx, dy) => [scalarKernel("mul", binaryKernel("mul", dy, ctx.saved[0]), Math.log(ctx.s as number))],
+    backward: ({ out, s }, dy) => [scalarKernel("mul", binaryKernel("mul", dy, out), Math.log(s))],
   }),
 };
 

@@ -14,15 +14,10 @@ function castKernel(x: Tensor, dtype: DType): Tensor {
 
 const castOp = defineOp({
   name: "to",
-  forward(ctx, x: Tensor, dtype: DType) {
-    ctx.from = x.dtype;
-    return castKernel(x, dtype);
-  },
-  backward(_ctx, dy) {
-    // Gradients are always float32 (every kernel computes in float32), whatever the dtype
-    // of the tensor they belong to.
-    return [dy.dtype === "float32" ? dy : castKernel(dy, "float32")];
-  },
+  forward: (_ctx, x: Tensor, dtype: DType) => ({ out: castKernel(x, dtype), saved: null }),
+  // Gradients are always float32 (every kernel computes in float32), whatever the dtype
+  // of the tensor they belong to.
+  backward: (_s, dy) => [dy.dtype === "float32" ? dy : castKernel(dy, "float32")],
 });
 
 /** A copy of x converted to dtype (x itself when it already has it). */

@@ -6,13 +6,11 @@ import { narrow, unsqueeze } from "./views.js";
 
 const catOp = defineOp({
   name: "cat",
-  forward(ctx, dim: number, ...parts: Tensor[]) {
+  forward(_ctx, dim: number, ...parts: Tensor[]) {
     const first = parts[0];
     const shape = [...first.shape];
     shape[dim] = parts.reduce((s, p) => s + p.shape[dim], 0);
     const out = Tensor.empty(shape, first.dtype);
-    ctx.sizes = parts.map((p) => p.shape[dim]);
-    ctx.dim = dim;
     const outer = numelOf(shape.slice(0, dim));
     const inner = numelOf(shape.slice(dim + 1));
     const total = shape[dim];
@@ -22,25 +20,21 @@ const catOp = defineOp({
     for (const p of parts) {
       const size = p.shape[dim];
       if (size > 0 && outer > 0 && inner > 0) {
-        const src = p.isContiguous() ? p : p.contiguousCopy();
-        const s = src.data;
+        const s = (p.isContiguous() ? p : p.contiguousCopy()).data;
         for (let o = 0; o < outer; o++) {
           const from = s.subarray(o * size * inner, (o + 1) * size * inner);
           dst.set(from as never, (o * total + start) * inner);
         }
-        if (src !== p) src.dispose();
       }
       start += size;
     }
-    return out;
+    return { out, saved: { dim, sizes: parts.map((p) => p.shape[dim]) } };
   },
-  backward(ctx, dy) {
-    const sizes = ctx.sizes as number[];
-    const dim = ctx.dim as number;
+  backward({ dim, sizes }, dy, { needsInputGrad: need }) {
     const grads: (Tensor | null)[] = [];
     let start = 0;
     for (let i = 0; i < sizes.length; i++) {
-      grads.push(ctx.needsInputGrad[i] ? narrow(dy, dim, start, sizes[i]).contiguous() : null);
+      grads.push(need[i] ? narrow(dy, dim, start, sizes[i]).contiguous() : null);
       start += sizes[i];
     }
     return grads;

@@ -24,29 +24,19 @@ export interface CrossEntropyOptions {
 
 const crossEntropyRowsOp = defineOp({
   name: "cross_entropy",
-  forward(ctx, logits: Tensor, target: Tensor, ignoreIndex: number, smoothing: number) {
+  forward(_ctx, logits: Tensor, target: Tensor, ignoreIndex: number, smoothing: number) {
     const [N, V] = logits.shape;
     const lc = logits.isContiguous() ? logits : logits.contiguousCopy();
     const rows = Tensor.empty([N]);
     const lse = Tensor.empty([N]);
     if (N > 0) kernels().crossEntropyForward(rows.f32(), lse.f32(), lc.f32(), target.i32(), N, V, ignoreIndex, smoothing);
-    Object.assign(ctx, { ignoreIndex, smoothing });
-    if (ctx.recording) ctx.save(lc, lse, target);
-    else {
-      lse.dispose();
-      if (lc !== logits) lc.dispose();
-    }
-    return rows;
+    return { out: rows, saved: { logits: lc, lse, target, ignoreIndex, smoothing } };
   },
-  backward(ctx, dy) {
-    const [logits, lse, target] = ctx.saved;
+  backward({ logits, lse, target, ignoreIndex, smoothing }, dy) {
     const [N, V] = logits.shape;
     const g = dy.isContiguous() ? dy : dy.contiguousCopy();
     const dl = Tensor.empty([N, V]);
-    if (dl.numel > 0) {
-      kernels().crossEntropyBackward(dl.f32(), g.f32(), logits.f32(), lse.f32(), target.i32(), N, V, ctx.ignoreIndex as number, ctx.smoothing as number);
-    }
-    if (g !== dy) g.dispose();
+    if (dl.numel > 0) kernels().crossEntropyBackward(dl.f32(), g.f32(), logits.f32(), lse.f32(), target.i32(), N, V, ignoreIndex, smoothing);
     return [dl, null];
   },
 });

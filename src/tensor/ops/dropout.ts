@@ -11,19 +11,16 @@ import { mul } from "./binary.js";
 
 const dropoutOp = defineOp({
   name: "dropout",
-  forward(ctx, x: Tensor, p: number, seed: number) {
+  forward(_ctx, x: Tensor, p: number, seed: number) {
     const xc = x.isContiguous() ? x : x.contiguousCopy();
     const out = Tensor.empty(x.shape);
     if (out.numel > 0) kernels().dropoutForward(out.f32(), xc.f32(), out.numel, p, seed);
-    if (xc !== x) xc.dispose();
-    Object.assign(ctx, { p, seed });
-    return out;
+    return { out, saved: { p, seed } };
   },
-  backward(ctx, dy) {
+  backward({ p, seed }, dy) {
     const g = dy.isContiguous() ? dy : dy.contiguousCopy();
     const dx = Tensor.empty(dy.shape);
-    if (dx.numel > 0) kernels().dropoutForward(dx.f32(), g.f32(), dx.numel, ctx.p as number, ctx.seed as number);
-    if (g !== dy) g.dispose();
+    if (dx.numel > 0) kernels().dropoutForward(dx.f32(), g.f32(), dx.numel, p, seed);
     return [dx];
   },
 });

@@ -32,24 +32,17 @@ export function checkRange(idx: Int32Array, size: number, op: string, what: stri
 
 const embeddingOp = defineOp({
   name: "embedding",
-  forward(ctx, ids: Tensor, weight: Tensor, paddingIdx: number) {
+  forward(_ctx, ids: Tensor, weight: Tensor, paddingIdx: number) {
     const [V, C] = weight.shape;
     const w = weight.isContiguous() ? weight : weight.contiguousCopy();
-    const N = ids.numel;
     const out = Tensor.empty([...ids.shape, C]);
-    if (out.numel > 0) kernels().embeddingForward(out.f32(), ids.i32(), w.f32(), N, C, V);
-    if (w !== weight) w.dispose();
-    Object.assign(ctx, { V, C, paddingIdx });
-    ctx.save(ids);
-    return out;
+    if (out.numel > 0) kernels().embeddingForward(out.f32(), ids.i32(), w.f32(), ids.numel, C, V);
+    return { out, saved: { ids, V, C, paddingIdx } };
   },
-  backward(ctx, dy) {
-    const { V, C, paddingIdx } = ctx as unknown as { V: number; C: number; paddingIdx: number };
-    const ids = ctx.saved[0];
+  backward({ ids, V, C, paddingIdx }, dy) {
     const dw = zeros([V, C]);
     const g = dy.isContiguous() ? dy : dy.contiguousCopy();
     if (g.numel > 0) kernels().embeddingBackward(dw.f32(), g.f32(), ids.i32(), ids.numel, C, V, paddingIdx);
-    if (g !== dy) g.dispose();
     return [null, dw];
   },
 });
@@ -76,7 +69,7 @@ export function embedding(ids: Tensor | Nested, weight: Tensor, paddingIdx?: num
 
 const indexSelectOp = defineOp({
   name: "index_select",
-  forward(ctx, x: Tensor, dim: number, index: Tensor) {
+  forward(_ctx, x: Tensor, dim: number, index: Tensor) {
     const xc = x.isContiguous() ? x : x.contiguousCopy();
     const outer = numelOf(x.shape.slice(0, dim));
     const inner = numelOf(x.shape.slice(dim + 1));
@@ -84,18 +77,12 @@ const indexSelectOp = defineOp({
     shape[dim] = index.numel;
     const out = Tensor.empty(shape);
     if (out.numel > 0) kernels().indexSelectForward(out.f32(), xc.f32(), index.i32(), outer, x.shape[dim], inner, index.numel);
-    if (xc !== x) xc.dispose();
-    Object.assign(ctx, { inShape: x.shape, dim, outer, inner });
-    ctx.save(index);
-    return out;
+    return { out, saved: { index, inShape: x.shape, dim, outer, inner } };
   },
-  backward(ctx, dy) {
-    const { inShape, dim, outer, inner } = ctx as unknown as { inShape: number[]; dim: number; outer: number; inner: number };
-    const index = ctx.saved[0];
+  backward({ index, inShape, dim, outer, inner }, dy) {
     const dx = zeros(inShape);
     const g = dy.isContiguous() ? dy : dy.contiguousCopy();
     if (g.numel > 0) kernels().indexSelectBackward(dx.f32(), g.f32(), index.i32(), outer, inShape[dim], inner, index.numel);
-    if (g !== dy) g.dispose();
     return [dx, null];
   },
 });
@@ -131,25 +118,21 @@ function gatherOffsets(xShape: number[], index: Tensor, dim: number): Int32Array
 
 const gatherOp = defineOp({
   name: "gather",
-  forward(ctx, x: Tensor, dim: number, index: Tensor) {
+  forward(_ctx, x: Tensor, dim: number, index: Tensor) {
     const xc = x.isContiguous() ? x : x.contiguousCopy();
     const offsets = gatherOffsets(x.shape, index, dim);
     const out = Tensor.empty(index.shape);
     const src = xc.f32();
     const dst = out.f32();
     for (let i = 0; i < offsets.length; i++) dst[i] = src[offsets[i]];
-    if (xc !== x) xc.dispose();
-    Object.assign(ctx, { inShape: x.shape, offsets });
-    return out;
+    return { out, saved: { inShape: x.shape, offsets } };
   },
-  backward(ctx, dy) {
-    const offsets = ctx.offsets as Int32Array;
-    const dx = zeros(ctx.inShape as number[]);
+  backward({ inShape, offsets }, dy) {
+    const dx = zeros(inShape);
     const g = dy.isContiguous() ? dy : dy.contiguousCopy();
     const src = g.f32();
     const dst = dx.f32();
     for (let i = 0; i < offsets.length; i++) dst[offsets[i]] += src[i];
-    if (g !== dy) g.dispose();
     return [dx, null];
   },
 });

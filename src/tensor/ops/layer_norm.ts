@@ -7,11 +7,11 @@ import { defineOp } from "../autograd.js";
 import { kernels } from "../backend.js";
 import { Tensor, numelOf } from "../tensor.js";
 import { zeros } from "./creation.js";
-import { asContiguous, reshapeOwned } from "./util.js";
+import { asContiguous } from "./util.js";
 
 const layerNormOp = defineOp({
   name: "layer_norm",
-  forward(ctx, x: Tensor, weight: Tensor | null, bias: Tensor | null, normalizedShape: number[], eps: number) {
+  forward(_ctx, x: Tensor, weight: Tensor | null, bias: Tensor | null, normalizedShape: number[], eps: number) {
     const C = numelOf(normalizedShape);
     const xc = asContiguous(x);
     const w = weight ? asContiguous(weight) : null;
@@ -21,38 +21,23 @@ const layerNormOp = defineOp({
     const mean = Tensor.empty([N]);
     const rstd = Tensor.empty([N]);
     if (y.numel > 0) kernels().layerNormForward(y.f32(), mean.f32(), rstd.f32(), xc.f32(), w?.f32() ?? null, b?.f32() ?? null, N, C, eps);
-    Object.assign(ctx, { N, C, hasW: !!weight, hasB: !!bias, wShape: normalizedShape });
-    if (ctx.recording) {
-      ctx.save(xc, mean, rstd);
-      if (w) ctx.save(w);
-    } else {
-      mean.dispose();
-      rstd.dispose();
-      if (xc !== x) xc.dispose();
-    }
-    if (b && b !== bias) b.dispose();
-    if (w && w !== weight && !ctx.recording) w.dispose();
-    return y;
+    return { out: y, saved: { x: xc, mean, rstd, w, hasB: !!bias, N, C, wShape: normalizedShape } };
   },
-  backward(ctx, dy) {
-    const { N, C, hasW, hasB } = ctx as unknown as { N: number; C: number; hasW: boolean; hasB: boolean };
-    const [x, mean, rstd, w] = ctx.saved;
-    const needX = ctx.needsInputGrad[0];
-    const needW = hasW && ctx.needsInputGrad[1];
-    const needB = hasB && ctx.needsInputGrad[hasW ? 2 : 1];
+  backward({ x, mean, rstd, w, hasB, N, C, wShape }, dy, { needsInputGrad: need }) {
+    const needW = !!w && need[1];
+    const needB = hasB && need[w ? 2 : 1];
     const g = asContiguous(dy);
-    const dx = needX ? Tensor.empty(x.shape) : null;
+    const dx = need[0] ? Tensor.empty(x.shape) : null;
     const dw = needW ? zeros([C]) : null;
     const db = needB ? zeros([C]) : null;
     if (N > 0 && C > 0 && (dx || dw || db)) {
       kernels().layerNormBackward(dx?.f32() ?? null, dw?.f32() ?? null, db?.f32() ?? null, g.f32(), x.f32(), w?.f32() ?? null, mean.f32(), rstd.f32(), N, C);
     }
-    if (g !== dy) g.dispose();
-    // dw/db come back flat (C); a multi-dim normalizedShape reshapes them.
-    const wShape = ctx.wShape as number[];
+    // dw/db come back flat (C); a multi-dim normalizedShape views them with its shape.
+    const shaped = (t: Tensor | null) => (t && wShape.length > 1 ? new Tensor(t.storage, wShape) : t);
     const grads: (Tensor | null)[] = [dx];
-    if (hasW) grads.push(dw && wShape.length > 1 ? reshapeOwned(dw, wShape) : dw);
-    if (hasB) grads.push(db && wShape.length > 1 ? reshapeOwned(db, wShape) : db);
+    if (w) grads.push(shaped(dw));
+    if (hasB) grads.push(shaped(db));
     return grads;
   },
 });

@@ -121,26 +121,23 @@ export function mm(a: Tensor, b: Tensor): Tensor {
 
 const matmulOp = defineOp({
   name: "matmul",
-  forward(ctx, a: Tensor, b: Tensor) {
-    if (ctx.needsInputGrad[1]) ctx.save(a);
-    if (ctx.needsInputGrad[0]) ctx.save(b);
-    Object.assign(ctx, { aShape: a.shape, bShape: b.shape });
-    return mm(a, b);
+  forward({ needsInputGrad: need }, a: Tensor, b: Tensor) {
+    // Each gradient reads the other operand only.
+    const saved = { a: need[1] ? a : null, b: need[0] ? b : null, aShape: a.shape, bShape: b.shape };
+    return { out: mm(a, b), saved };
   },
-  backward(ctx, dy) {
-    const aSaved = ctx.needsInputGrad[1] ? ctx.saved[0] : null;
-    const bSaved = ctx.needsInputGrad[0] ? ctx.saved[ctx.needsInputGrad[1] ? 1 : 0] : null;
+  backward(s, dy) {
     let da: Tensor | null = null;
     let db: Tensor | null = null;
-    if (bSaved) da = sumToShape(mm(dy, transpose(bSaved, -1, -2)), ctx.aShape as number[]);
-    if (aSaved) {
-      if (aSaved.ndim > 2 && (ctx.bShape as number[]).length === 2) {
+    if (s.b) da = sumToShape(mm(dy, transpose(s.b, -1, -2)), s.aShape);
+    if (s.a) {
+      if (s.a.ndim > 2 && s.bShape.length === 2) {
         // Weight-like b: fold the batch into one GEMM instead of reducing afterwards.
-        const K = aSaved.shape[aSaved.ndim - 1];
+        const K = s.a.shape[s.a.ndim - 1];
         const N = dy.shape[dy.ndim - 1];
-        db = mm(transpose(reshape(aSaved, [-1, K]), 0, 1), reshape(dy, [-1, N]));
+        db = mm(transpose(reshape(s.a, [-1, K]), 0, 1), reshape(dy, [-1, N]));
       } else {
-        db = sumToShape(mm(transpose(aSaved, -1, -2), dy), ctx.bShape as number[]);
+        db = sumToShape(mm(transpose(s.a, -1, -2), dy), s.bShape);
       }
     }
     return [da, db];
@@ -182,24 +179,15 @@ function linearForward(x2: Tensor, w: Tensor, bias: Tensor | null, inOut: boolea
 
 const linearOp = defineOp({
   name: "linear",
-  forward(ctx, x: Tensor, w: Tensor, bias: Tensor | null, inOut: boolean) {
+  forward({ needsInputGrad: need }, x: Tensor, w: Tensor, bias: Tensor | null, inOut: boolean) {
     const inF = x.shape[x.ndim - 1];
-    const x2 = x.isContiguous() ? reshape(x, [-1, inF]) : reshape(x.contiguousCopy(), [-1, inF]);
+    const x2 = reshape(x.isContiguous() ? x : x.contiguousCopy(), [-1, inF]);
     const y2 = linearForward(x2, w, bias, inOut);
-    Object.assign(ctx, { xShape: x.shape, inOut });
-    if (ctx.needsInputGrad[1]) ctx.save(x2);
-    if (ctx.needsInputGrad[0]) ctx.save(w);
-    const outShape = [...x.shape.slice(0, -1), y2.shape[1]];
-    return reshape(y2, outShape);
+    // dW reads x, dx reads W: a frozen weight keeps no activation alive.
+    const saved = { x2: need[1] ? x2 : null, w: need[0] ? w : null, xShape: x.shape, inOut };
+    return { out: reshape(y2, [...x.shape.slice(0, -1), y2.shape[1]]), saved };
   },
-  backward(ctx, dy) {
-    const inOut = ctx.inOut as boolean;
-    const xShape = ctx.xShape as number[];
-    const needX = ctx.needsInputGrad[0];
-    const needW = ctx.needsInputGrad[1];
-    const needB = ctx.needsInputGrad[2] ?? false;
-    const x2 = needW ? ctx.saved[0] : null;
-    const w = needX ? ctx.saved[needW ? 1 : 0] : null;
+  backward({ x2, w, xShape, inOut }, dy, { needsInputGrad: need }) {
     const outF = dy.shape[dy.ndim - 1];
     const g = reshape(dy.isContiguous() ? dy : dy.contiguousCopy(), [-1, outF]);
     const N = g.shape[0];
@@ -216,7 +204,7 @@ const linearOp = defineOp({
     }
     // dW = dy^T @ x (out, in), or x^T @ dy (in, out).
     if (x2) dw = inOut ? mm(transpose(x2, 0, 1), g) : mm(transpose(g, 0, 1), x2);
-    if (needB) db = sum(g, 0);
+    if (need[2]) db = sum(g, 0);
     return [dx, dw, db];
   },
 });

@@ -3,7 +3,7 @@ import { defineOp } from "../autograd.js";
 import { ReduceOp } from "../native.js";
 import { kernels } from "../backend.js";
 import { Tensor, type Shape, numelOf } from "../tensor.js";
-import { normDim, reshapeOwned, sameShape } from "./util.js";
+import { normDim } from "./util.js";
 import { asContiguousF32, reduceDim, reduceDims } from "./reduce_kernel.js";
 import { expand, reshape } from "./views.js";
 import { mul, eq, div } from "./binary.js";
@@ -18,32 +18,28 @@ function dropDims(shape: Shape, dims: number[]): number[] {
   return shape.filter((_, i) => !dims.includes(i));
 }
 
+/** The reduction viewed without its reduced dims (keepdim false), or as it is. */
+function dropped(r: Tensor, inShape: Shape, dims: number[], keepdim: boolean): Tensor {
+  return keepdim ? r : new Tensor(r.storage, dropDims(inShape, dims));
+}
+
 const sumOp = defineOp({
   name: "sum",
-  forward(ctx, x: Tensor, dims: number[], keepdim: boolean) {
-    ctx.inShape = x.shape;
+  forward(_ctx, x: Tensor, dims: number[], keepdim: boolean) {
     const r = reduceDims(x, dims, ReduceOp.sum);
-    ctx.keptShape = r.shape;
-    return keepdim ? r : reshapeOwned(r, dropDims(x.shape, dims));
+    return { out: dropped(r, x.shape, dims, keepdim), saved: { inShape: x.shape, keptShape: r.shape } };
   },
-  backward(ctx, dy) {
-    return [expand(reshape(dy, ctx.keptShape as number[]), ctx.inShape as number[]).contiguous()];
-  },
+  backward: ({ inShape, keptShape }, dy) => [expand(reshape(dy, keptShape), inShape).contiguous()],
 });
 
 const meanOp = defineOp({
   name: "mean",
-  forward(ctx, x: Tensor, dims: number[], keepdim: boolean) {
-    ctx.inShape = x.shape;
+  forward(_ctx, x: Tensor, dims: number[], keepdim: boolean) {
     const r = reduceDims(x, dims, ReduceOp.mean);
-    ctx.keptShape = r.shape;
-    ctx.count = numelOf(dims.map((d) => x.shape[d]));
-    return keepdim ? r : reshapeOwned(r, dropDims(x.shape, dims));
+    const count = numelOf(dims.map((d) => x.shape[d]));
+    return { out: dropped(r, x.shape, dims, keepdim), saved: { inShape: x.shape, keptShape: r.shape, count } };
   },
-  backward(ctx, dy) {
-    const g = expand(reshape(dy, ctx.keptShape as number[]), ctx.inShape as number[]);
-    return [div(g, ctx.count as number)];
-  },
+  backward: ({ inShape, keptShape, count }, dy) => [div(expand(reshape(dy, keptShape), inShape), count)],
 });
 
 /** Sum over dim(s) (all when omitted), like torch.sum. */
@@ -58,19 +54,16 @@ export function mean(x: Tensor, dim?: number | readonly number[], keepdim = fals
 function extremumOp(name: string, code: number) {
   return defineOp({
     name,
-    forward(ctx, x: Tensor, dims: number[], keepdim: boolean) {
+    forward(_ctx, x: Tensor, dims: number[], keepdim: boolean) {
       if (x.numel === 0) throw new RangeError(`[${name}] cannot reduce an empty tensor`);
       const r = reduceDims(x, dims, code);
-      ctx.keptShape = r.shape;
-      ctx.save(x, r);
-      return keepdim ? r.alias() : new Tensor(r.storage, dropDims(x.shape, dims));
+      return { out: keepdim ? r.alias() : dropped(r, x.shape, dims, false), saved: { x, r } };
     },
-    backward(ctx, dy) {
+    backward({ x, r }, dy) {
       // Gradient flows to every position equal to the extremum, split evenly among ties (amax).
-      const [x, r] = ctx.saved;
       const mask = eq(x, r);
-      const count = sumOp(mask, ctx.keptShape ? (ctx.keptShape as number[]).map((s, i) => (s === 1 && x.shape[i] !== 1 ? i : -1)).filter((i) => i >= 0) : [], true);
-      const g = div(reshape(dy, ctx.keptShape as number[]), count);
+      const reduced = r.shape.flatMap((s, i) => (s === 1 && x.shape[i] !== 1 ? [i] : []));
+      const g = div(reshape(dy, r.shape), sumOp(mask, reduced, true));
       return [mul(mask, g)];
     },
   });

@@ -10,7 +10,7 @@ import { asContiguous } from "./util.js";
 
 const rmsNormOp = defineOp({
   name: "rms_norm",
-  forward(ctx, x: Tensor, weight: Tensor | null, eps: number) {
+  forward(_ctx, x: Tensor, weight: Tensor | null, eps: number) {
     const C = x.shape[x.ndim - 1];
     const N = C === 0 ? 0 : x.numel / C;
     const xc = asContiguous(x);
@@ -18,28 +18,16 @@ const rmsNormOp = defineOp({
     const y = Tensor.empty(x.shape);
     const rstd = Tensor.empty([N]);
     if (y.numel > 0) kernels().rmsNormForward(y.f32(), rstd.f32(), xc.f32(), w?.f32() ?? null, N, C, eps);
-    Object.assign(ctx, { N, C, hasW: !!weight });
-    if (ctx.recording) {
-      ctx.save(xc, rstd);
-      if (w) ctx.save(w);
-    } else {
-      rstd.dispose();
-      if (xc !== x) xc.dispose();
-      if (w && w !== weight) w.dispose();
-    }
-    return y;
+    return { out: y, saved: { x: xc, rstd, w, N, C } };
   },
-  backward(ctx, dy) {
-    const { N, C, hasW } = ctx as unknown as { N: number; C: number; hasW: boolean };
-    const [x, rstd, w] = ctx.saved;
-    const dx = ctx.needsInputGrad[0] ? Tensor.empty(x.shape) : null;
-    const dw = hasW && ctx.needsInputGrad[1] ? zeros([C]) : null;
+  backward({ x, rstd, w, N, C }, dy, { needsInputGrad: need }) {
+    const dx = need[0] ? Tensor.empty(x.shape) : null;
+    const dw = w && need[1] ? zeros([C]) : null;
     const g = asContiguous(dy);
     if (N > 0 && C > 0 && (dx || dw)) {
       kernels().rmsNormBackward(dx?.f32() ?? null, dw?.f32() ?? null, g.f32(), x.f32(), w?.f32() ?? null, rstd.f32(), N, C);
     }
-    if (g !== dy) g.dispose();
-    return hasW ? [dx, dw] : [dx];
+    return w ? [dx, dw] : [dx];
   },
 });
 

@@ -94,23 +94,18 @@ export function ropeTables(
 
 const ropeOp = defineOp({
   name: "apply_rotary_emb",
-  forward(ctx, x: Tensor, cos: Tensor, sin: Tensor, pos: Tensor) {
+  forward(_ctx, x: Tensor, cos: Tensor, sin: Tensor, pos: Tensor) {
     const [B, H, T, D] = x.shape;
-    const P = cos.shape[0];
     const xc = x.isContiguous() ? x : x.contiguousCopy();
     const out = Tensor.empty(x.shape);
-    if (out.numel > 0) kernels().ropeForward(out.f32(), xc.f32(), cos.f32(), sin.f32(), pos.i32(), B, H, T, D, P, false);
-    if (xc !== x) xc.dispose();
-    ctx.save(cos, sin, pos);
-    return out;
+    if (out.numel > 0) kernels().ropeForward(out.f32(), xc.f32(), cos.f32(), sin.f32(), pos.i32(), B, H, T, D, cos.shape[0], false);
+    return { out, saved: { cos, sin, pos } };
   },
-  backward(ctx, dy) {
-    const [cos, sin, pos] = ctx.saved;
+  backward({ cos, sin, pos }, dy) {
     const [B, H, T, D] = dy.shape;
     const g = dy.isContiguous() ? dy : dy.contiguousCopy();
     const dx = Tensor.empty(dy.shape);
     if (dx.numel > 0) kernels().ropeForward(dx.f32(), g.f32(), cos.f32(), sin.f32(), pos.i32(), B, H, T, D, cos.shape[0], true);
-    if (g !== dy) g.dispose();
     // The tables are constants (built from the config), never trained.
     return [dx, null, null, null];
   },

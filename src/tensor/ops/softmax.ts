@@ -54,27 +54,21 @@ type RowBackward = (dx: Float32Array, dy: Float32Array, y: Float32Array, N: numb
 function rowsOp(name: string, fwd: () => RowKernel, bwd: () => RowBackward) {
   return defineOp({
     name,
-    forward(ctx, x: Tensor, dim: number) {
+    forward(_ctx, x: Tensor, dim: number) {
       if (x.dtype !== "float32") throw new TypeError(`[${name}] expects float32, got ${x.dtype}; convert with .float()`);
       const c = moveDimLast(x, dim);
       const C = x.shape[dim];
       const y = Tensor.empty(c.shape);
       if (y.numel > 0) fwd()(y.f32(), c.f32(), numelOf(c.shape) / C, C);
-      if (c !== x) c.dispose();
-      ctx.dim = dim;
       const out = restoreDim(y, dim);
-      ctx.save(out);
-      return out;
+      return { out, saved: { out, dim } };
     },
-    backward(ctx, dy) {
-      const dim = ctx.dim as number;
+    backward({ out, dim }, dy) {
       const g = moveDimLast(dy, dim);
-      const y = moveDimLast(ctx.saved[0], dim);
+      const y = moveDimLast(out, dim);
       const C = g.shape[g.ndim - 1];
       const dx = Tensor.empty(g.shape);
       if (dx.numel > 0) bwd()(dx.f32(), g.f32(), y.f32(), numelOf(g.shape) / C, C);
-      if (g !== dy) g.dispose();
-      if (y !== ctx.saved[0]) y.dispose();
       return [restoreDim(dx, dim)];
     },
   });

@@ -17,25 +17,18 @@ function defineUnary(op: UnaryOpName): (x: Tensor) => Tensor {
   const reads = DERIVATIVE_READS[op];
   return defineOp({
     name: op,
-    forward(ctx, x: Tensor) {
+    forward(_ctx, x: Tensor) {
       if (x.dtype !== "float32") throw new TypeError(`[${op}] expects float32, got ${x.dtype}; convert with .float()`);
       const c = x.isContiguous() ? x : x.contiguousCopy();
       const out = Tensor.empty(x.shape);
       if (out.numel > 0) kernels().unaryForward(UnaryOp[op], out.f32(), c.f32(), out.numel);
       // The contiguous copy the kernel read is the one backward reads too.
-      if (ctx.recording && reads === "x") ctx.save(c);
-      else if (c !== x) c.dispose();
-      if (reads === "y") ctx.save(out);
-      return out;
+      return { out, saved: { x: reads === "x" ? c : null, y: reads === "y" ? out : null } };
     },
-    backward(ctx, dy) {
+    backward({ x, y }, dy) {
       const g = dy.isContiguous() ? dy : dy.contiguousCopy();
       const dx = Tensor.empty(dy.shape);
-      const saved = ctx.saved[0]?.f32() ?? null;
-      if (dx.numel > 0) {
-        kernels().unaryBackward(UnaryOp[op], dx.f32(), g.f32(), reads === "x" ? saved : null, reads === "y" ? saved : null, dx.numel);
-      }
-      if (g !== dy) g.dispose();
+      if (dx.numel > 0) kernels().unaryBackward(UnaryOp[op], dx.f32(), g.f32(), x?.f32() ?? null, y?.f32() ?? null, dx.numel);
       return [dx];
     },
   });

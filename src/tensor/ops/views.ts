@@ -22,19 +22,13 @@ function viewStrides(x: Tensor, shape: number[]): number[] | null {
 
 const reshapeOp = defineOp({
   name: "reshape",
-  forward(ctx, x: Tensor, shape: Shape) {
+  forward(_ctx, x: Tensor, shape: Shape) {
     const target = inferShape(shape, x.numel, "reshape");
-    ctx.inShape = x.shape;
     const strides = viewStrides(x, target);
-    if (strides) return viewOf(x, target, strides, x.offset);
-    const c = x.contiguousCopy();
-    const v = viewOf(c, target, contiguousStrides(target), 0);
-    c.dispose();
-    return v;
+    const out = strides ? viewOf(x, target, strides, x.offset) : viewOf(x.contiguousCopy(), target, contiguousStrides(target), 0);
+    return { out, saved: { inShape: x.shape } };
   },
-  backward(ctx, dy) {
-    return [reshape(dy, ctx.inShape as number[])];
-  },
+  backward: ({ inShape }, dy) => [reshape(dy, inShape)],
 });
 
 /** Same data, new shape (one dim may be -1). A view when x is contiguous, else a copy. */
@@ -45,12 +39,11 @@ export function reshape(x: Tensor, shape: Shape): Tensor {
 
 const permuteOp = defineOp({
   name: "permute",
-  forward(ctx, x: Tensor, dims: number[]) {
-    ctx.dims = dims;
-    return viewOf(x, dims.map((d) => x.shape[d]), dims.map((d) => x.strides[d]), x.offset);
-  },
-  backward(ctx, dy) {
-    const dims = ctx.dims as number[];
+  forward: (_ctx, x: Tensor, dims: number[]) => ({
+    out: viewOf(x, dims.map((d) => x.shape[d]), dims.map((d) => x.strides[d]), x.offset),
+    saved: { dims },
+  }),
+  backward({ dims }, dy) {
     const inverse = new Array<number>(dims.length);
     dims.forEach((d, i) => (inverse[d] = i));
     return [permute(dy, inverse)];
@@ -80,18 +73,15 @@ export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
 
 const expandOp = defineOp({
   name: "expand",
-  forward(ctx, x: Tensor, shape: number[]) {
-    ctx.inShape = x.shape;
+  forward(_ctx, x: Tensor, shape: number[]) {
     const lead = shape.length - x.ndim;
     const strides = shape.map((d, i) => {
       if (i < lead) return 0;
       return x.shape[i - lead] === 1 && d !== 1 ? 0 : x.strides[i - lead];
     });
-    return viewOf(x, shape, strides, x.offset);
+    return { out: viewOf(x, shape, strides, x.offset), saved: { inShape: x.shape } };
   },
-  backward(ctx, dy) {
-    return [sumToShape(dy, ctx.inShape as number[])];
-  },
+  backward: ({ inShape }, dy) => [sumToShape(dy, inShape)],
 });
 
 /** Broadcasts size-1 dims to `shape` without copying (-1 keeps a dim). */
@@ -124,23 +114,19 @@ function unslice(dy: Tensor, shape: number[], dim: number, start: number, step: 
   for (let i = 0; i < n; i++) idx[i] = start + i * step;
   const g = dy.isContiguous() ? dy : dy.contiguousCopy();
   if (g.numel > 0) kernels().indexSelectBackward(out.f32(), g.f32(), idx, outer, shape[dim], inner, n);
-  if (g !== dy) g.dispose();
   return out;
 }
 
 const sliceOp = defineOp({
   name: "slice",
-  forward(ctx, x: Tensor, dim: number, start: number, end: number, step: number) {
-    Object.assign(ctx, { inShape: x.shape, dim, start, step });
+  forward(_ctx, x: Tensor, dim: number, start: number, end: number, step: number) {
     const shape = [...x.shape];
     shape[dim] = Math.max(0, Math.ceil((end - start) / step));
     const strides = [...x.strides];
     strides[dim] *= step;
-    return viewOf(x, shape, strides, x.offset + start * x.strides[dim]);
+    return { out: viewOf(x, shape, strides, x.offset + start * x.strides[dim]), saved: { inShape: x.shape, dim, start, step } };
   },
-  backward(ctx, dy) {
-    return [unslice(dy, ctx.inShape as number[], ctx.dim as number, ctx.start as number, ctx.step as number)];
-  },
+  backward: ({ inShape, dim, start, step }, dy) => [unslice(dy, inShape, dim, start, step)],
 });
 
 /** x[..., start:end:step, ...] along dim (a view). Negative and out-of-range bounds clamp as in Python. */
@@ -197,12 +183,8 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
 
 const copyOp = defineOp({
   name: "clone",
-  forward(_ctx, x: Tensor) {
-    return x.contiguousCopy();
-  },
-  backward(_ctx, dy) {
-    return [dy];
-  },
+  forward: (_ctx, x: Tensor) => ({ out: x.contiguousCopy(), saved: null }),
+  backward: (_s, dy) => [dy],
 });
 
 /** A contiguous tensor with x's values: x itself when already contiguous. */

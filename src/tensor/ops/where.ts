@@ -28,19 +28,16 @@ export function asMask(cond: Tensor): Tensor {
 
 const whereOp = defineOp({
   name: "where",
-  forward(ctx, cond: Tensor, a: Tensor, b: Tensor) {
+  forward(_ctx, cond: Tensor, a: Tensor, b: Tensor) {
     const mask = asMask(cond);
-    Object.assign(ctx, { aShape: a.shape, bShape: b.shape });
-    ctx.save(mask);
-    return whereKernel(mask, a, b);
+    return { out: whereKernel(mask, a, b), saved: { mask, aShape: a.shape, bShape: b.shape } };
   },
-  backward(ctx, dy) {
-    const mask = ctx.saved[0];
+  backward({ mask, aShape, bShape }, dy, { needsInputGrad: need }) {
     const zero = full([], 0);
     return [
       null,
-      ctx.needsInputGrad[1] ? sumToShape(whereKernel(mask, dy, zero), ctx.aShape as number[]) : null,
-      ctx.needsInputGrad[2] ? sumToShape(whereKernel(mask, zero, dy), ctx.bShape as number[]) : null,
+      need[1] ? sumToShape(whereKernel(mask, dy, zero), aShape) : null,
+      need[2] ? sumToShape(whereKernel(mask, zero, dy), bShape) : null,
     ];
   },
 });

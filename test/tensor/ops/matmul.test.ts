@@ -10,8 +10,8 @@ test("linear with a frozen weight computes only the input gradient", () => {
   const b = leaf([2], 3).detach();
   const y = linear(x, w, b);
   // Only the weight is saved (for dx); x would be saved only for a weight gradient.
-  assert.equal(y.gradFn!.ctx.saved.length, 1);
-  assert.equal(y.gradFn!.ctx.saved[0], w);
+  assert.equal(y.gradFn!.savedTensors.length, 1);
+  assert.equal(y.gradFn!.savedTensors[0], w);
   y.sum().backward();
   assert.equal(w.grad, null);
   assert.equal(b.grad, null);

@@ -1,0 +1,271 @@
+/**
+ * `npm run bench -- models [bert-base|bert-small|gpt2|llama-1b ...] [--quick] [--rounds N]`:
+ * whole real-size models (random weights, cached) in tunelab, PyTorch and onnxruntime-node.
+ *
+ * Per row, each engine runs in its own process (its VmHWM is the row's peak RSS for that
+ * engine), all loaded at once, and the engines alternate round by round (tunelab, torch, ORT,
+ * then rotated), so a burst of load from other processes hits all of them. PyTorch runs at
+ * the best of three settings found in a calibration round (N threads, N threads with
+ * OMP_WAIT_POLICY=PASSIVE, 1 thread) — on a shared machine its OpenMP barriers can make N
+ * threads slower than 1. onnxruntime gets intraOpNumThreads = N. The reported figure is the
+ * median seconds per step over all rounds, with the spread of the round medians beside it.
+ * FLOPs: bench/models_cases.ts; the limit: bench/fma_native.cpp, measured at the start.
+ */
+import { existsSync, statSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { cpus, loadavg, totalmem } from "node:os";
+import { join } from "node:path";
+import { availableCpus } from "../src/index.js";
+import { repoRoot, table, torchVersion } from "./common.js";
+import { CASES, LORA, type ModelCase, QUICK_CASES, SPECS, caseFlops, caseName, caseTokens, checkpointDir, checkpointReady } from "./models_cases.js";
+import { type Answer, EngineProcess } from "./models_process.js";
+
+interface Peak {
+  one: number;
+  all: number;
+  note: string;
+}
+
+/** Builds and runs bench/fma_native.cpp; falls back to the clock-based figure without a compiler. */
+function measurePeak(threads: number): Peak {
+  const src = join(repoRoot, "bench", "fma_native.cpp");
+  const bin = join(repoRoot, "build", "fma_peak");
+  if (!existsSync(bin) || statSync(bin).mtimeMs < statSync(src).mtimeMs) {
+    const r = spawnSync("g++", ["-O2", "-march=native", "-ffp-contract=fast", "-pthread", src, "-o", bin], { encoding: "utf8" });
+    if (r.status !== 0) return { one: NaN, all: NaN, note: `could not build bench/fma_native.cpp (${(r.stderr || String(r.error)).trim().split("\n")[0]}): no % of peak` };
+  }
+  const r = spawnSync(bin, [String(threads)], { encoding: "utf8" });
+  const out = JSON.parse(r.stdout) as { lanes: number; one: number; all: number };
+  const note = `FMA-only loop (bench/fma_native.cpp, ${out.lanes}-float vectors, best of 20): ${out.one.toFixed(0)} GFLOP/s on 1 core, ${out.all.toFixed(0)} on ${threads}`;
+  // Other processes depress the all-core figure most (one stolen core halves it): an FMA loop
+  // scales with cores, so the limit is never taken below threads x the 1-core figure.
+  if (out.all >= 0.9 * threads * out.one) return { one: out.one, all: out.all, note };
+  return { one: out.one, all: threads * out.one, note: `${note} (contended: the limit used is ${threads} x the 1-core figure, ${(threads * out.one).toFixed(0)})` };
+}
+
+interface EngineResult {
+  samples: number[];
+  /** Medians of each round. */
+  rounds: number[];
+  rss?: number;
+  setting?: string;
+  error?: string;
+}
+
+interface Row {
+  c: ModelCase;
+  flops: number;
+  tokens: number;
+  engines: Record<string, EngineResult>;
+  check: string;
+  parityFailed: boolean;
+  load: number;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN;
+};
+
+/** How the engines' first results agree: losses to ~1e-6 relative, logits, generated tokens. */
+function parity(answers: Record<string, Answer>): { text: string; failed: boolean } {
+  const ours = answers.tunelab;
+  const parts: string[] = [];
+  let failed = false;
+  for (const [name, a] of Object.entries(answers)) {
+    if (name === "tunelab") continue;
+    if (typeof ours.loss === "number" && typeof a.loss === "number") {
+      const rel = Math.abs(ours.loss - a.loss) / Math.max(1e-12, Math.abs(a.loss));
+      const ok = rel <= 1e-5;
+      failed ||= !ok;
+      parts.push(`loss tunelab ${ours.loss.toPrecision(9)} / ${name} ${a.loss.toPrecision(9)} (rel ${rel.toExponential(1)}${ok ? "" : " — MISMATCH"})`);
+      const sameParams = ours.trainable === a.trainable;
+      failed ||= !sameParams;
+      parts.push(`trainable parameters ${ours.trainable}${sameParams ? " on both" : ` vs ${name}'s ${a.trainable} — MISMATCH`}`);
+    } else if (Array.isArray(ours.logits) && Array.isArray(a.logits)) {
+      const x = ours.logits as number[], y = a.logits as number[];
+      const scale = Math.max(...y.map(Math.abs), 1e-12);
+      const diff = x.length === y.length ? Math.max(...x.map((v, i) => Math.abs(v - y[i]))) : Infinity;
+      const ok = diff / scale <= 1e-4; // NaN fails
+      failed ||= !ok;
+      parts.push(`logits max |diff| vs ${name} ${diff.toExponential(1)} of ${scale.toExponential(1)}${ok ? "" : " — MISMATCH"}`);
+    } else if (Array.isArray(ours.tokens) && Array.isArray(a.tokens)) {
+      const x = ours.tokens as number[], y = a.tokens as number[];
+      let same = 0;
+      while (same < x.length && x[same] === y[same]) same++;
+      failed ||= same === 0;
+      parts.push(`${same}/${x.length} greedy tokens equal to ${name}'s`);
+    }
+  }
+  return { text: parts.join("; ") || "no reference", failed };
+}
+
+/** Runs one row: load every engine, check parity, calibrate torch, alternate rounds. */
+async function runRow(c: ModelCase, opts: { quick: boolean; rounds: number; threads: number; torch: boolean; roundSeconds: number }): Promise<Row> {
+  const config = opts.quick ? c.spec.quick : c.spec.config;
+  const dir = checkpointDir(c.spec.family, config);
+  if (!checkpointReady(dir)) {
+    const t0 = performance.now();
+    const w = EngineProcess.tunelab();
+    try {
+      await w.ask({ cmd: "prepare", family: c.spec.family, config, dir });
+    } finally {
+      w.close();
+    }
+    console.log(`  (wrote ${c.spec.key}'s random-weight checkpoint to ${dir} in ${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+  }
+  const job = {
+    cmd: "load", dir, family: c.spec.family, mode: c.mode, B: c.B, T: c.T, new_tokens: c.newTokens,
+    lora: { target_modules: c.spec.lora.target_modules, task_type: c.spec.lora.task_type, trainable: c.spec.lora.trainable, r: LORA.r, lora_alpha: LORA.lora_alpha },
+  };
+  const row: Row = { c, flops: caseFlops(c, config), tokens: caseTokens(c), engines: {}, check: "", parityFailed: false, load: loadavg()[0] };
+  const procs: Record<string, EngineProcess> = {};
+  const answers: Record<string, Answer> = {};
+  const start = async (name: string, p: EngineProcess, extra: Answer = {}) => {
+    procs[name] = p;
+    try {
+      answers[name] = await p.ask({ ...job, ...extra });
+    } catch (err) {
+      row.engines[name] = { samples: [], rounds: [], error: (err as Error).message.split("\n")[0].slice(0, 300) };
+      p.close();
+      delete procs[name];
+    }
+  };
+  try {
+    await start("tunelab", EngineProcess.tunelab());
+    if (opts.torch) {
+      // Big models: one torch process (two copies of 4 GB beside tunelab's would crowd the machine).
+      if (!c.spec.big && !opts.quick) await start("torch-default", EngineProcess.torch("default"));
+      await start("torch", EngineProcess.torch("PASSIVE"));
+      const inferenceLike = c.mode === "inference" || c.mode === "generate";
+      if (inferenceLike && procs.torch) {
+        const onnx = join(dir, `${c.mode}.onnx`);
+        try {
+          if (!existsSync(onnx)) await procs.torch.ask({ cmd: "export", path: onnx });
+          await start("onnxruntime", EngineProcess.ort(), { onnx });
+        } catch (err) {
+          row.engines.onnxruntime = { samples: [], rounds: [], error: `torch.onnx.export: ${(err as Error).message.slice(0, 300)}` };
+        }
+      }
+    }
+    const checked = parity(Object.fromEntries(Object.entries(answers).filter(([k]) => k !== "torch-default")));
+    row.check = checked.text;
+    row.parityFailed = checked.failed;
+    if (!procs.tunelab) return row;
+
+    // One warm-up step each (at N threads), then steps per round so a round lasts ~roundSeconds.
+    const est: Record<string, number> = {};
+    for (const [name, p] of Object.entries(procs)) est[name] = (await p.time(opts.threads, 1, 1))[0];
+    const stepsFor = (name: string) => (opts.quick ? 1 : Math.max(1, Math.round(opts.roundSeconds / est[name])));
+
+    // PyTorch calibration: N threads (default wait policy), N threads PASSIVE, 1 thread PASSIVE.
+    let torchRun: { p: EngineProcess; threads: number; setting: string } | undefined;
+    if (procs.torch) {
+      const candidates: { p: EngineProcess; threads: number; setting: string }[] = [];
+      if (procs["torch-default"]) candidates.push({ p: procs["torch-default"], threads: opts.threads, setting: `${opts.threads} thr` });
+      candidates.push({ p: procs.torch, threads: opts.threads, setting: `${opts.threads} thr PASSIVE` });
+      if (opts.threads > 1) candidates.push({ p: procs.torch, threads: 1, setting: "1 thr" });
+      let best = Infinity;
+      for (const cand of candidates) {
+        const t = median(await cand.p.time(cand.threads, stepsFor("torch"), cand.threads === opts.threads ? 0 : 1));
+        if (t < best) [best, torchRun] = [t, cand];
+      }
+      row.engines.torch = { samples: [], rounds: [], setting: torchRun!.setting };
+    }
+    const runners: [string, () => Promise<number[]>][] = [["tunelab", () => procs.tunelab.time(opts.threads, stepsFor("tunelab"))]];
+    if (torchRun) runners.push(["torch", () => torchRun!.p.time(torchRun!.threads, stepsFor("torch"))]);
+    if (procs.onnxruntime) runners.push(["onnxruntime", () => procs.onnxruntime.time(opts.threads, stepsFor("onnxruntime"))]);
+    for (const [name] of runners) row.engines[name] ??= { samples: [], rounds: [] };
+    for (let r = 0; r < opts.rounds; r++) {
+      for (let i = 0; i < runners.length; i++) {
+        const [name, run] = runners[(i + r) % runners.length];
+        const s = await run();
+        row.engines[name].samples.push(...s);
+        row.engines[name].rounds.push(median(s));
+      }
+    }
+    row.engines.tunelab.rss = await procs.tunelab.peakRss();
+    if (torchRun) row.engines.torch.rss = await torchRun.p.peakRss();
+    if (procs.onnxruntime) row.engines.onnxruntime.rss = await procs.onnxruntime.peakRss();
+  } catch (err) {
+    row.engines.tunelab ??= { samples: [], rounds: [] };
+    row.engines.tunelab.error ??= (err as Error).message.slice(0, 300);
+  } finally {
+    for (const p of Object.values(procs)) p.close();
+  }
+  return row;
+}
+
+const mib = (b?: number) => (b === undefined || !Number.isFinite(b) ? "-" : `${(b / 2 ** 20).toFixed(0)}`);
+const secs = (s: number) => (s >= 10 ? s.toFixed(1) : s >= 0.1 ? s.toFixed(3) : s.toFixed(4));
+
+function rowCells(row: Row, peak: Peak): (string | number)[] {
+  const e = (k: string) => row.engines[k];
+  const med = (k: string) => (e(k)?.samples.length ? median(e(k)!.samples) : NaN);
+  const t = med("tunelab"), th = med("torch"), o = med("onnxruntime");
+  const gflops = row.flops / t / 1e9;
+  const spread = (k: string) => (e(k)?.rounds.length ? `${secs(Math.min(...e(k)!.rounds))}–${secs(Math.max(...e(k)!.rounds))}` : "");
+  const cell = (k: string, v: number) => (e(k)?.error ? `error` : Number.isFinite(v) ? secs(v) : "-");
+  return [
+    caseName(row.c),
+    Number.isFinite(t) ? `${secs(t)} (${spread("tunelab")})` : cell("tunelab", t),
+    Number.isFinite(t) ? (row.tokens / t).toFixed(0) : "-",
+    Number.isFinite(t) ? gflops.toFixed(0) : "-",
+    Number.isFinite(t) && Number.isFinite(peak.all) ? `${((100 * gflops) / peak.all).toFixed(0)}%` : "-",
+    Number.isFinite(th) ? `${secs(th)} (${e("torch")?.setting})` : cell("torch", th),
+    Number.isFinite(th / t) ? `${(th / t).toFixed(2)}x` : "-",
+    Number.isFinite(o) ? secs(o) : cell("onnxruntime", o),
+    Number.isFinite(o / t) ? `${(o / t).toFixed(2)}x` : "-",
+    `${mib(e("tunelab")?.rss)} / ${mib(e("torch")?.rss)}${e("onnxruntime")?.rss ? ` / ${mib(e("onnxruntime")!.rss)}` : ""}`,
+  ];
+}
+
+export async function benchModels(args: string[]): Promise<number> {
+  const started = performance.now();
+  const quick = args.includes("--quick");
+  const roundsAt = args.indexOf("--rounds");
+  const rounds = roundsAt >= 0 ? Number(args[roundsAt + 1]) : quick ? 1 : 3;
+  const names = args.filter((a, i) => !a.startsWith("--") && args[i - 1] !== "--rounds");
+  const unknown = names.filter((n) => !SPECS.some((s) => s.key === n));
+  if (unknown.length || !(rounds >= 1)) {
+    console.error(`bench models: unknown model ${unknown.join(", ") || "?"} or --rounds; choose from ${SPECS.map((s) => s.key).join(", ")} (default: all), --quick, --rounds N (>= 1)`);
+    return 2;
+  }
+  const cases = (quick ? QUICK_CASES : CASES).filter((c) => names.length === 0 || names.includes(c.spec.key));
+  const threads = availableCpus();
+  const n = cpus().length;
+  const before = loadavg()[0];
+  const peak = measurePeak(threads);
+  const version = process.env.TUNELAB_BENCH_NO_TORCH ? null : torchVersion();
+  console.log(`# tunelab bench: models${quick ? " (--quick: tiny shapes, 1 round — proves the harness, not the speed)" : ""}\n`);
+  console.log(`- machine: ${cpus()[0]?.model ?? "unknown CPU"}, ${n} logical CPU(s), ${(totalmem() / 2 ** 30).toFixed(0)} GiB; every engine at ${threads} thread(s)`);
+  console.log(`- limit: ${peak.note}; "% of peak" = counted GEMM FLOPs / median time / the ${threads}-thread figure`);
+  console.log(`- PyTorch: ${version ? `${version} (Debian python3-torch on OpenBLAS), bench/models_torch.py modules with Hugging Face semantics, same safetensors, best of ${threads} thr / ${threads} thr OMP_WAIT_POLICY=PASSIVE / 1 thr` : "not available (apt-get install python3-torch libopenblas0-pthread): tunelab only"}`);
+  console.log(`- onnxruntime-node: the PyTorch model exported with torch.onnx.export (opset 14), intraOpNumThreads ${threads}`);
+  console.log(`- ${rounds} round(s), engines alternating; s/step = median over all steps (range of round medians); dropout 0, AdamW lr 1e-5 wd 0.01, LoRA r=${LORA.r} alpha=${LORA.lora_alpha}`);
+  const busy = (load: number, own: number) => load - own > 0.3 * n;
+  console.log(`- load average before: ${before.toFixed(2)} on ${n} CPU(s)${busy(before, 0) ? " — WARNING: the machine is busy; figures are provisional, rerun on a quiet machine" : ""}`);
+
+  const rows: Row[] = [];
+  for (const c of cases) {
+    console.error(`[models] ${caseName(c)}...`);
+    rows.push(await runRow(c, { quick, rounds, threads, torch: version !== null, roundSeconds: 2 }));
+  }
+  console.log("");
+  console.log(table(
+    ["work (fp32)", "tunelab s/step", "tokens/s", "GFLOP/s", "% of peak", "PyTorch s/step", "vs PyTorch", "ORT s/step", "vs ORT", "peak RSS MiB tunelab / torch / ORT"],
+    rows.map((r) => rowCells(r, peak)),
+  ));
+  console.log("\nChecks (first loss before any update, first logits, greedy tokens):");
+  for (const r of rows) console.log(`- ${caseName(r.c)}: ${r.check}; load average at the start ${r.load.toFixed(2)}; ${(r.flops / 1e9).toFixed(1)} GFLOP per step`);
+  for (const r of rows) {
+    for (const [name, e] of Object.entries(r.engines)) if (e.error) console.log(`- ${caseName(r.c)}: ${name} failed: ${e.error}`);
+  }
+  const after = loadavg()[0];
+  const took = (performance.now() - started) / 1000;
+  console.log(`\nLoad average at the end: ${after.toFixed(2)} (this bench's ${threads} thread(s) included)${busy(after, threads) ? " — WARNING: other work was running; figures are provisional" : ""}. The bench took ${took.toFixed(0)} s.`);
+  const tunelabBroke = rows.some((r) => r.engines.tunelab?.error || !r.engines.tunelab?.samples.length);
+  const parityBroke = rows.some((r) => r.parityFailed);
+  if (parityBroke) console.log("FAILED: an engine's first result differs from tunelab's: the two sides are not the same computation.");
+  return tunelabBroke || parityBroke ? 1 : 0;
+}
