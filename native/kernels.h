@@ -43,16 +43,19 @@ enum DType : int { F32 = 0, BF16 = 1, F16 = 2, I32 = 3, U8 = 4 };
 // op(A) is (M, K): A[m*lda + k] when !trans_a, A[k*lda + m] when trans_a (same for B, (K, N)).
 // A_b = A + b*stride_a (stride 0 broadcasts one matrix over the batch), same for B and C.
 // B may be F32 or BF16 (frozen weights in half the memory: dequantized while packing).
-// beta == 0 means C is not read (it may hold garbage or NaN).
+// beta == 0 means C is not read (it may hold garbage or NaN). A non-null bias (N) is added
+// to every row of C last, (alpha * AB + beta * C) + bias[j], rounded as a separate add.
 void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
           const float* A, int64_t lda, int64_t stride_a,
           const void* B, DType b_dtype, int64_t ldb, int64_t stride_b,
-          float beta, float* C, int64_t ldc, int64_t stride_c, int64_t batch);
+          float beta, float* C, int64_t ldc, int64_t stride_c, int64_t batch,
+          const float* bias = nullptr);
 // Reference implementation, for tests.
 void gemm_reference(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
                     const float* A, int64_t lda, int64_t stride_a,
                     const void* B, DType b_dtype, int64_t ldb, int64_t stride_b,
-                    float beta, float* C, int64_t ldc, int64_t stride_c, int64_t batch);
+                    float beta, float* C, int64_t ldc, int64_t stride_c, int64_t batch,
+                    const float* bias = nullptr);
 
 // ---------------------------------------------------------------------------------------
 // Blockwise quantization, bitsandbytes' formats (quant.cpp)
