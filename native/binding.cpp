@@ -160,9 +160,9 @@ Napi::Value SetSimdLevel(const Napi::CallbackInfo& info) {
 // ---- GEMM ------------------------------------------------------------------------------
 
 // gemm(transA, transB, M, N, K, alpha, A, lda, strideA, B, bDtype, ldb, strideB,
-//      beta, C, ldc, strideC, batch)
+//      beta, C, ldc, strideC, batch, bias): bias (N) or null, added to every row of C last
 Napi::Value Gemm(const Napi::CallbackInfo& info) {
-  Args a(info, "gemm", 18);
+  Args a(info, "gemm", 19);
   bool ta = a.flag(0), tb = a.flag(1);
   int64_t M = a.size(2), N = a.size(3), K = a.size(4), batch = a.size(17);
   int64_t lda = a.size(7), sa = a.size(8), ldb = a.size(11), sb = a.size(12);
@@ -177,8 +177,9 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
   const float* A = a.f32(6, span(ta, M, K, lda, sa));
   const void* B = a.buf(9, span(tb, K, N, ldb, sb), dtype_size(bt));
   float* C = a.f32(14, span(false, M, N, ldc, sc));
+  const float* bias = a.f32(18, N, true);
   tl::gemm(ta, tb, M, N, K, static_cast<float>(a.num(5)), A, lda, sa, B, bt, ldb, sb,
-           static_cast<float>(a.num(13)), C, ldc, sc, batch);
+           static_cast<float>(a.num(13)), C, ldc, sc, batch, bias);
   return Undefined(info);
 }
 

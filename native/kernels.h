@@ -6,8 +6,11 @@
 //
 // Conventions
 // - Sizes and strides are int64_t and counted in elements, not bytes.
-// - Backward kernels OVERWRITE their outputs (dx = ...), except where a comment says
-//   "accumulates": the autograd tape sums contributions itself, which saves a zeroing pass.
+// - Backward kernels OVERWRITE every element of their outputs (dx = ..., zeros where no
+//   gradient reaches): the autograd engine sums gradients that meet, so no caller zeroes
+//   an output first and no kernel reads one. Scatter-style kernels (embedding,
+//   index_select, attention's dbias) clear their output themselves, in the pass that
+//   fills it.
 // - Kernels never print, exit, abort or throw: the TypeScript op validated shapes first,
 //   and native/binding.cpp checked buffer lengths.
 // - Each kernel has a portable reference loop; AVX2/FMA (and AVX-512 where it pays) paths
@@ -40,16 +43,19 @@ enum DType : int { F32 = 0, BF16 = 1, F16 = 2, I32 = 3, U8 = 4 };
 // op(A) is (M, K): A[m*lda + k] when !trans_a, A[k*lda + m] when trans_a (same for B, (K, N)).
 // A_b = A + b*stride_a (stride 0 broadcasts one matrix over the batch), same for B and C.
 // B may be F32 or BF16 (frozen weights in half the memory: dequantized while packing).
-// beta == 0 means C is not read (it may hold garbage or NaN).
+// beta == 0 means C is not read (it may hold garbage or NaN). A non-null bias (N) is added
+// to every row of C last, (alpha * AB + beta * C) + bias[j], rounded as a separate add.
 void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
           const float* A, int64_t lda, int64_t stride_a,
           const void* B, DType b_dtype, int64_t ldb, int64_t stride_b,
-          float beta, float* C, int64_t ldc, int64_t stride_c, int64_t batch);
+          float beta, float* C, int64_t ldc, int64_t stride_c, int64_t batch,
+          const float* bias = nullptr);
 // Reference implementation, for tests.
 void gemm_reference(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
                     const float* A, int64_t lda, int64_t stride_a,
                     const void* B, DType b_dtype, int64_t ldb, int64_t stride_b,
-                    float beta, float* C, int64_t ldc, int64_t stride_c, int64_t batch);
+                    float beta, float* C, int64_t ldc, int64_t stride_c, int64_t batch,
+                    const float* bias = nullptr);
 
 // ---------------------------------------------------------------------------------------
 // Blockwise quantization, bitsandbytes' formats (quant.cpp)
@@ -193,14 +199,14 @@ void log_softmax_backward(float* dx, const float* dy, const float* y, int64_t N,
 void layer_norm_forward(float* y, float* mean /* (N) */, float* rstd /* (N) */,
                         const float* x /* (N, C) */, const float* w /* (C) */,
                         const float* b /* (C) */, int64_t N, int64_t C, float eps);
-// dx may be null (input needs no grad); dw/db may be null; dw/db ACCUMULATE.
+// dx may be null (input needs no grad); dw/db may be null (sums over the N rows).
 void layer_norm_backward(float* dx, float* dw, float* db, const float* dy, const float* x,
                          const float* w, const float* mean, const float* rstd,
                          int64_t N, int64_t C);
 // RMSNorm: y = x * rstd * w, rstd = 1/sqrt(mean(x^2) + eps). w may be null.
 void rms_norm_forward(float* y, float* rstd /* (N) */, const float* x, const float* w,
                       int64_t N, int64_t C, float eps);
-// dx may be null; dw may be null; dw ACCUMULATES.
+// dx may be null; dw may be null (a sum over the N rows).
 void rms_norm_backward(float* dx, float* dw, const float* dy, const float* x, const float* w,
                        const float* rstd, int64_t N, int64_t C);
 
@@ -209,11 +215,11 @@ void rms_norm_backward(float* dx, float* dw, const float* dy, const float* x, co
 // out (N, C) = weight[ids[n]]; ids are int32 in [0, V) (checked in TypeScript).
 void embedding_forward(float* out, const int32_t* ids, const float* weight, int64_t N,
                        int64_t C);
-// dweight (V, C) ACCUMULATES dout rows at ids; rows equal to padding_idx (>= 0) are skipped.
+// dweight (V, C) = the sum of dout rows at each id; padding_idx's row (>= 0) and unused rows are 0.
 void embedding_backward(float* dweight, const float* dout, const int32_t* ids, int64_t N,
                         int64_t C, int64_t V, int64_t padding_idx);
 // Gather/scatter along one axis of a (outer, R, inner) view: out (outer, n_idx, inner) =
-// x[:, idx[j], :]; backward ACCUMULATES into dx (outer, R, inner).
+// x[:, idx[j], :]; backward writes dx (outer, R, inner): sums of dout rows, 0 where unindexed.
 void index_select_forward(float* out, const float* x, const int32_t* idx, int64_t outer,
                           int64_t R, int64_t inner, int64_t n_idx);
 void index_select_backward(float* dx, const float* dout, const int32_t* idx, int64_t outer,
@@ -251,8 +257,8 @@ struct AttentionArgs {
 };
 void attention_forward(float* out, float* lse, const float* q, const float* k,
                        const float* v, const AttentionArgs& a);
-// dq (B,H,Tq,D), dk/dv (B,Hkv,Tk,D) are overwritten; dbias (Bb,H,Tq,Tk) ACCUMULATES (may
-// be null). Any of dq/dk/dv may be null when that input needs no gradient.
+// dq (B,H,Tq,D), dk/dv (B,Hkv,Tk,D) and dbias (Bb,H,Tq,Tk) (may be null) are written whole
+// (dbias is 0 where a query sees no key). Any of dq/dk/dv may be null when that input needs no gradient.
 void attention_backward(float* dq, float* dk, float* dv, float* dbias, const float* dout,
                         const float* q, const float* k, const float* v, const float* out,
                         const float* lse, const AttentionArgs& a);

@@ -6,7 +6,7 @@
 import type { Tensor } from "../tensor/index.js";
 import { checkpoint } from "../nn/index.js";
 import { type ModelInputs, toIds } from "./modeling_utils.js";
-import { type PastKeyValues, keyPaddingMask, pastLength } from "./decoder_utils.js";
+import { type PastKeyValues, keyPaddingMask, pastLength, layerScope } from "./decoder_utils.js";
 
 /** The padding row of an embedding table, when the config names one inside it. */
 export function paddingIndex(padTokenId: number | null | undefined, size: number): number | null {
@@ -25,7 +25,7 @@ export function runEncoderLayers(
   let h = hidden;
   layers.forEach((layer, i) => {
     const p = past?.[i];
-    if (!checkpointing) h = layer.forward(h, mask, p);
+    if (!checkpointing) h = layerScope(() => layer.forward(h, mask, p), i > 0 ? h : null);
     else if (p) h = checkpoint((x, k, v) => layer.forward(x, mask, [k, v]), h, p[0], p[1]);
     else h = checkpoint((x) => layer.forward(x, mask), h);
   });

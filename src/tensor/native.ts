@@ -27,7 +27,8 @@ export interface NativeKernels {
   setSimdLevel(level: number): void;
   gemm(transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number,
     A: F32, lda: number, strideA: number, B: F32 | Uint16Array, bDtype: number, ldb: number,
-    strideB: number, beta: number, C: F32, ldc: number, strideC: number, batch: number): void;
+    strideB: number, beta: number, C: F32, ldc: number, strideC: number, batch: number,
+    bias: F32 | null): void;
   unaryForward(op: number, out: F32, x: F32, n: number): void;
   unaryBackward(op: number, dx: F32, dy: F32, x: F32 | null, y: F32 | null, n: number): void;
   binaryForward(op: number, out: F32, shape: number[], a: F32, aStrides: number[], b: F32, bStrides: number[]): void;

@@ -106,6 +106,15 @@ export function scope<T>(fn: () => T): T {
 }
 
 /**
+ * Runs fn in a scope nested in the current one, so what fn makes and does not return is freed
+ * when it returns (saved activations once backward has read them). Outside any scope it just
+ * runs fn: a scope of its own would be outermost and end the graph that backward still needs.
+ */
+export function innerScope<T>(fn: () => T): T {
+  return storage.getStore() ? scope(fn) : fn();
+}
+
+/**
  * The tensors created since the running op began (autograd.ts frees those the op neither
  * returns nor saves). Ops run synchronously, so this is a plain variable, not async context.
  */

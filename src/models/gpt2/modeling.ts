@@ -10,7 +10,7 @@ import { zeros } from "../../nn/init.js";
 import { PreTrainedModel, toIds, type TaskKind } from "../modeling_utils.js";
 import { GPT2Config } from "./config.js";
 import {
-  type PastKeyValues, type DecoderInputs, type DecoderOutput, expandBatch, checkpointLayer, pastLength, defaultPositionIds, keyPaddingMask, causalLmLoss, lastTokenIndices, poolRows,
+  type PastKeyValues, type DecoderInputs, type DecoderOutput, expandBatch, checkpointLayer, layerScope, pastLength, defaultPositionIds, keyPaddingMask, causalLmLoss, lastTokenIndices, poolRows,
 } from "../decoder_utils.js";
 import { sequenceClassificationLoss } from "../loss_utils.js";
 
@@ -174,7 +174,7 @@ export class GPT2Model extends GPT2PreTrainedModel {
         const run = (x: Tensor, ...kv: Tensor[]) => block.forward(x, ctx, kv.length ? [kv[0], kv[1]] : undefined);
         hidden = checkpointLayer(run, [hidden, ...(p ?? [])]);
       } else {
-        hidden = block.forward(hidden, ctx, p);
+        hidden = ctx.present ? block.forward(hidden, ctx, p) : layerScope(() => block.forward(hidden, ctx, p), i > 0 ? hidden : null);
       }
     });
     const out: DecoderOutput = { logits: this.ln_f.forward(hidden) };

@@ -9,7 +9,7 @@ import { Module, ModuleList, Linear, Embedding, RMSNorm, getActivation, type Act
 import { PreTrainedModel, type LoadReport, toIds, type TaskKind } from "../modeling_utils.js";
 import { LlamaConfig } from "./config.js";
 import {
-  type PastKeyValues, type DecoderInputs, type DecoderOutput, expandBatch, checkpointLayer, pastLength, defaultPositionIds, keyPaddingMask, causalLmLoss, lastTokenIndices, poolRows,
+  type PastKeyValues, type DecoderInputs, type DecoderOutput, expandBatch, checkpointLayer, layerScope, pastLength, defaultPositionIds, keyPaddingMask, causalLmLoss, lastTokenIndices, poolRows,
 } from "../decoder_utils.js";
 import { sequenceClassificationLoss } from "../loss_utils.js";
 
@@ -192,7 +192,7 @@ export class LlamaModel extends LlamaPreTrainedModel {
         const run = (x: Tensor, ...kv: Tensor[]) => layer.forward(x, ctx, kv.length ? [kv[0], kv[1]] : undefined);
         hidden = checkpointLayer(run, [hidden, ...(p ?? [])]);
       } else {
-        hidden = layer.forward(hidden, ctx, p);
+        hidden = ctx.present ? layer.forward(hidden, ctx, p) : layerScope(() => layer.forward(hidden, ctx, p), i > 0 ? hidden : null);
       }
     });
     const last = this.norm.forward(hidden);

@@ -106,14 +106,14 @@ export function mm(a: Tensor, b: Tensor): Tensor {
   if (b.ndim === 2 && a.ndim > 2 && a.isContiguous()) {
     const A = operand(reshape(a, [batch * M, K]));
     const B = operand(b);
-    kernels().gemm(A.trans, B.trans, batch * M, N, K, 1, A.data as Float32Array, A.ld, 0, B.data, B.dtype, B.ld, 0, 0, out.f32(), N, 0, 1);
+    kernels().gemm(A.trans, B.trans, batch * M, N, K, 1, A.data as Float32Array, A.ld, 0, B.data, B.dtype, B.ld, 0, 0, out.f32(), N, 0, 1, null);
     return out;
   }
   const pa = prepare(a, batchShape);
   const pb = prepare(b, batchShape);
   const A = operand(pa.t);
   const B = operand(pb.t);
-  kernels().gemm(A.trans, B.trans, M, N, K, 1, A.data as Float32Array, A.ld, pa.stride, B.data, B.dtype, B.ld, pb.stride, 0, out.f32(), N, M * N, batch);
+  kernels().gemm(A.trans, B.trans, M, N, K, 1, A.data as Float32Array, A.ld, pa.stride, B.data, B.dtype, B.ld, pb.stride, 0, out.f32(), N, M * N, batch, null);
   if (pa.copied) pa.t.dispose();
   if (pb.copied) pb.t.dispose();
   return out;
@@ -169,11 +169,11 @@ function linearForward(x2: Tensor, w: Tensor, bias: Tensor | null, inOut: boolea
   const y = Tensor.empty([N, outF]);
   if (y.numel === 0) return y;
   const W = operand(w);
-  kernels().gemm(false, inOut ? W.trans : !W.trans, N, outF, inF, 1, x2.f32(), inF, 0, W.data, W.dtype, W.ld, 0, 0, y.f32(), outF, 0, 1);
-  if (bias) {
-    const yf = y.f32();
-    kernels().binaryForward(0, yf, [N, outF], yf, [outF, 1], bias.buffer.subarray(bias.offset) as Float32Array, [0, bias.strides[0]]);
-  }
+  // The bias goes in through GEMM's epilogue (no second pass over y); a strided one is copied.
+  const b = bias && bias.strides[0] !== 1 ? bias.contiguousCopy() : bias;
+  const bData = b ? (b.buffer.subarray(b.offset) as Float32Array) : null;
+  kernels().gemm(false, inOut ? W.trans : !W.trans, N, outF, inF, 1, x2.f32(), inF, 0, W.data, W.dtype, W.ld, 0, 0, y.f32(), outF, 0, 1, bData);
+  if (b && b !== bias) b.dispose();
   return y;
 }
 
@@ -199,7 +199,7 @@ const linearOp = defineOp({
       const W = operand(w);
       const d = Tensor.empty([N, inF]);
       // dx = dy @ W for (out, in) weights, dy @ W^T for (in, out) ones.
-      if (d.numel > 0) kernels().gemm(false, inOut ? !W.trans : W.trans, N, inF, outF, 1, g.f32(), outF, 0, W.data, W.dtype, W.ld, 0, 0, d.f32(), inF, 0, 1);
+      if (d.numel > 0) kernels().gemm(false, inOut ? !W.trans : W.trans, N, inF, outF, 1, g.f32(), outF, 0, W.data, W.dtype, W.ld, 0, 0, d.f32(), inF, 0, 1, null);
       dx = reshape(d, xShape);
     }
     // dW = dy^T @ x (out, in), or x^T @ dy (in, out).
