@@ -90,13 +90,19 @@ void dequantize_4bit(float* out, const uint8_t* packed, const float* absmax, int
 // q (n), absmax (ceil(n/blocksize)) against a sorted 256-entry code: nearest value, ties low.
 void quantize_blockwise_8bit(uint8_t* q, float* absmax, const float* x, const float* code,
                              int64_t n, int64_t blocksize);
+// LLM.int8 row-wise quantization as bitsandbytes' Int8Params does it, bit for bit: x
+// (rows x cols, F32/BF16/F16) is rounded to float16 first, row_absmax[r] = max |x_r|, and
+// codes = round_half_even(x * ((1 / absmax) * 127)) in float32 (an all-zero row: codes 0).
+void quantize_int8_rows(int8_t* codes, float* row_absmax, const void* x, DType x_dtype,
+                        int64_t rows, int64_t cols);
 // out (n) = code[q_i] * absmax[i / blocksize] + offset
 void dequantize_blockwise_8bit(float* out, const uint8_t* q, const float* absmax,
                                const float* code, int64_t n, int64_t blocksize, float offset);
 
-// A 4-bit matrix as a GEMM operand, row-major over its n elements. Block scales are either
-// float32 (absmax) or double-quantized: nested_code[absmax_q[b]] *
-// nested_absmax[b / nested_blocksize] + offset, decoded block by block, never stored.
+// A quantized matrix as a GEMM operand, row-major over its n elements: 4-bit blockwise, or
+// (int8_codes set) LLM.int8's row-wise int8. 4-bit block scales are either float32 (absmax)
+// or double-quantized: nested_code[absmax_q[b]] * nested_absmax[b / nested_blocksize] +
+// offset, decoded block by block, never stored.
 struct Quant4Matrix {
   const uint8_t* packed = nullptr;
   int64_t n = 0, blocksize = 64;
@@ -109,9 +115,17 @@ struct Quant4Matrix {
   float offset = 0.f;
   // Decoded values rounded to bfloat16 (bnb_4bit_compute_dtype=bfloat16 emulation).
   bool round_bf16 = false;
+  // Row-wise int8 (bitsandbytes' Int8Params: CB with SCB): element e of row r = e / row_len
+  // decodes to int8_codes[e] * (row_absmax[r] * (1/127)), as bitsandbytes' CPU training
+  // matmul (MatMul8bitFp) dequantizes; with int8_unscaled, to the bare code (the integer
+  // product of LLM.int8 inference, scaled afterwards).
+  const int8_t* int8_codes = nullptr;
+  const float* row_absmax = nullptr;
+  int64_t row_len = 0;
+  bool int8_unscaled = false;
 };
 float block_scale_4bit(const Quant4Matrix& q, int64_t block);
-// out (len) = elements [begin, begin + len) of q, dequantized.
+// out (len) = elements [begin, begin + len) of q, dequantized (4-bit or int8).
 void decode_4bit(float* out, const Quant4Matrix& q, int64_t begin, int64_t len);
 // gemm() with B a 4-bit matrix, op(B)(k, j) = element k*ldb + j (or j*ldb + k when
 // trans_b) of q, shared by every batch item. Blocks are decoded into the packed panels:
