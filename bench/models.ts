@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- models [bert-base|bert-small|gpt2|llama-1b ...] [--quick] [--rounds N]`:
+ * `npm run bench -- models [bert-base|bert-small|gpt2|llama-1b ...] [--quick] [--rounds N] [--profile]`:
  * whole real-size models (random weights, cached) in tunelab, PyTorch and onnxruntime-node.
  *
  * Per row, each engine runs in its own process (its VmHWM is the row's peak RSS for that
@@ -9,7 +9,8 @@
  * OMP_WAIT_POLICY=PASSIVE, 1 thread) — on a shared machine its OpenMP barriers can make N
  * threads slower than 1. onnxruntime gets intraOpNumThreads = N. The reported figure is the
  * median seconds per step over all rounds, with the spread of the round medians beside it.
- * FLOPs: bench/models_cases.ts; the limit: bench/fma_native.cpp, measured at the start.
+ * FLOPs: bench/models_cases.ts; the limit: bench/fma_native.cpp, measured at the start. The
+ * full run (or --profile) ends with bench/model_profile.ts's breakdown of the BERT-base full step.
  */
 import { existsSync, statSync } from "node:fs";
 import { spawnSync } from "node:child_process";
@@ -100,6 +101,17 @@ function parity(answers: Record<string, Answer>): { text: string; failed: boolea
   return { text: parts.join("; ") || "no reference", failed };
 }
 
+/** torch.onnx.export in a process of its own (tracing's memory would count in the timed torch process's peak). */
+async function exportOnnx(job: Answer, path: string): Promise<void> {
+  const p = EngineProcess.torch("PASSIVE");
+  try {
+    await p.ask(job);
+    await p.ask({ cmd: "export", path });
+  } finally {
+    p.close();
+  }
+}
+
 /** Runs one row: load every engine, check parity, calibrate torch, alternate rounds. */
 async function runRow(c: ModelCase, opts: { quick: boolean; rounds: number; threads: number; torch: boolean; roundSeconds: number }): Promise<Row> {
   const config = opts.quick ? c.spec.quick : c.spec.config;
@@ -141,7 +153,7 @@ async function runRow(c: ModelCase, opts: { quick: boolean; rounds: number; thre
       if (inferenceLike && procs.torch) {
         const onnx = join(dir, `${c.mode}.onnx`);
         try {
-          if (!existsSync(onnx)) await procs.torch.ask({ cmd: "export", path: onnx });
+          if (!existsSync(onnx)) await exportOnnx(job, onnx);
           await start("onnxruntime", EngineProcess.ort(), { onnx });
         } catch (err) {
           row.engines.onnxruntime = { samples: [], rounds: [], error: `torch.onnx.export: ${(err as Error).message.slice(0, 300)}` };
@@ -220,6 +232,14 @@ function rowCells(row: Row, peak: Peak): (string | number)[] {
   ];
 }
 
+/** The step's breakdown (bench/model_profile.ts) in its own process, so its timers touch no timed row. */
+function profile(c: ModelCase, quick: boolean): void {
+  const dir = checkpointDir(c.spec.family, quick ? c.spec.quick : c.spec.config);
+  console.log(`\n## Where the ${caseName(c)} goes (bench/model_profile.ts)\n`);
+  const r = spawnSync(process.execPath, [join(repoRoot, "dist", "bench", "model_profile.js"), dir, c.spec.family, String(c.B), String(c.T), "3"], { encoding: "utf8" });
+  console.log(r.status === 0 ? r.stdout : `profile failed: ${r.stderr.trim().split("\n").slice(-3).join(" | ")}`);
+}
+
 export async function benchModels(args: string[]): Promise<number> {
   const started = performance.now();
   const quick = args.includes("--quick");
@@ -257,10 +277,12 @@ export async function benchModels(args: string[]): Promise<number> {
     rows.map((r) => rowCells(r, peak)),
   ));
   console.log("\nChecks (first loss before any update, first logits, greedy tokens):");
-  for (const r of rows) console.log(`- ${caseName(r.c)}: ${r.check}; load average at the start ${r.load.toFixed(2)}; ${(r.flops / 1e9).toFixed(1)} GFLOP per step`);
+  for (const r of rows) console.log(`- ${caseName(r.c)}: ${r.check}; load average at the start ${r.load.toFixed(2)}; ${(r.flops / 1e9).toPrecision(3)} GFLOP per step`);
   for (const r of rows) {
     for (const [name, e] of Object.entries(r.engines)) if (e.error) console.log(`- ${caseName(r.c)}: ${name} failed: ${e.error}`);
   }
+  const profiled = cases.find((c) => c.spec.key === "bert-base" && c.mode === "full");
+  if (profiled && (args.includes("--profile") || (names.length === 0 && !quick))) profile(profiled, quick);
   const after = loadavg()[0];
   const took = (performance.now() - started) / 1000;
   console.log(`\nLoad average at the end: ${after.toFixed(2)} (this bench's ${threads} thread(s) included)${busy(after, threads) ? " — WARNING: other work was running; figures are provisional" : ""}. The bench took ${took.toFixed(0)} s.`);

@@ -6,7 +6,7 @@
  * from them — are PEFT's. Only the active adapter (and its modules_to_save) trains; everything of
  * the base stays frozen and bit-identical.
  */
-import { Linear4bit } from "../quant/linear4bit.js";
+import { QuantizedLinear } from "../quant/quantized_linear.js";
 import * as path from "node:path";
 import type { Tensor } from "../tensor/index.js";
 import { Module, Linear, listKeys } from "../nn/index.js";
@@ -234,7 +234,7 @@ export class PeftModel extends Module {
     // precision model: then every 4-bit layer is dequantized first and the merge is exact.
     if (opts.dequantize) {
       for (const [p, m] of [...this.model.namedModules()]) {
-        if (!(m instanceof Linear4bit)) continue;
+        if (!(m instanceof QuantizedLinear)) continue;
         this.model.replaceModule(p, m.toLinear("float32"));
       }
       delete this.model.config.quantization_config;

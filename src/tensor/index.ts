@@ -7,7 +7,7 @@ import "./methods.js";
 export { Tensor, type Shape, numelOf, sameShape } from "./tensor.js";
 export { type DType, DTYPES, parseDtype, isFloatingDtype } from "./dtype.js";
 export { noGrad, enableGrad, isGradEnabled, defineOp, type OpContext, type OpDef, type Forward, type Grads, registeredOps, setLeafGradFinalHook } from "./autograd.js";
-export { scope, innerScope } from "./scope.js";
+export { scope, innerScope, layerScope } from "./scope.js";
 export { bufferCache, type BufferCacheStats } from "./storage.js";
 export { manualSeed, getRngState, setRngState, SeededRandom, type RngState } from "./random.js";
 export { kernels } from "./backend.js";

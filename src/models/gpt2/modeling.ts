@@ -4,13 +4,13 @@
  * Conv1D layers whose weight is stored (in, out). Task heads: GPT2LMHeadModel (lm_head tied
  * to wte) and GPT2ForSequenceClassification (score over the last non-pad token).
  */
-import { Tensor, linear, cat, scaledDotProductAttention, add } from "../../tensor/index.js";
+import { Tensor, linear, cat, scaledDotProductAttention, add, layerScope } from "../../tensor/index.js";
 import { Module, ModuleList, LayerNorm, Dropout, Linear, Embedding, getActivation, type Activation, normal } from "../../nn/index.js";
 import { zeros } from "../../nn/init.js";
 import { PreTrainedModel, toIds, type TaskKind } from "../modeling_utils.js";
 import { GPT2Config } from "./config.js";
 import {
-  type PastKeyValues, type DecoderInputs, type DecoderOutput, expandBatch, checkpointLayer, layerScope, pastLength, defaultPositionIds, keyPaddingMask, causalLmLoss, lastTokenIndices, poolRows,
+  type PastKeyValues, type DecoderInputs, type DecoderOutput, expandBatch, checkpointLayer, pastLength, defaultPositionIds, keyPaddingMask, causalLmLoss, lastTokenIndices, poolRows,
 } from "../decoder_utils.js";
 import { sequenceClassificationLoss } from "../loss_utils.js";
 

@@ -4,12 +4,12 @@
  * then the task heads (LlamaForCausalLM, LlamaForSequenceClassification). Mistral and Qwen2
  * reuse every class here with their own config (mistral.ts, qwen2.ts).
  */
-import { Tensor, cat, scaledDotProductAttention, add, mul, applyRotaryEmb, ropeTables, ropeInvFreq } from "../../tensor/index.js";
+import { Tensor, cat, scaledDotProductAttention, add, mul, applyRotaryEmb, ropeTables, ropeInvFreq, layerScope } from "../../tensor/index.js";
 import { Module, ModuleList, Linear, Embedding, RMSNorm, getActivation, type Activation } from "../../nn/index.js";
 import { PreTrainedModel, type LoadReport, toIds, type TaskKind } from "../modeling_utils.js";
 import { LlamaConfig } from "./config.js";
 import {
-  type PastKeyValues, type DecoderInputs, type DecoderOutput, expandBatch, checkpointLayer, layerScope, pastLength, defaultPositionIds, keyPaddingMask, causalLmLoss, lastTokenIndices, poolRows,
+  type PastKeyValues, type DecoderInputs, type DecoderOutput, expandBatch, checkpointLayer, pastLength, defaultPositionIds, keyPaddingMask, causalLmLoss, lastTokenIndices, poolRows,
 } from "../decoder_utils.js";
 import { sequenceClassificationLoss } from "../loss_utils.js";
 
@@ -17,29 +17,29 @@ import { sequenceClassificationLoss } from "../loss_utils.js";
 export class LlamaRMSNorm extends RMSNorm {}
 
 /**
- * cos/sin tables (P, head_dim/2) from rope_theta and rope_scaling, grown on demand (never
- * saved: transformers' inv_freq is a non-persistent buffer too).
+ * cos/sin tables (P, head_dim/2) from rope_theta and rope_scaling, grown on demand: buffers
+ * that are never saved (transformers' inv_freq is a non-persistent buffer too). It is not a
+ * registered child (no state-dict or buffer listing sees it), only a holder of its tables.
  */
-export class LlamaRotaryEmbedding {
-  private cos: Tensor | null = null;
-  private sin: Tensor | null = null;
-
+export class LlamaRotaryEmbedding extends Module {
   constructor(readonly config: LlamaConfig) {
+    super();
     ropeInvFreq(config.head_dim, config.rope_theta, config.rope_scaling); // rejects a bad rope_scaling now
+    this.addBuffer("cos", null, false);
+    this.addBuffer("sin", null, false);
   }
 
   /** Tables covering positions [0, n). */
   tables(n: number): { cos: Tensor; sin: Tensor } {
-    if (!this.cos || this.cos.shape[0] < n) {
-      // release, not dispose: a graph not yet backpropagated may have saved the old tables.
-      this.cos?.release();
-      this.sin?.release();
+    const have = this.buffer("cos");
+    if (!have || have.shape[0] < n) {
+      // setBuffer releases the old tables: a graph not yet backpropagated may still read them.
       const size = Math.max(n, Math.min(this.config.max_position_embeddings, 2048));
       const { cos, sin } = ropeTables(this.config.head_dim, size, this.config.rope_theta, this.config.rope_scaling);
-      this.cos = cos.keep();
-      this.sin = sin.keep();
+      this.setBuffer("cos", cos);
+      this.setBuffer("sin", sin);
     }
-    return { cos: this.cos, sin: this.sin! };
+    return { cos: this.buffer("cos")!, sin: this.buffer("sin")! };
   }
 }
 

@@ -14,7 +14,7 @@ import { Module, Linear, Dropout, normal, uniform } from "../../nn/index.js";
 import { ModuleDict, ParameterHolder } from "../modules_to_save.js";
 import { type TunerLayerLike, type WeightLayout, linearDims } from "../targets.js";
 import { PeftConfigError } from "../config.js";
-import { Linear4bit } from "../../quant/linear4bit.js";
+import { QuantizedLinear } from "../../quant/quantized_linear.js";
 import { type InitLoraWeights, loraScaling } from "./config.js";
 
 export interface LoraAdapterOptions {
@@ -200,7 +200,7 @@ export class LoraLayer extends Module implements TunerLayerLike {
    */
   private updateBaseWeight(what: string, fn: (w: Float32Array) => void): void {
     const base = this.base_layer;
-    if (base instanceof Linear4bit) {
+    if (base instanceof QuantizedLinear) {
       const w = base.dequantizedWeight();
       fn(w.f32());
       base.requantize(w);
