@@ -353,6 +353,7 @@ void decode_4bit(float* out, const Quant4Matrix& q, int64_t begin, int64_t len) 
 }  // namespace tl
 
 // ---- paged state (file-backed memory) ---------------------------------------------------
+#include <cerrno>
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -363,12 +364,18 @@ void* map_state_file(const char* path, int64_t bytes) {
   const int fd = ::open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
   if (fd < 0) return nullptr;
   void* p = nullptr;
-  if (::ftruncate(fd, bytes) == 0) {
+  // Reserve the blocks now: a sparse file on a full disk would fail later, as SIGBUS on a
+  // store in the middle of a step, instead of as an error here.
+  const int err = ::posix_fallocate(fd, 0, bytes);
+  if (err != 0) errno = err;
+  if (err == 0) {
     p = ::mmap(nullptr, size_t(bytes), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (p == MAP_FAILED) p = nullptr;
   }
+  const int failure = errno;  // close/unlink must not hide why it failed
   ::close(fd);
   ::unlink(path);
+  if (!p) errno = failure;
   return p;
 }
 

@@ -353,6 +353,16 @@ export class Module {
   }
 }
 
+/**
+ * Makes `module`'s parameter `name` the tensor `t` (a tied weight or bias): registers it when
+ * the module has none of that name (a Linear built without bias), else replaces the current one.
+ */
+export function tieParameter(module: Module, name: string, t: Tensor): void {
+  if (module.ownParameter(name) === t) return;
+  if (module.ownParameterNames().includes(name)) module.setParameter(name, t);
+  else module.addParameter(name, t);
+}
+
 /** Keys for an error message: the first 8 quoted, then "and N more"; "(none)" when empty. */
 export function listKeys(keys: string[]): string {
   if (keys.length === 0) return "(none)";

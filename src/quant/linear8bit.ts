@@ -24,6 +24,7 @@ import { QuantizedLinear, type SerializedView } from "./quantized_linear.js";
 /** The constant bitsandbytes' int8_mm_dequant multiplies by: 1 / 127². */
 const MM_DEQUANT_SCALE = Math.fround(6.200124e-05);
 const INV_127 = Math.fround(1 / 127);
+const f = Math.fround;
 const F16 = 2;
 const F32 = 0;
 
@@ -138,17 +139,16 @@ export class Linear8bit extends QuantizedLinear {
         yf[e] = b ? Math.fround(v + b[j]) : v;
       }
     }
-    // 4. Outlier columns in float32: x[:, cols] @ dequantized W[:, cols]ᵀ.
-    if (outlierCols.length) {
+    // 4. Outlier columns in float32: y += x[:, cols] (N, c) @ W[:, cols]ᵀ, W dequantized as
+    //    int8_vectorwise_dequant does ((CB · SCB) · 1/127); only those c columns are decoded.
+    const c = outlierCols.length;
+    if (c) {
       const codes = this.q.codes;
-      for (let j = 0; j < outF; j++) {
-        const w = outlierCols.map((c) => Math.fround(Math.fround(codes[j * K + c] * scb[j]) * INV_127));
-        for (let r = 0; r < N; r++) {
-          let acc = 0;
-          for (let i = 0; i < outlierCols.length; i++) acc += x[r * K + outlierCols[i]] * w[i];
-          yf[r * outF + j] = Math.fround(yf[r * outF + j] + acc);
-        }
-      }
+      const subA = new Float32Array(N * c);
+      const subB = new Float32Array(outF * c);
+      for (let r = 0; r < N; r++) for (let i = 0; i < c; i++) subA[r * c + i] = x[r * K + outlierCols[i]];
+      for (let j = 0; j < outF; j++) for (let i = 0; i < c; i++) subB[j * c + i] = f(f(codes[j * K + outlierCols[i]] * scb[j]) * INV_127);
+      kernels().gemm(false, true, N, outF, c, 1, subA, c, 0, subB, F32, c, 0, 1, yf, outF, 0, 1, null);
     }
     return y;
   }

@@ -5,7 +5,7 @@
  * to wte) and GPT2ForSequenceClassification (score over the last non-pad token).
  */
 import { Tensor, linear, cat, scaledDotProductAttention, add, layerScope } from "../../tensor/index.js";
-import { Module, ModuleList, LayerNorm, Dropout, Linear, Embedding, getActivation, type Activation, normal } from "../../nn/index.js";
+import { Module, ModuleList, LayerNorm, Dropout, Linear, Embedding, getActivation, type Activation, normal, type LinearLike, type EmbeddingLike } from "../../nn/index.js";
 import { zeros } from "../../nn/init.js";
 import { PreTrainedModel, toIds, type TaskKind } from "../modeling_utils.js";
 import { GPT2Config } from "./config.js";
@@ -41,8 +41,8 @@ interface AttentionContext {
 }
 
 export class GPT2Attention extends Module {
-  readonly c_attn: Conv1D;
-  readonly c_proj: Conv1D;
+  readonly c_attn: LinearLike;
+  readonly c_proj: LinearLike;
   readonly resid_dropout: Dropout;
   private readonly headDim: number;
   private readonly scale: number;
@@ -84,8 +84,8 @@ export class GPT2Attention extends Module {
 }
 
 export class GPT2MLP extends Module {
-  readonly c_fc: Conv1D;
-  readonly c_proj: Conv1D;
+  readonly c_fc: LinearLike;
+  readonly c_proj: LinearLike;
   readonly dropout: Dropout;
   private readonly act: Activation;
 
@@ -135,8 +135,8 @@ export class GPT2PreTrainedModel extends PreTrainedModel {
 export class GPT2Model extends GPT2PreTrainedModel {
   static override readonly architecture: string = "GPT2Model";
   static override readonly taskKind: TaskKind = "base";
-  readonly wte: Embedding;
-  readonly wpe: Embedding;
+  readonly wte: EmbeddingLike;
+  readonly wpe: EmbeddingLike;
   readonly drop: Dropout;
   readonly h: ModuleList<GPT2Block>;
   readonly ln_f: LayerNorm;
@@ -190,7 +190,7 @@ export class GPT2LMHeadModel extends GPT2PreTrainedModel {
   static override readonly architecture: string = "GPT2LMHeadModel";
   static override readonly taskKind: TaskKind = "causal-lm";
   readonly transformer: GPT2Model;
-  readonly lm_head: Linear;
+  readonly lm_head: LinearLike;
 
   constructor(config: GPT2Config) {
     super(config);
@@ -201,7 +201,7 @@ export class GPT2LMHeadModel extends GPT2PreTrainedModel {
 
   /** lm_head shares wte's weight (GPT-2 always ties). */
   override tieWeights(): void {
-    this.lm_head.setParameter("weight", this.transformer.wte.weight);
+    this.lm_head.setParameter("weight", this.transformer.wte.param("weight"));
   }
 
   override forward(inputs: DecoderInputs): DecoderOutput {
@@ -218,7 +218,7 @@ export class GPT2ForSequenceClassification extends GPT2PreTrainedModel {
   static override readonly architecture: string = "GPT2ForSequenceClassification";
   static override readonly taskKind: TaskKind = "sequence-classification";
   readonly transformer: GPT2Model;
-  readonly score: Linear;
+  readonly score: LinearLike;
 
   constructor(config: GPT2Config) {
     super(config);

@@ -5,7 +5,7 @@
  * reuse every class here with their own config (mistral.ts, qwen2.ts).
  */
 import { Tensor, cat, scaledDotProductAttention, add, mul, applyRotaryEmb, ropeTables, ropeInvFreq, layerScope } from "../../tensor/index.js";
-import { Module, ModuleList, Linear, Embedding, RMSNorm, getActivation, type Activation } from "../../nn/index.js";
+import { Module, ModuleList, Linear, Embedding, RMSNorm, getActivation, type Activation, type LinearLike, type EmbeddingLike } from "../../nn/index.js";
 import { PreTrainedModel, type LoadReport, toIds, type TaskKind } from "../modeling_utils.js";
 import { LlamaConfig } from "./config.js";
 import {
@@ -44,9 +44,9 @@ export class LlamaRotaryEmbedding extends Module {
 }
 
 export class LlamaMLP extends Module {
-  readonly gate_proj: Linear;
-  readonly up_proj: Linear;
-  readonly down_proj: Linear;
+  readonly gate_proj: LinearLike;
+  readonly up_proj: LinearLike;
+  readonly down_proj: LinearLike;
   private readonly act: Activation;
 
   constructor(config: LlamaConfig) {
@@ -73,10 +73,10 @@ interface LayerContext {
 }
 
 export class LlamaAttention extends Module {
-  readonly q_proj: Linear;
-  readonly k_proj: Linear;
-  readonly v_proj: Linear;
-  readonly o_proj: Linear;
+  readonly q_proj: LinearLike;
+  readonly k_proj: LinearLike;
+  readonly v_proj: LinearLike;
+  readonly o_proj: LinearLike;
   private readonly heads: number;
   private readonly kvHeads: number;
   private readonly headDim: number;
@@ -152,7 +152,7 @@ export class LlamaPreTrainedModel extends PreTrainedModel {
 export class LlamaModel extends LlamaPreTrainedModel {
   static override readonly architecture: string = "LlamaModel";
   static override readonly taskKind: TaskKind = "base";
-  readonly embed_tokens: Embedding;
+  readonly embed_tokens: EmbeddingLike;
   readonly layers: ModuleList<LlamaDecoderLayer>;
   readonly norm: LlamaRMSNorm;
   readonly rotary_emb: LlamaRotaryEmbedding;
@@ -226,7 +226,7 @@ export class LlamaForCausalLM extends LlamaPreTrainedModel {
   static override readonly architecture: string = "LlamaForCausalLM";
   static override readonly taskKind: TaskKind = "causal-lm";
   readonly model: LlamaModel;
-  readonly lm_head: Linear;
+  readonly lm_head: LinearLike;
 
   constructor(config: LlamaConfig) {
     super(config);
@@ -236,7 +236,7 @@ export class LlamaForCausalLM extends LlamaPreTrainedModel {
   }
 
   override tieWeights(): void {
-    if (this.config.tie_word_embeddings) this.lm_head.setParameter("weight", this.model.embed_tokens.weight);
+    if (this.config.tie_word_embeddings) this.lm_head.setParameter("weight", this.model.embed_tokens.param("weight"));
   }
 
   override forward(inputs: DecoderInputs): DecoderOutput {
@@ -253,7 +253,7 @@ export class LlamaForSequenceClassification extends LlamaPreTrainedModel {
   static override readonly architecture: string = "LlamaForSequenceClassification";
   static override readonly taskKind: TaskKind = "sequence-classification";
   readonly model: LlamaModel;
-  readonly score: Linear;
+  readonly score: LinearLike;
 
   constructor(config: LlamaConfig) {
     super(config);

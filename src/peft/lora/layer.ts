@@ -10,7 +10,7 @@
  * `lora_B.<adapter>.weight` (out, r), `lora_magnitude_vector.<adapter>.weight` (out).
  */
 import { type Tensor, linear, loraLinear, add, mul, sub, div, noGrad, matmul, tensor, zeros } from "../../tensor/index.js";
-import { Module, Linear, Dropout, normal, uniform } from "../../nn/index.js";
+import { Module, Linear, Dropout, normal, uniform, type LinearLike } from "../../nn/index.js";
 import { ModuleDict, ParameterHolder } from "../modules_to_save.js";
 import { type TunerLayerLike, type WeightLayout, linearDims } from "../targets.js";
 import { PeftConfigError } from "../config.js";
@@ -26,11 +26,10 @@ export interface LoraAdapterOptions {
   useDora: boolean;
 }
 
-type Forwardable = Module & { forward(x: Tensor): Tensor };
 
 export class LoraLayer extends Module implements TunerLayerLike {
   readonly isTunerLayer = true as const;
-  readonly base_layer: Forwardable;
+  readonly base_layer: LinearLike;
   readonly lora_dropout: ModuleDict<Dropout>;
   readonly lora_A: ModuleDict<Linear>;
   readonly lora_B: ModuleDict<Linear>;
@@ -54,7 +53,7 @@ export class LoraLayer extends Module implements TunerLayerLike {
     this.inFeatures = dims.inFeatures;
     this.outFeatures = dims.outFeatures;
     this.layout = dims.layout;
-    this.base_layer = this.addModule("base_layer", base as Forwardable);
+    this.base_layer = this.addModule("base_layer", dims.layer);
     this.lora_dropout = this.addModule("lora_dropout", new ModuleDict<Dropout>());
     this.lora_A = this.addModule("lora_A", new ModuleDict<Linear>());
     this.lora_B = this.addModule("lora_B", new ModuleDict<Linear>());
@@ -157,7 +156,7 @@ export class LoraLayer extends Module implements TunerLayerLike {
     if (this.activeAdapters.length !== 1 || this.merged.size) return null;
     const name = this.activeAdapters[0];
     if (this.useDora.get(name)) return null;
-    const base = this.base_layer as Forwardable & { weight?: Tensor; bias?: Tensor | null };
+    const base = this.base_layer as LinearLike & { weight?: Tensor; bias?: Tensor | null };
     const plain = base.constructor === Linear || (base.constructor as { plainLinear?: boolean }).plainLinear === true;
     const w = base.weight;
     if (!plain || !w || (w.dtype !== "float32" && w.dtype !== "bfloat16") || x.dtype !== "float32") return null;
