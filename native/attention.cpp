@@ -593,6 +593,12 @@ void attention_backward(float* dq, float* dk, float* dv, float* dbias, const flo
       const int64_t b_first = batch_inside ? 0 : t / a.Hkv;
       const int64_t b_last = batch_inside ? a.B : b_first + 1;
       const int64_t kvh = t % a.Hkv;
+      if (dbias) {
+        // This task's dbias rows, written only where a query sees a key: cleared first.
+        const int64_t bb = a.bias_batch > 1 ? b_first : 0, n = p.group * a.Tq * a.Tk;
+        float* rows = dbias + (bb * a.H + kvh * p.group) * a.Tq * a.Tk;
+        std::fill(rows, rows + n, 0.f);
+      }
       for (int64_t b = b_first; b < b_last; ++b) {
         // dq rows of this task's query heads: zeroed, accumulated over key blocks, scaled.
         float* dq_rows = dq ? dq + (b * a.H + kvh * p.group) * a.Tq * a.D : nullptr;
