@@ -6,9 +6,9 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { bufferCache, manualSeed } from "../../src/index.js";
+import { bufferCache, manualSeed, randn } from "../../src/index.js";
 import { forEachCheckpointTensor, writeShardedSafetensors } from "../../src/io/model_weights.js";
-import { float32ToRaw } from "../../src/io/safetensors.js";
+import { float32ToRaw, readSafetensors, writeSafetensors } from "../../src/io/safetensors.js";
 import { LlamaConfig } from "../../src/models/llama/config.js";
 import { LlamaForCausalLM } from "../../src/models/llama/modeling.js";
 
@@ -61,6 +61,30 @@ test("forEachCheckpointTensor reads every shard's tensors through one reused buf
     json.weight_map["model.norm.weight"] = shards.find((s) => s !== json.weight_map["model.norm.weight"]);
     fs.writeFileSync(index, JSON.stringify(json));
     assert.throws(() => forEachCheckpointTensor(dir, () => {}), /model\.norm\.weight" is mapped to .* but found in/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("loading leaves the generator where building the model would have, and draws a missing weight as building would have", async () => {
+  const cfg = { vocab_size: 64, hidden_size: 32, intermediate_size: 64, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2, max_position_embeddings: 32, tie_word_embeddings: false };
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tunelab-load-"));
+  try {
+    manualSeed(1);
+    const saved = new LlamaForCausalLM(LlamaConfig.fromDict(cfg));
+    saved.savePretrained(dir);
+    const file = path.join(dir, "model.safetensors");
+    const tensors = readSafetensors(file).tensors;
+    tensors.delete("lm_head.weight"); // missing from the checkpoint: drawn at load
+    writeSafetensors(file, tensors);
+    manualSeed(7);
+    const built = new LlamaForCausalLM(LlamaConfig.fromDict(cfg));
+    const after = randn([8]).toFloat32Array();
+    manualSeed(7);
+    const loaded = await LlamaForCausalLM.fromPretrained(dir, { quiet: true });
+    assert.deepEqual(randn([8]).toFloat32Array(), after, "the generator moved on as if every weight had been drawn");
+    assert.deepEqual(loaded.lm_head.weight.toFloat32Array(), built.lm_head.weight.toFloat32Array(), "the missing head has the values it would have had");
+    assert.deepEqual(loaded.model.norm.weight.toFloat32Array(), saved.model.norm.weight.toFloat32Array());
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
