@@ -59,6 +59,9 @@ struct AttnOps {
   void (*softmax_grad)(float* ds, const float* p, const float* dp, float delta, int64_t n);
   float (*dot)(const float* x, const float* y, int64_t n);
   void (*add)(float* y, const float* x, int64_t n);
+  // dst (D, kKeyBlock) = src rows [0, nk) transposed, src (nk, D): packs K or V so that
+  // q . k_j becomes a row-times-matrix product the micro-kernel streams through.
+  void (*pack_t)(float* dst, const float* src, int64_t nk, int64_t D);
 };
 
 void affine_portable(float* s, int64_t n, float scale, const float* add1, const float* add2) {
@@ -85,9 +88,15 @@ float dot_portable(const float* x, const float* y, int64_t n) {
   return sum;
 }
 
+void pack_t_portable(float* dst, const float* src, int64_t nk, int64_t D) {
+  for (int64_t j = 0; j < nk; ++j)
+    for (int64_t d = 0; d < D; ++d) dst[d * kKeyBlock + j] = src[j * D + d];
+}
+
 constexpr AttnOps kPortableOps{matmul_portable,  affine_portable,    max_portable,
                                exp_sum_portable, scale_row_portable, mul_portable,
-                               softmax_grad_row_portable, dot_portable, add_row_portable};
+                               softmax_grad_row_portable, dot_portable, add_row_portable,
+                               pack_t_portable};
 
 #if defined(__x86_64__)
 TL_AVX2 void affine_avx2(float* s, int64_t n, float scale, const float* add1,
@@ -151,12 +160,113 @@ TL_AVX2 float dot_avx2(const float* x, const float* y, int64_t n) {
   return r;
 }
 
+// 8 x 8 blocks through registers (the scalar form writes a cache line per element).
+TL_AVX2 void pack_t_avx2(float* dst, const float* src, int64_t nk, int64_t D) {
+  int64_t j0 = 0;
+  for (; j0 + 8 <= nk; j0 += 8) {
+    int64_t d0 = 0;
+    for (; d0 + 8 <= D; d0 += 8) transpose8x8(dst + d0 * kKeyBlock + j0, kKeyBlock, src + j0 * D + d0, D);
+    for (; d0 < D; ++d0)
+      for (int64_t j = j0; j < j0 + 8; ++j) dst[d0 * kKeyBlock + j] = src[j * D + d0];
+  }
+  pack_t_portable(dst + j0, src + j0 * D, nk - j0, D);
+}
+
 constexpr AttnOps kAvx2Ops{matmul_avx2,  affine_avx2,    max_avx2,
                            exp_sum_avx2, scale_row_avx2, mul_avx2,
-                           softmax_grad_row_avx2, dot_avx2, add_row_avx2};
-constexpr AttnOps kAvx512Ops{matmul_avx512, affine_avx2,    max_avx2,
-                             exp_sum_avx2,  scale_row_avx2, mul_avx2,
-                             softmax_grad_row_avx2, dot_avx2, add_row_avx2};
+                           softmax_grad_row_avx2, dot_avx2, add_row_avx2, pack_t_avx2};
+
+// 16-lane row loops; tails through masked loads, so no scalar remainder. Masked-off lanes
+// of exp_sum load -inf (exp gives 0) and of max load -inf.
+TL_AVX512 inline __mmask16 tail_mask(int64_t n) {
+  return n >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << n) - 1);
+}
+
+// Sum of the 16 lanes in a fixed order (halves, then as hsum8).
+TL_AVX512 inline float hsum16(__m512 v) {
+  const __m256 lo = _mm512_castps512_ps256(v);
+  const __m256 hi = _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1));
+  return hsum8(_mm256_add_ps(lo, hi));
+}
+
+TL_AVX512 void affine_avx512(float* s, int64_t n, float scale, const float* add1,
+                             const float* add2) {
+  const __m512 vs = _mm512_set1_ps(scale);
+  for (int64_t j = 0; j < n; j += 16) {
+    const __mmask16 m = tail_mask(n - j);
+    __m512 x = _mm512_mul_ps(_mm512_maskz_loadu_ps(m, s + j), vs);
+    if (add1) x = _mm512_add_ps(x, _mm512_maskz_loadu_ps(m, add1 + j));
+    if (add2) x = _mm512_add_ps(x, _mm512_maskz_loadu_ps(m, add2 + j));
+    _mm512_mask_storeu_ps(s + j, m, x);
+  }
+}
+
+TL_AVX512 float max_avx512(const float* x, int64_t n) {
+  const __m512 ninf = _mm512_set1_ps(kNegInf);
+  __m512 m = ninf;
+  for (int64_t j = 0; j < n; j += 16)
+    m = _mm512_max_ps(m, _mm512_mask_loadu_ps(ninf, tail_mask(n - j), x + j));
+  return _mm512_reduce_max_ps(m);
+}
+
+TL_AVX512 float exp_sum_avx512(float* x, int64_t n, float shift) {
+  const __m512 vs = _mm512_set1_ps(shift), ninf = _mm512_set1_ps(kNegInf);
+  __m512 sum = _mm512_setzero_ps();
+  for (int64_t j = 0; j < n; j += 16) {
+    const __mmask16 m = tail_mask(n - j);
+    const __m512 e = exp16(_mm512_sub_ps(_mm512_mask_loadu_ps(ninf, m, x + j), vs));
+    _mm512_mask_storeu_ps(x + j, m, e);
+    sum = _mm512_add_ps(sum, e);
+  }
+  return hsum16(sum);
+}
+
+TL_AVX512 void scale_avx512(float* x, int64_t n, float alpha) {
+  const __m512 a = _mm512_set1_ps(alpha);
+  for (int64_t j = 0; j < n; j += 16) {
+    const __mmask16 m = tail_mask(n - j);
+    _mm512_mask_storeu_ps(x + j, m, _mm512_mul_ps(_mm512_maskz_loadu_ps(m, x + j), a));
+  }
+}
+
+TL_AVX512 void mul_avx512(float* x, const float* z, int64_t n) {
+  for (int64_t j = 0; j < n; j += 16) {
+    const __mmask16 m = tail_mask(n - j);
+    _mm512_mask_storeu_ps(
+        x + j, m, _mm512_mul_ps(_mm512_maskz_loadu_ps(m, x + j), _mm512_maskz_loadu_ps(m, z + j)));
+  }
+}
+
+TL_AVX512 void softmax_grad_avx512(float* ds, const float* p, const float* dp, float delta,
+                                   int64_t n) {
+  const __m512 d = _mm512_set1_ps(delta);
+  for (int64_t j = 0; j < n; j += 16) {
+    const __mmask16 m = tail_mask(n - j);
+    const __m512 g = _mm512_sub_ps(_mm512_maskz_loadu_ps(m, dp + j), d);
+    _mm512_mask_storeu_ps(ds + j, m, _mm512_mul_ps(_mm512_maskz_loadu_ps(m, p + j), g));
+  }
+}
+
+TL_AVX512 float dot_avx512(const float* x, const float* y, int64_t n) {
+  __m512 acc = _mm512_setzero_ps();
+  for (int64_t j = 0; j < n; j += 16) {
+    const __mmask16 m = tail_mask(n - j);
+    acc = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, x + j), _mm512_maskz_loadu_ps(m, y + j), acc);
+  }
+  return hsum16(acc);
+}
+
+TL_AVX512 void add_avx512(float* y, const float* x, int64_t n) {
+  for (int64_t j = 0; j < n; j += 16) {
+    const __mmask16 m = tail_mask(n - j);
+    _mm512_mask_storeu_ps(
+        y + j, m, _mm512_add_ps(_mm512_maskz_loadu_ps(m, y + j), _mm512_maskz_loadu_ps(m, x + j)));
+  }
+}
+
+constexpr AttnOps kAvx512Ops{matmul_avx512, affine_avx512,   max_avx512,
+                             exp_sum_avx512, scale_avx512,   mul_avx512,
+                             softmax_grad_avx512, dot_avx512, add_avx512, pack_t_avx2};
 #endif
 
 const AttnOps& attn_ops() {
@@ -249,21 +359,42 @@ struct Problem {
   }
 };
 
-// dst (D, kKeyBlock) = src rows [0, nk) transposed, src (nk, D): packs K or V so that
-// q . k_j becomes a row-times-matrix product the micro-kernel streams through.
-void pack_transposed(float* dst, const float* src, int64_t nk, int64_t D) {
-  for (int64_t j = 0; j < nk; ++j)
-    for (int64_t d = 0; d < D; ++d) dst[d * kKeyBlock + j] = src[j * D + d];
-}
-
 // ---------------------------------------------------------------------------------------
 // Forward
 
+// Per thread. K^T of the kv head the last task used stays packed, block by block, so the
+// query blocks and query heads that share it (consecutive tasks) do not transpose it again;
+// above kMaxCachedKt floats only one block is kept and every task packs its own.
+constexpr int64_t kMaxCachedKt = int64_t(1) << 20;
 struct ForwardScratch {
   std::vector<float> kt, s, acc, m, l, kmadd, z;
-  explicit ForwardScratch(int64_t D)
-      : kt(D * kKeyBlock), s(kQueryBlock * kKeyBlock), acc(kQueryBlock * D), m(kQueryBlock),
-        l(kQueryBlock), kmadd(kKeyBlock), z(kKeyBlock) {}
+  int64_t kt_kv = -1;      // flat (b, kv head) index whose blocks kt holds
+  int64_t kt_blocks = 0;   // blocks [0, kt_blocks) of it are packed
+  bool cache_kt;
+  ForwardScratch(int64_t D, int64_t Tk)
+      : s(kQueryBlock * kKeyBlock), acc(kQueryBlock * D), m(kQueryBlock), l(kQueryBlock),
+        kmadd(kKeyBlock), z(kKeyBlock) {
+    const int64_t blocks = (Tk + kKeyBlock - 1) / kKeyBlock;
+    cache_kt = D * kKeyBlock * blocks <= kMaxCachedKt;
+    kt.resize(D * kKeyBlock * (cache_kt ? blocks : 1));
+  }
+  // K^T block starting at key j0 of kv head `kv` (rows kb (Tk, D)), packed on first use.
+  const float* key_block(const AttnOps& ops, int64_t kv, const float* kb, int64_t j0,
+                         int64_t Tk, int64_t D) {
+    const int64_t blk = j0 / kKeyBlock, nk = std::min(kKeyBlock, Tk - j0);
+    if (!cache_kt) {
+      ops.pack_t(kt.data(), kb + j0 * D, nk, D);
+      return kt.data();
+    }
+    if (kv != kt_kv) kt_kv = kv, kt_blocks = 0;
+    float* dst = kt.data() + blk * D * kKeyBlock;
+    for (; kt_blocks <= blk; ++kt_blocks) {  // blocks are asked for in order from 0
+      const int64_t b0 = kt_blocks * kKeyBlock;
+      ops.pack_t(kt.data() + kt_blocks * D * kKeyBlock, kb + b0 * D,
+                 std::min(kKeyBlock, Tk - b0), D);
+    }
+    return dst;
+  }
 };
 
 void forward_block(const Problem& p, float* out, float* lse, const float* q, const float* k,
@@ -283,10 +414,10 @@ void forward_block(const Problem& p, float* out, float* lse, const float* q, con
   const int64_t j_end = p.keys_for(b, i0 + nq);
   for (int64_t j0 = 0; j0 < j_end; j0 += kKeyBlock) {
     const int64_t nk = std::min(kKeyBlock, j_end - j0);
-    pack_transposed(w.kt.data(), kb + j0 * D, nk, D);
+    const float* kt = w.key_block(ops, kv, kb, j0, a.Tk, D);
     const float* kmadd = p.mask_add(w.kmadd.data(), b, j0, nk);
     // s (nq, kKeyBlock) = q_block @ k_block^T
-    ops.matmul(nq, nk, D, qb, D, 1, w.kt.data(), kKeyBlock, w.s.data(), kKeyBlock, false);
+    ops.matmul(nq, nk, D, qb, D, 1, kt, kKeyBlock, w.s.data(), kKeyBlock, false);
     for (int64_t r = 0; r < nq; ++r) {
       const int64_t i = i0 + r, vis = p.visible(i, j0, nk);
       float* s = w.s.data() + r * kKeyBlock;
@@ -364,8 +495,8 @@ void backward_kv_head(const Problem& p, const Grads& g, const float* q, const fl
   const int64_t j_end = p.keys_for(b, a.Tq);
   for (int64_t j0 = 0; j0 < j_end; j0 += kKeyBlock) {
     const int64_t nk = std::min(kKeyBlock, j_end - j0);
-    pack_transposed(w.kt.data(), kb + j0 * D, nk, D);
-    if (need_ds) pack_transposed(w.vt.data(), vb + j0 * D, nk, D);
+    ops.pack_t(w.kt.data(), kb + j0 * D, nk, D);
+    if (need_ds) ops.pack_t(w.vt.data(), vb + j0 * D, nk, D);
     const float* kmadd = p.mask_add(w.kmadd.data(), b, j0, nk);
     std::fill(w.dk.begin(), w.dk.begin() + nk * D, 0.f);
     std::fill(w.dv.begin(), w.dv.begin() + nk * D, 0.f);
@@ -440,7 +571,7 @@ void attention_forward(float* out, float* lse, const float* q, const float* k,
   const Problem p(a, attn_ops());
   const int64_t q_blocks = (a.Tq + kQueryBlock - 1) / kQueryBlock;
   parallel_for(a.B * a.H * q_blocks, 1, [&](int, int64_t begin, int64_t end) {
-    ForwardScratch w(a.D);
+    ForwardScratch w(a.D, a.Tk);
     for (int64_t t = begin; t < end; ++t) {
       const int64_t bh = t / q_blocks, i0 = (t % q_blocks) * kQueryBlock;
       forward_block(p, out, lse, q, k, v, bh / a.H, bh % a.H, i0, w);
@@ -462,6 +593,12 @@ void attention_backward(float* dq, float* dk, float* dv, float* dbias, const flo
       const int64_t b_first = batch_inside ? 0 : t / a.Hkv;
       const int64_t b_last = batch_inside ? a.B : b_first + 1;
       const int64_t kvh = t % a.Hkv;
+      if (dbias) {
+        // This task's dbias rows, written only where a query sees a key: cleared first.
+        const int64_t bb = a.bias_batch > 1 ? b_first : 0, n = p.group * a.Tq * a.Tk;
+        float* rows = dbias + (bb * a.H + kvh * p.group) * a.Tq * a.Tk;
+        std::fill(rows, rows + n, 0.f);
+      }
       for (int64_t b = b_first; b < b_last; ++b) {
         // dq rows of this task's query heads: zeroed, accumulated over key blocks, scaled.
         float* dq_rows = dq ? dq + (b * a.H + kvh * p.group) * a.Tq * a.D : nullptr;

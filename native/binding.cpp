@@ -161,9 +161,9 @@ Napi::Value SetSimdLevel(const Napi::CallbackInfo& info) {
 // ---- GEMM ------------------------------------------------------------------------------
 
 // gemm(transA, transB, M, N, K, alpha, A, lda, strideA, B, bDtype, ldb, strideB,
-//      beta, C, ldc, strideC, batch)
+//      beta, C, ldc, strideC, batch, bias): bias (N) or null, added to every row of C last
 Napi::Value Gemm(const Napi::CallbackInfo& info) {
-  Args a(info, "gemm", 18);
+  Args a(info, "gemm", 19);
   bool ta = a.flag(0), tb = a.flag(1);
   int64_t M = a.size(2), N = a.size(3), K = a.size(4), batch = a.size(17);
   int64_t lda = a.size(7), sa = a.size(8), ldb = a.size(11), sb = a.size(12);
@@ -178,8 +178,9 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
   const float* A = a.f32(6, span(ta, M, K, lda, sa));
   const void* B = a.buf(9, span(tb, K, N, ldb, sb), dtype_size(bt));
   float* C = a.f32(14, span(false, M, N, ldc, sc));
+  const float* bias = a.f32(18, N, true);
   tl::gemm(ta, tb, M, N, K, static_cast<float>(a.num(5)), A, lda, sa, B, bt, ldb, sb,
-           static_cast<float>(a.num(13)), C, ldc, sc, batch);
+           static_cast<float>(a.num(13)), C, ldc, sc, batch, bias);
   return Undefined(info);
 }
 
@@ -222,6 +223,17 @@ Napi::Value Quantize4bit(const Napi::CallbackInfo& info) {
   if (xt != tl::F32 && xt != tl::BF16 && xt != tl::F16) a.fail(3, "x must be float32, bfloat16 or float16");
   tl::quantize_4bit(a.u8(0, (n + 1) / 2), a.f32(1, (n + bs - 1) / bs), a.buf(2, n, dtype_size(xt)), xt, n, bs,
                     quant_type(a, 6));
+  return Undefined(info);
+}
+
+// quantizeInt8Rows(codes (int8 bytes), rowAbsmax, x, xDtype, rows, cols)
+Napi::Value QuantizeInt8Rows(const Napi::CallbackInfo& info) {
+  Args a(info, "quantizeInt8Rows", 6);
+  int64_t rows = a.size(4), cols = a.size(5);
+  DType xt = a.dtype(3);
+  if (xt != tl::F32 && xt != tl::BF16 && xt != tl::F16) a.fail(3, "x must be float32, bfloat16 or float16");
+  tl::quantize_int8_rows(reinterpret_cast<int8_t*>(a.u8(0, rows * cols)), a.f32(1, rows), a.buf(2, rows * cols, dtype_size(xt)), xt,
+                         rows, cols);
   return Undefined(info);
 }
 
@@ -336,6 +348,16 @@ tl::Quant4Matrix quant4_matrix(const Args& a, size_t idx) {
     return static_cast<uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
   };
   tl::Quant4Matrix q;
+  if (field("int8Codes").IsTypedArray()) {  // {int8Codes, rowAbsmax, rows, cols, unscaled}
+    const double rows = number("rows"), cols = number("cols");
+    if (!(rows >= 1 && cols >= 1 && rows * cols < 9.0e15 && rows == double(int64_t(rows)) && cols == double(int64_t(cols))))
+      a.fail(idx, "fields rows and cols must be positive integers");
+    q.n = int64_t(rows) * int64_t(cols), q.row_len = int64_t(cols);
+    q.int8_codes = static_cast<const int8_t*>(array("int8Codes", q.n, 1, false));
+    q.row_absmax = static_cast<const float*>(array("rowAbsmax", int64_t(rows), 4, false));
+    q.int8_unscaled = field("unscaled").ToBoolean().Value();
+    return q;
+  }
   const double n = number("n"), bs = number("blocksize"), t = number("quantType");
   if (!(n >= 1 && n < 9.0e15 && n == double(int64_t(n)))) a.fail(idx, "field n must be a positive integer");
   if (!(bs >= 2 && bs <= (1 << 20) && int64_t(bs) % 2 == 0)) a.fail(idx, "field blocksize must be even");
@@ -357,16 +379,17 @@ tl::Quant4Matrix quant4_matrix(const Args& a, size_t idx) {
   return q;
 }
 
-// gemm4bit(transA, transB, M, N, K, alpha, A, lda, strideA, qB, ldb, beta, C, ldc, strideC, batch)
-Napi::Value Gemm4bit(const Napi::CallbackInfo& info) {
-  Args a(info, "gemm4bit", 16);
+// gemmQuantized(transA, transB, M, N, K, alpha, A, lda, strideA, qB, ldb, beta, C, ldc, strideC, batch):
+// B a 4-bit or int8 matrix (quant4_matrix), decoded into the packed panels.
+Napi::Value GemmQuantized(const Napi::CallbackInfo& info) {
+  Args a(info, "gemmQuantized", 16);
   bool ta = a.flag(0), tb = a.flag(1);
   int64_t M = a.size(2), N = a.size(3), K = a.size(4), batch = a.size(15);
   int64_t lda = a.size(7), sa = a.size(8), ldb = a.size(10), ldc = a.size(13), sc = a.size(14);
   tl::Quant4Matrix q = quant4_matrix(a, 9);
   if (K > 0 && N > 0) {
     const int64_t rows = tb ? N : K, cols = tb ? K : N;
-    if (ldb < cols || (rows - 1) * ldb + cols > q.n) a.fail(10, "B's rows and ldb exceed the 4-bit matrix");
+    if (ldb < cols || (rows - 1) * ldb + cols > q.n) a.fail(10, "B's rows and ldb exceed the quantized matrix");
   }
   auto span = [&](bool trans, int64_t rows, int64_t cols, int64_t ld, int64_t stride) -> int64_t {
     if (batch == 0 || rows == 0 || cols == 0) return 0;
@@ -777,7 +800,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
       {"dequantize4bit", Dequantize4bit},
       {"quantizeBlockwise8bit", QuantizeBlockwise8bit},
       {"dequantizeBlockwise8bit", DequantizeBlockwise8bit},
-      {"gemm4bit", Gemm4bit},
+      {"gemmQuantized", GemmQuantized},
+      {"quantizeInt8Rows", QuantizeInt8Rows},
       {"dynamicCode8bitUnsigned", DynamicCode8bitUnsigned},
       {"adamw8bitStep", Adamw8bitStep},
       {"mapStateFile", MapStateFile},

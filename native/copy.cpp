@@ -296,30 +296,6 @@ void transpose_tile_portable(T* out, const T* x, int64_t nr, int64_t nc, int64_t
 }
 
 #if defined(__x86_64__)
-// dst[r * out_rs + c] = src[r + c * x_cs] for r, c < 8.
-TL_AVX2 inline void transpose8x8(float* dst, int64_t out_rs, const float* src, int64_t x_cs) {
-  __m256 v0 = _mm256_loadu_ps(src), v1 = _mm256_loadu_ps(src + x_cs);
-  __m256 v2 = _mm256_loadu_ps(src + 2 * x_cs), v3 = _mm256_loadu_ps(src + 3 * x_cs);
-  __m256 v4 = _mm256_loadu_ps(src + 4 * x_cs), v5 = _mm256_loadu_ps(src + 5 * x_cs);
-  __m256 v6 = _mm256_loadu_ps(src + 6 * x_cs), v7 = _mm256_loadu_ps(src + 7 * x_cs);
-  __m256 t0 = _mm256_unpacklo_ps(v0, v1), t1 = _mm256_unpackhi_ps(v0, v1);
-  __m256 t2 = _mm256_unpacklo_ps(v2, v3), t3 = _mm256_unpackhi_ps(v2, v3);
-  __m256 t4 = _mm256_unpacklo_ps(v4, v5), t5 = _mm256_unpackhi_ps(v4, v5);
-  __m256 t6 = _mm256_unpacklo_ps(v6, v7), t7 = _mm256_unpackhi_ps(v6, v7);
-  __m256 s0 = _mm256_shuffle_ps(t0, t2, 0x44), s1 = _mm256_shuffle_ps(t0, t2, 0xEE);
-  __m256 s2 = _mm256_shuffle_ps(t1, t3, 0x44), s3 = _mm256_shuffle_ps(t1, t3, 0xEE);
-  __m256 s4 = _mm256_shuffle_ps(t4, t6, 0x44), s5 = _mm256_shuffle_ps(t4, t6, 0xEE);
-  __m256 s6 = _mm256_shuffle_ps(t5, t7, 0x44), s7 = _mm256_shuffle_ps(t5, t7, 0xEE);
-  _mm256_storeu_ps(dst, _mm256_permute2f128_ps(s0, s4, 0x20));
-  _mm256_storeu_ps(dst + out_rs, _mm256_permute2f128_ps(s1, s5, 0x20));
-  _mm256_storeu_ps(dst + 2 * out_rs, _mm256_permute2f128_ps(s2, s6, 0x20));
-  _mm256_storeu_ps(dst + 3 * out_rs, _mm256_permute2f128_ps(s3, s7, 0x20));
-  _mm256_storeu_ps(dst + 4 * out_rs, _mm256_permute2f128_ps(s0, s4, 0x31));
-  _mm256_storeu_ps(dst + 5 * out_rs, _mm256_permute2f128_ps(s1, s5, 0x31));
-  _mm256_storeu_ps(dst + 6 * out_rs, _mm256_permute2f128_ps(s2, s6, 0x31));
-  _mm256_storeu_ps(dst + 7 * out_rs, _mm256_permute2f128_ps(s3, s7, 0x31));
-}
-
 // One tile: 16 x 16 blocks (four 8 x 8 transposes), so each cache line on either side is
 // read or written whole within a block and never revisited: with strides that are
 // multiples of 4 KiB all the lines of a tile fall in one L1 set, and reuse across blocks

@@ -1,7 +1,8 @@
 // Embedding lookup and index_select (gather along one axis), with their scatter-add
 // backward passes.
 //
-// The backward passes accumulate rows that several indices may share. To stay
+// The backward passes write their whole output: rows no index reaches are zeros, rows that
+// several indices share are their sum. To stay
 // deterministic without atomics, threads split the columns (in 16-float blocks, one cache
 // line, so no two threads write the same line) and each thread walks all indices in order:
 // every output element is summed in index order whatever the thread count.
@@ -49,7 +50,10 @@ void embedding_forward(float* out, const int32_t* ids, const float* weight, int6
 void embedding_backward(float* dweight, const float* dout, const int32_t* ids, int64_t N,
                         int64_t C, int64_t V, int64_t padding_idx) {
   const AddRow add = add_row();
-  for_column_ranges(C, N, [&](int64_t c0, int64_t c1) {
+  // Each thread clears its columns of every row (rows no id reaches get zeros), then sums
+  // its columns of the indexed rows.
+  for_column_ranges(C, N + V, [&](int64_t c0, int64_t c1) {
+    for (int64_t v = 0; v < V; ++v) std::memset(dweight + v * C + c0, 0, (c1 - c0) * sizeof(float));
     for (int64_t n = 0; n < N; ++n) {
       const int64_t id = ids[n];
       if (id == padding_idx || id < 0 || id >= V) continue;  // out of range: skipped, not UB
@@ -72,15 +76,19 @@ void index_select_backward(float* dx, const float* dout, const int32_t* idx, int
                            int64_t R, int64_t inner, int64_t n_idx) {
   const AddRow add = add_row();
   if (outer >= num_threads()) {  // whole (R, inner) slabs per thread
-    parallel_for(outer, row_grain(n_idx * inner), [&](int, int64_t b, int64_t e) {
-      for (int64_t o = b; o < e; ++o)
+    parallel_for(outer, row_grain((n_idx + R) * inner), [&](int, int64_t b, int64_t e) {
+      for (int64_t o = b; o < e; ++o) {
+        std::memset(dx + o * R * inner, 0, R * inner * sizeof(float));
         for (int64_t j = 0; j < n_idx; ++j)
           add(dx + (o * R + idx[j]) * inner, dout + (o * n_idx + j) * inner, inner);
+      }
     });
     return;
   }
   for (int64_t o = 0; o < outer; ++o) {
-    for_column_ranges(inner, n_idx, [&](int64_t c0, int64_t c1) {
+    for_column_ranges(inner, n_idx + R, [&](int64_t c0, int64_t c1) {
+      for (int64_t r = 0; r < R; ++r)
+        std::memset(dx + (o * R + r) * inner + c0, 0, (c1 - c0) * sizeof(float));
       for (int64_t j = 0; j < n_idx; ++j)
         add(dx + (o * R + idx[j]) * inner + c0, dout + (o * n_idx + j) * inner + c0, c1 - c0);
     });

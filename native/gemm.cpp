@@ -55,6 +55,7 @@ void tile_portable(const Tile& t) {
     for (int j = 0; j < t.n; ++j) {
       const float r = t.alpha * acc[i][j];
       ci[j] = t.beta != 0.f ? t.beta * ci[j] + r : r;
+      if (t.bias) ci[j] += t.bias[j];
     }
   }
 }
@@ -110,6 +111,9 @@ struct Problem {
   int64_t b_rs, b_cs, stride_b;   // op(B)(k, j) = B[k*b_rs + j*b_cs] (elements)
   float* C;
   int64_t ldc, c_cs, stride_c;    // C(i, j) = C[i*ldc + j*c_cs]; c_cs is 1 unless swapped
+  // Added to C last: bias[j] to column j, or bias[i] to row i once swapped (bias_rows).
+  const float* bias = nullptr;
+  bool bias_rows = false;
   // A 4-bit B (then B is null, b_elem 0, b_dtype U8): op(B)(k, j) is element
   // k*b_rs + j*b_cs of the quantized matrix, decoded while packing.
   const Quant4Matrix* q4 = nullptr;
@@ -161,6 +165,7 @@ Problem swapped(const Problem& p) {
   q.B = reinterpret_cast<const char*>(p.A), q.b_dtype = F32, q.b_elem = 4;
   q.b_rs = p.a_cs, q.b_cs = p.a_rs, q.stride_b = p.stride_a;
   q.ldc = p.c_cs, q.c_cs = p.ldc;
+  q.bias_rows = !p.bias_rows;
   return q;
 }
 
@@ -207,6 +212,14 @@ void region_scalar(const Problem& p, const Region& r) {
       float& c = C[i * p.ldc + j * p.c_cs];
       c = p.alpha * acc + (p.beta != 0.f ? p.beta * c : 0.f);
     }
+}
+
+// Adds the bias to a finished region (paths without the kernel epilogue: dot form,
+// swapped problems, the scalar fallback).
+void region_bias(const Problem& p, const Region& r) {
+  float* C = p.C + r.batch * p.stride_c;
+  for (int64_t i = r.m0; i < r.m1; ++i)
+    for (int64_t j = r.n0; j < r.n1; ++j) C[i * p.ldc + j * p.c_cs] += p.bias[p.bias_rows ? i : j];
 }
 
 // Whether the dot-product form fits: A rows contiguous along K, and either a few columns
@@ -268,8 +281,9 @@ void store_strided_tile(const Problem& p, Tile t, TileKernel kernel, float* c) {
     }
 }
 
-// The blocked loop nest over one region, on the calling thread.
-void run_region(const Problem& p, const KernelSet& ks, const Region& r) {
+// The blocked loop nest over one region, on the calling thread. Returns whether the
+// kernels' epilogue added the bias (not for a swapped C, nor the scalar fallback).
+bool run_region(const Problem& p, const KernelSet& ks, const Region& r) {
   const int64_t MR = ks.mr, NR = ks.nr;
   const bool direct_a = p.N <= NR;  // one column panel: each A element is read once
   const bool direct_b = !direct_a && p.M <= MR && p.b_dtype == F32 && p.b_cs == 1;
@@ -278,7 +292,10 @@ void run_region(const Problem& p, const KernelSet& ks, const Region& r) {
 
   float* bbuf = direct_b ? nullptr : t_pack_b.get(size_t(KC) * size_t(NC));  // (NC/NR, KC, NR)
   float* abuf = t_pack_a.get(size_t(KC) * size_t(MR));                        // (KC, MR)
-  if ((!direct_b && !bbuf) || !abuf) return region_scalar(p, r);
+  if ((!direct_b && !bbuf) || !abuf) {
+    region_scalar(p, r);
+    return false;
+  }
 
   const float* A = p.A + r.batch * p.stride_a;                // (M, K) through (a_rs, a_cs)
   const char* B = p.B + r.batch * p.stride_b * p.b_elem;     // (K, N) through (b_rs, b_cs)
@@ -324,6 +341,7 @@ void run_region(const Problem& p, const KernelSet& ks, const Region& r) {
           }
           if (p.c_cs == 1) {
             t.c = C + ir * p.ldc + jc + jr;
+            t.bias = p.bias && pc + kc == p.K ? p.bias + jc + jr : nullptr;
             kernel(t);
           } else {
             store_strided_tile(p, t, kernel, C + ir * p.ldc + (jc + jr) * p.c_cs);
@@ -332,6 +350,7 @@ void run_region(const Problem& p, const KernelSet& ks, const Region& r) {
       }
     }
   }
+  return p.c_cs == 1;
 }
 
 // How many regions to cut each C_b into so that batch x regions spreads evenly over
@@ -447,8 +466,10 @@ void run_problem(Problem p, int64_t batch) {
                      split_aligned(p.M, tile_m, sm, cell / sn, &r.m0, &r.m1);
                      split_aligned(p.N, tile_n, sn, cell % sn, &r.n0, &r.n1);
                      if (r.m0 >= r.m1 || r.n0 >= r.n1) continue;
+                     bool biased = false;
                      if (dot) run_region_dot(p, ks, r);
-                     else run_region(p, ks, r);
+                     else biased = run_region(p, ks, r);
+                     if (p.bias && !biased) region_bias(p, r);
                    }
                  });
   };
@@ -461,10 +482,16 @@ void run_problem(Problem p, int64_t batch) {
 
 // K == 0 or alpha == 0: A and B are not read, as in BLAS. Returns whether it handled C.
 bool trivial(int64_t M, int64_t N, int64_t K, float alpha, float beta, float* C, int64_t ldc,
-             int64_t stride_c, int64_t batch) {
+             int64_t stride_c, int64_t batch, const float* bias = nullptr) {
   if (M <= 0 || N <= 0 || batch <= 0) return true;
   if (K > 0 && alpha != 0.f) return false;
-  for (int64_t b = 0; b < batch; ++b) scale_c(C + b * stride_c, M, N, ldc, beta);
+  for (int64_t b = 0; b < batch; ++b) {
+    float* c = C + b * stride_c;
+    scale_c(c, M, N, ldc, beta);
+    if (bias)
+      for (int64_t i = 0; i < M; ++i)
+        for (int64_t j = 0; j < N; ++j) c[i * ldc + j] += bias[j];
+  }
   return true;
 }
 
@@ -473,9 +500,18 @@ bool trivial(int64_t M, int64_t N, int64_t K, float alpha, float beta, float* C,
 void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
           const float* A, int64_t lda, int64_t stride_a,
           const void* B, DType b_dtype, int64_t ldb, int64_t stride_b,
-          float beta, float* C, int64_t ldc, int64_t stride_c, int64_t batch) {
-  if (trivial(M, N, K, alpha, beta, C, ldc, stride_c, batch)) return;
+          float beta, float* C, int64_t ldc, int64_t stride_c, int64_t batch,
+          const float* bias) {
+  if (trivial(M, N, K, alpha, beta, C, ldc, stride_c, batch, bias)) return;
+  if (bias && stride_c == 0 && batch > 1) {  // one shared C: the bias goes in once, at the end
+    gemm(trans_a, trans_b, M, N, K, alpha, A, lda, stride_a, B, b_dtype, ldb, stride_b, beta, C,
+         ldc, stride_c, batch);
+    for (int64_t i = 0; i < M; ++i)
+      for (int64_t j = 0; j < N; ++j) C[i * ldc + j] += bias[j];
+    return;
+  }
   Problem p = base_problem(trans_a, M, N, K, alpha, A, lda, stride_a, beta, C, ldc, stride_c);
+  p.bias = bias;
   p.B = static_cast<const char*>(B), p.b_dtype = b_dtype, p.stride_b = stride_b;
   p.b_elem = b_dtype == BF16 ? 2 : 4;
   p.b_rs = trans_b ? 1 : ldb;
@@ -498,7 +534,8 @@ void gemm_4bit(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, floa
 void gemm_reference(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
                     const float* A, int64_t lda, int64_t stride_a,
                     const void* B, DType b_dtype, int64_t ldb, int64_t stride_b,
-                    float beta, float* C, int64_t ldc, int64_t stride_c, int64_t batch) {
+                    float beta, float* C, int64_t ldc, int64_t stride_c, int64_t batch,
+                    const float* bias) {
   const float* Bf = static_cast<const float*>(B);
   const uint16_t* Bh = static_cast<const uint16_t*>(B);
   for (int64_t b = 0; b < batch; ++b)
@@ -514,6 +551,7 @@ void gemm_reference(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K,
         float& c = C[b * stride_c + i * ldc + j];
         // beta == 0: C is not read (it may hold NaN).
         c = float(double(alpha) * acc + (beta != 0.f ? double(beta) * double(c) : 0.0));
+        if (bias && (stride_c != 0 || b == batch - 1)) c += bias[j];
       }
 }
 

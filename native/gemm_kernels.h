@@ -17,6 +17,7 @@ namespace tl::gemm_detail {
 // b: row k at b + k*rs_b, NR contiguous floats (a packed panel, rs_b = NR, zero padded),
 //    or, for the "direct B" variant, a row of the caller's f32 B read with masked loads.
 // c: element (i, j) at c[i*ldc + j]; beta == 0 means c is not read.
+// bias: null, or n values added to every row after the sum: (alpha * ab + beta * c) + bias.
 // The k loop runs in order 0..kc-1 for every element, so a tile's result does not depend
 // on where it sits in the matrix or which thread computes it.
 struct Tile {
@@ -29,6 +30,7 @@ struct Tile {
   int64_t ldc;
   float alpha, beta;
   int m, n;
+  const float* bias = nullptr;
 };
 using TileKernel = void (*)(const Tile& t);
 

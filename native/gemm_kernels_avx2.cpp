@@ -75,12 +75,20 @@ TL_AVX2 void tile_6x16(const Tile& t) {
         r0 = _mm256_fmadd_ps(beta, _mm256_loadu_ps(ci), r0);
         r1 = _mm256_fmadd_ps(beta, _mm256_loadu_ps(ci + 8), r1);
       }
+      if (t.bias) {
+        r0 = _mm256_add_ps(r0, _mm256_loadu_ps(t.bias));
+        r1 = _mm256_add_ps(r1, _mm256_loadu_ps(t.bias + 8));
+      }
       _mm256_storeu_ps(ci, r0);
       _mm256_storeu_ps(ci + 8, r1);
     } else {
       if (read_c) {
         r0 = _mm256_fmadd_ps(beta, _mm256_maskload_ps(ci, mask0), r0);
         r1 = _mm256_fmadd_ps(beta, _mm256_maskload_ps(ci + 8, mask1), r1);
+      }
+      if (t.bias) {
+        r0 = _mm256_add_ps(r0, _mm256_maskload_ps(t.bias, mask0));
+        r1 = _mm256_add_ps(r1, _mm256_maskload_ps(t.bias + 8, mask1));
       }
       _mm256_maskstore_ps(ci, mask0, r0);
       _mm256_maskstore_ps(ci + 8, mask1, r1);

@@ -79,6 +79,10 @@ __attribute__((target("avx512f"))) void tile_14x32(const Tile& t) {
       r0 = _mm512_fmadd_ps(beta, _mm512_maskz_loadu_ps(mask0, ci), r0);
       r1 = _mm512_fmadd_ps(beta, _mm512_maskz_loadu_ps(mask1, ci + 16), r1);
     }
+    if (t.bias) {
+      r0 = _mm512_add_ps(r0, _mm512_maskz_loadu_ps(mask0, t.bias));
+      r1 = _mm512_add_ps(r1, _mm512_maskz_loadu_ps(mask1, t.bias + 16));
+    }
     _mm512_mask_storeu_ps(ci, mask0, r0);
     _mm512_mask_storeu_ps(ci + 16, mask1, r1);
   }

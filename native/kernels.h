@@ -6,8 +6,11 @@
 //
 // Conventions
 // - Sizes and strides are int64_t and counted in elements, not bytes.
-// - Backward kernels OVERWRITE their outputs (dx = ...), except where a comment says
-//   "accumulates": the autograd tape sums contributions itself, which saves a zeroing pass.
+// - Backward kernels OVERWRITE every element of their outputs (dx = ..., zeros where no
+//   gradient reaches): the autograd engine sums gradients that meet, so no caller zeroes
+//   an output first and no kernel reads one. Scatter-style kernels (embedding,
+//   index_select, attention's dbias) clear their output themselves, in the pass that
+//   fills it.
 // - Kernels never print, exit, abort or throw: the TypeScript op validated shapes first,
 //   and native/binding.cpp checked buffer lengths.
 // - Each kernel has a portable reference loop; AVX2/FMA (and AVX-512 where it pays) paths
@@ -40,16 +43,19 @@ enum DType : int { F32 = 0, BF16 = 1, F16 = 2, I32 = 3, U8 = 4 };
 // op(A) is (M, K): A[m*lda + k] when !trans_a, A[k*lda + m] when trans_a (same for B, (K, N)).
 // A_b = A + b*stride_a (stride 0 broadcasts one matrix over the batch), same for B and C.
 // B may be F32 or BF16 (frozen weights in half the memory: dequantized while packing).
-// beta == 0 means C is not read (it may hold garbage or NaN).
+// beta == 0 means C is not read (it may hold garbage or NaN). A non-null bias (N) is added
+// to every row of C last, (alpha * AB + beta * C) + bias[j], rounded as a separate add.
 void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
           const float* A, int64_t lda, int64_t stride_a,
           const void* B, DType b_dtype, int64_t ldb, int64_t stride_b,
-          float beta, float* C, int64_t ldc, int64_t stride_c, int64_t batch);
+          float beta, float* C, int64_t ldc, int64_t stride_c, int64_t batch,
+          const float* bias = nullptr);
 // Reference implementation, for tests.
 void gemm_reference(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
                     const float* A, int64_t lda, int64_t stride_a,
                     const void* B, DType b_dtype, int64_t ldb, int64_t stride_b,
-                    float beta, float* C, int64_t ldc, int64_t stride_c, int64_t batch);
+                    float beta, float* C, int64_t ldc, int64_t stride_c, int64_t batch,
+                    const float* bias = nullptr);
 
 // ---------------------------------------------------------------------------------------
 // Blockwise quantization, bitsandbytes' formats (quant.cpp)
@@ -84,13 +90,19 @@ void dequantize_4bit(float* out, const uint8_t* packed, const float* absmax, int
 // q (n), absmax (ceil(n/blocksize)) against a sorted 256-entry code: nearest value, ties low.
 void quantize_blockwise_8bit(uint8_t* q, float* absmax, const float* x, const float* code,
                              int64_t n, int64_t blocksize);
+// LLM.int8 row-wise quantization as bitsandbytes' Int8Params does it, bit for bit: x
+// (rows x cols, F32/BF16/F16) is rounded to float16 first, row_absmax[r] = max |x_r|, and
+// codes = round_half_even(x * ((1 / absmax) * 127)) in float32 (an all-zero row: codes 0).
+void quantize_int8_rows(int8_t* codes, float* row_absmax, const void* x, DType x_dtype,
+                        int64_t rows, int64_t cols);
 // out (n) = code[q_i] * absmax[i / blocksize] + offset
 void dequantize_blockwise_8bit(float* out, const uint8_t* q, const float* absmax,
                                const float* code, int64_t n, int64_t blocksize, float offset);
 
-// A 4-bit matrix as a GEMM operand, row-major over its n elements. Block scales are either
-// float32 (absmax) or double-quantized: nested_code[absmax_q[b]] *
-// nested_absmax[b / nested_blocksize] + offset, decoded block by block, never stored.
+// A quantized matrix as a GEMM operand, row-major over its n elements: 4-bit blockwise, or
+// (int8_codes set) LLM.int8's row-wise int8. 4-bit block scales are either float32 (absmax)
+// or double-quantized: nested_code[absmax_q[b]] * nested_absmax[b / nested_blocksize] +
+// offset, decoded block by block, never stored.
 struct Quant4Matrix {
   const uint8_t* packed = nullptr;
   int64_t n = 0, blocksize = 64;
@@ -103,9 +115,17 @@ struct Quant4Matrix {
   float offset = 0.f;
   // Decoded values rounded to bfloat16 (bnb_4bit_compute_dtype=bfloat16 emulation).
   bool round_bf16 = false;
+  // Row-wise int8 (bitsandbytes' Int8Params: CB with SCB): element e of row r = e / row_len
+  // decodes to int8_codes[e] * (row_absmax[r] * (1/127)), as bitsandbytes' CPU training
+  // matmul (MatMul8bitFp) dequantizes; with int8_unscaled, to the bare code (the integer
+  // product of LLM.int8 inference, scaled afterwards).
+  const int8_t* int8_codes = nullptr;
+  const float* row_absmax = nullptr;
+  int64_t row_len = 0;
+  bool int8_unscaled = false;
 };
 float block_scale_4bit(const Quant4Matrix& q, int64_t block);
-// out (len) = elements [begin, begin + len) of q, dequantized.
+// out (len) = elements [begin, begin + len) of q, dequantized (4-bit or int8).
 void decode_4bit(float* out, const Quant4Matrix& q, int64_t begin, int64_t len);
 // gemm() with B a 4-bit matrix, op(B)(k, j) = element k*ldb + j (or j*ldb + k when
 // trans_b) of q, shared by every batch item. Blocks are decoded into the packed panels:
@@ -179,14 +199,14 @@ void log_softmax_backward(float* dx, const float* dy, const float* y, int64_t N,
 void layer_norm_forward(float* y, float* mean /* (N) */, float* rstd /* (N) */,
                         const float* x /* (N, C) */, const float* w /* (C) */,
                         const float* b /* (C) */, int64_t N, int64_t C, float eps);
-// dx may be null (input needs no grad); dw/db may be null; dw/db ACCUMULATE.
+// dx may be null (input needs no grad); dw/db may be null (sums over the N rows).
 void layer_norm_backward(float* dx, float* dw, float* db, const float* dy, const float* x,
                          const float* w, const float* mean, const float* rstd,
                          int64_t N, int64_t C);
 // RMSNorm: y = x * rstd * w, rstd = 1/sqrt(mean(x^2) + eps). w may be null.
 void rms_norm_forward(float* y, float* rstd /* (N) */, const float* x, const float* w,
                       int64_t N, int64_t C, float eps);
-// dx may be null; dw may be null; dw ACCUMULATES.
+// dx may be null; dw may be null (a sum over the N rows).
 void rms_norm_backward(float* dx, float* dw, const float* dy, const float* x, const float* w,
                        const float* rstd, int64_t N, int64_t C);
 
@@ -195,11 +215,11 @@ void rms_norm_backward(float* dx, float* dw, const float* dy, const float* x, co
 // out (N, C) = weight[ids[n]]; ids are int32 in [0, V) (checked in TypeScript).
 void embedding_forward(float* out, const int32_t* ids, const float* weight, int64_t N,
                        int64_t C);
-// dweight (V, C) ACCUMULATES dout rows at ids; rows equal to padding_idx (>= 0) are skipped.
+// dweight (V, C) = the sum of dout rows at each id; padding_idx's row (>= 0) and unused rows are 0.
 void embedding_backward(float* dweight, const float* dout, const int32_t* ids, int64_t N,
                         int64_t C, int64_t V, int64_t padding_idx);
 // Gather/scatter along one axis of a (outer, R, inner) view: out (outer, n_idx, inner) =
-// x[:, idx[j], :]; backward ACCUMULATES into dx (outer, R, inner).
+// x[:, idx[j], :]; backward writes dx (outer, R, inner): sums of dout rows, 0 where unindexed.
 void index_select_forward(float* out, const float* x, const int32_t* idx, int64_t outer,
                           int64_t R, int64_t inner, int64_t n_idx);
 void index_select_backward(float* dx, const float* dout, const int32_t* idx, int64_t outer,
@@ -237,8 +257,8 @@ struct AttentionArgs {
 };
 void attention_forward(float* out, float* lse, const float* q, const float* k,
                        const float* v, const AttentionArgs& a);
-// dq (B,H,Tq,D), dk/dv (B,Hkv,Tk,D) are overwritten; dbias (Bb,H,Tq,Tk) ACCUMULATES (may
-// be null). Any of dq/dk/dv may be null when that input needs no gradient.
+// dq (B,H,Tq,D), dk/dv (B,Hkv,Tk,D) and dbias (Bb,H,Tq,Tk) (may be null) are written whole
+// (dbias is 0 where a query sees no key). Any of dq/dk/dv may be null when that input needs no gradient.
 void attention_backward(float* dq, float* dk, float* dv, float* dbias, const float* dout,
                         const float* q, const float* k, const float* v, const float* out,
                         const float* lse, const AttentionArgs& a);

@@ -4,8 +4,8 @@
 // variance is the biased one (divide by C) computed in two passes, as torch does.
 // Backward (xhat = (x - mean) * rstd, g = dy * w):
 //   LayerNorm: dx = rstd * (g - mean(g) - xhat * mean(g * xhat)),
-//              dw += sum_rows dy * xhat, db += sum_rows dy.
-//   RMSNorm:   dx = rstd * (g - x * rstd^2 * mean(g * x)), dw += sum_rows dy * x * rstd.
+//              dw = sum_rows dy * xhat, db = sum_rows dy.
+//   RMSNorm:   dx = rstd * (g - x * rstd^2 * mean(g * x)), dw = sum_rows dy * x * rstd.
 // Threads split rows. dw/db are summed per thread into private double buffers (a sum over
 // B*T rows in float drifts by ~1e-5) and the buffers are added in thread order, so results
 // are bit-identical run to run for a thread count.
@@ -180,12 +180,12 @@ struct Partials {
   }
   double* dw_of(int tid) { return dw.empty() ? nullptr : dw.data() + tid * C; }
   double* db_of(int tid) { return db.empty() ? nullptr : db.data() + tid * C; }
-  // out (C) += sum over threads in order
-  static void add_into(float* out, const std::vector<double>& parts, int64_t C) {
+  // out (C) = sum over threads in order
+  static void write_sums(float* out, const std::vector<double>& parts, int64_t C) {
     if (!out || parts.empty()) return;
     const int64_t T = int64_t(parts.size()) / C;
     for (int64_t c = 0; c < C; ++c) {
-      double s = out[c];
+      double s = 0;
       for (int64_t t = 0; t < T; ++t) s += parts[t * C + c];
       out[c] = static_cast<float>(s);
     }
@@ -196,10 +196,10 @@ struct Partials {
 void norm_backward(bool centered, float* dx, float* dw, float* db, const float* dy,
                    const float* x, const float* w, const float* mean, const float* rstd,
                    int64_t N, int64_t C) {
-  if (N <= 0 || C <= 0) return;
+  if (C <= 0) return;
   const bool avx2 = use_avx2();
-  Partials part(dw != nullptr, db != nullptr, C);
-  parallel_for(N, row_grain(C), [&](int tid, int64_t b, int64_t e) {
+  Partials part(dw != nullptr, db != nullptr, C);  // no rows: dw and db are written as zeros
+  if (N > 0) parallel_for(N, row_grain(C), [&](int tid, int64_t b, int64_t e) {
     double* pdw = part.dw_of(tid);
     double* pdb = part.db_of(tid);
     for (int64_t r = b; r < e; ++r) {
@@ -211,8 +211,8 @@ void norm_backward(bool centered, float* dx, float* dw, float* db, const float* 
         grad_input(avx2, dx + r * C, dyr, xr, w, mu, rs, centered ? s.g / C : 0.f, s.gx / C, C);
     }
   });
-  Partials::add_into(dw, part.dw, C);
-  Partials::add_into(db, part.db, C);
+  Partials::write_sums(dw, part.dw, C);
+  Partials::write_sums(db, part.db, C);
 }
 
 }  // namespace

@@ -269,7 +269,61 @@ float block_scale_4bit(const Quant4Matrix& q, int64_t block) {
          q.offset;
 }
 
+namespace {
+
+// bitsandbytes scales int8 codes by float32(1.0 / 127.0) (a Python double cast to float32).
+const float kInv127 = float(1.0 / 127.0);
+
+void decode_int8(float* out, const Quant4Matrix& q, int64_t begin, int64_t len) {
+  int64_t e = begin;
+  const int64_t end = begin + len;
+  while (e < end) {
+    const int64_t row = e / q.row_len, stop = std::min(end, (row + 1) * q.row_len);
+    if (q.int8_unscaled) {
+      for (; e < stop; ++e) *out++ = float(q.int8_codes[e]);
+    } else {
+      const float s = q.row_absmax[row] * kInv127;
+      for (; e < stop; ++e) *out++ = float(q.int8_codes[e]) * s;
+    }
+  }
+}
+
+// The float16 value nearest to f (ties to even), as float32: what x.to(torch.float16) keeps.
+inline float round_to_f16(float f) {
+  if (!std::isfinite(f)) return f;
+  const float a = std::fabs(f);
+  if (a >= 65520.f) return std::copysign(INFINITY, f);  // past 65504 + half an ulp
+  int e;
+  std::frexp(a, &e);  // a in [2^(e-1), 2^e): 11 significant bits, subnormals a 2^-24 quantum
+  const int quantum = std::max(e - 11, -24);
+  return std::copysign(std::ldexp(std::nearbyint(std::ldexp(a, -quantum)), quantum), f);
+}
+
+}  // namespace
+
+void quantize_int8_rows(int8_t* codes, float* row_absmax, const void* x, DType x_dtype,
+                        int64_t rows, int64_t cols) {
+  parallel_for(rows, std::max<int64_t>(1, kGrain / std::max<int64_t>(1, cols)), [&](int, int64_t r0, int64_t r1) {
+    std::vector<float> h(cols);
+    for (int64_t r = r0; r < r1; ++r) {
+      float am = 0.f;
+      for (int64_t c = 0; c < cols; ++c) {
+        h[c] = round_to_f16(load_as_f32(x, x_dtype, r * cols + c));
+        am = std::max(am, std::fabs(h[c]));
+      }
+      row_absmax[r] = am;
+      // torch: 127.0 / absmax is absmax.reciprocal() * 127 (Tensor.__rtruediv__).
+      const float s = (1.f / am) * 127.f;
+      for (int64_t c = 0; c < cols; ++c) {
+        const float v = std::nearbyint(h[c] * s);  // an all-zero row gives 0 * inf = NaN: code 0
+        codes[r * cols + c] = std::isnan(v) ? 0 : int8_t(std::min(127.f, std::max(-128.f, v)));
+      }
+    }
+  });
+}
+
 void decode_4bit(float* out, const Quant4Matrix& q, int64_t begin, int64_t len) {
+  if (q.int8_codes) return decode_int8(out, q, begin, len);
   const float* code = code_4bit(q.type);
   const uint8_t* p = q.packed;
   int64_t e = begin;
@@ -299,6 +353,7 @@ void decode_4bit(float* out, const Quant4Matrix& q, int64_t begin, int64_t len) 
 }  // namespace tl
 
 // ---- paged state (file-backed memory) ---------------------------------------------------
+#include <cerrno>
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -309,12 +364,18 @@ void* map_state_file(const char* path, int64_t bytes) {
   const int fd = ::open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
   if (fd < 0) return nullptr;
   void* p = nullptr;
-  if (::ftruncate(fd, bytes) == 0) {
+  // Reserve the blocks now: a sparse file on a full disk would fail later, as SIGBUS on a
+  // store in the middle of a step, instead of as an error here.
+  const int err = ::posix_fallocate(fd, 0, bytes);
+  if (err != 0) errno = err;
+  if (err == 0) {
     p = ::mmap(nullptr, size_t(bytes), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (p == MAP_FAILED) p = nullptr;
   }
+  const int failure = errno;  // close/unlink must not hide why it failed
   ::close(fd);
   ::unlink(path);
+  if (!p) errno = failure;
   return p;
 }
 

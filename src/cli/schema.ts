@@ -27,7 +27,7 @@ export function configFileSchema(): z.ZodObject {
     dataset: z.union([z.string().describe("a data file, or a folder of train/validation/test files"), datasetSectionSchema]),
     method: z.enum(trainingMethodNames() as [string, ...string[]]).optional().describe("full (default) or a parameter-efficient method"),
     peft: z.record(z.string(), z.unknown()).optional().describe("the method's PEFT config keys (r, lora_alpha, target_modules, ...)"),
-    quantization: quantizationSectionSchema.nullable().optional().describe("Transformers' BitsAndBytesConfig: load the base in 4 bits (method: qlora)"),
+    quantization: quantizationSectionSchema.nullable().optional().describe("Transformers' BitsAndBytesConfig: load the base in 4 or 8 bits (method: qlora)"),
     training: training.optional().describe("Hugging Face TrainingArguments"),
     early_stopping: earlyStoppingSchema.nullable().optional(),
     compare: compareSectionSchema.optional().describe("tunelab compare: methods, and { peft, training } overrides per method"),

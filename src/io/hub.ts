@@ -5,6 +5,9 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type { ReadableStream as WebReadableStream } from "node:stream/web";
 
 export interface ResolveOptions {
   /** Branch, tag or commit (default "main"). */
@@ -133,17 +136,8 @@ export async function resolvePretrained(nameOrPath: string, options: ResolveOpti
   const showProgress = options.progress ?? process.stderr.isTTY === true;
   for (const file of wanted) {
     try {
-      await withQuietDownloadLog(() =>
-        hub.downloadFileToCacheDir({
-          repo: { type: "model", name: nameOrPath },
-          path: file,
-          revision: sha,
-          cacheDir,
-          hubUrl: endpoint,
-          fetch: showProgress ? progressFetch(fetchFn, file) : fetchFn,
-          ...credentials,
-        }),
-      );
+      const request = { repo: { type: "model" as const, name: nameOrPath }, revision: sha, hubUrl: endpoint, ...credentials };
+      await downloadToCache(hub, request, fetchFn, showProgress ? progressFetch(fetchFn, file) : fetchFn, storage, snapshot, file);
     } catch (err) {
       throw hubError(`${label} (${file})`, endpoint, err, token !== undefined);
     }
@@ -220,17 +214,46 @@ function hubError(label: string, endpoint: string, err: unknown, hadToken: boole
   );
 }
 
-/** @huggingface/hub logs "Downloading <file> to <path>" with console.debug (stdout); keep stdout clean. */
-async function withQuietDownloadLog<T>(fn: () => Promise<T>): Promise<T> {
-  const original = console.debug;
-  console.debug = (...args: unknown[]) => {
-    if (typeof args[0] === "string" && args[0].startsWith("Downloading ")) return;
-    original(...args);
-  };
+type Hub = typeof import("@huggingface/hub");
+interface FileRequest {
+  repo: { type: "model"; name: string };
+  revision: string;
+  hubUrl: string;
+  accessToken?: string;
+}
+
+/**
+ * One file of a snapshot into the layout Python shares: its content under blobs/<etag> (the
+ * LFS sha256, else the git oid) and snapshots/<commit>/<file> a relative symlink to it (a
+ * copy where symlinks fail). @huggingface/hub's downloadFileToCacheDir does the same but
+ * prints "Downloading ..." with console.debug, which a library must neither do on stdout nor
+ * hide by replacing console.debug for the whole process.
+ */
+async function downloadToCache(
+  hub: Hub, request: FileRequest, fetchInfo: typeof fetch, fetchFile: typeof fetch, storage: string, snapshot: string, file: string,
+): Promise<void> {
+  if (path.isAbsolute(file) || file.includes("\\") || file.split("/").some((p) => p === "" || p === "." || p === "..")) {
+    throw new Error(`the hub listed a file name "${file}" that points outside the repository; refusing to write it`);
+  }
+  const pointer = path.join(snapshot, file);
+  if (fs.existsSync(pointer)) return;
+  const [info] = await hub.pathsInfo({ ...request, fetch: fetchInfo, paths: [file], expand: true });
+  const etag = info?.lfs?.oid ?? info?.xetHash ?? info?.oid;
+  if (typeof etag !== "string" || !/^[0-9a-f]{40,64}$/.test(etag)) throw new Error(`no content hash for ${file} in the hub's answer`);
+  const blob = path.join(storage, "blobs", etag);
+  fs.mkdirSync(path.dirname(blob), { recursive: true });
+  fs.mkdirSync(path.dirname(pointer), { recursive: true });
+  if (!fs.existsSync(blob)) {
+    const content = await hub.downloadFile({ ...request, fetch: fetchFile, path: file });
+    if (!content) throw new Error(`the hub has no file ${file}`);
+    const incomplete = `${blob}.incomplete`;
+    await pipeline(Readable.fromWeb(content.stream() as unknown as WebReadableStream), fs.createWriteStream(incomplete));
+    fs.renameSync(incomplete, blob); // atomic: a blob is whole or absent
+  }
   try {
-    return await fn();
-  } finally {
-    console.debug = original;
+    fs.symlinkSync(path.relative(path.dirname(pointer), blob), pointer);
+  } catch {
+    fs.copyFileSync(blob, pointer);
   }
 }
 

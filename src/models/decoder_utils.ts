@@ -3,7 +3,7 @@
  * prefix, the attention mask widened over past keys, the shifted causal-LM loss, and the
  * sequence-classification head's pooling (transformers' own rules for each).
  */
-import { Tensor, tensor, expand, crossEntropy, indexSelect, innerScope } from "../tensor/index.js";
+import { Tensor, tensor, expand, crossEntropy, indexSelect } from "../tensor/index.js";
 import { checkpoint } from "../nn/index.js";
 import { type IdsLike, type ModelInputs, type ModelOutput, toIds, toFloat } from "./modeling_utils.js";
 
@@ -103,20 +103,6 @@ export function poolRows(hidden: Tensor, indices: number[]): Tensor {
   const [B, L, C] = hidden.shape;
   const flat = hidden.reshape(B * L, C);
   return indexSelect(flat, 0, indices.map((t, b) => b * L + t));
-}
-
-/**
- * Runs one layer in its own scope: its intermediates are freed as soon as nothing needs them
- * (at once under noGrad; when backward has read them otherwise) instead of when the caller's
- * scope ends, so a forward holds one layer's temporaries at a time. Only the output is kept:
- * a layer that also fills a KV cache must run without it. `input`, when given, is an earlier
- * layer's output that nothing else holds (not the caller's embeddings): it is released too.
- */
-export function layerScope(fn: () => Tensor, input: Tensor | null = null): Tensor {
-  const out = innerScope(fn);
-  // The previous layer's output: freed now unless backward saved it (then once it has read it).
-  if (input && input !== out) input.release();
-  return out;
 }
 
 /** Runs one layer under gradient checkpointing (see nn/gradient_checkpointing.ts) with several inputs. */

@@ -3,10 +3,10 @@
  * embedding padding row, the inputs an encoder reads, past keys/values for prefix tuning
  * and the layer loop under gradient checkpointing. decoder_utils.ts is the decoders' twin.
  */
-import type { Tensor } from "../tensor/index.js";
+import { type Tensor, layerScope } from "../tensor/index.js";
 import { checkpoint } from "../nn/index.js";
 import { type ModelInputs, toIds } from "./modeling_utils.js";
-import { type PastKeyValues, keyPaddingMask, pastLength, layerScope } from "./decoder_utils.js";
+import { type PastKeyValues, keyPaddingMask, pastLength } from "./decoder_utils.js";
 
 /** The padding row of an embedding table, when the config names one inside it. */
 export function paddingIndex(padTokenId: number | null | undefined, size: number): number | null {

@@ -39,15 +39,17 @@ export function checkModelSize(cfg: Record<string, unknown>, source: string, tot
   const tables = TABLES.reduce((acc, k) => acc + (typeof cfg[k] === "number" ? (cfg[k] as number) : 0), 0);
   // Attention (4 h²) and feed-forward (2-3 h·ff) per layer, plus embedding tables (and a head).
   const params = n * (4 * h * h + 3 * h * ff) + 2 * tables * h;
-  // A model loaded in 4 bits (quantization_config) keeps its layers at ~0.5 byte per weight.
+  // A model loaded in 4 or 8 bits (quantization_config) keeps its layers at ~0.5 or 1 byte per weight.
   const qc = cfg.quantization_config as Record<string, unknown> | undefined;
   const fourBit = !!qc && (qc.load_in_4bit === true || qc._load_in_4bit === true);
-  const bytes = fourBit ? n * (4 * h * h + 3 * h * ff) * 0.5 + 2 * tables * h * 4 : params * 4;
+  const eightBit = !!qc && (qc.load_in_8bit === true || qc._load_in_8bit === true);
+  const perWeight = fourBit ? 0.5 : eightBit ? 1 : 4;
+  const bytes = perWeight < 4 ? n * (4 * h * h + 3 * h * ff) * perWeight + 2 * tables * h * 4 : params * 4;
   if (bytes > totalBytes) {
     const gb = (b: number) => (b / 2 ** 30).toFixed(b < 2 ** 30 ? 2 : 0);
     throw new Error(
       `[config] ${source}: ${layers[0]}=${layers[1]}, ${hidden[0]}=${h} make a model of about ${params.toExponential(2)} parameters ` +
-        `(${gb(bytes)} GiB of ${fourBit ? "4-bit and float32" : "float32"} weights), more than this machine's ${gb(totalBytes)} GiB of memory; check these sizes in config.json`,
+        `(${gb(bytes)} GiB of ${perWeight < 4 ? `${perWeight * 8}-bit and float32` : "float32"} weights), more than this machine's ${gb(totalBytes)} GiB of memory; check these sizes in config.json`,
     );
   }
 }

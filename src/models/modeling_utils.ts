@@ -291,6 +291,14 @@ export class PreTrainedModel extends Module {
     const dtypes = new Set([...this.stateDict().values()].map((t) => t.dtype));
     cfg.torch_dtype = dtypes.has("bfloat16") ? "bfloat16" : dtypes.has("float16") ? "float16" : "float32";
     const raw = new Map([...this.stateDictForSave()].map(([k, t]) => [k, tensorToRaw(t)]));
+    // Quantized layers hold codes in uint8 buffers that bitsandbytes saves as another dtype (I8, quant_storage).
+    for (const [path, m] of this.namedModules()) {
+      const views = (m as { serializedViews?: () => Map<string, { dtype: string; shape: number[] }> }).serializedViews?.();
+      for (const [name, v] of views ?? []) {
+        const r = raw.get(path ? `${path}.${name}` : name);
+        if (r) Object.assign(r, v);
+      }
+    }
     writeShardedSafetensors(dir, raw, parseByteSize(opts.max_shard_size ?? "5GB"));
     cfg.save(dir);
   }

@@ -2,11 +2,11 @@
  * Loading a model with a bitsandbytes quantization_config (Transformers' replace_with_bnb_linear
  * plus its 4-bit weight loading): the model is built with deferred init (its weights take no
  * memory), then the checkpoint is read one tensor at a time. A linear layer's weight is
- * quantized the moment it is read and the layer becomes a Linear4bit; everything else
+ * quantized the moment it is read and the layer becomes a Linear4bit/Linear8bit; everything else
  * (embeddings, norms, biases, the heads left in full precision) loads as usual. So the full-
  * precision model never exists: the peak is about the final 4-bit size plus the largest tensor.
  *
- * A checkpoint already saved in 4 bits (Transformers + bitsandbytes layout, with
+ * A checkpoint already saved in 4 or 8 bits (Transformers + bitsandbytes layout, with
  * quantization_config in config.json) loads its codes and scales directly.
  */
 import { type Tensor, transpose } from "../tensor/index.js";
@@ -14,10 +14,10 @@ import { materializeDeferred } from "../nn/index.js";
 import { checkpointFiles } from "../io/model_weights.js";
 import { forEachSafetensor, readSafetensorsHeader, type RawTensor } from "../io/safetensors.js";
 import { rawToTensor } from "../io/tensors.js";
-import { quantize4bitRaw, type FloatSource } from "../quant/functional.js";
-import { quantStateFromDict, QUANT_STATE_SUFFIXES, type QuantRaw } from "../quant/serialize.js";
+import type { FloatSource } from "../quant/functional.js";
+import type { QuantRaw } from "../quant/serialize.js";
 import { type BitsAndBytesConfig, quantizationConfigToDict } from "../quant/config.js";
-import { quantizationTargets } from "../quant/replace.js";
+import { quantizationTargets, serializedWeightKeys, isPreQuantizedKey } from "../quant/replace.js";
 import type { PreTrainedModel } from "./modeling_utils.js";
 
 /** A raw float tensor as the quantizer's source, without a float32 copy for bf16/f16/f32. */
@@ -46,22 +46,20 @@ export function loadQuantizedCheckpoint(model: PreTrainedModel, dir: string, qc:
   const toModelKey = model.checkpointKeyMapper(allKeys);
   const targets = quantizationTargets(model, (model.constructor as typeof PreTrainedModel).baseModelPrefix, qc);
   const modelKeys = allKeys.map(toModelKey);
-  const preQuantized = new Set([...targets.keys()].filter((p) => modelKeys.some((k) => k.startsWith(`${p}.weight.quant_state.`))));
+  const partKeys = serializedWeightKeys(qc);
+  const preQuantized = new Set([...targets.keys()].filter((p) => modelKeys.some((k) => k.startsWith(`${p}.`) && isPreQuantizedKey(qc, k.slice(p.length + 1)))));
   const expectedParts = new Map<string, number>();
-  for (const p of preQuantized) expectedParts.set(p, modelKeys.filter((k) => k === `${p}.weight` || QUANT_STATE_SUFFIXES.some((s) => k === `${p}.weight.${s}`)).length);
+  for (const p of preQuantized) expectedParts.set(p, modelKeys.filter((k) => partKeys.some((s) => k === `${p}.${s}`)).length);
 
   const pending = new Map<string, Map<string, QuantRaw>>();
   const installed = new Set<string>();
   const rest = new Map<string, Tensor>();
-  const install = (path: string, packed: Uint8Array, state: ReturnType<typeof quantize4bitRaw>["state"]) => {
-    targets.get(path)!.install(packed, state, qc);
-    installed.add(path);
-  };
   const targetOf = (key: string): string | null => {
-    const i = key.indexOf(".weight");
-    if (i < 0) return null;
-    const path = key.slice(0, i);
-    return targets.has(path) && (key === `${path}.weight` || key.startsWith(`${path}.weight.`)) ? path : null;
+    for (const s of partKeys) {
+      const path = key.endsWith(`.${s}`) ? key.slice(0, -s.length - 1) : null;
+      if (path !== null && targets.has(path)) return path;
+    }
+    return null;
   };
 
   for (const file of files) {
@@ -73,29 +71,27 @@ export function loadQuantizedCheckpoint(model: PreTrainedModel, dir: string, qc:
         if (!parts) pending.set(path, (parts = new Map()));
         parts.set(key.slice(path.length + 1), { ...(raw as QuantRaw), data: raw.data.slice() }); // the reader reuses raw.data
         if (parts.size === expectedParts.get(path)) {
-          const { packed, state } = quantStateFromDict(parts, path);
-          install(path, packed, state);
+          targets.get(path)!.installSerialized(parts);
+          installed.add(path);
           pending.delete(path);
         }
       } else if (path && key === `${path}.weight`) {
         const t = targets.get(path)!;
-        const { src, shape } = floatSource(raw, ckptKey, t.layout === "in_out");
-        const { packed, state } = quantize4bitRaw(src, shape, {
-          quant_type: qc.bnb_4bit_quant_type,
-          blocksize: 64,
-          compress_statistics: qc.bnb_4bit_use_double_quant,
-        });
-        install(path, packed, state);
+        if (!["F32", "BF16", "F16", "F64"].includes(raw.dtype)) {
+          throw new Error(`[quant] ${source}: "${ckptKey}" is ${raw.dtype}, a weight already quantized in another format than quantization_config asks for (${qc.load_in_8bit ? "load_in_8bit" : "load_in_4bit"}); load it with the quantization_config saved in its config.json`);
+        }
+        t.quantizeAndInstall(floatSource(raw, ckptKey, t.layout === "in_out").src);
+        installed.add(path);
       } else {
         rest.set(ckptKey, rawToTensor(raw, ckptKey, { keep16bit: opts.keep16bit }));
       }
     });
   }
-  for (const path of pending.keys()) throw new Error(`[quant] ${source}: the 4-bit state of "${path}.weight" is incomplete in the checkpoint; re-save it with save_pretrained`);
+  for (const path of pending.keys()) throw new Error(`[quant] ${source}: the quantized state of "${path}.weight" is incomplete in the checkpoint; re-save it with save_pretrained`);
 
   const report = model.loadPretrainedTensors(rest, source, true);
-  // The 4-bit layers' buffers were loaded above, not through the state dict.
-  const isQuantKey = (k: string) => [...installed].some((p) => k === `${p}.weight` || k.startsWith(`${p}.weight.`));
+  // The quantized layers' buffers were loaded above, not through the state dict.
+  const isQuantKey = (k: string) => [...installed].some((p) => partKeys.some((s) => k === `${p}.${s}`));
   report.missingKeys = report.missingKeys.filter((k) => !isQuantKey(k));
   report.newlyInitialized = report.newlyInitialized.filter((k) => !isQuantKey(k));
   // Anything the checkpoint lacked is drawn now (a new classifier head), as init would have.

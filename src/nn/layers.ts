@@ -11,6 +11,27 @@ export interface LinearOptions {
   std?: number;
 }
 
+/**
+ * What a model may call on a linear-layer slot. PEFT (LoRA, IA3, bottleneck adapters,
+ * modules_to_save) and quantization replace the Linear registered there by a layer of
+ * another class (replaceModule), so a model types such a field LinearLike, never Linear:
+ * the type promises only what every replacement offers. Swapping code (replaceModule's
+ * callers) must put a LinearLike there.
+ */
+export interface LinearLike extends Module {
+  forward(x: Tensor): Tensor;
+}
+
+/** Whether m can fill a linear-layer slot (a type guard, for code that swaps layers). */
+export function isLinearLike(m: Module): m is LinearLike {
+  return typeof (m as { forward?: unknown }).forward === "function";
+}
+
+/** Likewise for an embedding slot (modules_to_save may wrap one; read its table with param("weight")). */
+export interface EmbeddingLike extends Module {
+  forward(ids: Tensor): Tensor;
+}
+
 /** y = x W^T + b with W (out, in): torch.nn.Linear. The weight may be bfloat16 when frozen. */
 export class Linear extends Module {
   weight: Tensor;

@@ -54,10 +54,20 @@ export class Module {
   }
 
   private bindBuffer(name: string): void {
-    this.bindField(name, () => this.buffers.get(name)?.tensor ?? null, (v) => {
-      const b = this.buffers.get(name)!;
-      if (v !== b.tensor) this.buffers.set(name, { tensor: (v as Tensor | null)?.keep() ?? null, persistent: b.persistent });
-    });
+    this.bindField(name, () => this.buffers.get(name)?.tensor ?? null, (v) => this.setBuffer(name, v as Tensor | null));
+  }
+
+  /**
+   * Replaces a registered buffer's tensor (a cache grown on demand, a loaded value). The new
+   * one persists; the old one is released: freed now, or once a graph that saved it for
+   * backward is done with it.
+   */
+  setBuffer(name: string, t: Tensor | null): void {
+    const b = this.buffers.get(name);
+    if (!b) throw new Error(`[module] ${this.constructor.name} has no buffer "${name}"; its buffers are ${[...this.buffers.keys()].join(", ") || "(none)"}`);
+    if (t === b.tensor) return;
+    b.tensor?.release();
+    this.buffers.set(name, { tensor: t?.keep() ?? null, persistent: b.persistent });
   }
 
   private bindChild(name: string): void {
@@ -341,6 +351,16 @@ export class Module {
     for (const t of this.parameters()) t.dispose();
     for (const [, b] of this.namedBuffers()) b.dispose();
   }
+}
+
+/**
+ * Makes `module`'s parameter `name` the tensor `t` (a tied weight or bias): registers it when
+ * the module has none of that name (a Linear built without bias), else replaces the current one.
+ */
+export function tieParameter(module: Module, name: string, t: Tensor): void {
+  if (module.ownParameter(name) === t) return;
+  if (module.ownParameterNames().includes(name)) module.setParameter(name, t);
+  else module.addParameter(name, t);
 }
 
 /** Keys for an error message: the first 8 quoted, then "and N more"; "(none)" when empty. */

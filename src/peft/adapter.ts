@@ -11,7 +11,7 @@
  * `adapter_up.<adapter>.{weight,bias}` (hidden, bottleneck). File format: docs/peft-formats.md.
  */
 import { type Tensor, add, noGrad, zeros } from "../tensor/index.js";
-import { Module, Linear, Dropout, getActivation } from "../nn/index.js";
+import { Module, Linear, Dropout, getActivation, type LinearLike } from "../nn/index.js";
 import type { PreTrainedModel } from "../models/modeling_utils.js";
 import { type PeftConfig, type ConfigReader, PeftConfigError, parseOrThrow } from "./config.js";
 import type { PeftMethod } from "./registry.js";
@@ -68,11 +68,10 @@ export function readBottleneckAdapterConfig(r: ConfigReader): BottleneckAdapterC
   };
 }
 
-type Forwardable = Module & { forward(x: Tensor): Tensor };
 
 export class BottleneckAdapterLayer extends Module implements TunerLayerLike {
   readonly isTunerLayer = true as const;
-  readonly base_layer: Forwardable;
+  readonly base_layer: LinearLike;
   readonly adapter_down: ModuleDict<Linear>;
   readonly adapter_up: ModuleDict<Linear>;
   readonly adapter_dropout: ModuleDict<Dropout>;
@@ -83,8 +82,9 @@ export class BottleneckAdapterLayer extends Module implements TunerLayerLike {
 
   constructor(base: Module) {
     super();
-    this.hidden = linearDims(base).outFeatures;
-    this.base_layer = this.addModule("base_layer", base as Forwardable);
+    const dims = linearDims(base);
+    this.hidden = dims.outFeatures;
+    this.base_layer = this.addModule("base_layer", dims.layer);
     this.adapter_down = this.addModule("adapter_down", new ModuleDict<Linear>());
     this.adapter_up = this.addModule("adapter_up", new ModuleDict<Linear>());
     this.adapter_dropout = this.addModule("adapter_dropout", new ModuleDict<Dropout>());

@@ -4,7 +4,7 @@
  * base. Parameter `ia3_l.<adapter>`: (1, in) for feed-forward layers, (out, 1) otherwise.
  */
 import { type Tensor, mul, randn, ones, noGrad } from "../tensor/index.js";
-import { Module } from "../nn/index.js";
+import { Module, type LinearLike } from "../nn/index.js";
 import type { PreTrainedModel } from "../models/modeling_utils.js";
 import { type PeftConfig, type ConfigReader, PeftConfigError, parseOrThrow } from "./config.js";
 import type { PeftMethod } from "./registry.js";
@@ -48,11 +48,10 @@ export function readIA3Config(r: ConfigReader): IA3Config {
   return cfg;
 }
 
-type Forwardable = Module & { forward(x: Tensor): Tensor };
 
 export class IA3Layer extends Module implements TunerLayerLike {
   readonly isTunerLayer = true as const;
-  readonly base_layer: Forwardable;
+  readonly base_layer: LinearLike;
   readonly ia3_l: ParameterDict;
   readonly inFeatures: number;
   readonly outFeatures: number;
@@ -67,7 +66,7 @@ export class IA3Layer extends Module implements TunerLayerLike {
     this.inFeatures = d.inFeatures;
     this.outFeatures = d.outFeatures;
     this.layout = d.layout;
-    this.base_layer = this.addModule("base_layer", base as Forwardable);
+    this.base_layer = this.addModule("base_layer", d.layer);
     this.ia3_l = this.addModule("ia3_l", new ParameterDict());
     base.requiresGrad(false);
   }

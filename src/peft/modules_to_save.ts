@@ -68,19 +68,24 @@ export class ParameterHolder extends Module {
   }
 }
 
-type Forwardable = Module & { forward(...args: unknown[]): unknown };
+/** A module with a forward of any signature (a head, a Linear, an embedding). */
+export type Forwardable = Module & { forward(...args: never[]): unknown };
 
-export class ModulesToSaveWrapper extends Module implements TunerLayerLike {
+/**
+ * Stands in a slot for the module it wraps, with that module's forward signature, so the
+ * slot's declared type (LinearLike, EmbeddingLike) stays true after the swap.
+ */
+export class ModulesToSaveWrapper<M extends Forwardable = Forwardable> extends Module implements TunerLayerLike {
   readonly isTunerLayer = true as const;
-  readonly original_module: Module;
-  readonly modules_to_save: ModuleDict;
+  readonly original_module: M;
+  readonly modules_to_save: ModuleDict<M>;
   activeAdapter: string;
   disabled = false;
 
-  constructor(original: Module, adapterName: string) {
+  constructor(original: M, adapterName: string) {
     super();
     this.original_module = this.addModule("original_module", original);
-    this.modules_to_save = this.addModule("modules_to_save", new ModuleDict());
+    this.modules_to_save = this.addModule("modules_to_save", new ModuleDict<M>());
     this.activeAdapter = adapterName;
     this.addAdapter(adapterName);
   }
@@ -110,12 +115,11 @@ export class ModulesToSaveWrapper extends Module implements TunerLayerLike {
     this.modules_to_save.delete(name);
   }
 
-  get active(): Forwardable {
-    const m = this.disabled || !this.modules_to_save.has(this.activeAdapter) ? this.original_module : this.modules_to_save.get(this.activeAdapter)!;
-    return m as Forwardable;
+  get active(): M {
+    return this.disabled || !this.modules_to_save.has(this.activeAdapter) ? this.original_module : this.modules_to_save.get(this.activeAdapter)!;
   }
 
-  forward(...args: unknown[]): unknown {
-    return this.active.forward(...args);
+  forward(...args: Parameters<M["forward"]>): ReturnType<M["forward"]> {
+    return this.active.forward(...args) as ReturnType<M["forward"]>;
   }
 }

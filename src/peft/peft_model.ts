@@ -6,14 +6,14 @@
  * from them — are PEFT's. Only the active adapter (and its modules_to_save) trains; everything of
  * the base stays frozen and bit-identical.
  */
-import { Linear4bit } from "../quant/linear4bit.js";
+import { QuantizedLinear } from "../quant/quantized_linear.js";
 import * as path from "node:path";
 import type { Tensor } from "../tensor/index.js";
 import { Module, Linear, listKeys } from "../nn/index.js";
 import type { PreTrainedModel, ModelInputs, ModelOutput, TaskKind } from "../models/modeling_utils.js";
 import { type PeftConfig, type InjectOptions, PeftConfigError } from "./config.js";
 import { type PeftMethod, peftMethods, parsePeftConfig } from "./registry.js";
-import { ModuleDict, ModulesToSaveWrapper } from "./modules_to_save.js";
+import { ModuleDict, ModulesToSaveWrapper, type Forwardable } from "./modules_to_save.js";
 import { walkModules, isTunerLayer, matchesModuleList, SEQ_CLS_HEAD_NAMES } from "./targets.js";
 import * as fs from "node:fs";
 import { loadTensors, saveTensors } from "../io/tensors.js";
@@ -114,7 +114,7 @@ export class PeftModel extends Module {
       if (!p || !matchesModuleList(p, names)) continue;
       if (m instanceof ModulesToSaveWrapper) m.addAdapter(adapter);
       else if (!isTunerLayer(m)) {
-        this.model.replaceModule(p, new ModulesToSaveWrapper(m, adapter));
+        this.model.replaceModule(p, new ModulesToSaveWrapper(forwardable(m, p), adapter));
       }
     }
   }
@@ -234,7 +234,7 @@ export class PeftModel extends Module {
     // precision model: then every 4-bit layer is dequantized first and the merge is exact.
     if (opts.dequantize) {
       for (const [p, m] of [...this.model.namedModules()]) {
-        if (!(m instanceof Linear4bit)) continue;
+        if (!(m instanceof QuantizedLinear)) continue;
         this.model.replaceModule(p, m.toLinear("float32"));
       }
       delete this.model.config.quantization_config;
@@ -349,4 +349,12 @@ export class PeftModel extends Module {
 /** PEFT's get_peft_model: wraps `model` with a new adapter (a config of PEFT's keys, parsed or plain). */
 export function getPeftModel(model: PreTrainedModel, config: PeftConfig | Record<string, unknown>, opts: PeftModelOptions = {}): PeftModel {
   return new PeftModel(model, parsePeftConfig(config as Record<string, unknown>), opts);
+}
+
+/** m, which modules_to_save wraps: a wrapper stands in for its forward, so it needs one. */
+function forwardable(m: Module, path: string): Forwardable {
+  if (typeof (m as { forward?: unknown }).forward !== "function") {
+    throw new PeftConfigError(`[peft] modules_to_save: "${path}" (${m.constructor.name}) has no forward to stand in for`);
+  }
+  return m as Forwardable;
 }

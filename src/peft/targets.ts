@@ -5,7 +5,7 @@
  * exclude_modules uses the same rules; layers_to_transform keeps only the given layer indices.
  * Default targets per model_type are PEFT's tables (utils/constants.py).
  */
-import { Module, Linear } from "../nn/index.js";
+import { Module, Linear, isLinearLike, type LinearLike } from "../nn/index.js";
 import type { PreTrainedModel } from "../models/modeling_utils.js";
 import { PeftConfigError, type TaskType } from "./config.js";
 
@@ -74,16 +74,24 @@ export function weightLayoutOf(m: Module): WeightLayout | null {
   return null;
 }
 
+/** A linear layer a tuner wraps: the layer itself, typed for its slot, and its (in, out) features. */
+export interface LinearDims {
+  layer: LinearLike;
+  inFeatures: number;
+  outFeatures: number;
+  layout: WeightLayout;
+}
+
 /** (in, out) features of a linear-like layer, read from its weight and layout. */
-export function linearDims(m: Module): { inFeatures: number; outFeatures: number; layout: WeightLayout } {
+export function linearDims(m: Module): LinearDims {
   const layout = weightLayoutOf(m);
+  if (!layout || !isLinearLike(m)) throw new PeftConfigError(`[peft] ${m.constructor.name} is not a linear layer (nn.Linear or Conv1D)`);
   const declared = m as { inFeatures?: number; outFeatures?: number };
-  if (!layout) throw new PeftConfigError(`[peft] ${m.constructor.name} is not a linear layer (nn.Linear or Conv1D)`);
   if (typeof declared.inFeatures === "number" && typeof declared.outFeatures === "number") {
-    return { inFeatures: declared.inFeatures, outFeatures: declared.outFeatures, layout };
+    return { layer: m, inFeatures: declared.inFeatures, outFeatures: declared.outFeatures, layout };
   }
   const w = m.param("weight");
-  return layout === "out_in" ? { inFeatures: w.shape[1], outFeatures: w.shape[0], layout } : { inFeatures: w.shape[0], outFeatures: w.shape[1], layout };
+  return layout === "out_in" ? { layer: m, inFeatures: w.shape[1], outFeatures: w.shape[0], layout } : { layer: m, inFeatures: w.shape[0], outFeatures: w.shape[1], layout };
 }
 
 /** A list entry matches exactly or as the suffix after a dot; a string is a full-match regex. */

@@ -65,7 +65,7 @@ export const quantizationSectionSchema = z.strictObject({
   bnb_4bit_quant_type: z.enum(["nf4", "fp4"]).optional(),
   bnb_4bit_use_double_quant: z.boolean().optional(),
   bnb_4bit_compute_dtype: z.enum(["float32", "bfloat16"]).optional(),
-  bnb_4bit_quant_storage: z.enum(["uint8"]).optional(),
+  bnb_4bit_quant_storage: z.enum(["uint8", "int8", "float16", "bfloat16", "float32", "float64"]).optional(),
   llm_int8_skip_modules: z.array(z.string()).nullable().optional(),
   llm_int8_threshold: z.number().optional(),
   llm_int8_has_fp16_weight: z.boolean().optional(),

@@ -16,6 +16,7 @@ export interface BitsAndBytesConfigInput {
   bnb_4bit_quant_storage?: string;
   /** Modules left in full precision; default: the task head (lm_head, score, classifier, ...). */
   llm_int8_skip_modules?: string[] | null;
+  /** LLM.int8 activation outlier threshold (load_in_8bit; default 6.0): used in eval, as bitsandbytes on a CPU. */
   llm_int8_threshold?: number;
   llm_int8_has_fp16_weight?: boolean;
   llm_int8_enable_fp32_cpu_offload?: boolean;
@@ -29,12 +30,19 @@ export interface BitsAndBytesConfig {
   bnb_4bit_quant_type: QuantType4bit;
   bnb_4bit_use_double_quant: boolean;
   bnb_4bit_compute_dtype: ComputeDtype;
-  bnb_4bit_quant_storage: "uint8";
+  bnb_4bit_quant_storage: QuantStorage;
   llm_int8_skip_modules: string[] | null;
   llm_int8_threshold: number;
   llm_int8_has_fp16_weight: boolean;
   llm_int8_enable_fp32_cpu_offload: boolean;
 }
+
+/**
+ * Dtypes bitsandbytes may view packed 4-bit codes as (bnb_4bit_quant_storage, e.g. for FSDP):
+ * the same bytes, stored as [bytes / itemsize, 1]; Transformers accepts these.
+ */
+export const QUANT_STORAGES = ["uint8", "int8", "float16", "bfloat16", "float32", "float64"] as const;
+export type QuantStorage = (typeof QUANT_STORAGES)[number];
 
 const KEYS = [
   "load_in_4bit", "load_in_8bit", "bnb_4bit_quant_type", "bnb_4bit_use_double_quant", "bnb_4bit_compute_dtype",
@@ -96,27 +104,29 @@ export function parseQuantizationConfig(input: unknown, where = "quantization_co
   const load_in_4bit = bool("load_in_4bit", false);
   const load_in_8bit = bool("load_in_8bit", false);
   if (load_in_4bit && load_in_8bit) throw new QuantizationConfigError(`[${where}] load_in_4bit and load_in_8bit are both true; choose one`);
-  if (load_in_8bit) {
-    throw new QuantizationConfigError(`[${where}] load_in_8bit is not implemented in tunelab yet (LLM.int8 weights); use load_in_4bit: true (NF4), which also needs less memory`);
-  }
   const quantType = d.bnb_4bit_quant_type ?? "fp4";
   if (quantType !== "nf4" && quantType !== "fp4") throw new QuantizationConfigError(`[${where}] bnb_4bit_quant_type must be "nf4" or "fp4", got ${JSON.stringify(quantType)}`);
   const storage = String(d.bnb_4bit_quant_storage ?? "uint8").replace(/^torch\./, "");
-  if (storage !== "uint8") throw new QuantizationConfigError(`[${where}] bnb_4bit_quant_storage ${storage} is not supported; tunelab stores 4-bit codes as uint8 (the default)`);
+  if (!(QUANT_STORAGES as readonly string[]).includes(storage)) {
+    throw new QuantizationConfigError(`[${where}] bnb_4bit_quant_storage ${JSON.stringify(d.bnb_4bit_quant_storage)} is not a dtype bitsandbytes packs 4-bit codes into; use one of ${QUANT_STORAGES.join(", ")} (default uint8)`);
+  }
   const skip = d.llm_int8_skip_modules;
   if (skip !== undefined && skip !== null && (!Array.isArray(skip) || skip.some((s) => typeof s !== "string"))) {
     throw new QuantizationConfigError(`[${where}] llm_int8_skip_modules must be a list of module names, got ${JSON.stringify(skip)}`);
   }
   const threshold = d.llm_int8_threshold ?? 6.0;
   if (typeof threshold !== "number" || !(threshold >= 0)) throw new QuantizationConfigError(`[${where}] llm_int8_threshold must be a non-negative number, got ${JSON.stringify(threshold)}`);
-  if (!load_in_4bit) return null;
+  if (!load_in_4bit && !load_in_8bit) return null;
+  if (load_in_8bit && bool("llm_int8_has_fp16_weight", false)) {
+    throw new QuantizationConfigError(`[${where}] llm_int8_has_fp16_weight: true (trainable float16 weights behind an int8 matmul) is not supported; tunelab's 8-bit weights are frozen — remove the key, and train adapters on top (method: qlora)`);
+  }
   return {
     load_in_4bit,
     load_in_8bit,
     bnb_4bit_quant_type: quantType,
     bnb_4bit_use_double_quant: bool("bnb_4bit_use_double_quant", false),
     bnb_4bit_compute_dtype: parseComputeDtype(d.bnb_4bit_compute_dtype ?? "float32"),
-    bnb_4bit_quant_storage: "uint8",
+    bnb_4bit_quant_storage: storage as QuantStorage,
     llm_int8_skip_modules: (skip as string[] | null | undefined) ?? null,
     llm_int8_threshold: threshold,
     llm_int8_has_fp16_weight: bool("llm_int8_has_fp16_weight", false),

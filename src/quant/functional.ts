@@ -67,7 +67,7 @@ export class QuantState {
     return this.absmax.byteLength + this.code.byteLength + (this.state2 ? this.state2.absmax.byteLength + this.state2.code.byteLength : 0);
   }
 
-  /** The operand descriptor gemm4bit and the decoder read. */
+  /** The operand descriptor gemmQuantized and the decoder read. */
   operand(packed: Uint8Array, roundBf16 = false): Quant4Operand {
     const base = { packed, n: this.numel, blocksize: this.blocksize, quantType: QUANT_TYPE_CODE[this.quant_type], roundBf16 };
     if (!this.state2) return { ...base, absmax: this.absmax as Float32Array };
@@ -220,5 +220,40 @@ export function dequantize4bit(packed: Tensor | Uint8Array, state: QuantState): 
   if (bytes.length < (n + 1) >> 1) throw new RangeError(`[quant] ${bytes.length} packed bytes cannot hold ${n} 4-bit values (shape [${state.shape.join(", ")}])`);
   const out = Tensor.empty(state.shape);
   kernels().dequantize4bit(out.f32(), bytes, blockScales(state), n, state.blocksize, QUANT_TYPE_CODE[state.quant_type]);
+  return out;
+}
+
+/** Row-wise int8 weights (LLM.int8): bitsandbytes' Int8Params `CB` (out, in) and `SCB` (out). */
+export interface Int8Rows {
+  codes: Int8Array;
+  /** Per-row absmax (SCB): a row's values are codes * SCB / 127. */
+  scb: Float32Array;
+  rows: number;
+  cols: number;
+}
+
+/**
+ * bitsandbytes' int8_vectorwise_quant of a weight, bit for bit (as Int8Params quantizes it):
+ * values rounded to float16 first, SCB = max |row|, CB = round((1 / SCB) * 127 * x).
+ */
+export function quantizeInt8Rows(src: FloatSource, rows: number, cols: number): Int8Rows {
+  const n = rows * cols;
+  if (src.data.length !== n) throw new RangeError(`[quant] ${src.data.length} values cannot have shape [${rows}, ${cols}]`);
+  if (n === 0) throw new RangeError("[quant] cannot quantize an empty tensor");
+  const codes = new Int8Array(n);
+  const scb = new Float32Array(rows);
+  kernels().quantizeInt8Rows(new Uint8Array(codes.buffer), scb, src.data, SOURCE_CODE[src.dtype], rows, cols);
+  return { codes, scb, rows, cols };
+}
+
+/** bitsandbytes' int8_vectorwise_dequant (as PEFT dequantizes to merge): (CB * SCB) * (1/127) in float32. */
+export function dequantizeInt8Rows(q: Int8Rows): Tensor {
+  const out = Tensor.empty([q.rows, q.cols]);
+  const o = out.f32();
+  const inv127 = Math.fround(1 / 127);
+  for (let r = 0; r < q.rows; r++) {
+    const s = q.scb[r];
+    for (let c = 0, e = r * q.cols; c < q.cols; c++, e++) o[e] = Math.fround(Math.fround(q.codes[e] * s) * inv127);
+  }
   return out;
 }

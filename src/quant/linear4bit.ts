@@ -1,7 +1,7 @@
 /**
  * Linear4bit: bitsandbytes' frozen 4-bit linear layer. The weight (out, in) is stored as
  * packed NF4/FP4 codes plus block scales and is never materialised in full precision: the
- * GEMM decodes blocks into its packed panels (native gemm4bit), in forward and in the
+ * GEMM decodes blocks into its packed panels (quantized_linear.ts), in forward and in the
  * backward product that gives the input gradient. There is no weight gradient.
  *
  * Its buffers are exactly the keys bitsandbytes serializes (`weight`, `weight.absmax`,
@@ -12,75 +12,25 @@
  * compute_dtype bfloat16 emulates bitsandbytes' bf16 compute on a CPU: the input, the
  * decoded weight and the output are rounded to bfloat16 (sums accumulate in float32).
  */
-import { Tensor, defineOp, reshape, sum } from "../tensor/index.js";
-import { kernels } from "../tensor/backend.js";
-import { Module, Linear, withDeferredInit } from "../nn/index.js";
+import { Tensor } from "../tensor/index.js";
 import { QuantState, dequantize4bit, quantize4bitRaw } from "./functional.js";
-import { quantStateToDict } from "./serialize.js";
+import { STORAGE_DTYPES, quantStateToDict } from "./serialize.js";
+import { QuantizedLinear, type ComputeDtype, type SerializedView } from "./quantized_linear.js";
+import type { QuantStorage } from "./config.js";
 
-export type ComputeDtype = "float32" | "bfloat16";
-
-/** Rounds float32 values to the nearest bfloat16, in place (through a bf16 scratch copy). */
-function roundToBf16(t: Tensor): Tensor {
-  const f = t.f32();
-  const h = new Uint16Array(f.length);
-  kernels().cast(h, 1, f, 0, f.length);
-  kernels().cast(f, 0, h, 1, f.length);
-  return t;
-}
-
-const linear4bitOp = defineOp({
-  name: "linear_4bit",
-  forward(_ctx, x: Tensor, layer: Linear4bit, bias: Tensor | null) {
-    const inF = layer.inFeatures;
-    const outF = layer.outFeatures;
-    const bf16 = layer.computeDtype === "bfloat16";
-    let x2 = reshape(x.isContiguous() && !bf16 ? x : x.contiguousCopy(), [-1, inF]);
-    if (bf16) x2 = roundToBf16(x2);
-    const N = x2.shape[0];
-    const y = Tensor.empty([N, outF]);
-    if (y.numel > 0) {
-      kernels().gemm4bit(false, true, N, outF, inF, 1, x2.f32(), inF, 0, layer.operand(), inF, 0, y.f32(), outF, 0, 1);
-      if (bias) {
-        const yf = y.f32();
-        kernels().binaryForward(0, yf, [N, outF], yf, [outF, 1], bias.buffer.subarray(bias.offset) as Float32Array, [0, bias.strides[0]]);
-      }
-      if (bf16) roundToBf16(y);
-    }
-    // The weight is frozen: backward needs the layer (its codes), never the input.
-    return { out: reshape(y, [...x.shape.slice(0, -1), outF]), saved: { layer, xShape: x.shape } };
-  },
-  backward({ layer, xShape }, dy, { needsInputGrad: need }) {
-    const inF = layer.inFeatures;
-    const outF = layer.outFeatures;
-    const bf16 = layer.computeDtype === "bfloat16";
-    let g = reshape(dy.isContiguous() && !bf16 ? dy : dy.contiguousCopy(), [-1, outF]);
-    if (bf16) g = roundToBf16(g);
-    const N = g.shape[0];
-    let dx: Tensor | null = null;
-    if (need[0]) {
-      // dx (N, in) = dy (N, out) @ W (out, in)
-      const d = Tensor.empty([N, inF]);
-      if (d.numel > 0) {
-        kernels().gemm4bit(false, false, N, inF, outF, 1, g.f32(), outF, 0, layer.operand(), inF, 0, d.f32(), inF, 0, 1);
-        if (bf16) roundToBf16(d);
-      }
-      dx = reshape(d, xShape);
-    }
-    const db = need[1] ? sum(g, 0) : null;
-    return [dx, db];
-  },
-});
+export type { ComputeDtype };
 
 export interface Linear4bitOptions {
   compute_dtype?: ComputeDtype;
+  /** bnb_4bit_quant_storage: the dtype the packed codes are saved as (the same bytes; default uint8). */
+  quant_storage?: QuantStorage;
+  /** The layer's module path, for errors. */
+  where?: string;
 }
 
-export class Linear4bit extends Module {
-  /** PEFT reads the layout and sizes from these (peft/targets.ts). */
-  readonly weightLayout = "out_in" as const;
+export class Linear4bit extends QuantizedLinear {
   bias: Tensor | null;
-  computeDtype: ComputeDtype;
+  readonly quantStorage: QuantStorage;
   private packedCodes: Uint8Array;
   private quant: QuantState;
 
@@ -92,6 +42,11 @@ export class Linear4bit extends Module {
     this.packedCodes = packed;
     this.quant = state;
     this.computeDtype = opts.compute_dtype ?? "float32";
+    this.quantStorage = opts.quant_storage ?? "uint8";
+    const { itemsize } = STORAGE_DTYPES[this.quantStorage];
+    if (packed.length % itemsize !== 0) {
+      throw new RangeError(`[quantization_config] bnb_4bit_quant_storage ${this.quantStorage} packs ${itemsize} bytes per element, but ${opts.where ?? "a layer"} has ${packed.length} bytes of 4-bit codes (${outFeatures} x ${inFeatures} / 2); use uint8 (the default)`);
+    }
     this.bias = bias ? this.addParameter("bias", bias) : null;
     this.registerStateBuffers();
   }
@@ -138,20 +93,17 @@ export class Linear4bit extends Module {
     }
   }
 
+  /** With bnb_4bit_quant_storage other than uint8, the codes are saved viewed as that dtype. */
+  override serializedViews(): Map<string, SerializedView> {
+    const { dtype, itemsize } = STORAGE_DTYPES[this.quantStorage];
+    return itemsize === 1 && dtype === "U8" ? new Map() : new Map([["weight", { dtype, shape: [this.packedCodes.length / itemsize, 1] }]]);
+  }
+
   /** The operand the fused GEMM reads. */
   operand() {
     return this.quant.operand(this.packedCodes, this.computeDtype === "bfloat16");
   }
 
-  forward(x: Tensor): Tensor {
-    if (x.dtype !== "float32") throw new TypeError(`[Linear4bit] x must be float32, got ${x.dtype}`);
-    if (x.shape[x.ndim - 1] !== this.inFeatures) {
-      throw new RangeError(`[Linear4bit] x is [${x.shape.join(", ")}] but the layer takes ${this.inFeatures} features`);
-    }
-    return linear4bitOp(x, this, this.bias);
-  }
-
-  /** Quantizes `w` (out, in) with this layer's settings and makes it the layer's weight (a merge). */
   requantize(w: Tensor): void {
     const c = w.dtype === "float32" && w.isContiguous() ? w : w.to("float32").contiguous();
     const s = this.quant;
@@ -162,16 +114,6 @@ export class Linear4bit extends Module {
     this.setQuantized(packed, new QuantState(state.quant_type, state.blocksize, state.shape, s.dtype, state.absmax, state.code, state.offset, state.state2));
   }
 
-  /** An nn.Linear holding the dequantized weight in `dtype` (bias shared): a merged model in full precision. */
-  toLinear(dtype: "float32" | "bfloat16" = "float32"): Linear {
-    const lin = withDeferredInit(() => new Linear(this.inFeatures, this.outFeatures, { bias: this.bias !== null }));
-    const w = this.dequantizedWeight();
-    lin.setParameter("weight", dtype === "float32" ? w : w.to(dtype));
-    if (this.bias) lin.setParameter("bias", this.bias);
-    return lin;
-  }
-
-  /** The weight (out, in) in float32, dequantized: for merging and DoRA, never for forward. */
   dequantizedWeight(): Tensor {
     return dequantize4bit(this.packedCodes, this.quant);
   }

@@ -1,5 +1,5 @@
 /**
- * PEFT's prepare_model_for_kbit_training, and the base QLoRA trains on. On a 4-bit base:
+ * PEFT's prepare_model_for_kbit_training, and the base QLoRA trains on. On a 4- or 8-bit base:
  * every parameter is frozen, parameters still in 16 bits (norms, embeddings, heads) become
  * float32 for stable training, and gradient checkpointing is switched on when asked. PEFT
  * also calls enable_input_require_grads so that reentrant checkpointing sees a gradient-
@@ -7,7 +7,7 @@
  * a gradient itself (nn/gradient_checkpointing.ts), so adapters inside checkpointed layers always train.
  */
 import type { Module } from "../nn/index.js";
-import { Linear4bit } from "./linear4bit.js";
+import { QuantizedLinear } from "./quantized_linear.js";
 import { type BitsAndBytesConfig, parseQuantizationConfig, quantizationConfigToDict } from "./config.js";
 import { quantizeModel } from "./replace.js";
 
@@ -17,7 +17,7 @@ export const QLORA_DEFAULT_CONFIG: BitsAndBytesConfig = parseQuantizationConfig(
 })!;
 
 export function isQuantized(model: Module): boolean {
-  for (const [, m] of model.namedModules()) if (m instanceof Linear4bit) return true;
+  for (const [, m] of model.namedModules()) if (m instanceof QuantizedLinear) return true;
   return false;
 }
 
@@ -37,8 +37,8 @@ export function prepareModelForKbitTraining(model: Module, opts: { use_gradient_
 }
 
 /**
- * QLoRA's base: quantized in place with `qc` (default NF4 + double quantization) unless it
- * was loaded in 4 bits already, then prepared for k-bit training (no checkpointing forced:
+ * QLoRA's base: quantized in place with `qc` (default NF4 + double quantization; or
+ * load_in_8bit) unless it was loaded quantized already, then prepared for k-bit training (no checkpointing forced:
  * the Trainer's gradient_checkpointing decides).
  */
 export function prepareQloraBase(model: Module & { config?: Record<string, unknown> }, prefix: string, qc: BitsAndBytesConfig = QLORA_DEFAULT_CONFIG): void {

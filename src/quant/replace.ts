@@ -1,11 +1,14 @@
 /**
- * Which linear layers become 4-bit (Transformers' replace_with_bnb_linear), and the swap
+ * Which linear layers become quantized (Transformers' replace_with_bnb_linear), and the swap
  * itself: in place for a model already in memory, or one layer at a time by a loader.
  */
 import { type Tensor, noGrad } from "../tensor/index.js";
 import { type Module, Linear } from "../nn/index.js";
 import { Linear4bit } from "./linear4bit.js";
-import { type QuantState, quantize4bitRaw } from "./functional.js";
+import { Linear8bit } from "./linear8bit.js";
+import type { QuantizedLinear } from "./quantized_linear.js";
+import { type FloatSource, QuantState, quantize4bitRaw, quantizeInt8Rows } from "./functional.js";
+import { type QuantRaw, QUANT_STATE_SUFFIXES, quantStateFromDict, int8StateFromDict, INT8_STATE_KEYS } from "./serialize.js";
 import { type BitsAndBytesConfig, isSkipped } from "./config.js";
 
 export interface QuantizationTarget {
@@ -14,8 +17,20 @@ export interface QuantizationTarget {
   layout: "out_in" | "in_out";
   inFeatures: number;
   outFeatures: number;
-  /** Replaces the layer by a Linear4bit holding this weight (the old layer's bias kept). */
-  install(packed: Uint8Array, state: QuantState, qc: BitsAndBytesConfig): Linear4bit;
+  /** Quantizes the (out, in) weight `src` as the config asks and replaces the layer (its bias kept). */
+  quantizeAndInstall(src: FloatSource): QuantizedLinear;
+  /** Replaces the layer by one holding a serialized quantized weight (keys relative to the module). */
+  installSerialized(parts: Map<string, QuantRaw>): QuantizedLinear;
+}
+
+/** Keys, relative to a module, of a weight saved quantized with this config ("weight" first). */
+export function serializedWeightKeys(qc: BitsAndBytesConfig): string[] {
+  return qc.load_in_8bit ? [...INT8_STATE_KEYS] : ["weight", ...QUANT_STATE_SUFFIXES.map((s) => `weight.${s}`)];
+}
+
+/** Whether a key (relative to a module) shows the checkpoint holds that weight quantized already. */
+export function isPreQuantizedKey(qc: BitsAndBytesConfig, rel: string): boolean {
+  return qc.load_in_8bit ? rel === "SCB" : rel.startsWith("weight.quant_state.");
 }
 
 /**
@@ -38,12 +53,27 @@ export function quantizationTargets(model: Module, prefix: string, qc: BitsAndBy
     const name = path.slice(dot + 1);
     const [outFeatures, inFeatures] = layout === "out_in" ? w.shape : [w.shape[1], w.shape[0]];
     const module = m as Module & { bias?: Tensor | null };
+    const swap = <L extends QuantizedLinear>(layer: L): L => {
+      parent.replaceModule(name, layer);
+      return layer;
+    };
+    const bias = () => module.bias ?? null;
+    const make8bit = (q: ReturnType<typeof quantizeInt8Rows>) => swap(new Linear8bit(inFeatures, outFeatures, q, bias(), { threshold: qc.llm_int8_threshold }));
+    const make4bit = (packed: Uint8Array, state: QuantState) =>
+      swap(new Linear4bit(inFeatures, outFeatures, packed, state, bias(), { compute_dtype: qc.bnb_4bit_compute_dtype, quant_storage: qc.bnb_4bit_quant_storage, where: path }));
     out.set(path, {
       module, layout, inFeatures, outFeatures,
-      install(packed, state, c) {
-        const layer = new Linear4bit(inFeatures, outFeatures, packed, state, module.bias ?? null, { compute_dtype: c.bnb_4bit_compute_dtype });
-        parent.replaceModule(name, layer);
-        return layer;
+      quantizeAndInstall(src) {
+        if (qc.load_in_8bit) return make8bit(quantizeInt8Rows(src, outFeatures, inFeatures));
+        const { packed, state } = quantize4bitRaw(src, [outFeatures, inFeatures], {
+          quant_type: qc.bnb_4bit_quant_type, blocksize: 64, compress_statistics: qc.bnb_4bit_use_double_quant,
+        });
+        return make4bit(packed, state);
+      },
+      installSerialized(parts) {
+        if (qc.load_in_8bit) return make8bit(int8StateFromDict(parts, path, [outFeatures, inFeatures]));
+        const { packed, state } = quantStateFromDict(parts, path);
+        return make4bit(packed, state);
       },
     });
   }
@@ -59,11 +89,8 @@ export function quantizeModel(model: Module, prefix: string, qc: BitsAndBytesCon
       const weight = t.module.param("weight");
       const oriented = t.layout === "in_out" ? weight.transpose(0, 1).contiguous() : weight.contiguous();
       const src = oriented.dtype === "float32" || oriented.dtype === "bfloat16" || oriented.dtype === "float16" ? oriented : oriented.to("float32");
-      const { packed, state } = quantize4bitRaw({ data: src.data as Float32Array | Uint16Array, dtype: src.dtype as "float32" | "bfloat16" | "float16" }, [t.outFeatures, t.inFeatures], {
-        quant_type: qc.bnb_4bit_quant_type, blocksize: 64, compress_statistics: qc.bnb_4bit_use_double_quant,
-      });
+      t.quantizeAndInstall({ data: src.data as Float32Array | Uint16Array, dtype: src.dtype as FloatSource["dtype"] });
       for (const tmp of new Set([oriented, src])) if (tmp !== weight) tmp.dispose();
-      t.install(packed, state, qc);
       replaced.push(weight);
     }
   });

@@ -11,14 +11,20 @@
  *
  * Files are untrusted: every field and length is checked before use, errors name the key.
  */
-import { BLOCKSIZES_4BIT, type NestedState, QuantState, type QuantType4bit } from "./functional.js";
+import { BLOCKSIZES_4BIT, type Int8Rows, type NestedState, QuantState, type QuantType4bit } from "./functional.js";
 
 /** A tensor's bytes as the serializer sees them (the io layer's RawTensor shape). */
 export interface QuantRaw {
-  dtype: "U8" | "F32";
+  dtype: string;
   shape: number[];
   data: Uint8Array;
 }
+
+/** Safetensors dtypes of bnb_4bit_quant_storage (packed codes viewed as that dtype), with their sizes. */
+export const STORAGE_DTYPES: Record<string, { dtype: string; itemsize: number }> = {
+  uint8: { dtype: "U8", itemsize: 1 }, int8: { dtype: "I8", itemsize: 1 }, float16: { dtype: "F16", itemsize: 2 },
+  bfloat16: { dtype: "BF16", itemsize: 2 }, float32: { dtype: "F32", itemsize: 4 }, float64: { dtype: "F64", itemsize: 8 },
+};
 
 const STATE_PREFIX = "quant_state.bitsandbytes__";
 /** Key suffixes (after "weight.") a 4-bit weight may have. */
@@ -110,7 +116,10 @@ export function quantStateFromDict(entries: Map<string, QuantRaw>, where: string
   const dtype = info.dtype;
   if (dtype !== "float32" && dtype !== "bfloat16" && dtype !== "float16") throw bad("dtype");
   const packedRaw = get("weight");
-  if (packedRaw.dtype !== "U8") throw new Error(`[quant] "${key("weight")}" is ${packedRaw.dtype}; a 4-bit weight is stored as U8 (bnb_4bit_quant_storage other than uint8 is not supported)`);
+  // bnb_4bit_quant_storage: the packed bytes, viewed as another dtype; only the byte count matters.
+  if (!Object.values(STORAGE_DTYPES).some((d) => d.dtype === packedRaw.dtype)) {
+    throw new Error(`[quant] "${key("weight")}" is ${packedRaw.dtype}; packed 4-bit codes are stored as ${Object.values(STORAGE_DTYPES).map((d) => d.dtype).join(", ")} (bnb_4bit_quant_storage)`);
+  }
   if (packedRaw.data.byteLength !== (n + 1) >> 1) throw new Error(`[quant] "${key("weight")}" holds ${packedRaw.data.byteLength} bytes but shape [${shape.join(", ")}] needs ${(n + 1) >> 1}`);
   const blocks = Math.ceil(n / blocksize);
   const code = floats(get("weight.quant_map"), key("weight.quant_map"), 16);
@@ -132,6 +141,32 @@ export function quantStateFromDict(entries: Map<string, QuantRaw>, where: string
     state = new QuantState(quantType, blocksize, shape as number[], dtype, absmaxRaw.data.slice(), code, Math.fround(info.nested_offset), state2);
   }
   return { packed: packedRaw.data.slice(), state };
+}
+
+/**
+ * The layout bitsandbytes' Linear8bitLt saves (row-major int8, LLM.int8):
+ *
+ *   weight         I8  [out, in]   codes CB
+ *   SCB            F32 [out]       per-row absmax
+ *   weight_format  U8  []          0 = "row" (older col32/turing/ampere layouts are refused, as bitsandbytes does)
+ */
+export const INT8_STATE_KEYS = ["weight", "SCB", "weight_format"] as const;
+
+/** Rebuilds an int8 weight of `shape` (out, in) from its entries (keys relative to the module). `where` names the module. */
+export function int8StateFromDict(entries: Map<string, QuantRaw>, where: string, shape: [number, number]): Int8Rows {
+  const [rows, cols] = shape;
+  const w = entries.get("weight");
+  const scb = entries.get("SCB");
+  if (!w || !scb) throw new Error(`[quant] "${where}.${w ? "SCB" : "weight"}" is missing from the 8-bit checkpoint; it was saved incompletely — re-save it with save_pretrained`);
+  if (w.dtype !== "I8") throw new Error(`[quant] "${where}.weight" is ${w.dtype}; an 8-bit (LLM.int8) weight is stored as I8`);
+  if (w.data.byteLength !== rows * cols) throw new Error(`[quant] "${where}.weight" holds ${w.data.byteLength} int8 codes [${w.shape.join(", ")}] but the layer is ${rows} x ${cols}`);
+  const format = entries.get("weight_format");
+  if (format && (format.data.byteLength < 1 || format.data[0] !== 0)) {
+    throw new Error(`[quant] "${where}.weight_format" is ${format.data[0]}; only 0 (row-major) is supported — bitsandbytes itself now refuses the col32/turing/ampere layouts; re-save with a current bitsandbytes`);
+  }
+  const s = floats(scb, `${where}.SCB`, rows);
+  if (s.some((v) => !Number.isFinite(v) || v < 0)) throw new Error(`[quant] "${where}.SCB" holds a negative or non-finite row scale; the checkpoint is corrupt`);
+  return { codes: new Int8Array(w.data.slice().buffer), scb: s, rows, cols };
 }
 
 export type { QuantType4bit };

@@ -27,7 +27,8 @@ export interface NativeKernels {
   setSimdLevel(level: number): void;
   gemm(transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number,
     A: F32, lda: number, strideA: number, B: F32 | Uint16Array, bDtype: number, ldb: number,
-    strideB: number, beta: number, C: F32, ldc: number, strideC: number, batch: number): void;
+    strideB: number, beta: number, C: F32, ldc: number, strideC: number, batch: number,
+    bias: F32 | null): void;
   unaryForward(op: number, out: F32, x: F32, n: number): void;
   unaryBackward(op: number, dx: F32, dy: F32, x: F32 | null, y: F32 | null, n: number): void;
   binaryForward(op: number, out: F32, shape: number[], a: F32, aStrides: number[], b: F32, bStrides: number[]): void;
@@ -63,6 +64,7 @@ export interface NativeKernels {
   code4bit(quantType: number): F32;
   dynamicCode8bit(): F32;
   quantize4bit(packed: U8, absmax: F32, x: AnyArr, xDtype: number, n: number, blocksize: number, quantType: number): void;
+  quantizeInt8Rows(codes: U8, rowAbsmax: F32, x: AnyArr, xDtype: number, rows: number, cols: number): void;
   dequantize4bit(out: F32, packed: U8, absmax: F32, n: number, blocksize: number, quantType: number): void;
   quantizeBlockwise8bit(q: U8, absmax: F32, x: F32, code: F32, n: number, blocksize: number): void;
   dequantizeBlockwise8bit(out: F32, q: U8, absmax: F32, code: F32, n: number, blocksize: number, offset: number): void;
@@ -73,12 +75,12 @@ export interface NativeKernels {
   allocPages(bytes: number): ArrayBuffer;
   /** Returns an allocPages buffer's pages to the OS now (it reads as zeros after). */
   discardPages(buffer: ArrayBuffer): void;
-  gemm4bit(transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number,
-    A: F32, lda: number, strideA: number, B: Quant4Operand, ldb: number,
+  gemmQuantized(transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number,
+    A: F32, lda: number, strideA: number, B: Quant4Operand | Int8Operand, ldb: number,
     beta: number, C: F32, ldc: number, strideC: number, batch: number): void;
 }
 
-/** A 4-bit matrix as gemm4bit reads it (native/kernels.h Quant4Matrix). */
+/** A 4-bit matrix as gemmQuantized reads it (native/kernels.h Quant4Matrix). */
 export interface Quant4Operand {
   packed: U8;
   n: number;
@@ -93,6 +95,19 @@ export interface Quant4Operand {
   offset?: number;
   /** Round decoded values to bfloat16 (bf16 compute). */
   roundBf16?: boolean;
+}
+
+/**
+ * A row-wise int8 matrix (LLM.int8: codes with one absmax per row) as gemmQuantized reads it:
+ * element (r, c) is codes[r * cols + c] * (rowAbsmax[r] * (1/127)), or the bare code when unscaled.
+ */
+export interface Int8Operand {
+  /** The int8 codes' bytes (an Int8Array's memory seen as Uint8Array). */
+  int8Codes: U8;
+  rowAbsmax: F32;
+  rows: number;
+  cols: number;
+  unscaled?: boolean;
 }
 
 /** Op codes shared with native/kernels.h. Only append. */

@@ -115,6 +115,20 @@ export function innerScope<T>(fn: () => T): T {
 }
 
 /**
+ * Runs one layer of a stack in its own scope: its intermediates are freed as soon as nothing
+ * needs them (at once under noGrad; when backward has read them otherwise) instead of when
+ * the caller's scope ends, so a forward holds one layer's temporaries at a time. Only the
+ * output is kept: a layer that also fills a KV cache must run without it. `input`, when given,
+ * is an earlier layer's output that nothing else holds (not the caller's embeddings): it is
+ * released too — freed now unless backward saved it (then once it has read it).
+ */
+export function layerScope(fn: () => Tensor, input: Tensor | null = null): Tensor {
+  const out = innerScope(fn);
+  if (input && input !== out) input.release();
+  return out;
+}
+
+/**
  * The tensors created since the running op began (autograd.ts frees those the op neither
  * returns nor saves). Ops run synchronously, so this is a plain variable, not async context.
  */

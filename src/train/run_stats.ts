@@ -8,7 +8,7 @@
  */
 import { Tensor } from "../tensor/index.js";
 import { Embedding, Module } from "../nn/index.js";
-import { Linear4bit } from "../quant/index.js";
+import { QuantizedLinear } from "../quant/index.js";
 import type { ModelInputs } from "../models/modeling_utils.js";
 import type { CallbackExtras, TrainerCallback } from "./callbacks.js";
 import type { TrainingArguments } from "./training_args.js";
@@ -23,12 +23,12 @@ export function estimateTokens(inputs: ModelInputs): number {
 }
 
 /**
- * Weights held 4-bit (QLoRA's frozen base) are buffers here, parameters in PyTorch: HF's
+ * Weights held 4- or 8-bit (QLoRA's frozen base) are buffers here, parameters in PyTorch: HF's
  * num_parameters counts them at their full size, and so does this.
  */
 export function quantizedWeightCount(model: unknown): number {
   let n = 0;
-  if (model instanceof Module) for (const [, m] of model.namedModules()) if (m instanceof Linear4bit) n += m.inFeatures * m.outFeatures;
+  if (model instanceof Module) for (const [, m] of model.namedModules()) if (m instanceof QuantizedLinear) n += m.inFeatures * m.outFeatures;
   return n;
 }
 

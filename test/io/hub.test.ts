@@ -134,6 +134,25 @@ async function withEnv<T>(vars: Record<string, string | undefined>, fn: () => Pr
 
 const noEnv = { HF_HUB_OFFLINE: undefined, HF_TOKEN: undefined, HF_ENDPOINT: undefined };
 
+test("downloading neither replaces console.debug (process-wide) nor logs anything", async () => {
+  const original = console.debug;
+  const logged: unknown[][] = [];
+  const spy = (...args: unknown[]) => void logged.push(args);
+  console.debug = spy;
+  const seen = new Set<unknown>();
+  const watching: typeof fetch = (input, init) => {
+    seen.add(console.debug); // what any other code calling console.debug now would reach
+    return fetch(input, init);
+  };
+  try {
+    await withEnv(noEnv, () => resolvePretrained("org/tiny", { cache_dir: tmpCache(), endpoint, progress: false, fetch: watching }));
+  } finally {
+    console.debug = original;
+  }
+  assert.deepEqual([...seen], [spy]);
+  assert.deepEqual(logged, []);
+});
+
 test("downloads the needed files into the Hugging Face cache layout, sending the token", async () => {
   const cache = tmpCache();
   requests.length = 0;

@@ -35,7 +35,7 @@ test("AutoModelFor* pick the class from config.json's model_type", { skip }, asy
     "cls.predictions.bias", "cls.predictions.transform.LayerNorm.bias", "cls.predictions.transform.LayerNorm.weight",
     "cls.predictions.transform.dense.bias", "cls.predictions.transform.dense.weight",
   ]);
-  assert.equal((mlm as BertForMaskedLM).cls.predictions.decoder.weight, (mlm as BertForMaskedLM).bert.embeddings.word_embeddings.weight);
+  assert.equal((mlm as BertForMaskedLM).cls.predictions.decoder.param("weight"), (mlm as BertForMaskedLM).bert.embeddings.word_embeddings.param("weight"));
 });
 
 test("a family without the task says so and names the types that have it", { skip }, async () => {

@@ -23,6 +23,7 @@ struct Case {
   float alpha = 1.f, beta = 0.f;
   bool bf16 = false;
   bool broadcast_a = false, broadcast_b = false;
+  bool bias = false;  // a bias (N) added to every row
   int64_t pad = 3;  // extra elements per row in every leading dimension
 };
 
@@ -30,9 +31,11 @@ struct Operands {
   int64_t lda, ldb, ldc, stride_a, stride_b, stride_c;
   std::vector<float> A, Bf;
   std::vector<uint16_t> Bh;
+  std::vector<float> bias;
   check::Guarded C;
   Operands(const Case& c, uint32_t seed)
       : C(c.batch * c.M * (c.N + c.pad) + 1) {
+    if (c.bias) bias = check::randn(c.N, seed + 3);
     const int64_t a_rows = c.ta ? c.K : c.M, a_cols = c.ta ? c.M : c.K;
     const int64_t b_rows = c.tb ? c.N : c.K, b_cols = c.tb ? c.K : c.N;
     lda = a_cols + c.pad;
@@ -52,6 +55,7 @@ struct Operands {
     for (int64_t i = 0; i < C.n; ++i) C[i] = c0[i];
   }
   const void* b() const { return Bh.empty() ? static_cast<const void*>(Bf.data()) : Bh.data(); }
+  const float* bias_or_null() const { return bias.empty() ? nullptr : bias.data(); }
 };
 
 // Runs gemm and gemm_reference on the same inputs; checks values and sentinels.
@@ -59,10 +63,11 @@ void check_case(const Case& c, uint32_t seed = 1, double tol = 1e-4) {
   Operands got(c, seed), want(c, seed);
   const tl::DType dt = c.bf16 ? tl::BF16 : tl::F32;
   tl::gemm(c.ta, c.tb, c.M, c.N, c.K, c.alpha, got.A.data(), got.lda, got.stride_a, got.b(),
-           dt, got.ldb, got.stride_b, c.beta, got.C.data(), got.ldc, got.stride_c, c.batch);
+           dt, got.ldb, got.stride_b, c.beta, got.C.data(), got.ldc, got.stride_c, c.batch,
+           got.bias_or_null());
   tl::gemm_reference(c.ta, c.tb, c.M, c.N, c.K, c.alpha, want.A.data(), want.lda,
                      want.stride_a, want.b(), dt, want.ldb, want.stride_b, c.beta,
-                     want.C.data(), want.ldc, want.stride_c, c.batch);
+                     want.C.data(), want.ldc, want.stride_c, c.batch, want.bias_or_null());
   CHECK(got.C.intact());
   // Relative to max(1, |c|): sums of K products of N(0,1) grow like sqrt(K).
   const double scale = std::sqrt(double(std::max<int64_t>(c.K, 1)));
@@ -127,6 +132,39 @@ TEST(gemm_skinny_lora_shapes) {
         c.ta = t & 1, c.tb = t & 2, c.M = M, c.N = N, c.K = K, c.beta = 1.f;
         check_case(c, uint32_t(M + N + K));
       }
+  });
+}
+
+TEST(gemm_bias_every_path) {
+  // Blocked kernels (epilogue on the last K block), dot-product and swapped skinny shapes,
+  // one-row products, batches, beta != 0.
+  for_each_level([] {
+    for (int t = 0; t < 4; ++t)
+      for (auto [M, K, N] : {std::array<int64_t, 3>{75, 300, 1100}, {300, 200, 8}, {8, 300, 200},
+                             {1, 300, 70}, {300, 70, 1}, {33, 17, 65}}) {
+        Case c;
+        c.ta = t & 1, c.tb = t & 2, c.M = M, c.N = N, c.K = K, c.bias = true;
+        c.beta = t == 3 ? 0.5f : 0.f, c.batch = t == 2 ? 3 : 1;
+        check_case(c, uint32_t(M + N + K + t));
+      }
+  });
+}
+
+TEST(gemm_bias_rounds_like_a_separate_add) {
+  // (alpha AB + beta C) + bias, the add rounded on its own: bit-identical to gemm then add.
+  for_each_level([] {
+    for (int t = 0; t < 4; ++t) {
+      Case c;
+      c.ta = t & 1, c.tb = t & 2, c.M = 70, c.N = 90, c.K = 600, c.bias = true;
+      Operands fused(c, 3), plain(c, 3);
+      tl::gemm(c.ta, c.tb, c.M, c.N, c.K, 1.f, fused.A.data(), fused.lda, 0, fused.b(), tl::F32,
+               fused.ldb, 0, 0.f, fused.C.data(), fused.ldc, 0, 1, fused.bias.data());
+      tl::gemm(c.ta, c.tb, c.M, c.N, c.K, 1.f, plain.A.data(), plain.lda, 0, plain.b(), tl::F32,
+               plain.ldb, 0, 0.f, plain.C.data(), plain.ldc, 0, 1);
+      for (int64_t i = 0; i < c.M; ++i)
+        for (int64_t j = 0; j < c.N; ++j) plain.C[i * plain.ldc + j] += plain.bias[j];
+      CHECK(std::memcmp(fused.C.data(), plain.C.data(), sizeof(float) * plain.C.n) == 0);
+    }
   });
 }
 

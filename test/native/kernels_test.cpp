@@ -970,8 +970,8 @@ void check_norm(bool rms, int64_t N, int64_t C, bool affine, bool with_fd) {
   if (with_fd) {
     for (int64_t j = 0; j < N * C; ++j) dx_ref[j] = norm_fd(rms, xd, wd, bd, dy, N, C, eps, 0, j);
     for (int64_t c = 0; affine && c < C; ++c) {
-      dw_ref[c] = 1.5 + norm_fd(rms, xd, wd, bd, dy, N, C, eps, 1, c);  // 1.5: accumulates
-      if (bp) db_ref[c] = -0.5 + norm_fd(rms, xd, wd, bd, dy, N, C, eps, 2, c);
+      dw_ref[c] = norm_fd(rms, xd, wd, bd, dy, N, C, eps, 1, c);  // dw starts at 1.5: overwritten
+      if (bp) db_ref[c] = norm_fd(rms, xd, wd, bd, dy, N, C, eps, 2, c);
     }
   }
   std::vector<float> first_dw;
@@ -1029,7 +1029,7 @@ TEST(embedding_forward_backward) {
   std::mt19937 gen(25);
   for (auto& id : ids) id = int32_t(gen() % 8);  // many repeats
   const int64_t pad = 3;
-  std::vector<float> dref(V * C, 0.25f);
+  std::vector<float> dref(V * C, 0.f);  // dw starts at 0.25: every element is overwritten
   for (int64_t n = 0; n < N; ++n)
     if (ids[n] != pad)
       for (int64_t c = 0; c < C; ++c) dref[ids[n] * C + c] += dout[n * C + c];
@@ -1044,10 +1044,12 @@ TEST(embedding_forward_backward) {
     Guarded dw_all(V * C);
     embedding_backward(dw_all.data(), dout.data(), ids.data(), N, C, V, -1);  // no padding
     CHECK(dw_all[pad * C] != 0.f);
-    Guarded none(0);
+    Guarded none(0), unused(V * C, 7.f);
     embedding_forward(none.data(), ids.data(), weight.data(), 0, C);
-    embedding_backward(none.data(), dout.data(), ids.data(), 0, C, V, -1);
-    CHECK(none.intact());
+    embedding_backward(unused.data(), dout.data(), ids.data(), 0, C, V, -1);  // no ids: all zeros
+    bool zero = none.intact() && unused.intact();
+    for (int64_t i = 0; i < V * C; ++i) zero &= unused[i] == 0.f;
+    CHECK(zero);
   });
   // Linear in dout: a finite difference of L = sum(g * out) in weight is exact.
   const std::vector<float> g = check::randn(N * C, 26);
@@ -1072,7 +1074,7 @@ TEST(index_select_forward_backward) {
     std::vector<int32_t> idx(k.n_idx);
     std::mt19937 gen(29);
     for (auto& v : idx) v = int32_t(gen() % k.R);
-    std::vector<float> out_ref(k.outer * k.n_idx * k.inner), dx_ref(k.outer * k.R * k.inner, 1.f);
+    std::vector<float> out_ref(k.outer * k.n_idx * k.inner), dx_ref(k.outer * k.R * k.inner, 0.f);  // dx starts at 1: overwritten
     for (int64_t o = 0; o < k.outer; ++o)
       for (int64_t j = 0; j < k.n_idx; ++j)
         for (int64_t c = 0; c < k.inner; ++c) {

@@ -197,3 +197,70 @@ TEST(gemm_4bit_broadcast_batch) {
   CHECK(got.intact());
   CHECK_CLOSE(got.data(), want.data(), batch * M * N, 1e-4 * 8);
 }
+
+// ---- LLM.int8 row-wise int8 --------------------------------------------------------------
+
+// Row-wise int8 as bitsandbytes' Int8Params: x rounded to float16 (here through the cast
+// kernel, an independent float16 rounding), absmax per row, codes round((1/absmax)*127 * x).
+TEST(int8_rows_match_the_bitsandbytes_formula) {
+  const int64_t rows = 6, cols = 70;
+  auto x = check::randn(rows * cols, 11, 3.f);
+  // Edge values: float16 ties, subnormals, near the float16 maximum, and an all-zero row.
+  x[0] = 1.f + 1.f / 2048.f, x[1] = 1.f + 3.f / 2048.f, x[2] = 3e-6f, x[3] = -6e-8f;
+  x[cols] = 65519.f, x[cols + 1] = -1e-3f;
+  for (int64_t c = 0; c < cols; ++c) x[2 * cols + c] = 0.f;
+  std::vector<int8_t> codes(rows * cols);
+  std::vector<float> absmax(rows);
+  tl::quantize_int8_rows(codes.data(), absmax.data(), x.data(), tl::F32, rows, cols);
+  std::vector<uint16_t> h(rows * cols);
+  std::vector<float> hf(rows * cols);
+  tl::cast(h.data(), tl::F16, x.data(), tl::F32, rows * cols);
+  tl::cast(hf.data(), tl::F32, h.data(), tl::F16, rows * cols);
+  for (int64_t r = 0; r < rows; ++r) {
+    float am = 0.f;
+    for (int64_t c = 0; c < cols; ++c) am = std::max(am, std::fabs(hf[r * cols + c]));
+    CHECK(absmax[r] == am);
+    const float s = (1.f / am) * 127.f;
+    for (int64_t c = 0; c < cols; ++c) {
+      const float v = std::nearbyint(hf[r * cols + c] * s);
+      CHECK(codes[r * cols + c] == (am == 0.f ? 0 : int8_t(v)));
+    }
+  }
+  CHECK(absmax[2] == 0.f);
+}
+
+TEST(gemm_int8_equals_dequantize_then_gemm) {
+  for_each_level([] {
+    for (bool unscaled : {false, true})
+      for (int t = 0; t < 4; ++t)
+        for (auto [M, N, K] : {std::array<int64_t, 3>{1, 70, 96}, {5, 33, 130}, {37, 300, 200}, {300, 8, 64}}) {
+          const bool ta = t & 1, tb = t & 2;
+          // The int8 matrix is op(B) stored (K, N), or transposed (N, K) as nn.Linear's weight.
+          const int64_t rows = tb ? N : K, cols = tb ? K : N;
+          auto w = check::randn(rows * cols, uint32_t(M + N + K));
+          std::vector<int8_t> codes(rows * cols);
+          std::vector<float> absmax(rows);
+          tl::quantize_int8_rows(codes.data(), absmax.data(), w.data(), tl::F32, rows, cols);
+          tl::Quant4Matrix q;
+          q.int8_codes = codes.data(), q.row_absmax = absmax.data(), q.row_len = cols, q.n = rows * cols;
+          q.int8_unscaled = unscaled;
+          std::vector<float> bdec(rows * cols);
+          const float inv127 = float(1.0 / 127.0);
+          for (int64_t e = 0; e < rows * cols; ++e)
+            bdec[e] = unscaled ? float(codes[e]) : float(codes[e]) * (absmax[e / cols] * inv127);
+          // A decoded run across a row boundary.
+          const int64_t b0 = std::max<int64_t>(0, cols - 2), len = std::min<int64_t>(5, rows * cols - b0);
+          std::vector<float> part(len);
+          tl::decode_4bit(part.data(), q, b0, len);
+          CHECK(std::equal(part.begin(), part.end(), bdec.begin() + b0));
+          const int64_t ldb = tb ? K : N, lda = ta ? M : K;
+          auto A = check::randn(M * K, 5);
+          check::Guarded got(M * N), want(M * N);
+          tl::gemm_4bit(ta, tb, M, N, K, 1.f, A.data(), lda, 0, q, ldb, 0.f, got.data(), N, 0, 1);
+          tl::gemm_reference(ta, tb, M, N, K, 1.f, A.data(), lda, 0, bdec.data(), tl::F32, ldb, 0,
+                             0.f, want.data(), N, 0, 1);
+          CHECK(got.intact());
+          CHECK_CLOSE(got.data(), want.data(), M * N, (unscaled ? 127 : 1) * 1e-4 * std::sqrt(double(K)));
+        }
+  });
+}

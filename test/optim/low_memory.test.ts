@@ -98,3 +98,35 @@ test("optimizers by Transformers' optim names; an unknown name lists the support
   }
   assert.throws(() => createOptimizerByName("adamw_4bit", [p], { lr: 1e-3 }), /unknown optimizer "adamw_4bit"; supported: adamw_torch/);
 });
+
+test("paged state lives in a shared mapping of an unlinked file in TUNELAB_PAGED_DIR (pages the OS may write back and drop)", { skip: process.platform !== "linux" && "reads /proc/self/maps" }, async () => {
+  const fs = await import("node:fs");
+  const os = await import("node:os");
+  const path = await import("node:path");
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tunelab-paged-test-"));
+  const before = process.env.TUNELAB_PAGED_DIR;
+  process.env.TUNELAB_PAGED_DIR = dir;
+  try {
+    const r = run((p) => createOptimizerByName("paged_adamw_32bit", [p], { lr: 1e-2 }), [300, 40], 2);
+    const maps = fs.readFileSync("/proc/self/maps", "utf8").split("\n").filter((l) => l.includes(dir) && l.includes("tunelab-paged-"));
+    // exp_avg and exp_avg_sq: 300 x 40 float32 each, MAP_SHARED ("s"), the file already unlinked.
+    assert.equal(maps.length, 2, maps.join("\n"));
+    for (const line of maps) {
+      const [range, perms] = line.split(/\s+/);
+      const [lo, hi] = range.split("-").map((h) => parseInt(h, 16));
+      assert.equal(perms, "rw-s");
+      assert.ok(hi - lo >= 300 * 40 * 4, `mapping of ${hi - lo} bytes`);
+      assert.match(line, /\(deleted\)$/);
+    }
+    assert.deepEqual(fs.readdirSync(dir), [], "no file is left behind");
+    const s = r.opt.stateDict().state["0"];
+    assert.ok((s.exp_avg as Tensor).toFloat32Array().some((v) => v !== 0), "the mapped state holds the moments");
+    // A folder that cannot take the state is refused up front, naming the variable.
+    process.env.TUNELAB_PAGED_DIR = path.join(dir, "missing");
+    assert.throws(() => run((p) => createOptimizerByName("paged_adamw_32bit", [p], { lr: 1e-2 }), [10, 10], 1), /cannot map .*TUNELAB_PAGED_DIR/);
+  } finally {
+    if (before === undefined) delete process.env.TUNELAB_PAGED_DIR;
+    else process.env.TUNELAB_PAGED_DIR = before;
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

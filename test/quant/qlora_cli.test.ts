@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { applyMethod } from "../../src/peft/index.js";
 import { Linear4bit } from "../../src/quant/linear4bit.js";
+import { Linear8bit } from "../../src/quant/linear8bit.js";
 import { loadTrained } from "../../src/pipelines/index.js";
 import { AutoModelForSequenceClassification } from "../../src/models/index.js";
 import { DEMO_DIR, demoConfig, tempDir, tunelab, writeConfig } from "../cli/helpers.js";
@@ -42,6 +43,23 @@ test("CLI: method qlora trains LoRA on a 4-bit base, with the quantization secti
   }
 });
 
+test("CLI: method qlora on an 8-bit base (load_in_8bit) trains LoRA and the run loads back on an 8-bit base", async () => {
+  const dir = tempDir();
+  try {
+    const cfg = demoConfig(path.join(dir, "out"), { num_train_epochs: 1, max_steps: 3, eval_strategy: "no", save_strategy: "no" });
+    const file = writeConfig(dir, { ...cfg, method: "qlora", peft: { r: 4, lora_alpha: 8, target_modules: ["query", "value"] }, quantization: { load_in_8bit: true, llm_int8_threshold: 6.0 } });
+    const r = tunelab(["train", file]);
+    assert.equal(r.status, 0, r.output);
+    const trained = await loadTrained(path.join(dir, "out"));
+    let n = 0;
+    for (const [, m] of (trained.model as unknown as { namedModules(): Iterable<[string, unknown]> }).namedModules()) if (m instanceof Linear8bit) n++;
+    assert.ok(n > 0, "the base is 8-bit again");
+    assert.equal(count4bit(trained.model as unknown as Parameters<typeof count4bit>[0]), 0);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("CLI: a bad quantization section is reported with the key and the nearest name", () => {
   const dir = tempDir();
   try {
@@ -68,7 +86,7 @@ test("library: the qlora variant quantizes a model in memory (heads stay full pr
 
 test("library: fromPretrained refuses what bitsandbytes has no such option for", async () => {
   await assert.rejects(AutoModelForSequenceClassification.fromPretrained(path.join(DEMO_DIR, "model"), { quiet: true, quantization_config: { load_in_4bit: true, bnb_4bit_quant_type: "nf3" as "nf4" } }), /bnb_4bit_quant_type must be "nf4" or "fp4"/);
-  await assert.rejects(AutoModelForSequenceClassification.fromPretrained(path.join(DEMO_DIR, "model"), { quiet: true, quantization_config: { load_in_4bit: true, bnb_4bit_quant_storage: "bfloat16" } }), /bnb_4bit_quant_storage bfloat16 is not supported/);
+  await assert.rejects(AutoModelForSequenceClassification.fromPretrained(path.join(DEMO_DIR, "model"), { quiet: true, quantization_config: { load_in_4bit: true, bnb_4bit_quant_storage: "complex64" } }), /bnb_4bit_quant_storage "complex64" is not a dtype bitsandbytes packs 4-bit codes into; use one of uint8, int8, float16, bfloat16, float32, float64/);
 });
 
 test("mergeAndUnload on a 4-bit base: re-quantized by default (PEFT's way), or an exact float32/bfloat16 model", async () => {

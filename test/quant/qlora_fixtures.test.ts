@@ -105,3 +105,29 @@ for (const name of ["gpt2_tiny", "llama_tiny"] as FixtureName[]) {
     }
   });
 }
+
+test("bnb_4bit_quant_storage: the packed codes are saved viewed as that dtype ([bytes / itemsize, 1]) and load back", { skip: skipIfMissing(fixturePath("llama_tiny", "case.json")) }, async () => {
+  for (const storage of ["bfloat16", "float32", "int8"] as const) {
+    const cls = FIXTURE_MODELS.llama_tiny as unknown as { fromPretrained(dir: string, o: object): Promise<PreTrainedModel> };
+    const model = await cls.fromPretrained(fixturePath("llama_tiny", "model"), { quiet: true, quantization_config: { ...QC, bnb_4bit_quant_storage: storage } });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tunelab-storage-"));
+    try {
+      model.savePretrained(dir);
+      const saved = readSafetensors(path.join(dir, "model.safetensors")).tensors;
+      const w = saved.get("model.layers.0.self_attn.q_proj.weight")!;
+      const itemsize = { bfloat16: 2, float32: 4, int8: 1 }[storage];
+      assert.equal(w.dtype, { bfloat16: "BF16", float32: "F32", int8: "I8" }[storage]);
+      assert.deepEqual(w.shape, [(32 * 32) / 2 / itemsize, 1]);
+      assert.equal(JSON.parse(fs.readFileSync(path.join(dir, "config.json"), "utf8")).quantization_config.bnb_4bit_quant_storage, storage);
+      const back = await cls.fromPretrained(dir, { quiet: true });
+      for (const [p, layer] of quantLayers(model)) assert.deepEqual(quantLayers(back).get(p)!.packed, layer.packed, `${storage} ${p}`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  // 3 x 6 weights pack into 9 bytes: not a whole number of float16 elements, as torch's view would refuse.
+  const { quantize4bit } = await import("../../src/quant/functional.js");
+  const { randn } = await import("../../src/tensor/index.js");
+  const [packed, state] = quantize4bit(randn([3, 6]), { quant_type: "nf4" });
+  assert.throws(() => new Linear4bit(6, 3, packed.data as Uint8Array, state, null, { quant_storage: "float16", where: "x.q_proj" }), /bnb_4bit_quant_storage float16 packs 2 bytes per element, but x.q_proj has 9 bytes/);
+});

@@ -5,7 +5,7 @@
  * class from a static field, so RoBERTa's versions are subclasses of one line each.
  */
 import { type Tensor, select, contiguous, zeros } from "../../tensor/index.js";
-import { Module, Linear, LayerNorm, Dropout, getActivation, type Activation } from "../../nn/index.js";
+import { Module, Linear, LayerNorm, Dropout, getActivation, tieParameter, type Activation, type LinearLike } from "../../nn/index.js";
 import type { ModelInputs, ModelOutput, TaskKind } from "../modeling_utils.js";
 import { questionAnsweringLoss, sequenceClassificationLoss, tokenLoss } from "../loss_utils.js";
 import { BertConfig } from "./config.js";
@@ -28,7 +28,7 @@ export class BertForSequenceClassification extends BertPreTrainedModel {
   static override readonly taskKind: TaskKind = "sequence-classification";
   readonly bert: BertModel;
   readonly dropout: Dropout;
-  readonly classifier: Linear;
+  readonly classifier: LinearLike;
 
   constructor(config: BertConfig) {
     super(config);
@@ -52,7 +52,7 @@ export class BertForTokenClassification extends BertPreTrainedModel {
   static override ignoreUnexpected = [/(^|\.)pooler\./];
   readonly base: BertModel;
   readonly dropout: Dropout;
-  readonly classifier: Linear;
+  readonly classifier: LinearLike;
 
   constructor(config: BertConfig) {
     super(config);
@@ -71,7 +71,7 @@ export class BertForTokenClassification extends BertPreTrainedModel {
 
 /** dense -> activation -> LayerNorm before the vocabulary projection. */
 export class BertPredictionHeadTransform extends Module {
-  readonly dense: Linear;
+  readonly dense: LinearLike;
   readonly act: Activation;
   readonly LayerNorm: LayerNorm;
   constructor(config: BertConfig) {
@@ -88,7 +88,7 @@ export class BertPredictionHeadTransform extends Module {
 /** cls.predictions: transform, then decoder (weight tied to word_embeddings) with its bias `cls.predictions.bias`. */
 export class BertLMPredictionHead extends Module {
   readonly transform: BertPredictionHeadTransform;
-  readonly decoder: Linear;
+  readonly decoder: LinearLike;
   bias: Tensor;
   constructor(config: BertConfig) {
     super();
@@ -99,8 +99,7 @@ export class BertLMPredictionHead extends Module {
   }
   /** decoder.bias is the same tensor as cls.predictions.bias (as in transformers). */
   tieBias(): void {
-    if (this.decoder.bias === null) this.decoder.bias = this.decoder.addParameter("bias", this.bias);
-    else if (this.decoder.bias !== this.bias) this.decoder.setParameter("bias", this.bias);
+    tieParameter(this.decoder, "bias", this.bias);
   }
   forward(hidden: Tensor): Tensor {
     return this.decoder.forward(this.transform.forward(hidden));
@@ -136,8 +135,8 @@ export class BertForMaskedLM extends BertPreTrainedModel {
   override tieWeights(): void {
     const head = this.cls.predictions;
     head.tieBias();
-    const words = this.bert.embeddings.word_embeddings.weight;
-    if (this.config.tie_word_embeddings && head.decoder.weight !== words) head.decoder.setParameter("weight", words);
+    const words = this.bert.embeddings.word_embeddings.param("weight");
+    if (this.config.tie_word_embeddings && head.decoder.param("weight") !== words) head.decoder.setParameter("weight", words);
   }
 
   override forward(inputs: ModelInputs): ModelOutput {
@@ -154,7 +153,7 @@ export class BertForQuestionAnswering extends BertPreTrainedModel {
   static baseModelClass: BaseModelClass = BertModel;
   static override ignoreUnexpected = [/(^|\.)pooler\./];
   readonly base: BertModel;
-  readonly qa_outputs: Linear;
+  readonly qa_outputs: LinearLike;
 
   constructor(config: BertConfig) {
     super(config);

@@ -10,7 +10,7 @@
  * and default position ids start at P, as BertEmbeddings' past_key_values_length does.
  */
 import { type Tensor, add, arange, cat, reshape, permute, scaledDotProductAttention, select, tanh, zeros } from "../../tensor/index.js";
-import { Module, ModuleList, Linear, Embedding, LayerNorm, Dropout, getActivation, checkpoint, type Activation } from "../../nn/index.js";
+import { Module, ModuleList, Linear, Embedding, LayerNorm, Dropout, getActivation, checkpoint, type Activation, type LinearLike, type EmbeddingLike } from "../../nn/index.js";
 import { PreTrainedModel, type ModelInputs, type ModelOutput, toIds, type TaskKind } from "../modeling_utils.js";
 import { type PastKeyValues, expandBatch, keyPaddingMask, pastLength } from "../decoder_utils.js";
 import { encoderInputs, encoderPast, paddingIndex, runEncoderLayers } from "../encoder_utils.js";
@@ -29,9 +29,9 @@ export interface EmbeddingInputs {
 }
 
 export class BertEmbeddings extends Module {
-  readonly word_embeddings: Embedding;
-  readonly position_embeddings: Embedding;
-  readonly token_type_embeddings: Embedding;
+  readonly word_embeddings: EmbeddingLike;
+  readonly position_embeddings: EmbeddingLike;
+  readonly token_type_embeddings: EmbeddingLike;
   readonly LayerNorm: LayerNorm;
   readonly dropout: Dropout;
 
@@ -68,9 +68,9 @@ export class BertEmbeddings extends Module {
 export class BertSelfAttention extends Module {
   readonly numHeads: number;
   readonly headDim: number;
-  readonly query: Linear;
-  readonly key: Linear;
-  readonly value: Linear;
+  readonly query: LinearLike;
+  readonly key: LinearLike;
+  readonly value: LinearLike;
 
   constructor(readonly config: BertConfig) {
     super();
@@ -112,7 +112,7 @@ export class BertSelfAttention extends Module {
 
 /** dense + dropout + residual + LayerNorm, after attention (BertSelfOutput) or the MLP (BertOutput). */
 class DenseResidualNorm extends Module {
-  readonly dense: Linear;
+  readonly dense: LinearLike;
   readonly LayerNorm: LayerNorm;
   readonly dropout: Dropout;
   constructor(config: BertConfig, inFeatures: number) {
@@ -149,7 +149,7 @@ export class BertAttention extends Module {
 }
 
 export class BertIntermediate extends Module {
-  readonly dense: Linear;
+  readonly dense: LinearLike;
   readonly act: Activation;
   constructor(config: BertConfig) {
     super();
@@ -199,7 +199,7 @@ export class BertEncoder extends Module {
 
 
 export class BertPooler extends Module {
-  readonly dense: Linear;
+  readonly dense: LinearLike;
   constructor(config: BertConfig) {
     super();
     this.dense = this.addModule("dense", new Linear(config.hidden_size, config.hidden_size, { std: config.initializer_range }));

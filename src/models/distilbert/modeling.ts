@@ -10,7 +10,7 @@
  * no past_key_values, so PEFT refuses it there).
  */
 import { type Tensor, Tensor as TensorClass, add, arange, cat, permute, relu, reshape, scaledDotProductAttention, select } from "../../tensor/index.js";
-import { Module, ModuleList, Linear, Embedding, LayerNorm, Dropout, getActivation, type Activation } from "../../nn/index.js";
+import { Module, ModuleList, Linear, Embedding, LayerNorm, Dropout, getActivation, type Activation, type LinearLike, type EmbeddingLike } from "../../nn/index.js";
 import { PreTrainedModel, type ModelInputs, type ModelOutput, type TaskKind } from "../modeling_utils.js";
 import { sequenceClassificationLoss, tokenLoss } from "../loss_utils.js";
 import { type PastKeyValues, expandBatch } from "../decoder_utils.js";
@@ -34,19 +34,20 @@ function sinusoidalTable(nPos: number, dim: number): Tensor {
 }
 
 export class DistilBertEmbeddings extends Module {
-  readonly word_embeddings: Embedding;
-  readonly position_embeddings: Embedding;
+  readonly word_embeddings: EmbeddingLike;
+  readonly position_embeddings: EmbeddingLike;
   readonly LayerNorm: LayerNorm;
   readonly dropout: Dropout;
   constructor(config: DistilBertConfig) {
     super();
     const std = config.initializer_range;
     this.word_embeddings = this.addModule("word_embeddings", new Embedding(config.vocab_size, config.dim, paddingIndex(config.pad_token_id, config.vocab_size), std));
-    this.position_embeddings = this.addModule("position_embeddings", new Embedding(config.max_position_embeddings, config.dim, null, std));
+    const positions = new Embedding(config.max_position_embeddings, config.dim, null, std);
     if (config.sinusoidal_pos_embds) {
-      this.position_embeddings.weight.dispose();
-      this.position_embeddings.weight = this.position_embeddings.addParameter("weight", sinusoidalTable(config.max_position_embeddings, config.dim), false);
+      positions.weight.dispose();
+      positions.addParameter("weight", sinusoidalTable(config.max_position_embeddings, config.dim), false);
     }
+    this.position_embeddings = this.addModule("position_embeddings", positions);
     this.LayerNorm = this.addModule("LayerNorm", new LayerNorm(config.dim, LN_EPS));
     this.dropout = this.addModule("dropout", new Dropout(config.dropout));
   }
@@ -61,10 +62,10 @@ export class DistilBertEmbeddings extends Module {
 export class MultiHeadSelfAttention extends Module {
   readonly numHeads: number;
   readonly headDim: number;
-  readonly q_lin: Linear;
-  readonly k_lin: Linear;
-  readonly v_lin: Linear;
-  readonly out_lin: Linear;
+  readonly q_lin: LinearLike;
+  readonly k_lin: LinearLike;
+  readonly v_lin: LinearLike;
+  readonly out_lin: LinearLike;
   constructor(readonly config: DistilBertConfig) {
     super();
     this.numHeads = config.n_heads;
@@ -97,8 +98,8 @@ export class MultiHeadSelfAttention extends Module {
 }
 
 export class FFN extends Module {
-  readonly lin1: Linear;
-  readonly lin2: Linear;
+  readonly lin1: LinearLike;
+  readonly lin2: LinearLike;
   readonly dropout: Dropout;
   readonly act: Activation;
   constructor(config: DistilBertConfig) {
@@ -182,8 +183,8 @@ abstract class DistilBertHead extends DistilBertPreTrainedModel {
 export class DistilBertForSequenceClassification extends DistilBertHead {
   static override readonly architecture: string = "DistilBertForSequenceClassification";
   static override readonly taskKind: TaskKind = "sequence-classification";
-  readonly pre_classifier: Linear;
-  readonly classifier: Linear;
+  readonly pre_classifier: LinearLike;
+  readonly classifier: LinearLike;
   readonly dropout: Dropout;
   constructor(config: DistilBertConfig) {
     super(config);
@@ -205,10 +206,10 @@ export class DistilBertForMaskedLM extends DistilBertHead {
   static override readonly architecture: string = "DistilBertForMaskedLM";
   static override readonly taskKind: TaskKind = "masked-lm";
   static override ignoreMissing = [/^vocab_projector\.weight$/];
-  readonly vocab_transform: Linear;
+  readonly vocab_transform: LinearLike;
   readonly act: Activation;
   readonly vocab_layer_norm: LayerNorm;
-  readonly vocab_projector: Linear;
+  readonly vocab_projector: LinearLike;
   constructor(config: DistilBertConfig) {
     super(config);
     const std = config.initializer_range;
@@ -219,8 +220,8 @@ export class DistilBertForMaskedLM extends DistilBertHead {
     this.tieWeights();
   }
   override tieWeights(): void {
-    const words = this.distilbert.embeddings.word_embeddings.weight;
-    if (this.config.tie_word_embeddings && this.vocab_projector.weight !== words) this.vocab_projector.setParameter("weight", words);
+    const words = this.distilbert.embeddings.word_embeddings.param("weight");
+    if (this.config.tie_word_embeddings && this.vocab_projector.param("weight") !== words) this.vocab_projector.setParameter("weight", words);
   }
   override forward(inputs: ModelInputs): ModelOutput {
     const out = this.distilbert.forward(inputs);
@@ -235,7 +236,7 @@ export class DistilBertForTokenClassification extends DistilBertHead {
   static override readonly architecture: string = "DistilBertForTokenClassification";
   static override readonly taskKind: TaskKind = "token-classification";
   readonly dropout: Dropout;
-  readonly classifier: Linear;
+  readonly classifier: LinearLike;
   constructor(config: DistilBertConfig) {
     super(config);
     this.dropout = this.addModule("dropout", new Dropout(config.dropout));
@@ -252,7 +253,7 @@ export class DistilBertForTokenClassification extends DistilBertHead {
 export class DistilBertForQuestionAnswering extends DistilBertHead {
   static override readonly architecture: string = "DistilBertForQuestionAnswering";
   static override readonly taskKind: TaskKind = "question-answering";
-  readonly qa_outputs: Linear;
+  readonly qa_outputs: LinearLike;
   readonly dropout: Dropout;
   constructor(config: DistilBertConfig) {
     super(config);

@@ -4,13 +4,13 @@
  * Conv1D layers whose weight is stored (in, out). Task heads: GPT2LMHeadModel (lm_head tied
  * to wte) and GPT2ForSequenceClassification (score over the last non-pad token).
  */
-import { Tensor, linear, cat, scaledDotProductAttention, add } from "../../tensor/index.js";
-import { Module, ModuleList, LayerNorm, Dropout, Linear, Embedding, getActivation, type Activation, normal } from "../../nn/index.js";
+import { Tensor, linear, cat, scaledDotProductAttention, add, layerScope } from "../../tensor/index.js";
+import { Module, ModuleList, LayerNorm, Dropout, Linear, Embedding, getActivation, type Activation, normal, type LinearLike, type EmbeddingLike } from "../../nn/index.js";
 import { zeros } from "../../nn/init.js";
 import { PreTrainedModel, toIds, type TaskKind } from "../modeling_utils.js";
 import { GPT2Config } from "./config.js";
 import {
-  type PastKeyValues, type DecoderInputs, type DecoderOutput, expandBatch, checkpointLayer, layerScope, pastLength, defaultPositionIds, keyPaddingMask, causalLmLoss, lastTokenIndices, poolRows,
+  type PastKeyValues, type DecoderInputs, type DecoderOutput, expandBatch, checkpointLayer, pastLength, defaultPositionIds, keyPaddingMask, causalLmLoss, lastTokenIndices, poolRows,
 } from "../decoder_utils.js";
 import { sequenceClassificationLoss } from "../loss_utils.js";
 
@@ -20,6 +20,8 @@ export class Conv1D extends Module {
   static accepts16bitWeight = true;
   /** Declared so PEFT knows the (in, out) layout without reading class names. */
   readonly weightLayout = "in_out" as const;
+  /** forward is exactly linear(x, weight, bias, "in_out"): LoRA may fuse its adapter into it. */
+  static plainLinear = true;
   weight: Tensor;
   bias: Tensor;
   constructor(readonly nf: number, readonly nx: number, std = 0.02) {
@@ -39,8 +41,8 @@ interface AttentionContext {
 }
 
 export class GPT2Attention extends Module {
-  readonly c_attn: Conv1D;
-  readonly c_proj: Conv1D;
+  readonly c_attn: LinearLike;
+  readonly c_proj: LinearLike;
   readonly resid_dropout: Dropout;
   private readonly headDim: number;
   private readonly scale: number;
@@ -82,8 +84,8 @@ export class GPT2Attention extends Module {
 }
 
 export class GPT2MLP extends Module {
-  readonly c_fc: Conv1D;
-  readonly c_proj: Conv1D;
+  readonly c_fc: LinearLike;
+  readonly c_proj: LinearLike;
   readonly dropout: Dropout;
   private readonly act: Activation;
 
@@ -133,8 +135,8 @@ export class GPT2PreTrainedModel extends PreTrainedModel {
 export class GPT2Model extends GPT2PreTrainedModel {
   static override readonly architecture: string = "GPT2Model";
   static override readonly taskKind: TaskKind = "base";
-  readonly wte: Embedding;
-  readonly wpe: Embedding;
+  readonly wte: EmbeddingLike;
+  readonly wpe: EmbeddingLike;
   readonly drop: Dropout;
   readonly h: ModuleList<GPT2Block>;
   readonly ln_f: LayerNorm;
@@ -188,7 +190,7 @@ export class GPT2LMHeadModel extends GPT2PreTrainedModel {
   static override readonly architecture: string = "GPT2LMHeadModel";
   static override readonly taskKind: TaskKind = "causal-lm";
   readonly transformer: GPT2Model;
-  readonly lm_head: Linear;
+  readonly lm_head: LinearLike;
 
   constructor(config: GPT2Config) {
     super(config);
@@ -199,7 +201,7 @@ export class GPT2LMHeadModel extends GPT2PreTrainedModel {
 
   /** lm_head shares wte's weight (GPT-2 always ties). */
   override tieWeights(): void {
-    this.lm_head.setParameter("weight", this.transformer.wte.weight);
+    this.lm_head.setParameter("weight", this.transformer.wte.param("weight"));
   }
 
   override forward(inputs: DecoderInputs): DecoderOutput {
@@ -216,7 +218,7 @@ export class GPT2ForSequenceClassification extends GPT2PreTrainedModel {
   static override readonly architecture: string = "GPT2ForSequenceClassification";
   static override readonly taskKind: TaskKind = "sequence-classification";
   readonly transformer: GPT2Model;
-  readonly score: Linear;
+  readonly score: LinearLike;
 
   constructor(config: GPT2Config) {
     super(config);

@@ -4,12 +4,12 @@
  * then the task heads (LlamaForCausalLM, LlamaForSequenceClassification). Mistral and Qwen2
  * reuse every class here with their own config (mistral.ts, qwen2.ts).
  */
-import { Tensor, cat, scaledDotProductAttention, add, mul, applyRotaryEmb, ropeTables, ropeInvFreq } from "../../tensor/index.js";
-import { Module, ModuleList, Linear, Embedding, RMSNorm, getActivation, type Activation } from "../../nn/index.js";
+import { Tensor, cat, scaledDotProductAttention, add, mul, applyRotaryEmb, ropeTables, ropeInvFreq, layerScope } from "../../tensor/index.js";
+import { Module, ModuleList, Linear, Embedding, RMSNorm, getActivation, type Activation, type LinearLike, type EmbeddingLike } from "../../nn/index.js";
 import { PreTrainedModel, type LoadReport, toIds, type TaskKind } from "../modeling_utils.js";
 import { LlamaConfig } from "./config.js";
 import {
-  type PastKeyValues, type DecoderInputs, type DecoderOutput, expandBatch, checkpointLayer, layerScope, pastLength, defaultPositionIds, keyPaddingMask, causalLmLoss, lastTokenIndices, poolRows,
+  type PastKeyValues, type DecoderInputs, type DecoderOutput, expandBatch, checkpointLayer, pastLength, defaultPositionIds, keyPaddingMask, causalLmLoss, lastTokenIndices, poolRows,
 } from "../decoder_utils.js";
 import { sequenceClassificationLoss } from "../loss_utils.js";
 
@@ -17,36 +17,36 @@ import { sequenceClassificationLoss } from "../loss_utils.js";
 export class LlamaRMSNorm extends RMSNorm {}
 
 /**
- * cos/sin tables (P, head_dim/2) from rope_theta and rope_scaling, grown on demand (never
- * saved: transformers' inv_freq is a non-persistent buffer too).
+ * cos/sin tables (P, head_dim/2) from rope_theta and rope_scaling, grown on demand: buffers
+ * that are never saved (transformers' inv_freq is a non-persistent buffer too). It is not a
+ * registered child (no state-dict or buffer listing sees it), only a holder of its tables.
  */
-export class LlamaRotaryEmbedding {
-  private cos: Tensor | null = null;
-  private sin: Tensor | null = null;
-
+export class LlamaRotaryEmbedding extends Module {
   constructor(readonly config: LlamaConfig) {
+    super();
     ropeInvFreq(config.head_dim, config.rope_theta, config.rope_scaling); // rejects a bad rope_scaling now
+    this.addBuffer("cos", null, false);
+    this.addBuffer("sin", null, false);
   }
 
   /** Tables covering positions [0, n). */
   tables(n: number): { cos: Tensor; sin: Tensor } {
-    if (!this.cos || this.cos.shape[0] < n) {
-      // release, not dispose: a graph not yet backpropagated may have saved the old tables.
-      this.cos?.release();
-      this.sin?.release();
+    const have = this.buffer("cos");
+    if (!have || have.shape[0] < n) {
+      // setBuffer releases the old tables: a graph not yet backpropagated may still read them.
       const size = Math.max(n, Math.min(this.config.max_position_embeddings, 2048));
       const { cos, sin } = ropeTables(this.config.head_dim, size, this.config.rope_theta, this.config.rope_scaling);
-      this.cos = cos.keep();
-      this.sin = sin.keep();
+      this.setBuffer("cos", cos);
+      this.setBuffer("sin", sin);
     }
-    return { cos: this.cos, sin: this.sin! };
+    return { cos: this.buffer("cos")!, sin: this.buffer("sin")! };
   }
 }
 
 export class LlamaMLP extends Module {
-  readonly gate_proj: Linear;
-  readonly up_proj: Linear;
-  readonly down_proj: Linear;
+  readonly gate_proj: LinearLike;
+  readonly up_proj: LinearLike;
+  readonly down_proj: LinearLike;
   private readonly act: Activation;
 
   constructor(config: LlamaConfig) {
@@ -73,10 +73,10 @@ interface LayerContext {
 }
 
 export class LlamaAttention extends Module {
-  readonly q_proj: Linear;
-  readonly k_proj: Linear;
-  readonly v_proj: Linear;
-  readonly o_proj: Linear;
+  readonly q_proj: LinearLike;
+  readonly k_proj: LinearLike;
+  readonly v_proj: LinearLike;
+  readonly o_proj: LinearLike;
   private readonly heads: number;
   private readonly kvHeads: number;
   private readonly headDim: number;
@@ -152,7 +152,7 @@ export class LlamaPreTrainedModel extends PreTrainedModel {
 export class LlamaModel extends LlamaPreTrainedModel {
   static override readonly architecture: string = "LlamaModel";
   static override readonly taskKind: TaskKind = "base";
-  readonly embed_tokens: Embedding;
+  readonly embed_tokens: EmbeddingLike;
   readonly layers: ModuleList<LlamaDecoderLayer>;
   readonly norm: LlamaRMSNorm;
   readonly rotary_emb: LlamaRotaryEmbedding;
@@ -226,7 +226,7 @@ export class LlamaForCausalLM extends LlamaPreTrainedModel {
   static override readonly architecture: string = "LlamaForCausalLM";
   static override readonly taskKind: TaskKind = "causal-lm";
   readonly model: LlamaModel;
-  readonly lm_head: Linear;
+  readonly lm_head: LinearLike;
 
   constructor(config: LlamaConfig) {
     super(config);
@@ -236,7 +236,7 @@ export class LlamaForCausalLM extends LlamaPreTrainedModel {
   }
 
   override tieWeights(): void {
-    if (this.config.tie_word_embeddings) this.lm_head.setParameter("weight", this.model.embed_tokens.weight);
+    if (this.config.tie_word_embeddings) this.lm_head.setParameter("weight", this.model.embed_tokens.param("weight"));
   }
 
   override forward(inputs: DecoderInputs): DecoderOutput {
@@ -253,7 +253,7 @@ export class LlamaForSequenceClassification extends LlamaPreTrainedModel {
   static override readonly architecture: string = "LlamaForSequenceClassification";
   static override readonly taskKind: TaskKind = "sequence-classification";
   readonly model: LlamaModel;
-  readonly score: Linear;
+  readonly score: LinearLike;
 
   constructor(config: LlamaConfig) {
     super(config);

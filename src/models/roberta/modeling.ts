@@ -5,7 +5,7 @@
  * are BERT's heads under the "roberta" prefix.
  */
 import { type Tensor, Tensor as TensorClass, arange, gelu, reshape, select, tanh, zeros } from "../../tensor/index.js";
-import { Module, Linear, LayerNorm, Dropout } from "../../nn/index.js";
+import { Module, Linear, LayerNorm, Dropout, tieParameter, type LinearLike } from "../../nn/index.js";
 import type { ModelInputs, ModelOutput, TaskKind } from "../modeling_utils.js";
 import { sequenceClassificationLoss, tokenLoss } from "../loss_utils.js";
 import { BertEmbeddings, BertModel, BertPreTrainedModel, type EmbeddingInputs } from "../bert/modeling.js";
@@ -66,9 +66,9 @@ export class RobertaModel extends BertModel {
 
 /** classifier: dense + tanh on the first token (<s>), then out_proj; dropout before each. */
 export class RobertaClassificationHead extends Module {
-  readonly dense: Linear;
+  readonly dense: LinearLike;
   readonly dropout: Dropout;
-  readonly out_proj: Linear;
+  readonly out_proj: LinearLike;
   constructor(config: RobertaConfig) {
     super();
     const std = config.initializer_range;
@@ -119,9 +119,9 @@ export class RobertaForQuestionAnswering extends BertForQuestionAnswering {
 
 /** lm_head: dense -> gelu -> layer_norm -> decoder (tied to word_embeddings) + lm_head.bias. */
 export class RobertaLMHead extends Module {
-  readonly dense: Linear;
+  readonly dense: LinearLike;
   readonly layer_norm: LayerNorm;
-  readonly decoder: Linear;
+  readonly decoder: LinearLike;
   bias: Tensor;
   constructor(config: RobertaConfig) {
     super();
@@ -130,10 +130,10 @@ export class RobertaLMHead extends Module {
     this.layer_norm = this.addModule("layer_norm", new LayerNorm(config.hidden_size, config.layer_norm_eps));
     this.decoder = this.addModule("decoder", new Linear(config.hidden_size, config.vocab_size, { bias: false, std }));
     this.bias = this.addParameter("bias", zeros([config.vocab_size]));
-    this.decoder.bias = this.decoder.addParameter("bias", this.bias);
+    this.tieBias();
   }
   tieBias(): void {
-    if (this.decoder.bias !== this.bias) this.decoder.setParameter("bias", this.bias);
+    tieParameter(this.decoder, "bias", this.bias);
   }
   forward(features: Tensor): Tensor {
     return this.decoder.forward(this.layer_norm.forward(gelu(this.dense.forward(features))));
@@ -155,8 +155,8 @@ export class RobertaForMaskedLM extends RobertaPreTrainedModel {
   }
   override tieWeights(): void {
     this.lm_head.tieBias();
-    const words = this.roberta.embeddings.word_embeddings.weight;
-    if (this.config.tie_word_embeddings && this.lm_head.decoder.weight !== words) this.lm_head.decoder.setParameter("weight", words);
+    const words = this.roberta.embeddings.word_embeddings.param("weight");
+    if (this.config.tie_word_embeddings && this.lm_head.decoder.param("weight") !== words) this.lm_head.decoder.setParameter("weight", words);
   }
   override forward(inputs: ModelInputs): ModelOutput {
     const out = this.roberta.forward(inputs);

@@ -4,7 +4,7 @@
  * cross-attention and feed-forward sublayers. Blocks, stacks and models are in modeling.ts.
  */
 import { Tensor, tensor, scaledDotProductAttention, add, mul, cat } from "../../tensor/index.js";
-import { Module, Linear, Embedding, RMSNorm, Dropout, getActivation, type Activation } from "../../nn/index.js";
+import { Module, Linear, Embedding, RMSNorm, Dropout, getActivation, type Activation, type LinearLike, type EmbeddingLike } from "../../nn/index.js";
 import { type PastKeyValues, expandBatch } from "../decoder_utils.js";
 import { T5Config } from "./config.js";
 
@@ -54,11 +54,11 @@ export interface AttentionCache {
 }
 
 export class T5Attention extends Module {
-  readonly q: Linear;
-  readonly k: Linear;
-  readonly v: Linear;
-  readonly o: Linear;
-  readonly relative_attention_bias: Embedding | null;
+  readonly q: LinearLike;
+  readonly k: LinearLike;
+  readonly v: LinearLike;
+  readonly o: LinearLike;
+  readonly relative_attention_bias: EmbeddingLike | null;
 
   constructor(readonly config: T5Config, readonly isDecoder: boolean, hasRelativeAttentionBias: boolean) {
     super();
@@ -154,8 +154,8 @@ export class T5LayerCrossAttention extends Module {
 
 /** wo(dropout(act(wi(x)))): T5 v1.0's feed-forward. */
 export class T5DenseActDense extends Module {
-  readonly wi: Linear;
-  readonly wo: Linear;
+  readonly wi: LinearLike;
+  readonly wo: LinearLike;
   readonly dropout: Dropout;
   private readonly act: Activation;
   constructor(config: T5Config) {
@@ -173,9 +173,9 @@ export class T5DenseActDense extends Module {
 
 /** wo(dropout(act(wi_0(x)) · wi_1(x))): T5 v1.1's gated feed-forward. */
 export class T5DenseGatedActDense extends Module {
-  readonly wi_0: Linear;
-  readonly wi_1: Linear;
-  readonly wo: Linear;
+  readonly wi_0: LinearLike;
+  readonly wi_1: LinearLike;
+  readonly wo: LinearLike;
   readonly dropout: Dropout;
   private readonly act: Activation;
   constructor(config: T5Config) {

@@ -12,7 +12,7 @@
  * steps pass back instead of the encoder output (transformers' EncoderDecoderCache).
  */
 import { Tensor, tensor, mul, crossEntropy } from "../../tensor/index.js";
-import { Module, ModuleList, Linear, Embedding, Dropout } from "../../nn/index.js";
+import { Module, ModuleList, Linear, Embedding, Dropout, type LinearLike, type EmbeddingLike } from "../../nn/index.js";
 import { PreTrainedModel, type LoadReport, type ModelInputs, type IdsLike, toIds, toFloat, type TaskKind } from "../modeling_utils.js";
 import { type PastKeyValues, type DecoderInputs, type DecoderOutput, checkpointLayer, keyPaddingMask, pastLength } from "../decoder_utils.js";
 import { T5Config } from "./config.js";
@@ -220,7 +220,7 @@ function withCaches(out: T5Output, present: PastKeyValues | null, crossPresent: 
 export class T5Model extends T5PreTrainedModel {
   static override readonly architecture: string = "T5Model";
   static override readonly taskKind: TaskKind = "base";
-  readonly shared: Embedding;
+  readonly shared: EmbeddingLike;
   readonly encoder: T5Stack;
   readonly decoder: T5Stack;
 
@@ -231,8 +231,8 @@ export class T5Model extends T5PreTrainedModel {
   }
 
   override tieWeights(): void {
-    this.encoder.embed_tokens.setParameter("weight", this.shared.weight);
-    this.decoder.embed_tokens.setParameter("weight", this.shared.weight);
+    this.encoder.embed_tokens.setParameter("weight", this.shared.param("weight"));
+    this.decoder.embed_tokens.setParameter("weight", this.shared.param("weight"));
   }
 
   /** The encoder's last hidden state (B, T, d_model). */
@@ -255,10 +255,10 @@ export class T5Model extends T5PreTrainedModel {
 export class T5ForConditionalGeneration extends T5PreTrainedModel {
   static override readonly architecture: string = "T5ForConditionalGeneration";
   static override readonly taskKind: TaskKind = "seq2seq-lm";
-  readonly shared: Embedding;
+  readonly shared: EmbeddingLike;
   readonly encoder: T5Stack;
   readonly decoder: T5Stack;
-  readonly lm_head: Linear;
+  readonly lm_head: LinearLike;
 
   constructor(config: T5Config) {
     super(config);
@@ -270,9 +270,9 @@ export class T5ForConditionalGeneration extends T5PreTrainedModel {
 
   /** encoder/decoder embed_tokens share `shared`; lm_head too when tie_word_embeddings. */
   override tieWeights(): void {
-    this.encoder.embed_tokens.setParameter("weight", this.shared.weight);
-    this.decoder.embed_tokens.setParameter("weight", this.shared.weight);
-    if (this.config.tie_word_embeddings) this.lm_head.setParameter("weight", this.shared.weight);
+    this.encoder.embed_tokens.setParameter("weight", this.shared.param("weight"));
+    this.decoder.embed_tokens.setParameter("weight", this.shared.param("weight"));
+    if (this.config.tie_word_embeddings) this.lm_head.setParameter("weight", this.shared.param("weight"));
   }
 
   /** The encoder's last hidden state (B, T, d_model). */
@@ -306,7 +306,7 @@ export class T5ForConditionalGeneration extends T5PreTrainedModel {
 export class T5EncoderModel extends T5PreTrainedModel {
   static override readonly architecture: string = "T5EncoderModel";
   static override readonly taskKind: TaskKind = "base";
-  readonly shared: Embedding;
+  readonly shared: EmbeddingLike;
   readonly encoder: T5Stack;
 
   constructor(config: T5Config) {
@@ -317,7 +317,7 @@ export class T5EncoderModel extends T5PreTrainedModel {
   }
 
   override tieWeights(): void {
-    this.encoder.embed_tokens.setParameter("weight", this.shared.weight);
+    this.encoder.embed_tokens.setParameter("weight", this.shared.param("weight"));
   }
 
   override forward(inputs: ModelInputs): DecoderOutput {

@@ -9,12 +9,12 @@
  * Parameter paths are PEFT's: `base_layer.weight`, `lora_A.<adapter>.weight` (r, in),
  * `lora_B.<adapter>.weight` (out, r), `lora_magnitude_vector.<adapter>.weight` (out).
  */
-import { type Tensor, linear, add, mul, sub, div, noGrad, matmul, tensor, zeros } from "../../tensor/index.js";
-import { Module, Linear, Dropout, normal, uniform } from "../../nn/index.js";
+import { type Tensor, linear, loraLinear, add, mul, sub, div, noGrad, matmul, tensor, zeros } from "../../tensor/index.js";
+import { Module, Linear, Dropout, normal, uniform, type LinearLike } from "../../nn/index.js";
 import { ModuleDict, ParameterHolder } from "../modules_to_save.js";
 import { type TunerLayerLike, type WeightLayout, linearDims } from "../targets.js";
 import { PeftConfigError } from "../config.js";
-import { Linear4bit } from "../../quant/linear4bit.js";
+import { QuantizedLinear } from "../../quant/quantized_linear.js";
 import { type InitLoraWeights, loraScaling } from "./config.js";
 
 export interface LoraAdapterOptions {
@@ -26,11 +26,10 @@ export interface LoraAdapterOptions {
   useDora: boolean;
 }
 
-type Forwardable = Module & { forward(x: Tensor): Tensor };
 
 export class LoraLayer extends Module implements TunerLayerLike {
   readonly isTunerLayer = true as const;
-  readonly base_layer: Forwardable;
+  readonly base_layer: LinearLike;
   readonly lora_dropout: ModuleDict<Dropout>;
   readonly lora_A: ModuleDict<Linear>;
   readonly lora_B: ModuleDict<Linear>;
@@ -54,7 +53,7 @@ export class LoraLayer extends Module implements TunerLayerLike {
     this.inFeatures = dims.inFeatures;
     this.outFeatures = dims.outFeatures;
     this.layout = dims.layout;
-    this.base_layer = this.addModule("base_layer", base as Forwardable);
+    this.base_layer = this.addModule("base_layer", dims.layer);
     this.lora_dropout = this.addModule("lora_dropout", new ModuleDict<Dropout>());
     this.lora_A = this.addModule("lora_A", new ModuleDict<Linear>());
     this.lora_B = this.addModule("lora_B", new ModuleDict<Linear>());
@@ -120,6 +119,8 @@ export class LoraLayer extends Module implements TunerLayerLike {
       if (this.merged.size) this.unmerge();
       return this.base_layer.forward(x);
     }
+    const fused = this.fusedForward(x);
+    if (fused) return fused;
     let result = this.base_layer.forward(x);
     for (const name of this.activeAdapters) {
       if (this.merged.has(name)) continue;
@@ -143,6 +144,26 @@ export class LoraLayer extends Module implements TunerLayerLike {
       result = add(result, add(mul(sub(scale, 1), baseNoBias), mul(mul(lora, scale), s)));
     }
     return result;
+  }
+
+  /**
+   * One active, unmerged, plain (non-DoRA) adapter on a base that computes exactly
+   * linear(x, weight, bias, layout) on a float weight (nn.Linear, GPT-2's Conv1D): base and
+   * adapter run as one op (loraLinear), the adapter product added inside the base's output
+   * buffer. Null when the general path applies.
+   */
+  private fusedForward(x: Tensor): Tensor | null {
+    if (this.activeAdapters.length !== 1 || this.merged.size) return null;
+    const name = this.activeAdapters[0];
+    if (this.useDora.get(name)) return null;
+    const base = this.base_layer as LinearLike & { weight?: Tensor; bias?: Tensor | null };
+    const plain = base.constructor === Linear || (base.constructor as { plainLinear?: boolean }).plainLinear === true;
+    const w = base.weight;
+    if (!plain || !w || (w.dtype !== "float32" && w.dtype !== "bfloat16") || x.dtype !== "float32") return null;
+    const xd = this.lora_dropout.get(name)!.forward(x);
+    const A = this.lora_A.get(name)!.weight;
+    const B = this.lora_B.get(name)!.weight;
+    return loraLinear(x, w, base.bias ?? null, this.layout, A, B, this.scaling.get(name)!, xd === x ? null : xd);
   }
 
   /**
@@ -178,7 +199,7 @@ export class LoraLayer extends Module implements TunerLayerLike {
    */
   private updateBaseWeight(what: string, fn: (w: Float32Array) => void): void {
     const base = this.base_layer;
-    if (base instanceof Linear4bit) {
+    if (base instanceof QuantizedLinear) {
       const w = base.dequantizedWeight();
       fn(w.f32());
       base.requantize(w);

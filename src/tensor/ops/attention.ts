@@ -10,7 +10,6 @@ import { kernels } from "../backend.js";
 import type { AttentionOptions } from "../native.js";
 import { nextKernelSeed } from "../random.js";
 import { Tensor } from "../tensor.js";
-import { zeros } from "./creation.js";
 import { expand } from "./views.js";
 import { asMask } from "./where.js";
 import { asContiguous, broadcastShapes } from "./util.js";
@@ -51,11 +50,11 @@ const attentionOp = defineOp({
     const dq = need[0] ? Tensor.empty(q.shape) : null;
     const dk = need[1] ? Tensor.empty(k.shape) : null;
     const dv = need[2] ? Tensor.empty(v.shape) : null;
-    const dbias = bias && need[3] ? zeros(bias.shape) : null;
+    const dbias = bias && need[3] ? Tensor.empty(bias.shape) : null;
     const g = asContiguous(dy);
     const opts: AttentionOptions = { ...cfg.opts, bias: bias ? bias.f32() : null, keyMask: mask ? (mask.data as Uint8Array) : null };
     if (cfg.opts.Tk === 0 || q.numel === 0) {
-      for (const t of [dq, dk, dv]) if (t && t.numel > 0) kernels().fill(t.f32(), 0, t.numel);
+      for (const t of [dq, dk, dv, dbias]) if (t && t.numel > 0) kernels().fill(t.f32(), 0, t.numel);
     } else if (dq || dk || dv || dbias) {
       kernels().attentionBackward(dq?.f32() ?? null, dk?.f32() ?? null, dv?.f32() ?? null, dbias?.f32() ?? null, g.f32(), q.f32(), k.f32(), v.f32(), out.f32(), lse.f32(), opts);
     }

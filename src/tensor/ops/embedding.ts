@@ -40,9 +40,9 @@ const embeddingOp = defineOp({
     return { out, saved: { ids, V, C, paddingIdx } };
   },
   backward({ ids, V, C, paddingIdx }, dy) {
-    const dw = zeros([V, C]);
+    const dw = Tensor.empty([V, C]);
     const g = dy.isContiguous() ? dy : dy.contiguousCopy();
-    if (g.numel > 0) kernels().embeddingBackward(dw.f32(), g.f32(), ids.i32(), ids.numel, C, V, paddingIdx);
+    if (dw.numel > 0) kernels().embeddingBackward(dw.f32(), g.f32(), ids.i32(), ids.numel, C, V, paddingIdx);
     return [null, dw];
   },
 });
@@ -80,9 +80,9 @@ const indexSelectOp = defineOp({
     return { out, saved: { index, inShape: x.shape, dim, outer, inner } };
   },
   backward({ index, inShape, dim, outer, inner }, dy) {
-    const dx = zeros(inShape);
+    const dx = Tensor.empty(inShape);
     const g = dy.isContiguous() ? dy : dy.contiguousCopy();
-    if (g.numel > 0) kernels().indexSelectBackward(dx.f32(), g.f32(), index.i32(), outer, inShape[dim], inner, index.numel);
+    if (dx.numel > 0) kernels().indexSelectBackward(dx.f32(), g.f32(), index.i32(), outer, inShape[dim], inner, index.numel);
     return [dx, null];
   },
 });

@@ -1,12 +1,11 @@
 /**
  * layerNorm over the trailing `normalizedShape` dims (torch.nn.functional.layer_norm).
  * Forward saves x, mean and rstd (N rows each); backward asks the kernel only for the
- * gradients that are wanted (dw/db accumulate, so they start from zeros).
+ * gradients that are wanted.
  */
 import { defineOp } from "../autograd.js";
 import { kernels } from "../backend.js";
 import { Tensor, numelOf } from "../tensor.js";
-import { zeros } from "./creation.js";
 import { asContiguous } from "./util.js";
 
 const layerNormOp = defineOp({
@@ -28,9 +27,9 @@ const layerNormOp = defineOp({
     const needB = hasB && need[w ? 2 : 1];
     const g = asContiguous(dy);
     const dx = need[0] ? Tensor.empty(x.shape) : null;
-    const dw = needW ? zeros([C]) : null;
-    const db = needB ? zeros([C]) : null;
-    if (N > 0 && C > 0 && (dx || dw || db)) {
+    const dw = needW ? Tensor.empty([C]) : null;
+    const db = needB ? Tensor.empty([C]) : null;
+    if (C > 0 && (dx || dw || db)) {
       kernels().layerNormBackward(dx?.f32() ?? null, dw?.f32() ?? null, db?.f32() ?? null, g.f32(), x.f32(), w?.f32() ?? null, mean.f32(), rstd.f32(), N, C);
     }
     // dw/db come back flat (C); a multi-dim normalizedShape views them with its shape.

@@ -1,11 +1,10 @@
 /**
  * rmsNorm over the last dim (Llama's RMSNorm, torch.nn.functional.rms_norm): y = x * rstd * w,
- * rstd = 1 / sqrt(mean(x^2) + eps). Forward saves x and rstd; dw accumulates from zeros.
+ * rstd = 1 / sqrt(mean(x^2) + eps). Forward saves x and rstd.
  */
 import { defineOp } from "../autograd.js";
 import { kernels } from "../backend.js";
 import { Tensor } from "../tensor.js";
-import { zeros } from "./creation.js";
 import { asContiguous } from "./util.js";
 
 const rmsNormOp = defineOp({
@@ -22,9 +21,9 @@ const rmsNormOp = defineOp({
   },
   backward({ x, rstd, w, N, C }, dy, { needsInputGrad: need }) {
     const dx = need[0] ? Tensor.empty(x.shape) : null;
-    const dw = w && need[1] ? zeros([C]) : null;
+    const dw = w && need[1] ? Tensor.empty([C]) : null;
     const g = asContiguous(dy);
-    if (N > 0 && C > 0 && (dx || dw)) {
+    if (C > 0 && (dx || dw)) {
       kernels().rmsNormBackward(dx?.f32() ?? null, dw?.f32() ?? null, g.f32(), x.f32(), w?.f32() ?? null, rstd.f32(), N, C);
     }
     return w ? [dx, dw] : [dx];

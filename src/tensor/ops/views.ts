@@ -8,7 +8,6 @@ import { kernels } from "../backend.js";
 import { Tensor, type Shape, contiguousStrides, numelOf } from "../tensor.js";
 import { inferShape, normDim, sameShape } from "./util.js";
 import { sumToShape } from "./reduce_kernel.js";
-import { zeros } from "./creation.js";
 
 function viewOf(x: Tensor, shape: Shape, strides: Shape, offset: number): Tensor {
   return new Tensor(x.storage, shape, strides, offset);
@@ -106,14 +105,14 @@ export function expand(x: Tensor, shape: Shape): Tensor {
 
 /** Scatters dy (a slice of length n along `dim`) into zeros of `shape` at start, step. */
 function unslice(dy: Tensor, shape: number[], dim: number, start: number, step: number): Tensor {
-  const out = zeros(shape);
+  const out = Tensor.empty(shape);
   const outer = numelOf(shape.slice(0, dim));
   const inner = numelOf(shape.slice(dim + 1));
   const n = dy.shape[dim];
   const idx = new Int32Array(n);
   for (let i = 0; i < n; i++) idx[i] = start + i * step;
   const g = dy.isContiguous() ? dy : dy.contiguousCopy();
-  if (g.numel > 0) kernels().indexSelectBackward(out.f32(), g.f32(), idx, outer, shape[dim], inner, n);
+  if (out.numel > 0) kernels().indexSelectBackward(out.f32(), g.f32(), idx, outer, shape[dim], inner, n);
   return out;
 }
 

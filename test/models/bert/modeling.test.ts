@@ -94,7 +94,7 @@ test("bert_tiny: logits, loss, hidden states and every gradient match HF", { ski
   }
   assert.equal(compared, [...exp.keys()].filter((k) => k.startsWith("full.grad.")).length);
   // The padding row (pad_token_id 0) of word_embeddings gets no gradient although id 0 appears.
-  const wordGrad = model.bert.embeddings.word_embeddings.weight.grad!.toFloat32Array();
+  const wordGrad = model.bert.embeddings.word_embeddings.param("weight").grad!.toFloat32Array();
   assert.ok(wordGrad.subarray(0, 32).every((v: number) => v === 0));
   report.push(`grads (${compared} tensors, key biases excluded): max abs ${worstAbs.toExponential(2)}, max rel ${worstRel.toExponential(2)}`);
   t.diagnostic(report.join("\n"));
@@ -204,7 +204,7 @@ test("loading a base checkpoint into a head names the newly initialised classifi
   assert.deepEqual(model.loadReport!.unexpectedKeys, []);
   assert.equal(warnings.length, 1);
   assert.match(warnings[0], /Some weights of BertForSequenceClassification were not initialized .* newly initialized: \[classifier\.weight, classifier\.bias\]/);
-  assert.deepEqual(model.classifier.weight.shape, [3, 32]);
+  assert.deepEqual(model.classifier.param("weight").shape, [3, 32]);
   const ref = await BertForSequenceClassification.fromPretrained(MODEL_DIR, { quiet: true });
   assert.deepEqual(model.stateDict().get("bert.encoder.layer.1.output.dense.weight")!.toFloat32Array(), ref.stateDict().get("bert.encoder.layer.1.output.dense.weight")!.toFloat32Array());
   fs.rmSync(dir, { recursive: true });
@@ -270,11 +270,11 @@ test("token classification, QA and masked LM heads: shapes, losses and tied weig
   assert.deepEqual(q.end_logits!.shape, [2, 5]);
   assert.ok(Number.isFinite(q.loss!.item()));
   q.loss!.backward();
-  assert.ok(qa.qa_outputs.weight.grad);
+  assert.ok(qa.qa_outputs.param("weight").grad);
 
   const mlm = new BertForMaskedLM(BertConfig.fromDict(tinyDict)).eval();
-  assert.equal(mlm.cls.predictions.decoder.weight, mlm.bert.embeddings.word_embeddings.weight);
-  assert.equal(mlm.cls.predictions.decoder.bias, mlm.cls.predictions.bias);
+  assert.equal(mlm.cls.predictions.decoder.param("weight"), mlm.bert.embeddings.word_embeddings.param("weight"));
+  assert.equal(mlm.cls.predictions.decoder.param("bias"), mlm.cls.predictions.bias);
   const m = mlm.forward({ input_ids: ids, attention_mask, labels: [[-100, 5, -100, -100, -100], [-100, -100, 6, -100, -100]] });
   assert.deepEqual(m.logits.shape, [2, 5, 50]);
   m.loss!.backward();
@@ -291,8 +291,8 @@ test("masked LM save -> load keeps the decoder tied and reports nothing missing"
   const again = await BertForMaskedLM.fromPretrained(dir, { quiet: true });
   assert.deepEqual(again.loadReport!.newlyInitialized, []);
   assert.deepEqual(again.loadReport!.unexpectedKeys, []);
-  assert.equal(again.cls.predictions.decoder.weight, again.bert.embeddings.word_embeddings.weight);
-  assert.equal(again.cls.predictions.decoder.bias, again.cls.predictions.bias);
+  assert.equal(again.cls.predictions.decoder.param("weight"), again.bert.embeddings.word_embeddings.param("weight"));
+  assert.equal(again.cls.predictions.decoder.param("bias"), again.cls.predictions.bias);
   const inputs = { input_ids: [[2, 5, 7, 9]], attention_mask: [[1, 1, 1, 1]] };
   assert.deepEqual(again.forward(inputs).logits.toFloat32Array(), mlm.forward(inputs).logits.toFloat32Array());
   fs.rmSync(dir, { recursive: true });

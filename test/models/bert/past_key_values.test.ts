@@ -114,9 +114,9 @@ test("BertSelfAttention with past keys/values equals softmax(q [Kp; K]ᵀ/√D +
     return y;
   };
   const h = hidden.toFloat32Array();
-  const q = lin(h, attn.query.weight.toFloat32Array(), attn.query.bias!.toFloat32Array(), B * T);
-  const k = lin(h, attn.key.weight.toFloat32Array(), attn.key.bias!.toFloat32Array(), B * T);
-  const v = lin(h, attn.value.weight.toFloat32Array(), attn.value.bias!.toFloat32Array(), B * T);
+  const q = lin(h, attn.query.param("weight").toFloat32Array(), attn.query.param("bias")!.toFloat32Array(), B * T);
+  const k = lin(h, attn.key.param("weight").toFloat32Array(), attn.key.param("bias")!.toFloat32Array(), B * T);
+  const v = lin(h, attn.value.param("weight").toFloat32Array(), attn.value.param("bias")!.toFloat32Array(), B * T);
   const [PK, PV, M] = [pk.toFloat32Array(), pv.toFloat32Array(), mask.toFloat32Array()];
   const want = new Float32Array(B * T * C);
   for (let b = 0; b < B; b++) for (let hh = 0; hh < H; hh++) for (let t = 0; t < T; t++) {

@@ -100,16 +100,16 @@ test("heads: shapes, losses, tied vocab projector, gradients", () => {
   const q = qa.forward({ input_ids: ids, attention_mask, start_positions: [0, 2], end_positions: [3, 5] });
   assert.deepEqual(q.end_logits!.shape, [2, 6]);
   q.loss!.backward();
-  assert.ok(qa.qa_outputs.weight.grad);
+  assert.ok(qa.qa_outputs.param("weight").grad);
 
   const mlm = new DistilBertForMaskedLM(DistilBertConfig.fromDict(tiny)).eval();
-  assert.equal(mlm.vocab_projector.weight, mlm.distilbert.embeddings.word_embeddings.weight);
+  assert.equal(mlm.vocab_projector.param("weight"), mlm.distilbert.embeddings.word_embeddings.param("weight"));
   const saved = [...mlm.stateDictForSave().keys()];
   assert.ok(saved.includes("vocab_projector.bias") && saved.includes("vocab_layer_norm.weight") && !saved.includes("vocab_projector.weight"));
   const m = mlm.forward({ input_ids: ids, attention_mask, labels: [[-100, 9, -100, -100, -100, -100], [7, -100, -100, -100, -100, -100]] });
   assert.deepEqual(m.logits.shape, [2, 6, 40]);
   m.loss!.backward();
-  assert.ok(mlm.vocab_transform.weight.grad && mlm.distilbert.embeddings.word_embeddings.weight.grad);
+  assert.ok(mlm.vocab_transform.param("weight").grad && mlm.distilbert.embeddings.word_embeddings.param("weight").grad);
 });
 
 function tensorOf(values: number[], shape = [values.length]): Tensor {

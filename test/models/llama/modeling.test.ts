@@ -69,9 +69,9 @@ test("Llama: save → load round trip, tied and untied lm_head", async () => {
   for (const tie of [true, false]) {
     manualSeed(3);
     const model = new LlamaForCausalLM(LlamaConfig.fromDict(tiny({ tie_word_embeddings: tie })));
-    assert.equal(model.lm_head.weight === model.model.embed_tokens.weight, tie);
+    assert.equal(model.lm_head.param("weight") === model.model.embed_tokens.param("weight"), tie);
     const loaded = await assertSaveLoadRoundTrip(model, (dir) => LlamaForCausalLM.fromPretrained(dir, { quiet: true }), batch);
-    assert.equal(loaded.lm_head.weight === loaded.model.embed_tokens.weight, tie);
+    assert.equal(loaded.lm_head.param("weight") === loaded.model.embed_tokens.param("weight"), tie);
   }
 });
 
@@ -83,14 +83,14 @@ test("Llama: growing the rotary tables keeps the old ones alive for a pending ba
   const long = Array.from({ length: 40 }, (_, i) => 1 + (i % 40));
   model.forward({ input_ids: [long], labels: [long] }).loss!.backward();
   loss.backward();
-  assert.ok(model.model.embed_tokens.weight.grad!.toFloat32Array().every(Number.isFinite));
+  assert.ok(model.model.embed_tokens.param("weight").grad!.toFloat32Array().every(Number.isFinite));
 });
 
 test("Llama: embed_tokens' pad row gets no gradient from the lookup", () => {
   manualSeed(4);
   const model = new LlamaForCausalLM(LlamaConfig.fromDict(tiny()));
   model.forward(batch).loss!.backward();
-  const g = model.model.embed_tokens.weight.grad!.toFloat32Array();
+  const g = model.model.embed_tokens.param("weight").grad!.toFloat32Array();
   assert.ok(g.subarray(0, 16).every((v) => v === 0), "row 0 (pad_token_id) must have no gradient");
   assert.ok(g.subarray(5 * 16, 6 * 16).some((v) => v !== 0));
 });

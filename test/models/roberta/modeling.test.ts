@@ -36,7 +36,7 @@ test("RobertaModel equals BertModel with the same weights fed RoBERTa's position
   const report = bert.loadStateDict(roberta.stateDict(), { strict: true });
   assert.deepEqual(report.missingKeys, []);
   // The position table's padding row is zero at init, as nn.Embedding(padding_idx) makes it.
-  const posTable = roberta.embeddings.position_embeddings.weight.toFloat32Array();
+  const posTable = roberta.embeddings.position_embeddings.param("weight").toFloat32Array();
   assert.ok(posTable.subarray(16, 32).every((v) => v === 0));
   const a = roberta.forward({ input_ids: ids, attention_mask });
   const position_ids = createPositionIdsFromInputIds(tensor(ids, { dtype: "int32" }), 1);
@@ -65,7 +65,7 @@ test("heads: HF key names, shapes, losses, gradients", () => {
     assert.ok(p.grad, `${name} has no gradient`);
   }
   // The position table's padding row gets no gradient.
-  const pg = seq.roberta.embeddings.position_embeddings.weight.grad!.toFloat32Array();
+  const pg = seq.roberta.embeddings.position_embeddings.param("weight").grad!.toFloat32Array();
   assert.ok(pg.subarray(16, 32).every((v) => v === 0));
 
   const tok = new RobertaForTokenClassification(cfg).eval();
@@ -79,15 +79,15 @@ test("heads: HF key names, shapes, losses, gradients", () => {
   assert.ok(Number.isFinite(q.loss!.item()));
 
   const mlm = new RobertaForMaskedLM(RobertaConfig.fromDict(tiny)).eval();
-  assert.equal(mlm.lm_head.decoder.weight, mlm.roberta.embeddings.word_embeddings.weight);
-  assert.equal(mlm.lm_head.decoder.bias, mlm.lm_head.bias);
+  assert.equal(mlm.lm_head.decoder.param("weight"), mlm.roberta.embeddings.word_embeddings.param("weight"));
+  assert.equal(mlm.lm_head.decoder.param("bias"), mlm.lm_head.bias);
   const saved = [...mlm.stateDictForSave().keys()];
   assert.ok(saved.includes("lm_head.bias") && saved.includes("lm_head.layer_norm.weight") && !saved.includes("lm_head.decoder.weight"));
   const labels = ids.map((row) => row.map((v, i) => (i === 2 ? v : -100)));
   const m = mlm.forward({ input_ids: ids, attention_mask, labels });
   assert.deepEqual(m.logits.shape, [3, 7, 60]);
   m.loss!.backward();
-  assert.ok(mlm.roberta.embeddings.word_embeddings.weight.grad, "the tied decoder sends gradient to the embeddings");
+  assert.ok(mlm.roberta.embeddings.word_embeddings.param("weight").grad, "the tied decoder sends gradient to the embeddings");
 });
 
 test("trains a few steps on a tiny random model and lowers the loss", () => {

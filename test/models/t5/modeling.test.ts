@@ -51,7 +51,7 @@ test("feed_forward_proj: relu (wi, wo) vs gated-gelu (wi_0, wi_1, wo, gelu_new)"
   const x = tensor(Array.from({ length: 16 }, (_, i) => Math.sin(i)), { shape: [2, 8] });
   noGrad(() => {
     const d = ff.DenseReluDense;
-    const want = linear(mul(gelu(linear(x, d.wi_0.weight), "tanh"), linear(x, d.wi_1.weight)), d.wo.weight).toFloat32Array();
+    const want = linear(mul(gelu(linear(x, d.wi_0.param("weight")), "tanh"), linear(x, d.wi_1.param("weight"))), d.wo.param("weight")).toFloat32Array();
     assert.deepEqual(d.forward(x).toFloat32Array(), want);
   });
   assert.throws(() => tiny({ feed_forward_proj: "gated-gelu-x" }), /feed_forward_proj "gated-gelu-x" is not valid/);
@@ -65,9 +65,9 @@ test("only block 0 holds relative_attention_bias; embeddings are shared", () => 
   ]);
   assert.ok(keys.includes("decoder.block.1.layer.1.EncDecAttention.q.weight"));
   assert.ok(keys.includes("decoder.block.1.layer.2.DenseReluDense.wo.weight"));
-  assert.equal(model.encoder.embed_tokens.weight, model.shared.weight);
-  assert.equal(model.decoder.embed_tokens.weight, model.shared.weight);
-  assert.equal(model.lm_head.weight, model.shared.weight);
+  assert.equal(model.encoder.embed_tokens.weight, model.shared.param("weight"));
+  assert.equal(model.decoder.embed_tokens.weight, model.shared.param("weight"));
+  assert.equal(model.lm_head.param("weight"), model.shared.param("weight"));
 });
 
 test("labels become decoder inputs shifted right behind decoder_start_token_id, -100 → pad", () => {
@@ -111,7 +111,7 @@ test("tied lm_head rescales the decoder output by d_model^-0.5", () => {
   const model = new T5ForConditionalGeneration(tiny()).eval();
   noGrad(() => {
     const out = model.forward({ input_ids: [[3, 4, 5]], decoder_input_ids: [[0, 9]] });
-    const want = linear(mul(out.last_hidden_state!, 8 ** -0.5), model.shared.weight).toFloat32Array();
+    const want = linear(mul(out.last_hidden_state!, 8 ** -0.5), model.shared.param("weight")).toFloat32Array();
     assert.deepEqual(out.logits.toFloat32Array(), want);
   });
 });

@@ -46,7 +46,7 @@ test("T5Model returns T5ForConditionalGeneration's decoder and encoder hidden st
   const base = new T5Model(tiny()).eval();
   const report = base.loadStateDict(new Map([...lm.stateDict()].filter(([k]) => k !== "lm_head.weight")), { strict: true });
   assert.deepEqual(report.missingKeys, []);
-  assert.equal(base.decoder.embed_tokens.weight, base.shared.weight);
+  assert.equal(base.decoder.embed_tokens.weight, base.shared.param("weight"));
   noGrad(() => {
     const want = lm.forward({ ...encoder, decoder_input_ids: decoderIds });
     const got = base.forward({ ...encoder, decoder_input_ids: decoderIds });
