@@ -2,7 +2,8 @@
  * Where a whole-model training step spends its time, by phase (forward, backward, optimizer)
  * and by kind of work (GEMM, attention, norms, element-wise, copies, optimizer kernels,
  * allocation, and the TypeScript left over: autograd, scopes, op dispatch). Runs in its own
- * process (`npm run bench -- models --profile`, or `node dist/bench/model_profile.js <dir> <family> <B> <T> [steps]`):
+ * process (`npm run bench -- models --profile`, `node dist/bench/model_profile.js bert-base|gpt2|... [steps]`
+ * on the bench's cached checkpoint, or `... <dir> <family> <B> <T> [steps]`):
  * it wraps every function of the native kernel table and the buffer cache's acquire/release
  * with a timer — nothing in src/ changes, and the timers cost nothing in other processes.
  */
@@ -14,7 +15,7 @@ import { createOptimizerByName } from "../src/optim/index.js";
 import { native } from "../src/tensor/native.js";
 import { bufferCache } from "../src/tensor/storage.js";
 import { table } from "./common.js";
-import { type Family, tokenIds } from "./models_cases.js";
+import { CASES, type Family, SPECS, checkpointDir, checkpointReady, tokenIds } from "./models_cases.js";
 
 type Phase = "forward" | "backward" | "optimizer";
 let phase: Phase = "forward";
@@ -74,8 +75,13 @@ function instrument(): void {
 const CLASSES = { bert: BertForSequenceClassification, gpt2: GPT2LMHeadModel, llama: LlamaForCausalLM };
 
 async function main(): Promise<void> {
-  const [dir, family, b, t, n] = process.argv.slice(2);
+  // `bert-base [steps]` (the cached checkpoint, the bench's full-step shape) or `<dir> <family> <B> <T> [steps]`.
+  const argv = process.argv.slice(2);
+  const known = CASES.find((c) => c.spec.key === argv[0] && c.mode === "full");
+  if (known && !checkpointReady(checkpointDir(known.spec.family, known.spec.config))) throw new Error(`no cached ${argv[0]} checkpoint yet: run npm run bench -- models ${argv[0]} first`);
+  const [dir, family, b, t, n] = known ? [checkpointDir(known.spec.family, known.spec.config), known.spec.family, known.B, known.T, argv[1]] : argv;
   const B = Number(b), T = Number(t), steps = Number(n ?? 3);
+  if (!dir || !(family in CLASSES) || !(B > 0) || !(T > 0)) throw new Error(`usage: model_profile.js ${SPECS.map((s) => s.key).join("|")} [steps], or <dir> bert|gpt2|llama <B> <T> [steps]`);
   manualSeed(0);
   const model = (await (CLASSES[family as Family] as unknown as { fromPretrained(d: string, o: object): Promise<PreTrainedModel> }).fromPretrained(dir, { quiet: true })) as PreTrainedModel;
   model.train();

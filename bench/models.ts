@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- models [bert-base|bert-small|gpt2|llama-1b ...] [--quick] [--rounds N] [--profile]`:
+ * `npm run bench -- models [bert-base|bert-small|gpt2|llama-1b ...] [--quick] [--rounds N] [--profile] [--out FILE]`:
  * whole real-size models (random weights, cached) in tunelab, PyTorch and onnxruntime-node.
  *
  * Per row, each engine runs in its own process (its VmHWM is the row's peak RSS for that
@@ -12,9 +12,9 @@
  * FLOPs: bench/models_cases.ts; the limit: bench/fma_native.cpp, measured at the start. The
  * full run (or --profile) ends with bench/model_profile.ts's breakdown of the BERT-base full step.
  */
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
-import { cpus, loadavg, totalmem } from "node:os";
+import { cpus, freemem, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 import { availableCpus } from "../src/index.js";
 import { repoRoot, table, torchVersion } from "./common.js";
@@ -61,6 +61,15 @@ interface Row {
   check: string;
   parityFailed: boolean;
   load: number;
+  /** Wall seconds the row took (loading, checks, calibration, rounds). */
+  took?: number;
+}
+
+/** Everything the bench prints on stdout (markdown), kept for --out. */
+const printed: string[] = [];
+function say(text = ""): void {
+  printed.push(text);
+  console.log(text);
 }
 
 const median = (xs: number[]) => {
@@ -101,6 +110,19 @@ function parity(answers: Record<string, Answer>): { text: string; failed: boolea
   return { text: parts.join("; ") || "no reference", failed };
 }
 
+const gib = (b: number) => (b / 2 ** 30).toFixed(1);
+
+/** MemAvailable from /proc/meminfo (the kernel's estimate of what can be used without swapping), bytes. */
+function memAvailable(): number {
+  const m = /MemAvailable:\s+(\d+) kB/.exec(readFileSync("/proc/meminfo", "utf8"));
+  return m ? Number(m[1]) * 1024 : freemem();
+}
+
+/** Bytes of the checkpoint's safetensors (float32: the weights' size in memory). */
+function paramBytes(dir: string): number {
+  return readdirSync(dir).filter((f) => f.endsWith(".safetensors")).reduce((a, f) => a + statSync(join(dir, f)).size, 0);
+}
+
 /** torch.onnx.export in a process of its own (tracing's memory would count in the timed torch process's peak). */
 async function exportOnnx(job: Answer, path: string): Promise<void> {
   const p = EngineProcess.torch("PASSIVE");
@@ -124,7 +146,7 @@ async function runRow(c: ModelCase, opts: { quick: boolean; rounds: number; thre
     } finally {
       w.close();
     }
-    console.log(`  (wrote ${c.spec.key}'s random-weight checkpoint to ${dir} in ${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+    say(`  (wrote ${c.spec.key}'s random-weight checkpoint to ${dir} in ${((performance.now() - t0) / 1000).toFixed(0)} s)`);
   }
   const job = {
     cmd: "load", dir, family: c.spec.family, mode: c.mode, B: c.B, T: c.T, new_tokens: c.newTokens,
@@ -144,8 +166,17 @@ async function runRow(c: ModelCase, opts: { quick: boolean; rounds: number; thre
     }
   };
   try {
+    // A big model's engines each hold a few GiB: start the next one only where memory is there,
+    // never push a shared machine into the OOM killer.
+    const need = 1.4 * paramBytes(dir);
+    if (c.spec.big && memAvailable() < need) {
+      row.engines.tunelab = { samples: [], rounds: [], error: `skipped: ${gib(memAvailable())} GiB available, the row needs about ${gib(need)} GiB per engine` };
+      return row;
+    }
     await start("tunelab", EngineProcess.tunelab());
-    if (opts.torch) {
+    if (opts.torch && c.spec.big && memAvailable() < need) {
+      row.engines.torch = { samples: [], rounds: [], error: `not started: ${gib(memAvailable())} GiB available beside tunelab, about ${gib(need)} GiB needed` };
+    } else if (opts.torch) {
       // Big models: one torch process (two copies of 4 GB beside tunelab's would crowd the machine).
       if (!c.spec.big && !opts.quick) await start("torch-default", EngineProcess.torch("default"));
       await start("torch", EngineProcess.torch("PASSIVE"));
@@ -165,9 +196,18 @@ async function runRow(c: ModelCase, opts: { quick: boolean; rounds: number; thre
     row.parityFailed = checked.failed;
     if (!procs.tunelab) return row;
 
-    // One warm-up step each (at N threads), then steps per round so a round lasts ~roundSeconds.
+    // One warm-up step each (at N threads; its time, an overestimate, sizes the rounds to ~roundSeconds).
     const est: Record<string, number> = {};
-    for (const [name, p] of Object.entries(procs)) est[name] = (await p.time(opts.threads, 1, 1))[0];
+    for (const [name, p] of Object.entries(procs)) {
+      try {
+        est[name] = (await p.time(opts.threads, 1))[0];
+      } catch (err) {
+        if (name === "tunelab") throw err;
+        row.engines[name === "torch-default" ? "torch" : name] = { samples: [], rounds: [], error: (err as Error).message.slice(0, 300) };
+        p.close();
+        delete procs[name];
+      }
+    }
     const stepsFor = (name: string) => (opts.quick ? 1 : Math.max(1, Math.round(opts.roundSeconds / est[name])));
 
     // PyTorch calibration: N threads (default wait policy), N threads PASSIVE, 1 thread PASSIVE.
@@ -178,11 +218,17 @@ async function runRow(c: ModelCase, opts: { quick: boolean; rounds: number; thre
       candidates.push({ p: procs.torch, threads: opts.threads, setting: `${opts.threads} thr PASSIVE` });
       if (opts.threads > 1) candidates.push({ p: procs.torch, threads: 1, setting: "1 thr" });
       let best = Infinity;
-      for (const cand of candidates) {
-        const t = median(await cand.p.time(cand.threads, stepsFor("torch"), cand.threads === opts.threads ? 0 : 1));
-        if (t < best) [best, torchRun] = [t, cand];
+      try {
+        for (const cand of candidates) {
+          const t = median(await cand.p.time(cand.threads, stepsFor("torch")));
+          if (t < best) [best, torchRun] = [t, cand];
+        }
+        row.engines.torch = { samples: [], rounds: [], setting: torchRun!.setting };
+      } catch (err) {
+        row.engines.torch = { samples: [], rounds: [], error: (err as Error).message.slice(0, 300) };
+        torchRun = undefined;
       }
-      row.engines.torch = { samples: [], rounds: [], setting: torchRun!.setting };
+      for (const name of ["torch", "torch-default"]) if (procs[name] && procs[name] !== torchRun?.p) procs[name].close(); // idle copies hold memory
     }
     const runners: [string, () => Promise<number[]>][] = [["tunelab", () => procs.tunelab.time(opts.threads, stepsFor("tunelab"))]];
     if (torchRun) runners.push(["torch", () => torchRun!.p.time(torchRun!.threads, stepsFor("torch"))]);
@@ -191,14 +237,20 @@ async function runRow(c: ModelCase, opts: { quick: boolean; rounds: number; thre
     for (let r = 0; r < opts.rounds; r++) {
       for (let i = 0; i < runners.length; i++) {
         const [name, run] = runners[(i + r) % runners.length];
-        const s = await run();
-        row.engines[name].samples.push(...s);
-        row.engines[name].rounds.push(median(s));
+        if (row.engines[name].error) continue;
+        try {
+          const s = await run();
+          row.engines[name].samples.push(...s);
+          row.engines[name].rounds.push(median(s));
+        } catch (err) {
+          if (name === "tunelab") throw err;
+          row.engines[name] = { samples: [], rounds: [], error: (err as Error).message.slice(0, 300) }; // a reference failing is reported, not fatal
+        }
       }
     }
     row.engines.tunelab.rss = await procs.tunelab.peakRss();
-    if (torchRun) row.engines.torch.rss = await torchRun.p.peakRss();
-    if (procs.onnxruntime) row.engines.onnxruntime.rss = await procs.onnxruntime.peakRss();
+    if (torchRun && !row.engines.torch.error) row.engines.torch.rss = await torchRun.p.peakRss().catch(() => undefined);
+    if (procs.onnxruntime && !row.engines.onnxruntime.error) row.engines.onnxruntime.rss = await procs.onnxruntime.peakRss().catch(() => undefined);
   } catch (err) {
     row.engines.tunelab ??= { samples: [], rounds: [] };
     row.engines.tunelab.error ??= (err as Error).message.slice(0, 300);
@@ -235,9 +287,9 @@ function rowCells(row: Row, peak: Peak): (string | number)[] {
 /** The step's breakdown (bench/model_profile.ts) in its own process, so its timers touch no timed row. */
 function profile(c: ModelCase, quick: boolean): void {
   const dir = checkpointDir(c.spec.family, quick ? c.spec.quick : c.spec.config);
-  console.log(`\n## Where the ${caseName(c)} goes (bench/model_profile.ts)\n`);
+  say(`\n## Where the ${caseName(c)} goes (bench/model_profile.ts)\n`);
   const r = spawnSync(process.execPath, [join(repoRoot, "dist", "bench", "model_profile.js"), dir, c.spec.family, String(c.B), String(c.T), "3"], { encoding: "utf8" });
-  console.log(r.status === 0 ? r.stdout : `profile failed: ${r.stderr.trim().split("\n").slice(-3).join(" | ")}`);
+  say(r.status === 0 ? r.stdout : `profile failed: ${r.stderr.trim().split("\n").slice(-3).join(" | ")}`);
 }
 
 export async function benchModels(args: string[]): Promise<number> {
@@ -245,10 +297,10 @@ export async function benchModels(args: string[]): Promise<number> {
   const quick = args.includes("--quick");
   const roundsAt = args.indexOf("--rounds");
   const rounds = roundsAt >= 0 ? Number(args[roundsAt + 1]) : quick ? 1 : 3;
-  const names = args.filter((a, i) => !a.startsWith("--") && args[i - 1] !== "--rounds");
+  const names = args.filter((a, i) => !a.startsWith("--") && args[i - 1] !== "--rounds" && args[i - 1] !== "--out");
   const unknown = names.filter((n) => !SPECS.some((s) => s.key === n));
   if (unknown.length || !(rounds >= 1)) {
-    console.error(`bench models: unknown model ${unknown.join(", ") || "?"} or --rounds; choose from ${SPECS.map((s) => s.key).join(", ")} (default: all), --quick, --rounds N (>= 1)`);
+    console.error(`bench models: unknown model ${unknown.join(", ") || "?"} or --rounds; choose from ${SPECS.map((s) => s.key).join(", ")} (default: all), --quick, --rounds N (>= 1), --profile, --out FILE (the markdown, e.g. bench/RESULTS.md)`);
     return 2;
   }
   const cases = (quick ? QUICK_CASES : CASES).filter((c) => names.length === 0 || names.includes(c.spec.key));
@@ -257,37 +309,47 @@ export async function benchModels(args: string[]): Promise<number> {
   const before = loadavg()[0];
   const peak = measurePeak(threads);
   const version = process.env.TUNELAB_BENCH_NO_TORCH ? null : torchVersion();
-  console.log(`# tunelab bench: models${quick ? " (--quick: tiny shapes, 1 round — proves the harness, not the speed)" : ""}\n`);
-  console.log(`- machine: ${cpus()[0]?.model ?? "unknown CPU"}, ${n} logical CPU(s), ${(totalmem() / 2 ** 30).toFixed(0)} GiB; every engine at ${threads} thread(s)`);
-  console.log(`- limit: ${peak.note}; "% of peak" = counted GEMM FLOPs / median time / the ${threads}-thread figure`);
-  console.log(`- PyTorch: ${version ? `${version} (Debian python3-torch on OpenBLAS), bench/models_torch.py modules with Hugging Face semantics, same safetensors, best of ${threads} thr / ${threads} thr OMP_WAIT_POLICY=PASSIVE / 1 thr` : "not available (apt-get install python3-torch libopenblas0-pthread): tunelab only"}`);
-  console.log(`- onnxruntime-node: the PyTorch model exported with torch.onnx.export (opset 14), intraOpNumThreads ${threads}`);
-  console.log(`- ${rounds} round(s), engines alternating; s/step = median over all steps (range of round medians); dropout 0, AdamW lr 1e-5 wd 0.01, LoRA r=${LORA.r} alpha=${LORA.lora_alpha}`);
+  say(`# tunelab bench: models${quick ? " (--quick: tiny shapes, 1 round — proves the harness, not the speed)" : ""}\n`);
+  say(`- machine: ${cpus()[0]?.model ?? "unknown CPU"}, ${n} logical CPU(s), ${(totalmem() / 2 ** 30).toFixed(0)} GiB; every engine at ${threads} thread(s)`);
+  say(`- limit: ${peak.note}; "% of peak" = counted GEMM FLOPs / median time / the ${threads}-thread figure`);
+  say(`- PyTorch: ${version ? `${version} (Debian python3-torch on OpenBLAS), bench/models_torch.py modules with Hugging Face semantics, same safetensors, best of ${threads} thr / ${threads} thr OMP_WAIT_POLICY=PASSIVE / 1 thr` : "not available (apt-get install python3-torch libopenblas0-pthread): tunelab only"}`);
+  say(`- onnxruntime-node: the PyTorch model exported with torch.onnx.export (opset 14), intraOpNumThreads ${threads}`);
+  say(`- ${rounds} round(s), engines alternating; s/step = median over all steps (range of round medians); dropout 0, AdamW lr 1e-5 wd 0.01, LoRA r=${LORA.r} alpha=${LORA.lora_alpha}`);
   const busy = (load: number, own: number) => load - own > 0.3 * n;
-  console.log(`- load average before: ${before.toFixed(2)} on ${n} CPU(s)${busy(before, 0) ? " — WARNING: the machine is busy; figures are provisional, rerun on a quiet machine" : ""}`);
+  say(`- load average before: ${before.toFixed(2)} on ${n} CPU(s)${busy(before, 0) ? " — WARNING: the machine is busy; figures are provisional, rerun on a quiet machine" : ""}`);
 
   const rows: Row[] = [];
   for (const c of cases) {
     console.error(`[models] ${caseName(c)}...`);
-    rows.push(await runRow(c, { quick, rounds, threads, torch: version !== null, roundSeconds: 2 }));
+    const t0 = performance.now();
+    const row = await runRow(c, { quick, rounds, threads, torch: version !== null, roundSeconds: 2 });
+    row.took = (performance.now() - t0) / 1000;
+    rows.push(row);
   }
-  console.log("");
-  console.log(table(
+  say("");
+  say(table(
     ["work (fp32)", "tunelab s/step", "tokens/s", "GFLOP/s", "% of peak", "PyTorch s/step", "vs PyTorch", "ORT s/step", "vs ORT", "peak RSS MiB tunelab / torch / ORT"],
     rows.map((r) => rowCells(r, peak)),
   ));
-  console.log("\nChecks (first loss before any update, first logits, greedy tokens):");
-  for (const r of rows) console.log(`- ${caseName(r.c)}: ${r.check}; load average at the start ${r.load.toFixed(2)}; ${(r.flops / 1e9).toPrecision(3)} GFLOP per step`);
+  say("\nChecks (first loss before any update, first logits, greedy tokens):");
+  for (const r of rows) say(`- ${caseName(r.c)}: ${r.check}; load average at the start ${r.load.toFixed(2)}; ${(r.flops / 1e9).toPrecision(3)} GFLOP per step; the row took ${r.took?.toFixed(0)} s`);
   for (const r of rows) {
-    for (const [name, e] of Object.entries(r.engines)) if (e.error) console.log(`- ${caseName(r.c)}: ${name} failed: ${e.error}`);
+    for (const [name, e] of Object.entries(r.engines)) if (e.error) say(`- ${caseName(r.c)}: ${name} failed: ${e.error}`);
   }
   const profiled = cases.find((c) => c.spec.key === "bert-base" && c.mode === "full");
   if (profiled && (args.includes("--profile") || (names.length === 0 && !quick))) profile(profiled, quick);
   const after = loadavg()[0];
   const took = (performance.now() - started) / 1000;
-  console.log(`\nLoad average at the end: ${after.toFixed(2)} (this bench's ${threads} thread(s) included)${busy(after, threads) ? " — WARNING: other work was running; figures are provisional" : ""}. The bench took ${took.toFixed(0)} s.`);
+  say(`\nLoad average at the end: ${after.toFixed(2)} (this bench's ${threads} thread(s) included)${busy(after, threads) ? " — WARNING: other work was running; figures are provisional" : ""}. The bench took ${took.toFixed(0)} s.`);
+  const outAt = args.indexOf("--out");
+  if (outAt >= 0) {
+    const file = args[outAt + 1];
+    writeFileSync(`${file}.tmp`, `${printed.join("\n")}\n`);
+    renameSync(`${file}.tmp`, file);
+    console.error(`[models] wrote ${file}`);
+  }
   const tunelabBroke = rows.some((r) => r.engines.tunelab?.error || !r.engines.tunelab?.samples.length);
   const parityBroke = rows.some((r) => r.parityFailed);
-  if (parityBroke) console.log("FAILED: an engine's first result differs from tunelab's: the two sides are not the same computation.");
+  if (parityBroke) say("FAILED: an engine's first result differs from tunelab's: the two sides are not the same computation.");
   return tunelabBroke || parityBroke ? 1 : 0;
 }

@@ -20,6 +20,17 @@ namespace {
 
 thread_local bool t_inside_pool = false;
 
+// Polls of a waiting worker (or of the caller waiting for chunks) before a worker sleeps:
+// a pause is ~10-40 cycles, so this is some tens of microseconds.
+constexpr int kSpinChecks = 4000;
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
+
 // CPUs a cgroup quota allows (cgroup v2 cpu.max "quota period", v1 cfs_quota_us/period),
 // rounded up; 0 when there is no quota or no cgroup file.
 int cgroup_cpu_limit() {
@@ -61,8 +72,15 @@ int default_threads() {
   return available_cpus();
 }
 
-// Each worker sleeps on its own condition variable between jobs; a job wakes only the
-// workers it has parts for (a small kernel on a many-core machine wakes one or two).
+// A job is `parts` chunks; the caller and the workers it wakes claim chunks from one atomic
+// counter until none is left, and the caller returns once every chunk has finished. A worker
+// that is slow to start (another process holds its core) finds nothing left to claim and the
+// caller does its share, instead of the whole job waiting for it. Chunk c always covers the
+// same range and is passed to the job as its index, so results do not depend on which
+// thread ran it.
+//
+// Between jobs a worker polls for the next one for a few tens of microseconds (a model's ops
+// arrive microseconds apart), then sleeps on its own condition variable.
 class Pool {
  public:
   explicit Pool(int n) { resize(n); }
@@ -83,55 +101,83 @@ class Pool {
 
   void run(int parts, const std::function<void(int)>& job) {
     std::lock_guard<std::mutex> run_lock(run_mutex_);
-    job_ = &job;
-    pending_.store(parts - 1, std::memory_order_relaxed);
-    // The slot's mutex publishes job_ to the worker it wakes.
+    // The previous job has fully finished (every chunk done), so no worker reads these now.
+    job_.store(&job, std::memory_order_relaxed);
+    parts_.store(parts, std::memory_order_relaxed);
+    finished_.store(0, std::memory_order_relaxed);
+    const uint64_t epoch = (claim_.load(std::memory_order_relaxed) >> 32) + 1;
+    claim_.store(epoch << 32, std::memory_order_release);
     for (int i = 1; i < parts; ++i) {
       Slot& s = *slots_[i];
-      {
-        std::lock_guard<std::mutex> lock(s.mutex);
-        ++s.posted;
-      }
-      s.cv.notify_one();
+      std::lock_guard<std::mutex> lock(s.mutex);
+      if (s.sleeping) s.cv.notify_one();
     }
     t_inside_pool = true;
-    job(0);
+    run_chunks();
     t_inside_pool = false;
-    while (pending_.load(std::memory_order_acquire) != 0) std::this_thread::yield();
-    job_ = nullptr;
+    // Chunks still running on workers: poll, then yield (their thread may need this core).
+    for (int i = 0; finished_.load(std::memory_order_acquire) != parts; ++i) {
+      if (i < kSpinChecks) cpu_relax();
+      else std::this_thread::yield();
+    }
   }
 
  private:
   struct Slot {
     std::mutex mutex;
     std::condition_variable cv;
-    uint64_t posted = 0;
+    bool sleeping = false;  // guarded by mutex
   };
+
+  // Claims and runs chunks of the current job until none is left. The claim is a CAS on
+  // (epoch, next chunk): it succeeds only while that job still has unclaimed chunks, so the
+  // job and part count read just before belong to it (the caller replaces them only after
+  // every chunk has finished).
+  void run_chunks() {
+    uint64_t s = claim_.load(std::memory_order_acquire);
+    for (;;) {
+      const std::function<void(int)>* job = job_.load(std::memory_order_relaxed);
+      const uint32_t parts = uint32_t(parts_.load(std::memory_order_relaxed));
+      const uint32_t next = uint32_t(s);
+      if (next >= parts) return;
+      if (!claim_.compare_exchange_weak(s, s + 1, std::memory_order_acq_rel,
+                                        std::memory_order_acquire))
+        continue;  // s now holds the current value
+      (*job)(int(next));
+      finished_.fetch_add(1, std::memory_order_acq_rel);
+      s = claim_.load(std::memory_order_acquire);
+    }
+  }
 
   void stop() {
     shutdown_.store(true);
     for (size_t i = 1; i < slots_.size(); ++i) {
       Slot& s = *slots_[i];
-      { std::lock_guard<std::mutex> lock(s.mutex); }
+      std::lock_guard<std::mutex> lock(s.mutex);
       s.cv.notify_one();
     }
     for (auto& t : workers_) t.join();
     workers_.clear();
   }
 
+  uint64_t epoch_now() const { return claim_.load(std::memory_order_acquire) >> 32; }
+
   void worker_loop(int id) {
     t_inside_pool = true;
     Slot& slot = *slots_[id];
-    uint64_t seen = 0;
+    uint64_t seen = epoch_now();
     for (;;) {
-      {
+      for (int spin = 0; spin < kSpinChecks && epoch_now() == seen && !shutdown_.load(); ++spin)
+        cpu_relax();
+      if (epoch_now() == seen) {
         std::unique_lock<std::mutex> lock(slot.mutex);
-        slot.cv.wait(lock, [&] { return slot.posted != seen || shutdown_.load(); });
-        if (shutdown_.load()) return;
-        seen = slot.posted;
+        slot.sleeping = true;
+        slot.cv.wait(lock, [&] { return epoch_now() != seen || shutdown_.load(); });
+        slot.sleeping = false;
       }
-      (*job_)(id);
-      pending_.fetch_sub(1, std::memory_order_acq_rel);
+      if (shutdown_.load()) return;
+      seen = epoch_now();
+      run_chunks();
     }
   }
 
@@ -140,8 +186,10 @@ class Pool {
   std::vector<std::unique_ptr<Slot>> slots_;
   std::mutex run_mutex_;  // one job at a time
   std::atomic<bool> shutdown_{false};
-  const std::function<void(int)>* job_ = nullptr;
-  std::atomic<int> pending_{0};
+  std::atomic<const std::function<void(int)>*> job_{nullptr};
+  std::atomic<int> parts_{0};
+  std::atomic<int> finished_{0};
+  std::atomic<uint64_t> claim_{0};  // (epoch << 32) | next unclaimed chunk
 };
 
 Pool& pool() {
@@ -165,7 +213,8 @@ void parallel_for(int64_t n, int64_t grain,
     fn(0, 0, n);
     return;
   }
-  // Only workers 1..parts-1 are woken, so a pool larger than the work costs nothing.
+  // Only workers 1..parts-1 are woken, so a pool larger than the work costs nothing. tid is
+  // the chunk's index (which thread runs it does not matter).
   const int64_t chunk = n / parts, extra = n % parts;
   std::function<void(int)> job = [&](int tid) {
     if (tid >= parts) return;

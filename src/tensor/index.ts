@@ -16,7 +16,7 @@ export { add, sub, mul, div, pow, maximum, minimum, clamp, eq, ne, lt, le, gt, g
 export { neg, exp, log, sqrt, rsqrt, tanh, sigmoid, relu, silu, abs, square, reciprocal, sin, cos, gelu } from "./ops/unary.js";
 export { sum, mean, amax, amin, argmax } from "./ops/reduce.js";
 export { reshape, permute, transpose, expand, slice, narrow, select, unsqueeze, squeeze, flatten, contiguous, clone } from "./ops/views.js";
-export { mm, matmul, linear } from "./ops/matmul.js";
+export { mm, matmul, linear, loraLinear } from "./ops/matmul.js";
 export { where, maskedFill } from "./ops/where.js";
 export { cast } from "./ops/cast.js";
 export { cat, stack, split, chunk } from "./ops/cat.js";

@@ -1,4 +1,6 @@
-// Linear8bit (load_in_8bit, LLM.int8): bitsandbytes' row-wise int8 quantization formula; the
+// Linear8bit (load_in_8bit, LLM.int8): bit-exact against PyTorch running bitsandbytes'
+// default-backend algorithm (data/int8_reference.py: bitsandbytes is not installable here) and
+// a hand-worked row; the
 // fused GEMM (training: bitsandbytes' CPU MatMul8bitFp) equals dequantize-then-linear in
 // forward and input gradient; eval runs LLM.int8 (int8 activations, outlier columns in
 // float) and matches a plain re-statement of bitsandbytes' algorithm; LoRA gradients through
@@ -20,6 +22,7 @@ import { maxAbsDiff } from "../helpers/close.js";
 import { skipIfMissing } from "../helpers/paths.js";
 import { FIXTURE_MODELS, fixtureInputs, fixturePath } from "../peft/helpers.js";
 import type { PreTrainedModel } from "../../src/models/modeling_utils.js";
+import { fileURLToPath } from "node:url";
 
 const f = Math.fround;
 const INV127 = f(1 / 127);
@@ -44,6 +47,32 @@ test("int8 rows: float16 first, SCB = max |row|, codes round-half-even((1/SCB)*1
   // bf16 and f16 sources give the codes of their values.
   const bf = quantizeInt8Rows({ data: Uint16Array.from([0x3f80, 0xbf00]), dtype: "bfloat16" }, 1, 2);
   assert.deepEqual([...bf.codes], [127, -64]);
+});
+
+test("against PyTorch running bitsandbytes' default-backend algorithm (data/int8_reference.py): codes, scales, both dequantizations and LLM.int8 eval outputs", (t) => {
+  const ref = readSafetensors(path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../test/quant/data/int8_reference.safetensors")).tensors;
+  const f32 = (k: string) => { const r = ref.get(k)!; return new Float32Array(r.data.slice().buffer); };
+  const i8 = (k: string) => new Int8Array(ref.get(k)!.data.slice().buffer);
+  const [rows, cols] = ref.get("w")!.shape;
+  const q = quantizeInt8Rows({ data: f32("w"), dtype: "float32" }, rows, cols);
+  assert.deepEqual(q.codes, i8("cb"), "CB from float32 weights");
+  assert.deepEqual(q.scb, f32("scb"), "SCB from float32 weights");
+  const qb = quantizeInt8Rows({ data: new Uint16Array(ref.get("w_bf16")!.data.slice().buffer), dtype: "bfloat16" }, rows, cols);
+  assert.deepEqual(qb.codes, i8("cb_bf16"), "CB from bfloat16 weights");
+  assert.deepEqual(qb.scb, f32("scb_bf16"));
+  assert.deepEqual(trainingWeight(q).toFloat32Array(), f32("w_train"), "MatMul8bitFp's weight, bit for bit");
+  const l = new Linear8bit(cols, rows, q, Tensor.fromTypedArray(f32("bias"), [rows], "float32"), { threshold: 6 });
+  assert.deepEqual(l.dequantizedWeight().toFloat32Array(), f32("w_dequant"), "int8_vectorwise_dequant, bit for bit");
+  l.eval();
+  const x = Tensor.fromTypedArray(f32("x"), ref.get("x")!.shape, "float32");
+  for (const threshold of [6, 0]) {
+    l.threshold = threshold;
+    const got = noGrad(() => l.forward(x)).toFloat32Array();
+    const want = f32(`y_threshold${threshold}`);
+    const d = maxAbsDiff(got, want);
+    t.diagnostic(`LLM.int8 eval, threshold ${threshold}: max |Δ| vs torch ${d.toExponential(2)}`);
+    assert.ok(d <= 1e-6, `LLM.int8 eval (threshold ${threshold}) differs from torch by ${d}`);
+  }
 });
 
 test("training forward and input gradient equal dequantize-then-linear (bitsandbytes' MatMul8bitFp)", () => {

@@ -118,6 +118,22 @@ const CASES: OpCase[] = [
   { name: "linear 3-D x, no bias", inputs: () => [L([2, 2, 3], 1), L([4, 3], 2)], fn: (x, w) => tl.linear(x, w) },
   { name: "linear (in, out) Conv1D", inputs: () => [L([2, 3], 1), L([3, 4], 2), L([4], 3)], fn: (x, w, b) => tl.linear(x, w, b, "in_out") },
   { name: "linear non-contiguous x", inputs: () => [L([3, 2], 1), L([4, 3], 2)], fn: (x, w) => tl.linear(x.T, w) },
+  // loraLinear: x, W (out, in), bias, A (r, in), B (out, r); every input trained
+  {
+    name: "loraLinear, everything trained",
+    inputs: () => [L([2, 3, 5], 1), L([4, 5], 2), L([4], 3), L([2, 5], 4), L([4, 2], 5)],
+    fn: (x, w, b, a, bb) => tl.loraLinear(x, w, b, "out_in", a, bb, 1.5),
+  },
+  {
+    name: "loraLinear, frozen base (LoRA training), Conv1D layout",
+    inputs: () => [L([3, 5], 1), leaf([5, 4], 2).detach(), leaf([4], 3).detach(), L([2, 5], 4), L([4, 2], 5)],
+    fn: (x, w, b, a, bb) => tl.loraLinear(x, w, b, "in_out", a, bb, 0.5),
+  },
+  {
+    name: "loraLinear, adapter input apart from x (dropout), no bias",
+    inputs: () => [L([3, 5], 1), leaf([4, 5], 2).detach(), L([2, 5], 4), L([4, 2], 5), L([3, 5], 6)],
+    fn: (x, w, a, bb, xd) => tl.loraLinear(x, w, null, "out_in", a, bb, 2, xd),
+  },
   // selection and casts
   { name: "where", inputs: () => [L([2, 3], 1), L([3], 2)], fn: (a, b) => tl.where(tensor([[1, 0, 1], [0, 0, 1]]), a, b) },
   { name: "maskedFill", inputs: () => [L([2, 3], 1)], fn: (a) => a.maskedFill(tensor([[1, 0, 0]], { dtype: "uint8" }), -5) },
@@ -187,7 +203,7 @@ test("every differentiable op of the tensor layer is swept (or deliberately cove
     "add", "sub", "mul", "div", "pow", "maximum", "minimum", "add_scalar", "mul_scalar", "rsub_scalar", "rdiv_scalar",
     "pow_scalar", "rpow_scalar", "neg", "exp", "log", "sqrt", "rsqrt", "tanh", "sigmoid", "relu", "gelu_erf", "gelu_tanh",
     "silu", "abs", "square", "reciprocal", "sin", "cos", "sum", "mean", "amax", "amin", "reshape", "permute", "expand",
-    "slice", "clone", "matmul", "linear", "where", "to", "cat", "softmax", "log_softmax", "layer_norm", "rms_norm",
+    "slice", "clone", "matmul", "linear", "lora_linear", "where", "to", "cat", "softmax", "log_softmax", "layer_norm", "rms_norm",
     "embedding", "index_select", "gather", "apply_rotary_emb", "scaled_dot_product_attention", "cross_entropy", "dropout",
   ]);
   // Ask a fresh process that loads only the tensor layer (other layers register their own ops).

@@ -20,6 +20,8 @@ export class Conv1D extends Module {
   static accepts16bitWeight = true;
   /** Declared so PEFT knows the (in, out) layout without reading class names. */
   readonly weightLayout = "in_out" as const;
+  /** forward is exactly linear(x, weight, bias, "in_out"): LoRA may fuse its adapter into it. */
+  static plainLinear = true;
   weight: Tensor;
   bias: Tensor;
   constructor(readonly nf: number, readonly nx: number, std = 0.02) {

@@ -9,7 +9,7 @@
  * Parameter paths are PEFT's: `base_layer.weight`, `lora_A.<adapter>.weight` (r, in),
  * `lora_B.<adapter>.weight` (out, r), `lora_magnitude_vector.<adapter>.weight` (out).
  */
-import { type Tensor, linear, add, mul, sub, div, noGrad, matmul, tensor, zeros } from "../../tensor/index.js";
+import { type Tensor, linear, loraLinear, add, mul, sub, div, noGrad, matmul, tensor, zeros } from "../../tensor/index.js";
 import { Module, Linear, Dropout, normal, uniform, type LinearLike } from "../../nn/index.js";
 import { ModuleDict, ParameterHolder } from "../modules_to_save.js";
 import { type TunerLayerLike, type WeightLayout, linearDims } from "../targets.js";
@@ -119,6 +119,8 @@ export class LoraLayer extends Module implements TunerLayerLike {
       if (this.merged.size) this.unmerge();
       return this.base_layer.forward(x);
     }
+    const fused = this.fusedForward(x);
+    if (fused) return fused;
     let result = this.base_layer.forward(x);
     for (const name of this.activeAdapters) {
       if (this.merged.has(name)) continue;
@@ -142,6 +144,26 @@ export class LoraLayer extends Module implements TunerLayerLike {
       result = add(result, add(mul(sub(scale, 1), baseNoBias), mul(mul(lora, scale), s)));
     }
     return result;
+  }
+
+  /**
+   * One active, unmerged, plain (non-DoRA) adapter on a base that computes exactly
+   * linear(x, weight, bias, layout) on a float weight (nn.Linear, GPT-2's Conv1D): base and
+   * adapter run as one op (loraLinear), the adapter product added inside the base's output
+   * buffer. Null when the general path applies.
+   */
+  private fusedForward(x: Tensor): Tensor | null {
+    if (this.activeAdapters.length !== 1 || this.merged.size) return null;
+    const name = this.activeAdapters[0];
+    if (this.useDora.get(name)) return null;
+    const base = this.base_layer as LinearLike & { weight?: Tensor; bias?: Tensor | null };
+    const plain = base.constructor === Linear || (base.constructor as { plainLinear?: boolean }).plainLinear === true;
+    const w = base.weight;
+    if (!plain || !w || (w.dtype !== "float32" && w.dtype !== "bfloat16") || x.dtype !== "float32") return null;
+    const xd = this.lora_dropout.get(name)!.forward(x);
+    const A = this.lora_A.get(name)!.weight;
+    const B = this.lora_B.get(name)!.weight;
+    return loraLinear(x, w, base.bias ?? null, this.layout, A, B, this.scaling.get(name)!, xd === x ? null : xd);
   }
 
   /**

@@ -230,3 +230,124 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null, weightLa
   if (!layoutOf(weight)) weight = weight.contiguous();
   return linearOp(x, weight, bias ?? null, inOut);
 }
+
+/** Row-major (rows, cols) view of t's last dim, copying only when t is not contiguous. */
+function rows2d(t: Tensor): Tensor {
+  const cols = t.shape[t.ndim - 1];
+  return reshape(t.isContiguous() ? t : t.contiguousCopy(), [-1, cols]);
+}
+
+/** c (M, N) = alpha * a (M, K) @ op(w) + beta * c, with w an (N, K) weight (nn.Linear's layout) unless `wIsKN`. */
+function gemmInto(c: Tensor, a: Tensor, w: Tensor, wIsKN: boolean, alpha: number, beta: number): void {
+  const [M, K] = a.shape;
+  const N = c.shape[1];
+  if (c.numel === 0) return;
+  const W = operand(w);
+  kernels().gemm(false, wIsKN ? W.trans : !W.trans, M, N, K, alpha, a.f32(), K, 0, W.data, W.dtype, W.ld, 0, beta, c.f32(), N, 0, 1, null);
+}
+
+interface LoraSaved {
+  x2: Tensor | null;
+  w: Tensor | null;
+  a: Tensor | null;
+  b: Tensor | null;
+  t: Tensor | null;
+  xd2: Tensor | null;
+  xShape: number[];
+  inOut: boolean;
+  scaling: number;
+  /** Where each tensor argument sits among the op's tensor inputs (-1: absent). */
+  at: { x: number; w: number; bias: number; a: number; b: number; xd: number; count: number };
+}
+
+const loraLinearOp = defineOp({
+  name: "lora_linear",
+  forward({ needsInputGrad: need }, x: Tensor, w: Tensor, bias: Tensor | null, a: Tensor, b: Tensor, xd: Tensor | null, inOut: boolean, scaling: number) {
+    let n = 0;
+    const at = { x: n++, w: n++, bias: bias ? n++ : -1, a: n++, b: n++, xd: xd ? n++ : -1, count: 0 };
+    at.count = n;
+    const x2 = rows2d(x);
+    const xd2 = xd ? rows2d(xd) : x2;
+    const r = a.shape[0];
+    // y = x op(W) + bias (epilogue), then y += s * (xd A^T) B^T straight into y (beta = 1).
+    const y = linearForward(x2, w, bias, inOut);
+    const t = Tensor.empty([x2.shape[0], r]);
+    gemmInto(t, xd2, a, false, 1, 0);
+    gemmInto(y, t, b, false, scaling, 1);
+    const needIn = need[at.x] || (at.xd >= 0 && need[at.xd]);
+    const needAdapterInput = need[at.a] || need[at.b] || needIn;
+    const saved: LoraSaved = {
+      x2: need[at.w] ? x2 : null,
+      w: need[at.x] ? w : null,
+      a: needIn ? a : null,
+      b: needAdapterInput ? b : null,
+      t: need[at.b] ? t : null,
+      xd2: need[at.a] ? xd2 : null,
+      xShape: x.shape,
+      inOut,
+      scaling,
+      at,
+    };
+    return { out: reshape(y, [...x.shape.slice(0, -1), y.shape[1]]), saved };
+  },
+  backward(s, dy, { needsInputGrad: need }) {
+    const g = rows2d(dy);
+    const N = g.shape[0];
+    const inF = s.xShape[s.xShape.length - 1];
+    const grads: (Tensor | null)[] = new Array<Tensor | null>(s.at.count).fill(null);
+    const needXd = s.at.xd >= 0 && need[s.at.xd];
+    // dt = s * dy B (N, r): the adapter's gradient at its rank-sized middle.
+    const dt = s.b && (s.a || need[s.at.a]) ? Tensor.empty([N, s.b.shape[1]]) : null;
+    if (dt) gemmInto(dt, g, s.b!, true, s.scaling, 0);
+    if (s.w) {
+      // dx = dy op(W) (+ dt A when the adapter read x itself: one buffer, beta = 1).
+      const d = Tensor.empty([N, inF]);
+      gemmInto(d, g, s.w, !s.inOut, 1, 0);
+      if (dt && s.a && s.at.xd < 0) gemmInto(d, dt, s.a, true, 1, 1);
+      grads[s.at.x] = reshape(d, s.xShape);
+    }
+    if (needXd && dt && s.a) {
+      const d = Tensor.empty([N, inF]);
+      gemmInto(d, dt, s.a, true, 1, 0);
+      grads[s.at.xd] = reshape(d, s.xShape);
+    }
+    if (s.x2) grads[s.at.w] = s.inOut ? mm(transpose(s.x2, 0, 1), g) : mm(transpose(g, 0, 1), s.x2);
+    if (s.at.bias >= 0 && need[s.at.bias]) grads[s.at.bias] = sum(g, 0);
+    // dA = dt^T xd (r, in); dB = s * dy^T t (out, r).
+    if (dt && s.xd2) grads[s.at.a] = mm(transpose(dt, 0, 1), s.xd2);
+    if (s.t) {
+      const db = Tensor.empty([g.shape[1], s.t.shape[1]]);
+      const gt = transpose(g, 0, 1);
+      const G = operand(gt);
+      kernels().gemm(G.trans, false, db.shape[0], db.shape[1], N, s.scaling, G.data as Float32Array, G.ld, 0, s.t.f32(), DTYPE_CODE.float32, s.t.shape[1], 0, 0, db.f32(), db.shape[1], 0, 1, null);
+      grads[s.at.b] = db;
+    }
+    return grads;
+  },
+});
+
+/**
+ * A linear layer with a LoRA adapter in one op (PEFT's lora.Linear without DoRA):
+ *   y = linear(x, weight, bias, layout) + scaling · (xd Aᵀ) Bᵀ,   A (r, in), B (out, r),
+ * xd = the adapter's input (dropout(x); null when it is x itself). The adapter product goes
+ * straight into y and the input gradients of base and adapter into one buffer, so the
+ * adapter costs its two rank-sized GEMMs each way and no element-wise pass.
+ */
+export function loraLinear(x: Tensor, weight: Tensor, bias: Tensor | null, weightLayout: "out_in" | "in_out", a: Tensor, b: Tensor, scaling: number, xd: Tensor | null = null): Tensor {
+  const inOut = weightLayout === "in_out";
+  const inF = inOut ? weight.shape[0] : weight.shape[1];
+  const outF = inOut ? weight.shape[1] : weight.shape[0];
+  const r = a.shape[0];
+  if (x.shape[x.ndim - 1] !== inF || a.ndim !== 2 || a.shape[1] !== inF || b.ndim !== 2 || b.shape[0] !== outF || b.shape[1] !== r) {
+    throw new RangeError(`[lora_linear] x [${x.shape.join(", ")}], weight [${weight.shape.join(", ")}] (${weightLayout}), A [${a.shape.join(", ")}], B [${b.shape.join(", ")}] do not chain: A must be (r, ${inF}) and B (${outF}, r)`);
+  }
+  if (xd && xd.shape.some((d, i) => d !== x.shape[i])) throw new RangeError(`[lora_linear] the adapter input is [${xd.shape.join(", ")}] but x is [${x.shape.join(", ")}]`);
+  for (const [name, t] of [["x", x], ["A", a], ["B", b]] as const) {
+    if (t.dtype !== "float32") throw new TypeError(`[lora_linear] ${name} must be float32, got ${t.dtype}`);
+  }
+  if (weight.dtype !== "float32" && weight.dtype !== "bfloat16") throw new TypeError(`[lora_linear] weight must be float32 or bfloat16, got ${weight.dtype}`);
+  if (!layoutOf(weight)) weight = weight.contiguous();
+  if (!layoutOf(a)) a = a.contiguous();
+  if (!layoutOf(b)) b = b.contiguous();
+  return loraLinearOp(x, weight, bias, a, b, xd, inOut, scaling);
+}
