@@ -11,10 +11,10 @@ export {
   sub, mul, div, pow, maximum, minimum, clamp, eq, ne, lt, le, gt, ge, neg, exp, log, sqrt, rsqrt, tanh,
   sigmoid, relu, silu, abs, square, reciprocal, sin, cos, gelu, sum, mean, amax, amin, argmax, reshape,
   permute, transpose, expand, slice, narrow, select, unsqueeze, squeeze, flatten, contiguous, clone, mm,
-  matmul, linear, where, maskedFill, cast, cat, stack, split, chunk, softmax, logSoftmax, logsumexp,
-  layerNorm, rmsNorm, embedding, indexSelect, gather, type RopeScaling, ropeInvFreq, ropeTables,
-  applyRotaryEmb, type AttentionOpts, scaledDotProductAttention, type CrossEntropyOptions, crossEntropy,
-  dropout,
+  matmul, linear, loraLinear, where, maskedFill, cast, cat, stack, split, chunk, softmax, logSoftmax,
+  logsumexp, layerNorm, rmsNorm, embedding, indexSelect, gather, type RopeScaling, ropeInvFreq,
+  ropeTables, applyRotaryEmb, type AttentionOpts, scaledDotProductAttention, type CrossEntropyOptions,
+  crossEntropy, dropout,
 } from "./tensor/index.js";
 // nn
 export {
