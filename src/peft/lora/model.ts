@@ -67,7 +67,7 @@ export const LORA_METHOD: PeftMethod<LoraConfig> = {
     { name: "dora", summary: "DoRA: LoRA with a learned magnitude per output (LoRA with use_dora: true)", presets: { use_dora: true } },
     {
       name: "qlora",
-      summary: "QLoRA: LoRA on a frozen 4-bit NF4 base (double quantization; bitsandbytes' format)",
+      summary: "QLoRA: LoRA on a frozen 4-bit NF4 base (double quantization; or load_in_8bit: LLM.int8), bitsandbytes' formats",
       // A base loaded with quantization_config is already 4-bit; one in memory is quantized here.
       prepareBase: (model) => prepareQloraBase(model, (model.constructor as typeof PreTrainedModel).baseModelPrefix),
     },
