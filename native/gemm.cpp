@@ -4,6 +4,8 @@
 // one rectangular region of one C_b each, and the thread pool runs the tasks. Within a
 // region a thread packs a (KC, NC) block of B into its own L2-sized buffer, then for each
 // MR-row panel of A packs it (L1-sized) and sweeps the micro-kernel across the block.
+// An operand whose packed rows are contiguous in memory (B stored (K, N), A stored (K, M))
+// is packed row by row, a slab of panels at a time, so its rows are read sequentially.
 //
 // Determinism: a C element is computed by exactly one thread, with K cut into blocks at
 // fixed offsets (a function of K only) and each block summed in k order by the same
@@ -281,6 +283,43 @@ void store_strided_tile(const Problem& p, Tile t, TileKernel kernel, float* c) {
     }
 }
 
+// Row-wise packing, for an operand whose packed rows lie contiguous in memory (f32 B
+// stored (K, N); an A read transposed, stored (K, M)): each source row is read once,
+// sequentially, and scattered into the panels, where packing panel by panel would walk
+// `kc` rows a page or more apart per panel (too far for the hardware prefetchers).
+// dst (ceil(n / W), kc, W) panels, zero padded; src row k at src + k * ld, n floats.
+template <int W>
+void pack_rows_w(float* dst, const float* src, int64_t ld, int64_t kc, int64_t n) {
+  for (int64_t k = 0; k < kc; ++k) {
+    const float* row = src + k * ld;
+    float* out = dst + k * W;
+    int64_t j = 0;
+    // A constant size: inlined vector moves, not a library call per panel row.
+    for (; j + W <= n; j += W, out += kc * W) std::memcpy(out, row + j, sizeof(float) * W);
+    if (j < n) {
+      std::memcpy(out, row + j, sizeof(float) * (n - j));
+      std::fill(out + (n - j), out + W, 0.f);
+    }
+  }
+}
+
+void pack_rows(float* dst, int W, const float* src, int64_t ld, int64_t kc, int64_t n) {
+  switch (W) {  // the register tile widths of the kernel sets
+    case 32: return pack_rows_w<32>(dst, src, ld, kc, n);
+    case 16: return pack_rows_w<16>(dst, src, ld, kc, n);
+    case 14: return pack_rows_w<14>(dst, src, ld, kc, n);
+    case 6: return pack_rows_w<6>(dst, src, ld, kc, n);
+    case 4: return pack_rows_w<4>(dst, src, ld, kc, n);
+    default: break;
+  }
+  for (int64_t k = 0; k < kc; ++k)
+    for (int64_t j = 0; j < (n + W - 1) / W * W; ++j)
+      dst[(j / W) * kc * W + k * W + j % W] = j < n ? src[k * ld + j] : 0.f;
+}
+
+// Rows of A packed per slab of this many register tiles (kc x kMcTiles*MR floats).
+constexpr int64_t kMcTiles = 10;
+
 // The blocked loop nest over one region, on the calling thread. Returns whether the
 // kernels' epilogue added the bias (not for a swapped C, nor the scalar fallback).
 bool run_region(const Problem& p, const KernelSet& ks, const Region& r) {
@@ -290,8 +329,12 @@ bool run_region(const Problem& p, const KernelSet& ks, const Region& r) {
   const int64_t KC = balanced_block(p.K, ks.kc, 8);
   const int64_t NC = balanced_block(r.n1 - r.n0, ks.nc, NR);
 
+  // A stored (K, M) and read whole-tile: pack slabs of kMcTiles panels row by row.
+  const bool a_slabs = !direct_a && p.a_rs == 1 && p.a_cs != 1;
+  const bool b_rows = !direct_b && !p.q4 && p.b_dtype == F32 && p.b_cs == 1;
+  const int64_t MC = a_slabs ? kMcTiles * MR : MR;
   float* bbuf = direct_b ? nullptr : t_pack_b.get(size_t(KC) * size_t(NC));  // (NC/NR, KC, NR)
-  float* abuf = t_pack_a.get(size_t(KC) * size_t(MR));                        // (KC, MR)
+  float* abuf = t_pack_a.get(size_t(KC) * size_t(MC));                        // (MC/MR, KC, MR)
   if ((!direct_b && !bbuf) || !abuf) {
     region_scalar(p, r);
     return false;
@@ -310,7 +353,10 @@ bool run_region(const Problem& p, const KernelSet& ks, const Region& r) {
       const int64_t kc = std::min(KC, p.K - pc);
       t.kc = kc;
       t.beta = pc == 0 ? p.beta : 1.f;  // later K blocks accumulate onto the first
-      if (!direct_b) {
+      if (b_rows) {
+        pack_rows(bbuf, int(NR), reinterpret_cast<const float*>(B) + pc * p.b_rs + jc, p.b_rs,
+                  kc, nc);
+      } else if (!direct_b) {
         for (int64_t jp = 0; jp < nc; jp += NR)
           pack_b(p, ks, bbuf + jp * kc, int(NR), r.batch, pc, jc + jp, kc,
                  int(std::min(NR, nc - jp)), false);
@@ -324,8 +370,16 @@ bool run_region(const Problem& p, const KernelSet& ks, const Region& r) {
           t.cs_a = p.a_cs;
           kernel = ks.direct_a;
         } else {
-          ks.pack(abuf, int(MR), A + ir * p.a_rs + pc * p.a_cs, F32, p.a_cs, p.a_rs, kc, t.m);
-          t.a = abuf;
+          if (a_slabs) {
+            const int64_t slab = (ir - r.m0) % MC;  // offset of this tile in its slab
+            if (slab == 0)
+              pack_rows(abuf, int(MR), A + ir + pc * p.a_cs, p.a_cs, kc,
+                        std::min(MC, r.m1 - ir));
+            t.a = abuf + slab * kc;
+          } else {
+            ks.pack(abuf, int(MR), A + ir * p.a_rs + pc * p.a_cs, F32, p.a_cs, p.a_rs, kc, t.m);
+            t.a = abuf;
+          }
           t.rs_a = 1;
           t.cs_a = MR;
           kernel = direct_b ? ks.direct_b : ks.packed;

@@ -3,8 +3,8 @@
 // Why 14 x 32: 28 accumulators + 2 B vectors + 1 broadcast = 31 of the 32 zmm registers.
 // Each k step issues 2 B loads and 14 broadcasts (folded into the FMAs as {1to16}
 // operands) for 28 FMAs, so the two FMA ports stay busy with load ports to spare.
-// Packing reuses the AVX2 routines (8 x 8 transposes): packing is memory-bound, wider
-// registers do not speed it up.
+// Transposing packs (f32, contiguous along k) use 16 x 16 blocks with masked stores; the
+// rest reuses the AVX2 routines.
 #if defined(__x86_64__)
 // GCC 12's AVX-512 intrinsics build "undefined" vectors as `__m512 __Y = __Y;`, which
 // -Wall reports as maybe-uninitialized once inlined here: a header false positive.
@@ -133,6 +133,61 @@ __attribute__((target("avx512f"))) void dot_4x4(const Tile& t) {
     }
 }
 
+__attribute__((target("avx512f"))) inline __m512 unpacklo64(__m512 x, __m512 y) {
+  return _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(x), _mm512_castps_pd(y)));
+}
+__attribute__((target("avx512f"))) inline __m512 unpackhi64(__m512 x, __m512 y) {
+  return _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(x), _mm512_castps_pd(y)));
+}
+
+// r[i] = row i (16 values along k) -> r[k] = the 16 rows' values at k. 32-bit then 64-bit
+// interleaves inside 128-bit lanes leave u[4g + j] = rows 4g..4g+3 at columns j, j+4, j+8,
+// j+12 (one per lane); two rounds of 128-bit lane shuffles gather each column.
+__attribute__((target("avx512f"))) inline void transpose16x16(__m512 r[16]) {
+  __m512 t[16], u[16];
+  for (int g = 0; g < 4; ++g) {
+    const __m512 a = r[4 * g], b = r[4 * g + 1], c = r[4 * g + 2], d = r[4 * g + 3];
+    t[4 * g] = _mm512_unpacklo_ps(a, b), t[4 * g + 1] = _mm512_unpackhi_ps(a, b);
+    t[4 * g + 2] = _mm512_unpacklo_ps(c, d), t[4 * g + 3] = _mm512_unpackhi_ps(c, d);
+    u[4 * g] = unpacklo64(t[4 * g], t[4 * g + 2]), u[4 * g + 1] = unpackhi64(t[4 * g], t[4 * g + 2]);
+    u[4 * g + 2] = unpacklo64(t[4 * g + 1], t[4 * g + 3]);
+    u[4 * g + 3] = unpackhi64(t[4 * g + 1], t[4 * g + 3]);
+  }
+  for (int j = 0; j < 4; ++j) {
+    const __m512 v0 = _mm512_shuffle_f32x4(u[j], u[4 + j], 0x88);
+    const __m512 v1 = _mm512_shuffle_f32x4(u[j], u[4 + j], 0xDD);
+    const __m512 v2 = _mm512_shuffle_f32x4(u[8 + j], u[12 + j], 0x88);
+    const __m512 v3 = _mm512_shuffle_f32x4(u[8 + j], u[12 + j], 0xDD);
+    r[j] = _mm512_shuffle_f32x4(v0, v2, 0x88);
+    r[j + 8] = _mm512_shuffle_f32x4(v0, v2, 0xDD);
+    r[j + 4] = _mm512_shuffle_f32x4(v1, v3, 0x88);
+    r[j + 12] = _mm512_shuffle_f32x4(v1, v3, 0xDD);
+  }
+}
+
+// f32 sources contiguous along k (a row-major A, a B stored (N, K)): 16 x 16 blocks with
+// masked loads and stores (fast at 512 bits, unlike AVX2's vmaskmov), so the 14-wide A
+// panel and the k tail need no scalar loop. Everything else: the AVX2 routines.
+__attribute__((target("avx512f"))) void pack_avx512(float* dst, int W, const void* src,
+                                                    DType dtype, int64_t ks, int64_t ws,
+                                                    int64_t kc, int w) {
+  if (dtype != F32 || ks != 1 || w <= 1) return pack_avx2(dst, W, src, dtype, ks, ws, kc, w);
+  const float* s = static_cast<const float*>(src);
+  for (int64_t k0 = 0; k0 < kc; k0 += 16) {
+    const int kn = int(std::min<int64_t>(16, kc - k0));
+    const __mmask16 kmask = lanes_mask(kn);
+    for (int i0 = 0; i0 < W; i0 += 16) {
+      const int rows = std::clamp(w - i0, 0, 16);
+      const __mmask16 smask = lanes_mask(W - i0);
+      __m512 r[16];
+      for (int i = 0; i < 16; ++i)
+        r[i] = i < rows ? _mm512_maskz_loadu_ps(kmask, s + (i0 + i) * ws + k0) : _mm512_setzero_ps();
+      transpose16x16(r);
+      for (int k = 0; k < kn; ++k) _mm512_mask_storeu_ps(dst + (k0 + k) * W + i0, smask, r[k]);
+    }
+  }
+}
+
 }  // namespace
 
 const KernelSet& avx512_kernels() {
@@ -140,7 +195,7 @@ const KernelSet& avx512_kernels() {
   // NC: the packed B block (256 x 1024 x 4 B = 1 MiB) stays in a 2 MiB L2.
   static const KernelSet set{kMR,  kNR,  256, 1024, tile_14x32<true, false>,
                              tile_14x32<false, false>, tile_14x32<true, true>, dot_4x4,
-                             pack_avx2};
+                             pack_avx512};
   return set;
 }
 
