@@ -40,10 +40,6 @@ export function withDeferredInit<T>(build: () => T): T {
   }
 }
 
-export function isDeferred(t: Tensor): boolean {
-  return deferred.has(t);
-}
-
 /** Draws every still-deferred parameter of `m` (newly initialised heads); returns their keys. */
 export function materializeDeferred(m: Module): string[] {
   const drawn: string[] = [];

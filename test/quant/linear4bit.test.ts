@@ -74,6 +74,31 @@ test("bf16 compute: within bfloat16 rounding of float32 compute", (t) => {
   // Every output is a bfloat16 value.
   const bits = new Uint32Array(Float32Array.from(y16).buffer);
   assert.ok(bits.every((b) => (b & 0xffff) === 0));
+  // Against bf16 compute written out: x and the dequantized weight rounded to bfloat16, the
+  // products summed exactly (float64), the sum rounded to bfloat16: within one bfloat16 step
+  // (the float32 accumulation may round the other way at a tie).
+  const bf = (v: number) => {
+    const u = new Uint32Array(new Float32Array([v]).buffer)[0];
+    return new Float32Array(new Uint32Array([(u + 0x7fff + ((u >>> 16) & 1)) & 0xffff0000]).buffer)[0];
+  };
+  const xb = x.toFloat32Array().map(bf);
+  const wb = l32.dequantizedWeight().toFloat32Array().map(bf);
+  const stepsFrom = (y: Float32Array) => {
+    let steps = 0;
+    for (let r = 0; r < 8; r++) {
+      for (let j = 0; j < 64; j++) {
+        let acc = 0;
+        for (let k = 0; k < 256; k++) acc += xb[r * 256 + k] * wb[j * 256 + k];
+        const want = bf(acc);
+        const ulp = 2 ** (Math.floor(Math.log2(Math.abs(want) || 1e-30)) - 7);
+        steps = Math.max(steps, Math.abs(y[r * 64 + j] - want) / ulp);
+      }
+    }
+    return steps;
+  };
+  const steps = stepsFrom(y16);
+  t.diagnostic(`bf16 compute vs the written-out reference: ${steps} bfloat16 steps (float32 compute: ${stepsFrom(y32.map(bf)).toFixed(1)})`);
+  assert.ok(steps <= 1, `bf16 compute is ${steps} bfloat16 steps from the written-out reference`);
 });
 
 test("bad input is refused with the layer's sizes", () => {

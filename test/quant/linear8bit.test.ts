@@ -208,6 +208,21 @@ test("llama_tiny in 8 bits + LoRA: loss and adapter gradients equal the model on
   assert.ok(worst <= 1e-4, `adapter gradients differ by ${worst}`);
 });
 
+test("gradient checkpointing through the 8-bit base gives the same adapter gradients", { skip }, async () => {
+  const run = async (checkpointing: boolean) => {
+    const m = await loadLlama({ quantization_config: QC8 });
+    if (checkpointing) m.gradientCheckpointingEnable();
+    assert.equal(m.gradientCheckpointing, checkpointing);
+    const pm = PeftModel.fromPretrained(m, fixturePath("llama_tiny", "adapters", "lora"), { is_trainable: true });
+    pm.train();
+    const out = pm.forward(fixtureInputs("llama_tiny"));
+    out.loss!.backward();
+    return [...pm.adapterStateDict()].map(([k, v]) => [k, v.grad!.toFloat32Array()] as const);
+  };
+  const [plain, ckpt] = [await run(false), await run(true)];
+  for (let i = 0; i < plain.length; i++) assert.deepEqual(ckpt[i][1], plain[i][1], plain[i][0]);
+});
+
 test("savePretrained writes bitsandbytes' 8-bit layout; it loads back as 8-bit with the same codes", { skip }, async () => {
   const model = await loadLlama({ quantization_config: QC8 });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tunelab-8bit-"));

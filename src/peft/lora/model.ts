@@ -58,11 +58,6 @@ export function loraBiasParameters(model: PreTrainedModel, config: LoraConfig, a
   return out;
 }
 
-/** Every LoraLayer of a model with its path. */
-export function* loraLayers(model: PreTrainedModel): Generator<[string, LoraLayer]> {
-  for (const [path, m] of walkModules(model)) if (m instanceof LoraLayer) yield [path, m];
-}
-
 /** The Lora method as the registry holds it (src/peft/registry.ts lists it). */
 export const LORA_METHOD: PeftMethod<LoraConfig> = {
   peft_type: "LORA",
@@ -72,7 +67,7 @@ export const LORA_METHOD: PeftMethod<LoraConfig> = {
     { name: "dora", summary: "DoRA: LoRA with a learned magnitude per output (LoRA with use_dora: true)", presets: { use_dora: true } },
     {
       name: "qlora",
-      summary: "QLoRA: LoRA on a frozen 4-bit NF4 base (double quantization; bitsandbytes' format)",
+      summary: "QLoRA: LoRA on a frozen 4-bit NF4 base (double quantization; or load_in_8bit: LLM.int8), bitsandbytes' formats",
       // A base loaded with quantization_config is already 4-bit; one in memory is quantized here.
       prepareBase: (model) => prepareQloraBase(model, (model.constructor as typeof PreTrainedModel).baseModelPrefix),
     },
