@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "kernels.h"
+#include "storage.h"
 #include "thread_pool.h"
 
 namespace {
@@ -294,6 +295,36 @@ Napi::Value MapStateFile(const Napi::CallbackInfo& info) {
     tl::unmap_state_file(data, *len);
     delete len;
   }, new int64_t(bytes));
+}
+
+// allocPages(bytes) -> zero-filled ArrayBuffer over its own mapping (unmapped when collected;
+// V8 is told its size so collection keeps pace)
+Napi::Value AllocPages(const Napi::CallbackInfo& info) {
+  Args a(info, "allocPages", 1);
+  const int64_t bytes = a.size(0);
+  if (bytes == 0) return Napi::ArrayBuffer::New(info.Env(), 0);
+  void* p = tl::alloc_pages(bytes);
+  if (!p) {
+    throw Napi::Error::New(info.Env(), "[native.allocPages] cannot map " + std::to_string(bytes) + " bytes: " + std::strerror(errno) +
+                                           "; the machine is out of memory — use a smaller batch, gradient checkpointing or a 4-bit base");
+  }
+  Napi::MemoryManagement::AdjustExternalMemory(info.Env(), bytes);
+  return Napi::ArrayBuffer::New(info.Env(), p, size_t(bytes), [](Napi::Env env, void* data, int64_t* len) {
+    tl::free_pages(data, *len);
+    Napi::MemoryManagement::AdjustExternalMemory(env, -*len);
+    delete len;
+  }, new int64_t(bytes));
+}
+
+// discardPages(buffer from allocPages): its pages go back to the OS now; it reads as zeros after
+Napi::Value DiscardPages(const Napi::CallbackInfo& info) {
+  Args a(info, "discardPages", 1);
+  if (!info[0].IsArrayBuffer()) a.fail(0, "expected an ArrayBuffer from allocPages");
+  Napi::ArrayBuffer ab = info[0].As<Napi::ArrayBuffer>();
+  if (ab.ByteLength() > 0 && !tl::discard_pages(ab.Data(), int64_t(ab.ByteLength()))) {
+    throw Napi::Error::New(info.Env(), std::string("[native.discardPages] madvise failed: ") + std::strerror(errno) + "; pass only buffers from allocPages");
+  }
+  return info.Env().Undefined();
 }
 
 // A {packed, n, blocksize, quantType, absmax | null, absmaxQ, nestedAbsmax, nestedCode,
@@ -803,6 +834,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
       {"dynamicCode8bitUnsigned", DynamicCode8bitUnsigned},
       {"adamw8bitStep", Adamw8bitStep},
       {"mapStateFile", MapStateFile},
+      {"allocPages", AllocPages},
+      {"discardPages", DiscardPages},
   };
   for (const Entry& e : table) exports.Set(e.name, Napi::Function::New(env, e.fn, e.name));
   return exports;
