@@ -22,7 +22,8 @@
         "native/cross_entropy.cpp",
         "native/random.cpp",
         "native/adamw.cpp",
-        "native/quant.cpp"
+        "native/quant.cpp",
+        "native/storage.cpp"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],

@@ -16,7 +16,7 @@ import { SHAPES, parameterCount, writeLlamaCheckpoint } from "./memory_model.js"
 
 interface Row {
   mode: string; gc: boolean; optim: string; steps: number; seq: number;
-  peak_rss?: number; step_s?: number; load_s?: number; trainable?: number; loss?: number; error?: string;
+  peak_rss?: number; rss_after_load?: number; hwm_after_load?: number; step_s?: number; load_s?: number; trainable?: number; loss?: number; error?: string;
 }
 
 const GB = 1024 ** 3;
@@ -34,14 +34,25 @@ function runChild(job: Record<string, unknown>, timeoutS: number): Row {
   }
 }
 
+const METHOD: Record<string, string> = { full: "full fine-tuning, fp32", lora: "LoRA, fp32 base", qlora: "QLoRA, NF4 base" };
+
 function fmt(rows: Row[], baseline: number | undefined): string {
-  const head = "| method | grad. checkpointing | optimizer | peak RSS | vs fp32 LoRA | s / step | trainable params |\n| --- | --- | --- | --- | --- | --- | --- |";
+  const head = "| method | grad. checkpointing | optimizer | peak RSS | RSS after loading | vs fp32 LoRA | s / step | trainable params |\n| --- | --- | --- | --- | --- | --- | --- | --- |";
   const lines = rows.map((r) => {
-    if (r.error) return `| ${r.mode} | ${r.gc ? "yes" : "no"} | ${r.optim} | — | — | — | failed: ${r.error} |`;
+    const m = METHOD[r.mode] ?? r.mode;
+    if (r.error) return `| ${m} | ${r.gc ? "yes" : "no"} | ${r.optim} | — | — | — | — | ${r.error} |`;
     const rel = baseline ? `${((100 * r.peak_rss!) / baseline).toFixed(0)}%` : "";
-    return `| ${r.mode} | ${r.gc ? "yes" : "no"} | ${r.optim} | ${(r.peak_rss! / GB).toFixed(2)} GB | ${rel} | ${r.step_s!.toFixed(1)} | ${r.trainable!.toLocaleString("en-US")} |`;
+    return `| ${m} | ${r.gc ? "yes" : "no"} | ${r.optim} | ${(r.peak_rss! / GB).toFixed(2)} GiB | ${(r.rss_after_load! / GB).toFixed(2)} GiB | ${rel} | ${r.step_s!.toFixed(1)} | ${r.trainable!.toLocaleString("en-US")} |`;
   });
   return [head, ...lines].join("\n");
+}
+
+/** A configuration this machine cannot hold is reported as such, not run (it would push others' processes out). */
+function tooBig(size: string, job: { mode: string; optim: string }): string | null {
+  if (size === "1b" && job.mode === "full" && job.optim === "adamw_torch") {
+    return "not run: ~18 GiB (weights + gradients + two fp32 moments, 4 x 4.4 GB) on a 23 GiB machine shared with other work";
+  }
+  return null;
 }
 
 export async function benchMemory(args: string[]): Promise<string> {
@@ -66,11 +77,19 @@ export async function benchMemory(args: string[]): Promise<string> {
           { mode: "lora", gc: true, optim: "adamw_torch" },
           { mode: "qlora", gc: false, optim: "adamw_torch" },
           { mode: "qlora", gc: true, optim: "adamw_torch" },
+          { mode: "qlora", gc: false, optim: "adamw_8bit" },
           { mode: "qlora", gc: true, optim: "adamw_8bit" },
+          { mode: "full", gc: false, optim: "adamw_8bit" },
           { mode: "full", gc: true, optim: "adamw_8bit" },
-        ];
+          { mode: "full", gc: true, optim: "adamw_torch" },
+        ].filter((j) => !process.env.TUNELAB_BENCH_ONLY || j.mode === process.env.TUNELAB_BENCH_ONLY);
     const rows: Row[] = [];
     for (const j of jobs) {
+      const skip = tooBig(size, j);
+      if (skip) {
+        rows.push({ ...j, steps: 0, seq, error: skip });
+        continue;
+      }
       const row = runChild({ dir, steps: Number(process.env.TUNELAB_BENCH_STEPS ?? 2), seq, ...j }, Number(process.env.TUNELAB_BENCH_TIMEOUT ?? 1800));
       console.log(`[bench memory] ${size} ${JSON.stringify(row)}`);
       rows.push(row);

@@ -5,7 +5,7 @@
  * Usage: node dist/bench/memory_child.js '{"dir":..., "mode":"qlora", "gc":true, "optim":"adamw_8bit", "steps":3, "seq":512}'
  */
 import { readFileSync } from "node:fs";
-import { LlamaForCausalLM, getPeftModel, scope, manualSeed, tensor, type Module } from "../src/index.js";
+import { LlamaForCausalLM, getPeftModel, scope, manualSeed, tensor, bufferCache, type Module } from "../src/index.js";
 import { createOptimizerByName } from "../src/optim/index.js";
 
 interface Job {
@@ -33,6 +33,7 @@ async function main(): Promise<void> {
   });
   const loadSeconds = (performance.now() - t0) / 1000;
   const rssAfterLoad = kib("VmRSS");
+  const hwmAfterLoad = kib("VmHWM");
   const model: Module & { forward(i: object): { loss?: { backward(): void; item(): number } } } =
     job.mode === "full" ? base : getPeftModel(base, { peft_type: "LORA", task_type: "CAUSAL_LM", r: job.r ?? 16, lora_alpha: 2 * (job.r ?? 16), target_modules: ["q_proj", "v_proj"], lora_dropout: 0 });
   base.gradientCheckpointing = job.gc;
@@ -60,6 +61,8 @@ async function main(): Promise<void> {
     trainable: params.reduce((n, p) => n + p.numel, 0),
     load_s: loadSeconds,
     rss_after_load: rssAfterLoad,
+    hwm_after_load: hwmAfterLoad,
+    cache: (({ live_bytes, peak_live_bytes, cached_bytes, limit_bytes, hits, misses }) => ({ live_bytes, peak_live_bytes, cached_bytes, limit_bytes, hits, misses }))(bufferCache.stats()),
     peak_rss: kib("VmHWM"),
     step_s: steady.reduce((a, b) => a + b, 0) / steady.length,
     first_step_s: times[0],

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "kernels.h"
+#include "storage.h"
 #include "thread_pool.h"
 
 namespace {
@@ -294,6 +295,36 @@ Napi::Value MapStateFile(const Napi::CallbackInfo& info) {
     tl::unmap_state_file(data, *len);
     delete len;
   }, new int64_t(bytes));
+}
+
+// allocPages(bytes) -> zero-filled ArrayBuffer over its own mapping (unmapped when collected;
+// V8 is told its size so collection keeps pace)
+Napi::Value AllocPages(const Napi::CallbackInfo& info) {
+  Args a(info, "allocPages", 1);
+  const int64_t bytes = a.size(0);
+  if (bytes == 0) return Napi::ArrayBuffer::New(info.Env(), 0);
+  void* p = tl::alloc_pages(bytes);
+  if (!p) {
+    throw Napi::Error::New(info.Env(), "[native.allocPages] cannot map " + std::to_string(bytes) + " bytes: " + std::strerror(errno) +
+                                           "; the machine is out of memory — use a smaller batch, gradient checkpointing or a 4-bit base");
+  }
+  Napi::MemoryManagement::AdjustExternalMemory(info.Env(), bytes);
+  return Napi::ArrayBuffer::New(info.Env(), p, size_t(bytes), [](Napi::Env env, void* data, int64_t* len) {
+    tl::free_pages(data, *len);
+    Napi::MemoryManagement::AdjustExternalMemory(env, -*len);
+    delete len;
+  }, new int64_t(bytes));
+}
+
+// discardPages(buffer from allocPages): its pages go back to the OS now; it reads as zeros after
+Napi::Value DiscardPages(const Napi::CallbackInfo& info) {
+  Args a(info, "discardPages", 1);
+  if (!info[0].IsArrayBuffer()) a.fail(0, "expected an ArrayBuffer from allocPages");
+  Napi::ArrayBuffer ab = info[0].As<Napi::ArrayBuffer>();
+  if (ab.ByteLength() > 0 && !tl::discard_pages(ab.Data(), int64_t(ab.ByteLength()))) {
+    throw Napi::Error::New(info.Env(), std::string("[native.discardPages] madvise failed: ") + std::strerror(errno) + "; pass only buffers from allocPages");
+  }
+  return info.Env().Undefined();
 }
 
 // A {packed, n, blocksize, quantType, absmax | null, absmaxQ, nestedAbsmax, nestedCode,
@@ -593,6 +624,13 @@ Napi::Value RopeForward(const Napi::CallbackInfo& info) {
 
 // The options object: { B, H, Hkv, Tq, Tk, D, scale, causal, keyMask, bias, biasBatch,
 // dropoutP, seed }.
+// Elements an attention operand spans: one past its last element under its row strides.
+int64_t attn_extent(const tl::AttnRows& rw, const tl::AttentionArgs& r, int64_t heads, int64_t T) {
+  if (r.B == 0 || T == 0) return 0;
+  if (rw.b == 0 && rw.h == 0 && rw.t == 0) return r.B * heads * T * r.D;
+  return (r.B - 1) * rw.b + (heads - 1) * rw.h + (T - 1) * rw.t + r.D;
+}
+
 tl::AttentionArgs attention_args(const Args& a, size_t idx) {
   if (!a.info[idx].IsObject()) a.fail(idx, "expected an options object");
   Napi::Object o = a.info[idx].As<Napi::Object>();
@@ -623,6 +661,24 @@ tl::AttentionArgs attention_args(const Args& a, size_t idx) {
     if (static_cast<int64_t>(ta.ByteLength()) < r.B * r.Tk) a.fail(idx, "keyMask is too short");
     r.key_mask = static_cast<const uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
   }
+  // Optional row strides [b, head, position] per operand (kernels.h AttnRows); absent or
+  // null = contiguous (B, heads, T, D).
+  auto rows = [&](const char* key) -> tl::AttnRows {
+    Napi::Value v = o.Get(key);
+    if (v.IsNull() || v.IsUndefined()) return {};
+    if (!v.IsArray() || v.As<Napi::Array>().Length() != 3) a.fail(idx, std::string("option ") + key + " must be [b, head, position] strides or null");
+    Napi::Array arr = v.As<Napi::Array>();
+    int64_t st[3];
+    for (uint32_t i = 0; i < 3; ++i) {
+      Napi::Value e = arr.Get(i);
+      if (!e.IsNumber() || e.As<Napi::Number>().DoubleValue() < 0) a.fail(idx, std::string("option ") + key + " must hold non-negative strides");
+      st[i] = static_cast<int64_t>(e.As<Napi::Number>().DoubleValue());
+    }
+    return tl::AttnRows{st[0], st[1], st[2]};
+  };
+  r.q_rows = rows("qRows"), r.k_rows = rows("kRows"), r.v_rows = rows("vRows");
+  r.out_rows = rows("outRows"), r.dout_rows = rows("doutRows");
+  r.dq_rows = rows("dqRows"), r.dk_rows = rows("dkRows"), r.dv_rows = rows("dvRows");
   Napi::Value bias = o.Get("bias");
   r.bias = nullptr;
   if (!bias.IsNull() && !bias.IsUndefined()) {
@@ -641,9 +697,10 @@ tl::AttentionArgs attention_args(const Args& a, size_t idx) {
 Napi::Value AttentionForward(const Napi::CallbackInfo& info) {
   Args a(info, "attentionForward", 6);
   tl::AttentionArgs r = attention_args(a, 5);
-  int64_t nq = r.B * r.H * r.Tq * r.D, nkv = r.B * r.Hkv * r.Tk * r.D;
-  tl::attention_forward(a.f32(0, nq), a.f32(1, r.B * r.H * r.Tq), a.f32(2, nq), a.f32(3, nkv),
-                        a.f32(4, nkv), r);
+  tl::attention_forward(a.f32(0, attn_extent(r.out_rows, r, r.H, r.Tq)), a.f32(1, r.B * r.H * r.Tq),
+                        a.f32(2, attn_extent(r.q_rows, r, r.H, r.Tq)),
+                        a.f32(3, attn_extent(r.k_rows, r, r.Hkv, r.Tk)),
+                        a.f32(4, attn_extent(r.v_rows, r, r.Hkv, r.Tk)), r);
   return Undefined(info);
 }
 
@@ -651,11 +708,14 @@ Napi::Value AttentionForward(const Napi::CallbackInfo& info) {
 Napi::Value AttentionBackward(const Napi::CallbackInfo& info) {
   Args a(info, "attentionBackward", 11);
   tl::AttentionArgs r = attention_args(a, 10);
-  int64_t nq = r.B * r.H * r.Tq * r.D, nkv = r.B * r.Hkv * r.Tk * r.D;
-  tl::attention_backward(a.f32(0, nq, true), a.f32(1, nkv, true), a.f32(2, nkv, true),
-                         a.f32(3, r.bias_batch * r.H * r.Tq * r.Tk, true), a.f32(4, nq),
-                         a.f32(5, nq), a.f32(6, nkv), a.f32(7, nkv), a.f32(8, nq),
-                         a.f32(9, r.B * r.H * r.Tq), r);
+  auto q_ext = [&](const tl::AttnRows& rw) { return attn_extent(rw, r, r.H, r.Tq); };
+  auto kv_ext = [&](const tl::AttnRows& rw) { return attn_extent(rw, r, r.Hkv, r.Tk); };
+  tl::attention_backward(a.f32(0, q_ext(r.dq_rows), true), a.f32(1, kv_ext(r.dk_rows), true),
+                         a.f32(2, kv_ext(r.dv_rows), true),
+                         a.f32(3, r.bias_batch * r.H * r.Tq * r.Tk, true),
+                         a.f32(4, q_ext(r.dout_rows)), a.f32(5, q_ext(r.q_rows)),
+                         a.f32(6, kv_ext(r.k_rows)), a.f32(7, kv_ext(r.v_rows)),
+                         a.f32(8, q_ext(r.out_rows)), a.f32(9, r.B * r.H * r.Tq), r);
   return Undefined(info);
 }
 
@@ -774,6 +834,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
       {"dynamicCode8bitUnsigned", DynamicCode8bitUnsigned},
       {"adamw8bitStep", Adamw8bitStep},
       {"mapStateFile", MapStateFile},
+      {"allocPages", AllocPages},
+      {"discardPages", DiscardPages},
   };
   for (const Entry& e : table) exports.Set(e.name, Napi::Function::New(env, e.fn, e.name));
   return exports;

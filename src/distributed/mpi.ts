@@ -58,10 +58,6 @@ export function setCollectiveTimeout(seconds: number): void {
   timeoutSeconds = seconds;
 }
 
-export function collectiveTimeout(): number {
-  return timeoutSeconds;
-}
-
 function libraryCandidates(): string[] {
   const own = process.env.TUNELAB_MPI_LIBRARY;
   if (own) return [own];

@@ -4,7 +4,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { readJsonFile, writeJsonAtomic } from "./json.js";
-import { readSafetensors, writeSafetensors, type RawTensor } from "./safetensors.js";
+import { forEachSafetensor, readSafetensors, readSafetensorsHeader, writeSafetensors, type RawTensor } from "./safetensors.js";
 
 export interface SafetensorsIndex {
   /** Path of the index file. */
@@ -69,10 +69,6 @@ export function pickleRefusal(dir: string, found: string[], expected = SAFE_WEIG
 }
 
 /**
- * All tensors of a checkpoint folder: `<weightsName>` or its shards via the index.
- * Every indexed tensor must be present in its shard, and no tensor may appear in two shards.
- */
-/**
  * The safetensors files of a checkpoint folder, without reading them: the single file, or
  * the shards its index lists (each checked to exist). For loaders that stream tensor by tensor.
  */
@@ -83,8 +79,13 @@ export function checkpointFiles(dir: string, options: { weightsName?: string } =
   if (fs.existsSync(single)) return [single];
   const indexFile = path.join(dir, indexNameFor(weightsName));
   if (!fs.existsSync(indexFile)) {
-    loadCheckpointTensors(dir, options); // throws the "no weights here" error (pickles named)
-    return [];
+    const pickles = findPickleWeights(dir);
+    if (pickles.length > 0) throw pickleRefusal(dir, pickles, weightsName);
+    const present = safeList(dir);
+    throw new Error(
+      `[safetensors] ${dir}: no ${weightsName} or ${indexNameFor(weightsName)} (folder has: ${present.slice(0, 12).join(", ") || "nothing"}${present.length > 12 ? ", …" : ""}); ` +
+        `pass a folder saved with save_pretrained(..., safe_serialization=True)`,
+    );
   }
   return readSafetensorsIndex(indexFile).files.map((shard) => {
     const p = path.join(dir, shard);
@@ -93,44 +94,58 @@ export function checkpointFiles(dir: string, options: { weightsName?: string } =
   });
 }
 
+/**
+ * All tensors of a checkpoint folder: `<weightsName>` or its shards via the index.
+ * Every indexed tensor must be present in its shard, and no tensor may appear in two shards.
+ */
 export function loadCheckpointTensors(dir: string, options: { weightsName?: string } = {}): Map<string, RawTensor> {
   const weightsName = options.weightsName ?? SAFE_WEIGHTS_NAME;
-  if (!isDirectory(dir)) throw new Error(`[safetensors] ${dir}: not a folder; pass the folder that holds ${weightsName} (or its shards and index)`);
-  const single = path.join(dir, weightsName);
-  if (fs.existsSync(single)) return readSafetensors(single).tensors;
-  const indexFile = path.join(dir, indexNameFor(weightsName));
-  if (fs.existsSync(indexFile)) {
-    const index = readSafetensorsIndex(indexFile);
-    const tensors = new Map<string, RawTensor>();
-    const origin = new Map<string, string>();
-    for (const shard of index.files) {
-      const shardPath = path.join(dir, shard);
-      if (!fs.existsSync(shardPath)) {
-        throw new Error(`[safetensors] ${indexFile}: lists shard ${shard}, which is missing from ${dir}; the download is incomplete — download the checkpoint again`);
-      }
-      for (const [name, t] of readSafetensors(shardPath).tensors) {
-        const previous = origin.get(name);
-        if (previous !== undefined) throw new Error(`[safetensors] ${dir}: tensor "${name}" is in both ${previous} and ${shard}; the checkpoint is corrupt — re-save it`);
-        origin.set(name, shard);
-        tensors.set(name, t);
-      }
-    }
-    for (const [name, shard] of Object.entries(index.weight_map)) {
-      if (origin.get(name) !== shard) {
-        throw new Error(
-          `[safetensors] ${indexFile}: tensor "${name}" is mapped to ${shard} but ${origin.has(name) ? `found in ${origin.get(name)}` : "is in no shard"}; the checkpoint is corrupt — re-download it`,
-        );
-      }
-    }
-    return tensors;
+  const files = checkpointFiles(dir, options);
+  if (files.length === 1 && files[0] === path.join(dir, weightsName)) return readSafetensors(files[0]).tensors;
+  const tensors = new Map<string, RawTensor>();
+  const shards = files.map((f) => {
+    const read = readSafetensors(f).tensors;
+    for (const [name, t] of read) tensors.set(name, t);
+    return [path.basename(f), [...read.keys()]] as [string, string[]];
+  });
+  checkShards(dir, weightsName, shards);
+  return tensors;
+}
+
+/**
+ * Calls fn(name, raw) for every tensor of a checkpoint folder (its single file or its shards),
+ * one tensor in memory at a time: raw.data is valid only until fn returns (see
+ * forEachSafetensor). The shards' headers are checked against the index before any data is
+ * read. A loader built on it holds the model plus the largest tensor, never the checkpoint.
+ */
+export function forEachCheckpointTensor(dir: string, fn: (name: string, raw: RawTensor) => void, options: { weightsName?: string } = {}): void {
+  const weightsName = options.weightsName ?? SAFE_WEIGHTS_NAME;
+  const files = checkpointFiles(dir, options);
+  if (!(files.length === 1 && files[0] === path.join(dir, weightsName))) {
+    checkShards(dir, weightsName, files.map((f) => [path.basename(f), [...readSafetensorsHeader(f).tensors.keys()]]));
   }
-  const pickles = findPickleWeights(dir);
-  if (pickles.length > 0) throw pickleRefusal(dir, pickles, weightsName);
-  const present = safeList(dir);
-  throw new Error(
-    `[safetensors] ${dir}: no ${weightsName} or ${indexNameFor(weightsName)} (folder has: ${present.slice(0, 12).join(", ") || "nothing"}${present.length > 12 ? ", …" : ""}); ` +
-      `pass a folder saved with save_pretrained(..., safe_serialization=True)`,
-  );
+  for (const f of files) forEachSafetensor(f, fn);
+}
+
+/** No tensor in two shards, and every tensor of the index in the shard the index names. */
+function checkShards(dir: string, weightsName: string, shards: [string, string[]][]): void {
+  const indexFile = path.join(dir, indexNameFor(weightsName));
+  const index = readSafetensorsIndex(indexFile);
+  const origin = new Map<string, string>();
+  for (const [shard, names] of shards) {
+    for (const name of names) {
+      const previous = origin.get(name);
+      if (previous !== undefined) throw new Error(`[safetensors] ${dir}: tensor "${name}" is in both ${previous} and ${shard}; the checkpoint is corrupt — re-save it`);
+      origin.set(name, shard);
+    }
+  }
+  for (const [name, shard] of Object.entries(index.weight_map)) {
+    if (origin.get(name) !== shard) {
+      throw new Error(
+        `[safetensors] ${indexFile}: tensor "${name}" is mapped to ${shard} but ${origin.has(name) ? `found in ${origin.get(name)}` : "is in no shard"}; the checkpoint is corrupt — re-download it`,
+      );
+    }
+  }
 }
 
 /** Parses "5GB" (10^9), "500MiB" (2^20), or a plain byte count, as transformers' max_shard_size does. */

@@ -302,4 +302,4 @@ function checkTensorForWrite(name: string, t: RawTensor): void {
   }
 }
 
-export { rawToFloat32, rawToInt32, float32ToRaw } from "./safetensors_convert.js";
+export { rawToFloat32, rawToInt32, float32ToRaw, decode16 } from "./safetensors_convert.js";

@@ -56,20 +56,9 @@ export function rawToFloat32(raw: RawTensor, name = "tensor"): Float32Array {
       return view(raw.data, Float32Array);
     case "F64":
       return Float32Array.from(view(raw.data, Float64Array));
-    case "F16": {
-      const table = halfTable();
-      const src = view(raw.data, Uint16Array);
-      const out = new Float32Array(n);
-      for (let i = 0; i < n; i++) out[i] = table[src[i]];
-      return out;
-    }
-    case "BF16": {
-      const src = view(raw.data, Uint16Array);
-      const out = new Float32Array(n);
-      const bits = new Uint32Array(out.buffer);
-      for (let i = 0; i < n; i++) bits[i] = src[i] << 16;
-      return out;
-    }
+    case "F16":
+    case "BF16":
+      return decode16(raw, new Float32Array(n));
     case "I64": {
       const words = view(raw.data, Int32Array);
       const out = new Float32Array(n);
@@ -86,6 +75,24 @@ export function rawToFloat32(raw: RawTensor, name = "tensor"): Float32Array {
     case "BOOL":
       return Float32Array.from(raw.data);
   }
+}
+
+/**
+ * F16 or BF16 values decoded into `out` (exact; out.length elements), with no other copy: a
+ * loader decodes straight into a tensor's storage.
+ */
+export function decode16(raw: RawTensor, out: Float32Array): Float32Array {
+  const n = out.length;
+  if (raw.data.byteLength !== 2 * n) throw new Error(`[safetensors] decode16: ${raw.data.byteLength} bytes for ${n} elements`);
+  const src = view(raw.data, Uint16Array);
+  if (raw.dtype === "BF16") {
+    const bits = new Uint32Array(out.buffer, out.byteOffset, n);
+    for (let i = 0; i < n; i++) bits[i] = src[i] << 16;
+  } else {
+    const table = halfTable();
+    for (let i = 0; i < n; i++) out[i] = table[src[i]];
+  }
+  return out;
 }
 
 /** Integer dtypes as int32 (I32 is a view when aligned). Floats are refused; I64 values must fit in int32. */

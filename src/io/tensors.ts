@@ -1,6 +1,6 @@
 /** Bridge between safetensors' raw bytes and Tensors (and back). */
 import { type DType, Tensor } from "../tensor/index.js";
-import { type RawTensor, readSafetensors, writeSafetensors, rawToFloat32, rawToInt32 } from "./safetensors.js";
+import { type RawTensor, readSafetensors, writeSafetensors, rawToFloat32, rawToInt32, decode16 } from "./safetensors.js";
 
 export interface ToTensorOptions {
   /** Keep 16-bit floats as they are (bfloat16/float16) instead of converting to float32. */
@@ -19,6 +19,11 @@ export function rawToTensor(raw: RawTensor, name = "tensor", opts: ToTensorOptio
   if (raw.dtype === "U8" || raw.dtype === "BOOL") {
     const out = Tensor.empty(shape, "uint8");
     (out.data as Uint8Array).set(raw.data);
+    return out;
+  }
+  if (raw.dtype === "BF16" || raw.dtype === "F16") {
+    const out = Tensor.empty(shape, "float32");
+    decode16(raw, out.data as Float32Array); // straight into the storage: no float32 copy in between
     return out;
   }
   const isInt = raw.dtype === "I64" || raw.dtype === "I32" || raw.dtype === "I16" || raw.dtype === "I8";

@@ -6,11 +6,11 @@
  */
 import * as fs from "node:fs";
 import { type DType, Tensor, tensor, parseDtype } from "../tensor/index.js";
-import { Module, Linear, withDeferredInit } from "../nn/index.js";
+import { Module, Linear, withDeferredInit, materializeDeferred } from "../nn/index.js";
 import { type BitsAndBytesConfigInput, parseQuantizationConfig } from "../quant/config.js";
 import { loadQuantizedCheckpoint } from "./quantized_loading.js";
 import { resolvePretrained, type ResolveOptions } from "../io/hub.js";
-import { loadCheckpointTensors, writeShardedSafetensors } from "../io/model_weights.js";
+import { forEachCheckpointTensor, writeShardedSafetensors } from "../io/model_weights.js";
 import { rawToTensor, tensorToRaw } from "../io/tensors.js";
 import { parseByteSize } from "../io/model_weights.js";
 import { type ConfigDict, PretrainedConfig } from "./configuration_utils.js";
@@ -174,15 +174,18 @@ export class PreTrainedModel extends Module {
       model.eval();
       return model;
     }
-    const model = new (this as unknown as new (c: PretrainedConfig) => M)(config);
-    const raw = loadCheckpointTensors(dir);
+    // One copy: the model's weights take no memory until read, and the checkpoint is read one
+    // tensor at a time straight into the tensors that become the parameters.
+    const model = withDeferredInit(() => new (this as unknown as new (c: PretrainedConfig) => M)(config));
     const tensors = new Map<string, Tensor>();
-    for (const [k, r] of raw) tensors.set(k, rawToTensor(r, k, { keep16bit: keep16 }));
+    forEachCheckpointTensor(dir, (k, r) => tensors.set(k, rawToTensor(r, k, { keep16bit: keep16 })));
     if (keep16 && opts.torch_dtype !== "auto") {
       const want = parseDtype(opts.torch_dtype as string);
       for (const [k, t] of tensors) if (t.dtype !== want && t.dtype !== "int32" && t.dtype !== "uint8") tensors.set(k, t.to(want));
     }
-    model.loadPretrainedTensors(tensors, nameOrPath, opts.quiet ?? false);
+    model.loadPretrainedTensors(tensors, nameOrPath, true);
+    materializeDeferred(model); // what the checkpoint lacked (a new head) is drawn as init would
+    if (!opts.quiet) model.printLoadReport(nameOrPath);
     model.eval();
     return model;
   }

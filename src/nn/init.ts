@@ -1,5 +1,6 @@
 /** Parameter initialisation as Hugging Face's `_init_weights` does it (seeded by manualSeed). */
-import { Tensor, randn, zeros, ones, full, rand } from "../tensor/index.js";
+import { Tensor, randn, zeros, ones, full, rand, getRngState, setRngState } from "../tensor/index.js";
+import { reserve } from "../tensor/random.js";
 import { Storage } from "../tensor/storage.js";
 import type { Module } from "./module.js";
 
@@ -10,8 +11,22 @@ const deferred = new WeakMap<Tensor, () => Tensor>();
 function initTensor(shape: number[], draw: () => Tensor): Tensor {
   if (!deferring) return draw();
   // A tensor with a shape and no memory: kernels refuse it (its buffer is empty).
-  const t = new Tensor(new Storage("float32", shape.reduce((a, b) => a * b, 1), new Float32Array(0)), shape);
-  deferred.set(t, draw);
+  const numel = shape.reduce((a, b) => a * b, 1);
+  const t = new Tensor(new Storage("float32", numel, new Float32Array(0)), shape);
+  // The generator moves on as if the draw happened (randn/rand reserve numel values), and a
+  // later draw starts where this one would have: a deferred model's newly drawn head and every
+  // random number after loading are those of a model built without deferral.
+  const at = getRngState();
+  reserve(numel);
+  deferred.set(t, () => {
+    const now = getRngState();
+    setRngState(at);
+    try {
+      return draw();
+    } finally {
+      setRngState(now);
+    }
+  });
   return t;
 }
 
@@ -38,10 +53,6 @@ export function withDeferredInit<T>(build: () => T): T {
   } finally {
     deferring = prev;
   }
-}
-
-export function isDeferred(t: Tensor): boolean {
-  return deferred.has(t);
 }
 
 /** Draws every still-deferred parameter of `m` (newly initialised heads); returns their keys. */

@@ -41,10 +41,6 @@ export const ADAPTER_PLACEMENTS: Record<string, { attn: string[] | string; ffn: 
   qwen2: { attn: ["self_attn.o_proj"], ffn: ["mlp.down_proj"] },
 };
 
-export function parseBottleneckAdapterConfig(dict: Record<string, unknown>): BottleneckAdapterConfig {
-  return parseOrThrow(dict, "bottleneck adapter", readBottleneckAdapterConfig);
-}
-
 /** Reads a bottleneck adapter config, noting every problem on the reader. */
 export function readBottleneckAdapterConfig(r: ConfigReader): BottleneckAdapterConfig {
   const dict = r.dict;

@@ -17,10 +17,6 @@ export interface BitFitConfig extends PeftConfig {
   exclude_modules: string[] | string | null;
 }
 
-export function parseBitFitConfig(dict: Record<string, unknown>): BitFitConfig {
-  return parseOrThrow(dict, "BITFIT", readBitFitConfig);
-}
-
 /** Reads a BITFIT config, noting every problem on the reader. */
 export function readBitFitConfig(r: ConfigReader): BitFitConfig {
   const dict = r.dict;

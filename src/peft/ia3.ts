@@ -22,10 +22,6 @@ export interface IA3Config extends PeftConfig {
   init_ia3_weights: boolean;
 }
 
-export function parseIA3Config(dict: Record<string, unknown>): IA3Config {
-  return parseOrThrow(dict, "IA3", readIA3Config);
-}
-
 /** Reads a IA3 config, noting every problem on the reader. */
 export function readIA3Config(r: ConfigReader): IA3Config {
   const dict = r.dict;

@@ -12,14 +12,13 @@ export {
 } from "./registry.js";
 export { type MethodSpec, applyMethod, loadAdapterFor, methodConfigDict, methodProblems } from "./methods.js";
 export { PeftModel, TunerModel, getPeftModel, type PeftModelOptions } from "./peft_model.js";
-export { type LoraConfig, parseLoraConfig, readLoraConfig, loraScaling } from "./lora/config.js";
+export { type LoraConfig, readLoraConfig, loraScaling } from "./lora/config.js";
 export { LoraLayer } from "./lora/layer.js";
-export { loraLayers } from "./lora/model.js";
-export { type IA3Config, IA3Layer, parseIA3Config } from "./ia3.js";
-export { type BottleneckAdapterConfig, BottleneckAdapterLayer, parseBottleneckAdapterConfig, ADAPTER_PLACEMENTS } from "./adapter.js";
-export { type BitFitConfig, parseBitFitConfig } from "./bitfit.js";
-export { type PromptTuningConfig, PromptEmbedding, parsePromptTuningConfig } from "./prompt_tuning.js";
-export { type PrefixTuningConfig, PrefixEncoder, parsePrefixTuningConfig, PREFIX_TUNING_MODEL_TYPES } from "./prefix_tuning.js";
+export { type IA3Config, IA3Layer } from "./ia3.js";
+export { type BottleneckAdapterConfig, BottleneckAdapterLayer, ADAPTER_PLACEMENTS } from "./adapter.js";
+export { type BitFitConfig } from "./bitfit.js";
+export { type PromptTuningConfig, PromptEmbedding } from "./prompt_tuning.js";
+export { type PrefixTuningConfig, PrefixEncoder, PREFIX_TUNING_MODEL_TYPES } from "./prefix_tuning.js";
 export { ModulesToSaveWrapper, ModuleDict, ParameterDict } from "./modules_to_save.js";
 export {
   LORA_TARGET_MODULES, IA3_TARGET_MODULES, IA3_FEEDFORWARD_MODULES, SEQ_CLS_HEAD_NAMES, resolveTargets, matchesModuleList, weightLayoutOf,

@@ -29,10 +29,6 @@ export interface PrefixTuningConfig extends PromptLearningConfig {
 /** Families whose attention prepends past_key_values. */
 export const PREFIX_TUNING_MODEL_TYPES = ["bert", "roberta", "distilbert", "gpt2", "llama", "mistral", "qwen2"];
 
-export function parsePrefixTuningConfig(dict: Record<string, unknown>): PrefixTuningConfig {
-  return parseOrThrow(dict, "PREFIX_TUNING", readPrefixTuningConfig);
-}
-
 /** Reads a PREFIX_TUNING config, noting every problem on the reader. */
 export function readPrefixTuningConfig(r: ConfigReader): PrefixTuningConfig {
   const dict = r.dict;

@@ -22,10 +22,6 @@ export interface PromptTuningConfig extends PromptLearningConfig {
   tokenizer_kwargs: Record<string, unknown> | null;
 }
 
-export function parsePromptTuningConfig(dict: Record<string, unknown>): PromptTuningConfig {
-  return parseOrThrow(dict, "PROMPT_TUNING", readPromptTuningConfig);
-}
-
 /** Reads a PROMPT_TUNING config, noting every problem on the reader. */
 export function readPromptTuningConfig(r: ConfigReader): PromptTuningConfig {
   const dict = r.dict;

@@ -33,11 +33,6 @@ export const AUTO_TASK: Record<TaskName, AutoTask> = {
   extractive_qa: "question-answering",
 };
 
-/** The default metric_for_best_model per task (HF-style names without eval_). */
-export const DEFAULT_METRIC: Record<TaskName, string> = {
-  text_classification: "accuracy", token_classification: "f1", causal_lm: "loss", masked_lm: "loss", seq2seq: "loss", extractive_qa: "f1",
-};
-
 export interface TaskOptions {
   [key: string]: unknown;
 }

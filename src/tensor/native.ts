@@ -17,6 +17,9 @@ export interface AttentionOptions {
   scale: number; causal: boolean;
   keyMask: U8 | null; bias: F32 | null; biasBatch: number;
   dropoutP: number; seed: number;
+  /** Row strides [b, head, position] of operands not stored contiguous (B, heads, T, D); absent/null = contiguous. */
+  qRows?: number[] | null; kRows?: number[] | null; vRows?: number[] | null; outRows?: number[] | null;
+  doutRows?: number[] | null; dqRows?: number[] | null; dkRows?: number[] | null; dvRows?: number[] | null;
 }
 
 export interface NativeKernels {
@@ -71,6 +74,10 @@ export interface NativeKernels {
   dynamicCode8bitUnsigned(): F32;
   adamw8bitStep(p: F32, g: F32, q1: U8, q2: U8, absmax1: F32, absmax2: F32, n: number, blocksize: number, lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, bc1: number, bc2: number, gradScale: number): void;
   mapStateFile(path: string, bytes: number): ArrayBuffer;
+  /** A zero-filled ArrayBuffer over its own pages (native/storage.h); unmapped when collected. */
+  allocPages(bytes: number): ArrayBuffer;
+  /** Returns an allocPages buffer's pages to the OS now (it reads as zeros after). */
+  discardPages(buffer: ArrayBuffer): void;
   gemmQuantized(transA: boolean, transB: boolean, M: number, N: number, K: number, alpha: number,
     A: F32, lda: number, strideA: number, B: Quant4Operand | Int8Operand, ldb: number,
     beta: number, C: F32, ldc: number, strideC: number, batch: number): void;

@@ -4,10 +4,19 @@
  * A Storage is one typed array shared by a tensor and its views; `refs` counts the live
  * tensors that view it. When the last one is freed, the ArrayBuffer goes back to the
  * cache, keyed by its (rounded) byte size, and the next allocation of that size reuses it
- * instead of asking V8 for fresh zeroed memory. Pooled buffers are NOT zeroed: every
+ * instead of asking for fresh zeroed memory. Pooled buffers are NOT zeroed: every
  * kernel overwrites its output, and zeros() fills explicitly.
+ *
+ * Buffers of PAGED_MIN_BYTES and more get pages of their own from the addon (an anonymous
+ * mapping): when the cache lets one go, its pages return to the OS at once, instead of when
+ * V8's collector gets round to the ArrayBuffer (which, for a few large buffers and a small
+ * JS heap, can be never during a training run).
  */
 import { type AnyTypedArray, type DType, DTYPE_BYTES, typedArrayConstructor } from "./dtype.js";
+import { kernels } from "./backend.js";
+
+/** Buffers this large (after rounding) are page-backed. */
+export const PAGED_MIN_BYTES = 1 << 20;
 
 export class Storage {
   /** null once freed: reading it then throws instead of returning reused memory. */
@@ -73,7 +82,7 @@ export interface BufferCacheStats {
   /** Allocations served from the cache (exact size class, or a larger cached buffer), and those that asked V8. */
   hits: number;
   misses: number;
-  /** Bytes dropped for the GC to keep the cache under its bound. */
+  /** Bytes let go to keep the cache under its bound (or by trim()). */
   evicted_bytes: number;
   /** Cached bytes per size class, largest first. */
   by_size: { bytes: number; count: number }[];
@@ -83,10 +92,12 @@ export interface BufferCacheStats {
  * Released buffers kept for reuse, bounded by bytes. An allocation takes a cached buffer of
  * its size class, else the smallest cached one up to twice its size (dynamic padding makes
  * many nearby sizes: they share buffers instead of each keeping its own). Past the bound the
- * least recently released buffers are dropped for the GC. The bound: TUNELAB_CACHE_BYTES when
- * set, else the peak of live bytes (at least 64 MiB) — the cache never holds more than the
- * program has needed at once, so memory stays within twice the working set whatever shapes
- * the data brings.
+ * least recently released buffers are let go: a page-backed one's memory returns to the OS
+ * at once, a small one's when V8 collects it. The bound: TUNELAB_CACHE_BYTES when set, else
+ * the peak of live bytes minus the live bytes now (at least 64 MiB): live plus cached bytes
+ * never exceed the most the program has needed at once, so at a step's peak the cache is
+ * nearly empty and memory stays at the working set whatever shapes the data brings (a miss
+ * that would break this lets the oldest cached buffers go). trim() lets every cached buffer go.
  */
 export class BufferCache {
   private free = new Map<number, ArrayBuffer[]>();
@@ -94,18 +105,20 @@ export class BufferCache {
   private classes: number[] = [];
   /** Cached buffers in release order (oldest first), for eviction. */
   private order = new Set<ArrayBuffer>();
+  /** The buffers that came from the addon's pages. */
+  private paged = new WeakSet<ArrayBuffer>();
   cachedBytes = 0;
   liveBytes = 0;
   peakLiveBytes = 0;
   hits = 0;
   misses = 0;
   evictedBytes = 0;
-  /** A fixed bound in bytes, or null: the peak of live bytes (at least minLimitBytes). */
+  /** A fixed bound in bytes, or null: the peak of live bytes minus the live bytes (at least minLimitBytes). */
   fixedLimitBytes: number | null = process.env.TUNELAB_CACHE_BYTES !== undefined ? Number(process.env.TUNELAB_CACHE_BYTES) : null;
   minLimitBytes = 64 * 1024 ** 2;
 
   get limitBytes(): number {
-    return this.fixedLimitBytes ?? Math.max(this.minLimitBytes, this.peakLiveBytes);
+    return this.fixedLimitBytes ?? Math.max(this.minLimitBytes, this.peakLiveBytes - this.liveBytes);
   }
 
   acquire(bytes: number): ArrayBuffer {
@@ -113,10 +126,23 @@ export class BufferCache {
     const buf = this.take(cls);
     if (buf) this.hits++;
     else this.misses++;
-    const out = buf ?? new ArrayBuffer(cls);
+    const out = buf ?? this.allocate(cls);
     this.liveBytes += out.byteLength;
     if (this.liveBytes > this.peakLiveBytes) this.peakLiveBytes = this.liveBytes;
+    if (!buf) while (this.cachedBytes > this.limitBytes) this.evictOldest();
     return out;
+  }
+
+  private allocate(bytes: number): ArrayBuffer {
+    if (bytes < PAGED_MIN_BYTES) return new ArrayBuffer(bytes);
+    const buf = kernels().allocPages(bytes);
+    this.paged.add(buf);
+    return buf;
+  }
+
+  /** Whether buf has pages of its own (its memory returns to the OS when the cache lets it go). */
+  isPaged(buf: ArrayBuffer): boolean {
+    return this.paged.has(buf);
   }
 
   release(buf: ArrayBuffer): void {
@@ -124,7 +150,7 @@ export class BufferCache {
     this.liveBytes -= size;
     const limit = this.limitBytes;
     if (size > limit) {
-      this.evictedBytes += size;
+      this.letGo(buf);
       return;
     }
     while (this.cachedBytes + size > limit) this.evictOldest();
@@ -136,6 +162,12 @@ export class BufferCache {
     list.push(buf);
     this.order.add(buf);
     this.cachedBytes += size;
+  }
+
+  /** Drops buf from our hands: page-backed memory goes back to the OS now, the rest to the GC. */
+  private letGo(buf: ArrayBuffer): void {
+    this.evictedBytes += buf.byteLength;
+    if (this.paged.has(buf)) kernels().discardPages(buf);
   }
 
   /** A cached buffer of class cls, else the smallest cached one of at most 2·cls bytes. */
@@ -162,7 +194,7 @@ export class BufferCache {
     list.splice(list.indexOf(buf), 1);
     if (list.length === 0) this.dropClass(size);
     this.cachedBytes -= size;
-    this.evictedBytes += size;
+    this.letGo(buf);
   }
 
   private insertClass(size: number): void {
@@ -193,12 +225,18 @@ export class BufferCache {
     };
   }
 
-  /** Drops every cached buffer (they become garbage for V8). */
-  clear(): void {
+  /** Lets every cached buffer go: page-backed memory returns to the OS now. */
+  trim(): void {
+    for (const buf of this.order) this.letGo(buf);
     this.free.clear();
     this.classes = [];
     this.order.clear();
     this.cachedBytes = 0;
+  }
+
+  /** trim(), kept under its old name. */
+  clear(): void {
+    this.trim();
   }
 }
 

@@ -18,8 +18,6 @@ import { type PastKeyValues, type DecoderInputs, type DecoderOutput, checkpointL
 import { T5Config } from "./config.js";
 import { T5LayerNorm, T5Attention, T5LayerSelfAttention, T5LayerCrossAttention, T5LayerFF, type AttentionCache } from "./layers.js";
 
-export * from "./layers.js";
-
 /** layer.0 self-attention, (decoder) layer.1 cross-attention, then the feed-forward. */
 export class T5Block extends Module {
   readonly layer: ModuleList;

@@ -51,10 +51,6 @@ const NEUTRAL: Record<string, (v: unknown) => boolean> = {
   lora_ga_config: (v) => v == null,
 };
 
-export function parseLoraConfig(dict: Record<string, unknown>): LoraConfig {
-  return parseOrThrow(dict, "LoRA", readLoraConfig);
-}
-
 /** Reads a LoRA config, noting every problem on the reader. */
 export function readLoraConfig(r: ConfigReader): LoraConfig {
   const dict = r.dict;

@@ -58,11 +58,6 @@ export function loraBiasParameters(model: PreTrainedModel, config: LoraConfig, a
   return out;
 }
 
-/** Every LoraLayer of a model with its path. */
-export function* loraLayers(model: PreTrainedModel): Generator<[string, LoraLayer]> {
-  for (const [path, m] of walkModules(model)) if (m instanceof LoraLayer) yield [path, m];
-}
-
 /** The Lora method as the registry holds it (src/peft/registry.ts lists it). */
 export const LORA_METHOD: PeftMethod<LoraConfig> = {
   peft_type: "LORA",

@@ -1,0 +1,55 @@
+// Large tensor storage has pages of its own: what the buffer cache lets go returns to the OS at
+// once (resident memory drops, no garbage collection needed), and live plus cached bytes never
+// exceed the peak of live bytes.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { bufferCache, scope, zeros } from "../../src/index.js";
+import { PAGED_MIN_BYTES } from "../../src/tensor/storage.js";
+
+const MiB = 1024 ** 2;
+function rssBytes(): number {
+  return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync("/proc/self/status", "utf8"))![1]) * 1024;
+}
+
+test("a released 256 MiB tensor's memory is back with the OS after trim(), without a GC", () => {
+  bufferCache.trim();
+  const before = rssBytes();
+  const t = scope(() => zeros([64 * MiB]).add(1)); // 256 MiB, every page written (the zeros go back to the cache)
+  assert.ok(bufferCache.isPaged(t.data.buffer as ArrayBuffer), "a large buffer is page-backed");
+  const held = rssBytes();
+  assert.ok(held - before > 200 * MiB, `resident memory grew by ${(held - before) / MiB} MiB while the tensor lived`);
+  t.dispose();
+  bufferCache.trim();
+  const after = rssBytes();
+  assert.ok(after - before < 48 * MiB, `${(after - before) / MiB} MiB still resident after dispose + trim`);
+  assert.equal(bufferCache.stats().cached_bytes, 0);
+});
+
+test("small buffers stay V8's (no mapping per tensor); large ones start at PAGED_MIN_BYTES", () => {
+  const small = zeros([16]);
+  const large = zeros([PAGED_MIN_BYTES / 4]);
+  assert.equal(bufferCache.isPaged(small.data.buffer as ArrayBuffer), false);
+  assert.equal(bufferCache.isPaged(large.data.buffer as ArrayBuffer), true);
+  small.dispose();
+  large.dispose();
+});
+
+test("live plus cached bytes stay within the peak of live bytes (plus the floor) through changing shapes", () => {
+  bufferCache.trim();
+  bufferCache.resetPeak();
+  let seed = 3;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  for (let step = 0; step < 60; step++) {
+    scope(() => {
+      const rows = 1 + Math.floor(rand() * 4096);
+      const h = zeros([rows, 512]).add(1);
+      return h.mul(h).add(h).sum().item();
+    });
+    const s = bufferCache.stats();
+    assert.ok(s.live_bytes + s.cached_bytes <= Math.max(s.peak_live_bytes, s.live_bytes + bufferCache.minLimitBytes),
+      `step ${step}: live ${s.live_bytes} + cached ${s.cached_bytes} > peak ${s.peak_live_bytes}`);
+  }
+  bufferCache.trim();
+  assert.equal(bufferCache.stats().cached_bytes, 0, "trim() empties the cache");
+});
