@@ -59,9 +59,9 @@ struct AttnOps {
   void (*softmax_grad)(float* ds, const float* p, const float* dp, float delta, int64_t n);
   float (*dot)(const float* x, const float* y, int64_t n);
   void (*add)(float* y, const float* x, int64_t n);
-  // dst (D, kKeyBlock) = src rows [0, nk) transposed, src (nk, D): packs K or V so that
-  // q . k_j becomes a row-times-matrix product the micro-kernel streams through.
-  void (*pack_t)(float* dst, const float* src, int64_t nk, int64_t D);
+  // dst (D, kKeyBlock) = src rows [0, nk) transposed, src (nk, D) rows `ld` apart: packs K
+  // or V so that q . k_j becomes a row-times-matrix product the micro-kernel streams through.
+  void (*pack_t)(float* dst, const float* src, int64_t ld, int64_t nk, int64_t D);
 };
 
 void affine_portable(float* s, int64_t n, float scale, const float* add1, const float* add2) {
@@ -88,9 +88,9 @@ float dot_portable(const float* x, const float* y, int64_t n) {
   return sum;
 }
 
-void pack_t_portable(float* dst, const float* src, int64_t nk, int64_t D) {
+void pack_t_portable(float* dst, const float* src, int64_t ld, int64_t nk, int64_t D) {
   for (int64_t j = 0; j < nk; ++j)
-    for (int64_t d = 0; d < D; ++d) dst[d * kKeyBlock + j] = src[j * D + d];
+    for (int64_t d = 0; d < D; ++d) dst[d * kKeyBlock + j] = src[j * ld + d];
 }
 
 constexpr AttnOps kPortableOps{matmul_portable,  affine_portable,    max_portable,
@@ -161,15 +161,15 @@ TL_AVX2 float dot_avx2(const float* x, const float* y, int64_t n) {
 }
 
 // 8 x 8 blocks through registers (the scalar form writes a cache line per element).
-TL_AVX2 void pack_t_avx2(float* dst, const float* src, int64_t nk, int64_t D) {
+TL_AVX2 void pack_t_avx2(float* dst, const float* src, int64_t ld, int64_t nk, int64_t D) {
   int64_t j0 = 0;
   for (; j0 + 8 <= nk; j0 += 8) {
     int64_t d0 = 0;
-    for (; d0 + 8 <= D; d0 += 8) transpose8x8(dst + d0 * kKeyBlock + j0, kKeyBlock, src + j0 * D + d0, D);
+    for (; d0 + 8 <= D; d0 += 8) transpose8x8(dst + d0 * kKeyBlock + j0, kKeyBlock, src + j0 * ld + d0, ld);
     for (; d0 < D; ++d0)
-      for (int64_t j = j0; j < j0 + 8; ++j) dst[d0 * kKeyBlock + j] = src[j * D + d0];
+      for (int64_t j = j0; j < j0 + 8; ++j) dst[d0 * kKeyBlock + j] = src[j * ld + d0];
   }
-  pack_t_portable(dst + j0, src + j0 * D, nk - j0, D);
+  pack_t_portable(dst + j0, src + j0 * ld, ld, nk - j0, D);
 }
 
 constexpr AttnOps kAvx2Ops{matmul_avx2,  affine_avx2,    max_avx2,
@@ -323,10 +323,20 @@ struct Problem {
   int64_t group;                  // query heads per kv head
   int64_t offset;                 // Tk - Tq: causal shift
   std::vector<int64_t> key_end;   // (B) one past the last key the mask lets through
+  // Row strides with the contiguous defaults filled in (kernels.h AttnRows).
+  AttnRows q, k, v, out, dout, dq, dk, dv;
 
   Problem(const AttentionArgs& args, const AttnOps& o)
       : a(args), ops(o), drop(args.dropout_p, args.seed), group(args.H / args.Hkv),
         offset(args.Tk - args.Tq), key_end(args.B, args.Tk) {
+    auto rows = [&](AttnRows r, int64_t heads, int64_t T) {
+      if (r.b == 0 && r.h == 0 && r.t == 0) r = AttnRows{heads * T * a.D, T * a.D, a.D};
+      return r;
+    };
+    q = rows(a.q_rows, a.H, a.Tq), out = rows(a.out_rows, a.H, a.Tq);
+    dout = rows(a.dout_rows, a.H, a.Tq), dq = rows(a.dq_rows, a.H, a.Tq);
+    k = rows(a.k_rows, a.Hkv, a.Tk), v = rows(a.v_rows, a.Hkv, a.Tk);
+    dk = rows(a.dk_rows, a.Hkv, a.Tk), dv = rows(a.dv_rows, a.Hkv, a.Tk);
     // Right padding is the common case: keys past the last real one need no work at all.
     if (a.key_mask)
       for (int64_t b = 0; b < a.B; ++b) {
@@ -334,6 +344,10 @@ struct Problem {
         while (e > 0 && !a.key_mask[b * a.Tk + e - 1]) --e;
         key_end[b] = e;
       }
+  }
+  // Row i of head h of batch item b of an operand with row strides r.
+  static int64_t at(const AttnRows& r, int64_t b, int64_t h, int64_t i) {
+    return b * r.b + h * r.h + i * r.t;
   }
   // Number of keys in [j0, j0 + nk) query i may see under the causal rule.
   int64_t visible(int64_t i, int64_t j0, int64_t nk) const {
@@ -378,19 +392,20 @@ struct ForwardScratch {
     cache_kt = D * kKeyBlock * blocks <= kMaxCachedKt;
     kt.resize(D * kKeyBlock * (cache_kt ? blocks : 1));
   }
-  // K^T block starting at key j0 of kv head `kv` (rows kb (Tk, D)), packed on first use.
-  const float* key_block(const AttnOps& ops, int64_t kv, const float* kb, int64_t j0,
-                         int64_t Tk, int64_t D) {
+  // K^T block starting at key j0 of kv head `kv` (rows kb (Tk, D), ld apart), packed on
+  // first use.
+  const float* key_block(const AttnOps& ops, int64_t kv, const float* kb, int64_t ld,
+                         int64_t j0, int64_t Tk, int64_t D) {
     const int64_t blk = j0 / kKeyBlock, nk = std::min(kKeyBlock, Tk - j0);
     if (!cache_kt) {
-      ops.pack_t(kt.data(), kb + j0 * D, nk, D);
+      ops.pack_t(kt.data(), kb + j0 * ld, ld, nk, D);
       return kt.data();
     }
     if (kv != kt_kv) kt_kv = kv, kt_blocks = 0;
     float* dst = kt.data() + blk * D * kKeyBlock;
     for (; kt_blocks <= blk; ++kt_blocks) {  // blocks are asked for in order from 0
       const int64_t b0 = kt_blocks * kKeyBlock;
-      ops.pack_t(kt.data() + kt_blocks * D * kKeyBlock, kb + b0 * D,
+      ops.pack_t(kt.data() + kt_blocks * D * kKeyBlock, kb + b0 * ld, ld,
                  std::min(kKeyBlock, Tk - b0), D);
     }
     return dst;
@@ -402,10 +417,10 @@ void forward_block(const Problem& p, float* out, float* lse, const float* q, con
   const AttentionArgs& a = p.a;
   const AttnOps& ops = p.ops;
   const int64_t D = a.D, nq = std::min(kQueryBlock, a.Tq - i0);
-  const int64_t bh = b * a.H + h, kv = b * a.Hkv + h / p.group;
-  const float* qb = q + (bh * a.Tq + i0) * D;   // (nq, D)
-  const float* kb = k + kv * a.Tk * D;          // (Tk, D)
-  const float* vb = v + kv * a.Tk * D;          // (Tk, D)
+  const int64_t bh = b * a.H + h, kvh = h / p.group, kv = b * a.Hkv + kvh;
+  const float* qb = q + Problem::at(p.q, b, h, i0);  // (nq, D), rows p.q.t apart
+  const float* kb = k + Problem::at(p.k, b, kvh, 0);  // (Tk, D), rows p.k.t apart
+  const float* vb = v + Problem::at(p.v, b, kvh, 0);  // (Tk, D), rows p.v.t apart
   float* acc = w.acc.data();                    // (nq, D) unnormalised output
   std::fill(acc, acc + nq * D, 0.f);
   std::fill(w.m.begin(), w.m.end(), kNegInf);
@@ -414,10 +429,10 @@ void forward_block(const Problem& p, float* out, float* lse, const float* q, con
   const int64_t j_end = p.keys_for(b, i0 + nq);
   for (int64_t j0 = 0; j0 < j_end; j0 += kKeyBlock) {
     const int64_t nk = std::min(kKeyBlock, j_end - j0);
-    const float* kt = w.key_block(ops, kv, kb, j0, a.Tk, D);
+    const float* kt = w.key_block(ops, kv, kb, p.k.t, j0, a.Tk, D);
     const float* kmadd = p.mask_add(w.kmadd.data(), b, j0, nk);
     // s (nq, kKeyBlock) = q_block @ k_block^T
-    ops.matmul(nq, nk, D, qb, D, 1, kt, kKeyBlock, w.s.data(), kKeyBlock, false);
+    ops.matmul(nq, nk, D, qb, p.q.t, 1, kt, kKeyBlock, w.s.data(), kKeyBlock, false);
     for (int64_t r = 0; r < nq; ++r) {
       const int64_t i = i0 + r, vis = p.visible(i, j0, nk);
       float* s = w.s.data() + r * kKeyBlock;
@@ -440,11 +455,11 @@ void forward_block(const Problem& p, float* out, float* lse, const float* q, con
       }
     }
     // acc (nq, D) += p (nq, nk) @ v_block (nk, D)
-    ops.matmul(nq, D, nk, w.s.data(), kKeyBlock, 1, vb + j0 * D, D, acc, D, true);
+    ops.matmul(nq, D, nk, w.s.data(), kKeyBlock, 1, vb + j0 * p.v.t, p.v.t, acc, D, true);
   }
 
   for (int64_t r = 0; r < nq; ++r) {
-    float* o = out + (bh * a.Tq + i0 + r) * D;
+    float* o = out + Problem::at(p.out, b, h, i0 + r);
     const float l = w.l[r];
     if (l > 0.f) {
       std::copy(acc + r * D, acc + (r + 1) * D, o);
@@ -480,23 +495,22 @@ void backward_kv_head(const Problem& p, const Grads& g, const float* q, const fl
                       int64_t kvh, BackwardScratch& w) {
   const AttentionArgs& a = p.a;
   const AttnOps& ops = p.ops;
-  const int64_t D = a.D, h0 = kvh * p.group, kv = b * a.Hkv + kvh;
+  const int64_t D = a.D, h0 = kvh * p.group;
   const bool need_ds = g.dq || g.dk || g.dbias;
-  const float* kb = k + kv * a.Tk * D;  // (Tk, D)
-  const float* vb = v + kv * a.Tk * D;  // (Tk, D)
+  const float* kb = k + Problem::at(p.k, b, kvh, 0);  // (Tk, D), rows p.k.t apart
+  const float* vb = v + Problem::at(p.v, b, kvh, 0);  // (Tk, D), rows p.v.t apart
 
   // delta (group, Tq): D_i = dout_i . out_i
   for (int64_t hh = 0; hh < p.group; ++hh)
-    for (int64_t i = 0; i < a.Tq; ++i) {
-      const int64_t row = ((b * a.H + h0 + hh) * a.Tq + i) * D;
-      w.delta[hh * a.Tq + i] = ops.dot(g.dout + row, out + row, D);
-    }
+    for (int64_t i = 0; i < a.Tq; ++i)
+      w.delta[hh * a.Tq + i] = ops.dot(g.dout + Problem::at(p.dout, b, h0 + hh, i),
+                                       out + Problem::at(p.out, b, h0 + hh, i), D);
 
   const int64_t j_end = p.keys_for(b, a.Tq);
   for (int64_t j0 = 0; j0 < j_end; j0 += kKeyBlock) {
     const int64_t nk = std::min(kKeyBlock, j_end - j0);
-    ops.pack_t(w.kt.data(), kb + j0 * D, nk, D);
-    if (need_ds) ops.pack_t(w.vt.data(), vb + j0 * D, nk, D);
+    ops.pack_t(w.kt.data(), kb + j0 * p.k.t, p.k.t, nk, D);
+    if (need_ds) ops.pack_t(w.vt.data(), vb + j0 * p.v.t, p.v.t, nk, D);
     const float* kmadd = p.mask_add(w.kmadd.data(), b, j0, nk);
     std::fill(w.dk.begin(), w.dk.begin() + nk * D, 0.f);
     std::fill(w.dv.begin(), w.dv.begin() + nk * D, 0.f);
@@ -507,13 +521,14 @@ void backward_kv_head(const Problem& p, const Grads& g, const float* q, const fl
       const int64_t h = h0 + hh, bh = b * a.H + h;
       for (int64_t i0 = i_start; i0 < a.Tq; i0 += kQueryBlock) {
         const int64_t nq = std::min(kQueryBlock, a.Tq - i0);
-        const float* qb = q + (bh * a.Tq + i0) * D;       // (nq, D)
-        const float* dob = g.dout + (bh * a.Tq + i0) * D;  // (nq, D)
+        const float* qb = q + Problem::at(p.q, b, h, i0);          // (nq, D)
+        const float* dob = g.dout + Problem::at(p.dout, b, h, i0);  // (nq, D)
         // s = q k^T and dp = dout v^T, both (nq, kKeyBlock)
-        ops.matmul(nq, nk, D, qb, D, 1, w.kt.data(), kKeyBlock, w.s.data(), kKeyBlock, false);
+        ops.matmul(nq, nk, D, qb, p.q.t, 1, w.kt.data(), kKeyBlock, w.s.data(), kKeyBlock,
+                   false);
         if (need_ds)
-          ops.matmul(nq, nk, D, dob, D, 1, w.vt.data(), kKeyBlock, w.dp.data(), kKeyBlock,
-                     false);
+          ops.matmul(nq, nk, D, dob, p.dout.t, 1, w.vt.data(), kKeyBlock, w.dp.data(),
+                     kKeyBlock, false);
         for (int64_t r = 0; r < nq; ++r) {
           const int64_t i = i0 + r, vis = p.visible(i, j0, nk);
           const float row_lse = lse[bh * a.Tq + i];
@@ -545,23 +560,29 @@ void backward_kv_head(const Problem& p, const Grads& g, const float* q, const fl
         }
         // dv (nk, D) += dropout(P)^T @ dout;  dk += dS^T @ q;  dq (nq, D) += dS @ k
         if (g.dv)
-          ops.matmul(nk, D, nq, w.s.data(), 1, kKeyBlock, dob, D, w.dv.data(), D, true);
+          ops.matmul(nk, D, nq, w.s.data(), 1, kKeyBlock, dob, p.dout.t, w.dv.data(), D, true);
         if (g.dk)
-          ops.matmul(nk, D, nq, w.ds.data(), 1, kKeyBlock, qb, D, w.dk.data(), D, true);
+          ops.matmul(nk, D, nq, w.ds.data(), 1, kKeyBlock, qb, p.q.t, w.dk.data(), D, true);
         if (g.dq)
-          ops.matmul(nq, D, nk, w.ds.data(), kKeyBlock, 1, kb + j0 * D, D,
-                     g.dq + (bh * a.Tq + i0) * D, D, true);
+          ops.matmul(nq, D, nk, w.ds.data(), kKeyBlock, 1, kb + j0 * p.k.t, p.k.t,
+                     g.dq + Problem::at(p.dq, b, h, i0), p.dq.t, true);
       }
     }
-    if (g.dk) {
-      float* dst = g.dk + (kv * a.Tk + j0) * D;
-      for (int64_t e = 0; e < nk * D; ++e) dst[e] = w.dk[e] * a.scale;
+    for (int64_t j = 0; j < nk; ++j) {
+      if (g.dk) {
+        float* dst = g.dk + Problem::at(p.dk, b, kvh, j0 + j);
+        for (int64_t d = 0; d < D; ++d) dst[d] = w.dk[j * D + d] * a.scale;
+      }
+      if (g.dv)
+        std::copy(w.dv.begin() + j * D, w.dv.begin() + (j + 1) * D,
+                  g.dv + Problem::at(p.dv, b, kvh, j0 + j));
     }
-    if (g.dv) std::copy(w.dv.begin(), w.dv.begin() + nk * D, g.dv + (kv * a.Tk + j0) * D);
   }
   // Keys nobody sees (padding, or after every query under the causal rule).
-  if (g.dk) std::fill(g.dk + (kv * a.Tk + j_end) * D, g.dk + (kv + 1) * a.Tk * D, 0.f);
-  if (g.dv) std::fill(g.dv + (kv * a.Tk + j_end) * D, g.dv + (kv + 1) * a.Tk * D, 0.f);
+  for (int64_t j = j_end; j < a.Tk; ++j) {
+    if (g.dk) std::fill_n(g.dk + Problem::at(p.dk, b, kvh, j), D, 0.f);
+    if (g.dv) std::fill_n(g.dv + Problem::at(p.dv, b, kvh, j), D, 0.f);
+  }
 }
 
 }  // namespace
@@ -601,11 +622,14 @@ void attention_backward(float* dq, float* dk, float* dv, float* dbias, const flo
       }
       for (int64_t b = b_first; b < b_last; ++b) {
         // dq rows of this task's query heads: zeroed, accumulated over key blocks, scaled.
-        float* dq_rows = dq ? dq + (b * a.H + kvh * p.group) * a.Tq * a.D : nullptr;
-        const int64_t n_dq = p.group * a.Tq * a.D;
-        if (dq_rows) std::fill(dq_rows, dq_rows + n_dq, 0.f);
+        auto each_dq_row = [&](auto fn) {
+          if (!dq) return;
+          for (int64_t h = kvh * p.group; h < (kvh + 1) * p.group; ++h)
+            for (int64_t i = 0; i < a.Tq; ++i) fn(dq + Problem::at(p.dq, b, h, i));
+        };
+        each_dq_row([&](float* row) { std::fill_n(row, a.D, 0.f); });
         backward_kv_head(p, g, q, k, v, out, lse, b, kvh, w);
-        if (dq_rows) p.ops.scale(dq_rows, n_dq, a.scale);
+        each_dq_row([&](float* row) { p.ops.scale(row, a.D, a.scale); });
       }
     }
   });

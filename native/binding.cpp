@@ -624,6 +624,13 @@ Napi::Value RopeForward(const Napi::CallbackInfo& info) {
 
 // The options object: { B, H, Hkv, Tq, Tk, D, scale, causal, keyMask, bias, biasBatch,
 // dropoutP, seed }.
+// Elements an attention operand spans: one past its last element under its row strides.
+int64_t attn_extent(const tl::AttnRows& rw, const tl::AttentionArgs& r, int64_t heads, int64_t T) {
+  if (r.B == 0 || T == 0) return 0;
+  if (rw.b == 0 && rw.h == 0 && rw.t == 0) return r.B * heads * T * r.D;
+  return (r.B - 1) * rw.b + (heads - 1) * rw.h + (T - 1) * rw.t + r.D;
+}
+
 tl::AttentionArgs attention_args(const Args& a, size_t idx) {
   if (!a.info[idx].IsObject()) a.fail(idx, "expected an options object");
   Napi::Object o = a.info[idx].As<Napi::Object>();
@@ -654,6 +661,24 @@ tl::AttentionArgs attention_args(const Args& a, size_t idx) {
     if (static_cast<int64_t>(ta.ByteLength()) < r.B * r.Tk) a.fail(idx, "keyMask is too short");
     r.key_mask = static_cast<const uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
   }
+  // Optional row strides [b, head, position] per operand (kernels.h AttnRows); absent or
+  // null = contiguous (B, heads, T, D).
+  auto rows = [&](const char* key) -> tl::AttnRows {
+    Napi::Value v = o.Get(key);
+    if (v.IsNull() || v.IsUndefined()) return {};
+    if (!v.IsArray() || v.As<Napi::Array>().Length() != 3) a.fail(idx, std::string("option ") + key + " must be [b, head, position] strides or null");
+    Napi::Array arr = v.As<Napi::Array>();
+    int64_t st[3];
+    for (uint32_t i = 0; i < 3; ++i) {
+      Napi::Value e = arr.Get(i);
+      if (!e.IsNumber() || e.As<Napi::Number>().DoubleValue() < 0) a.fail(idx, std::string("option ") + key + " must hold non-negative strides");
+      st[i] = static_cast<int64_t>(e.As<Napi::Number>().DoubleValue());
+    }
+    return tl::AttnRows{st[0], st[1], st[2]};
+  };
+  r.q_rows = rows("qRows"), r.k_rows = rows("kRows"), r.v_rows = rows("vRows");
+  r.out_rows = rows("outRows"), r.dout_rows = rows("doutRows");
+  r.dq_rows = rows("dqRows"), r.dk_rows = rows("dkRows"), r.dv_rows = rows("dvRows");
   Napi::Value bias = o.Get("bias");
   r.bias = nullptr;
   if (!bias.IsNull() && !bias.IsUndefined()) {
@@ -672,9 +697,10 @@ tl::AttentionArgs attention_args(const Args& a, size_t idx) {
 Napi::Value AttentionForward(const Napi::CallbackInfo& info) {
   Args a(info, "attentionForward", 6);
   tl::AttentionArgs r = attention_args(a, 5);
-  int64_t nq = r.B * r.H * r.Tq * r.D, nkv = r.B * r.Hkv * r.Tk * r.D;
-  tl::attention_forward(a.f32(0, nq), a.f32(1, r.B * r.H * r.Tq), a.f32(2, nq), a.f32(3, nkv),
-                        a.f32(4, nkv), r);
+  tl::attention_forward(a.f32(0, attn_extent(r.out_rows, r, r.H, r.Tq)), a.f32(1, r.B * r.H * r.Tq),
+                        a.f32(2, attn_extent(r.q_rows, r, r.H, r.Tq)),
+                        a.f32(3, attn_extent(r.k_rows, r, r.Hkv, r.Tk)),
+                        a.f32(4, attn_extent(r.v_rows, r, r.Hkv, r.Tk)), r);
   return Undefined(info);
 }
 
@@ -682,11 +708,14 @@ Napi::Value AttentionForward(const Napi::CallbackInfo& info) {
 Napi::Value AttentionBackward(const Napi::CallbackInfo& info) {
   Args a(info, "attentionBackward", 11);
   tl::AttentionArgs r = attention_args(a, 10);
-  int64_t nq = r.B * r.H * r.Tq * r.D, nkv = r.B * r.Hkv * r.Tk * r.D;
-  tl::attention_backward(a.f32(0, nq, true), a.f32(1, nkv, true), a.f32(2, nkv, true),
-                         a.f32(3, r.bias_batch * r.H * r.Tq * r.Tk, true), a.f32(4, nq),
-                         a.f32(5, nq), a.f32(6, nkv), a.f32(7, nkv), a.f32(8, nq),
-                         a.f32(9, r.B * r.H * r.Tq), r);
+  auto q_ext = [&](const tl::AttnRows& rw) { return attn_extent(rw, r, r.H, r.Tq); };
+  auto kv_ext = [&](const tl::AttnRows& rw) { return attn_extent(rw, r, r.Hkv, r.Tk); };
+  tl::attention_backward(a.f32(0, q_ext(r.dq_rows), true), a.f32(1, kv_ext(r.dk_rows), true),
+                         a.f32(2, kv_ext(r.dv_rows), true),
+                         a.f32(3, r.bias_batch * r.H * r.Tq * r.Tk, true),
+                         a.f32(4, q_ext(r.dout_rows)), a.f32(5, q_ext(r.q_rows)),
+                         a.f32(6, kv_ext(r.k_rows)), a.f32(7, kv_ext(r.v_rows)),
+                         a.f32(8, q_ext(r.out_rows)), a.f32(9, r.B * r.H * r.Tq), r);
   return Undefined(info);
 }
 

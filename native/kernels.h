@@ -245,6 +245,13 @@ void rope_forward(float* out, const float* x, const float* cos, const float* sin
 // scale multiplies q.k. dropout_p > 0 drops probabilities with a counter-based generator
 // keyed by (seed, b, h, i, j), so backward regenerates the same mask.
 // A query row with no visible key outputs zeros (and lse = -inf).
+// Where row (b, head, position) of a (B, heads, T, D) operand starts, in elements; the D
+// values of a row are contiguous. All zero (the default) means contiguous (B, heads, T, D).
+// Lets q, k, v, out and their gradients live in (B, T, heads, D) order (the linear layers'
+// output split into heads) or inside a fused QKV output, without copies.
+struct AttnRows {
+  int64_t b = 0, h = 0, t = 0;
+};
 struct AttentionArgs {
   int64_t B, H, Hkv, Tq, Tk, D;
   float scale;
@@ -254,6 +261,7 @@ struct AttentionArgs {
   int64_t bias_batch;  // 1 or B
   float dropout_p;
   uint64_t seed;
+  AttnRows q_rows, k_rows, v_rows, out_rows, dout_rows, dq_rows, dk_rows, dv_rows;
 };
 void attention_forward(float* out, float* lse, const float* q, const float* k,
                        const float* v, const AttentionArgs& a);

@@ -17,6 +17,9 @@ export interface AttentionOptions {
   scale: number; causal: boolean;
   keyMask: U8 | null; bias: F32 | null; biasBatch: number;
   dropoutP: number; seed: number;
+  /** Row strides [b, head, position] of operands not stored contiguous (B, heads, T, D); absent/null = contiguous. */
+  qRows?: number[] | null; kRows?: number[] | null; vRows?: number[] | null; outRows?: number[] | null;
+  doutRows?: number[] | null; dqRows?: number[] | null; dkRows?: number[] | null; dvRows?: number[] | null;
 }
 
 export interface NativeKernels {

@@ -110,9 +110,18 @@ export class Chromium {
     } catch {
       // Already gone.
     }
-    if (this.proc.exitCode === null) this.proc.kill("SIGKILL");
-    // A killed browser may still be writing its profile for a moment: retry ENOTEMPTY.
-    fs.rmSync(this.profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+    if (this.proc.exitCode === null && this.proc.signalCode === null) {
+      const exited = new Promise((r) => this.proc.once("exit", r));
+      this.proc.kill("SIGKILL");
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+    }
+    // Its helper processes may still be writing the profile for a moment: retry, and a temp
+    // folder that will not go is left behind rather than failing the test that used it.
+    try {
+      fs.rmSync(this.profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+    } catch {
+      // left for the OS's temp cleanup
+    }
   }
 }
 

@@ -370,3 +370,57 @@ TEST(attention_simd_levels_agree) {
 }
 
 }  // namespace
+
+// q, k, v, out, dout and the gradients in (B, T, heads, D) order (a linear layer's output
+// split into heads) or inside a fused (B, T, 3, heads, D) QKV buffer, read and written
+// through row strides: bit-identical to the contiguous (B, heads, T, D) run.
+TEST(attention_strided_rows_match_contiguous) {
+  for (const Config& c : {configs()[1], configs()[2], configs()[10], configs()[11], configs()[12]}) {
+    Case s = make_case(c, 23);
+    Result want(s);
+    run(s, want);
+    const int64_t B = c.B, H = c.H, Hk = c.Hkv, Tq = c.Tq, Tk = c.Tk, D = c.D;
+    // (B, T, heads, D) for q/out/dout/dq; k and v interleaved in one (B, Tk, 2, Hkv, D) buffer.
+    auto btqd = [&](const std::vector<float>& x, std::vector<float>& dst, int64_t heads,
+                    int64_t T, int64_t sb, int64_t sh, int64_t st) {
+      for (int64_t b = 0; b < B; ++b)
+        for (int64_t h = 0; h < heads; ++h)
+          for (int64_t t = 0; t < T; ++t)
+            for (int64_t d = 0; d < D; ++d) dst[b * sb + h * sh + t * st + d] = x[((b * heads + h) * T + t) * D + d];
+    };
+    const tl::AttnRows qr{Tq * H * D, D, H * D}, kr{Tk * 2 * Hk * D, D, 2 * Hk * D};
+    const tl::AttnRows vr{kr.b, kr.h, kr.t};
+    std::vector<float> q(s.n_q()), kv(2 * s.n_kv()), w(s.n_q());
+    btqd(s.q, q, H, Tq, qr.b, qr.h, qr.t);
+    btqd(s.k, kv, Hk, Tk, kr.b, kr.h, kr.t);
+    std::vector<float> vtmp(2 * s.n_kv());
+    btqd(s.v, vtmp, Hk, Tk, vr.b, vr.h, vr.t);
+    for (int64_t b = 0; b < B; ++b)  // v sits Hkv * D after k in each position's row
+      for (int64_t t = 0; t < Tk; ++t)
+        for (int64_t e = 0; e < Hk * D; ++e)
+          kv[b * kr.b + t * kr.t + Hk * D + e] = vtmp[b * kr.b + t * kr.t + e];
+    btqd(s.w, w, H, Tq, qr.b, qr.h, qr.t);
+    AttentionArgs a = s.args();
+    a.q_rows = a.out_rows = a.dout_rows = a.dq_rows = qr;
+    a.k_rows = a.dk_rows = kr;
+    a.v_rows = a.dv_rows = kr;
+    std::vector<float> out(s.n_q()), lse(B * H * Tq), dq(s.n_q()), dkv(2 * s.n_kv(), -7.f);
+    tl::attention_forward(out.data(), lse.data(), q.data(), kv.data(), kv.data() + Hk * D, a);
+    tl::attention_backward(dq.data(), dkv.data(), dkv.data() + Hk * D, nullptr, w.data(), q.data(),
+                           kv.data(), kv.data() + Hk * D, out.data(), lse.data(), a);
+    std::vector<float> e_out(s.n_q()), e_dq(s.n_q()), e_dkv(2 * s.n_kv());
+    btqd(std::vector<float>(want.out.data(), want.out.data() + s.n_q()), e_out, H, Tq, qr.b, qr.h, qr.t);
+    btqd(std::vector<float>(want.dq.data(), want.dq.data() + s.n_q()), e_dq, H, Tq, qr.b, qr.h, qr.t);
+    btqd(std::vector<float>(want.dk.data(), want.dk.data() + s.n_kv()), e_dkv, Hk, Tk, kr.b, kr.h, kr.t);
+    std::vector<float> e_dv(2 * s.n_kv());
+    btqd(std::vector<float>(want.dv.data(), want.dv.data() + s.n_kv()), e_dv, Hk, Tk, kr.b, kr.h, kr.t);
+    for (int64_t b = 0; b < B; ++b)
+      for (int64_t t = 0; t < Tk; ++t)
+        for (int64_t e = 0; e < Hk * D; ++e)
+          e_dkv[b * kr.b + t * kr.t + Hk * D + e] = e_dv[b * kr.b + t * kr.t + e];
+    CHECK(std::memcmp(out.data(), e_out.data(), out.size() * 4) == 0);
+    CHECK(std::memcmp(lse.data(), want.lse.data(), lse.size() * 4) == 0);
+    CHECK(std::memcmp(dq.data(), e_dq.data(), dq.size() * 4) == 0);
+    CHECK(std::memcmp(dkv.data(), e_dkv.data(), dkv.size() * 4) == 0);
+  }
+}

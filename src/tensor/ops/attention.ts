@@ -31,35 +31,70 @@ interface Config {
   opts: AttentionOptions;
 }
 
+type Rows = [number, number, number];
+
+/**
+ * How the kernel reads a (B, heads, T, D) operand in place: its [b, head, position] row
+ * strides when D is contiguous (heads split off a linear layer's output, a slice of a fused
+ * QKV output), else a contiguous copy.
+ */
+function readable(t: Tensor): { t: Tensor; rows: Rows | null } {
+  const [b, h, p] = t.strides;
+  const dContiguous = t.shape[3] <= 1 || t.strides[3] === 1;
+  // All-zero strides mean "contiguous" to the kernel: a broadcast operand is copied instead.
+  if (!dContiguous || (b === 0 && h === 0 && p === 0 && t.numel > t.shape[3])) return { t: t.contiguousCopy(), rows: null };
+  return { t, rows: t.isContiguous() ? null : [b, h, p] };
+}
+
+/** From the first element of t (a view's offset included): what the kernels index from. */
+function from(t: Tensor): Float32Array {
+  return t.buffer.subarray(t.offset) as Float32Array;
+}
+
+/**
+ * A (B, heads, T, D) result stored in (B, T, heads, D) order: merging the heads back
+ * (transpose(1, 2) + reshape) is then a view, and the gradients flow back into the linear
+ * layers that made q, k, v without copies.
+ */
+function emptyHeadsLast(shape: number[]): { t: Tensor; rows: Rows } {
+  const [B, H, T, D] = shape;
+  const base = Tensor.empty([B, T, H, D]);
+  const t = new Tensor(base.storage, shape, [T * H * D, D, H * D, 1], 0);
+  base.dispose();
+  return { t, rows: [T * H * D, D, H * D] };
+}
+
 const attentionOp = defineOp({
   name: "scaled_dot_product_attention",
   forward(_ctx, q: Tensor, k: Tensor, v: Tensor, bias: Tensor | null, mask: Tensor | null, cfg: Config) {
     const o = cfg.opts;
-    const qc = asContiguous(q), kc = asContiguous(k), vc = asContiguous(v);
-    const out = Tensor.empty(q.shape);
+    const qr = readable(q), kr = readable(k), vr = readable(v);
+    const out = emptyHeadsLast(q.shape);
     const lse = Tensor.empty([o.B, o.H, o.Tq]);
-    const opts: AttentionOptions = { ...o, bias: bias ? bias.f32() : null, keyMask: mask ? (mask.data as Uint8Array) : null };
-    if (out.numel > 0) {
-      if (o.Tk === 0) kernels().fill(out.f32(), 0, out.numel);
-      else kernels().attentionForward(out.f32(), lse.f32(), qc.f32(), kc.f32(), vc.f32(), opts);
+    const rows = { qRows: qr.rows, kRows: kr.rows, vRows: vr.rows, outRows: out.rows };
+    const opts: AttentionOptions = { ...o, ...rows, bias: bias ? bias.f32() : null, keyMask: mask ? (mask.data as Uint8Array) : null };
+    if (out.t.numel > 0) {
+      if (o.Tk === 0) kernels().fill(out.t.buffer as Float32Array, 0, out.t.numel);
+      else kernels().attentionForward(from(out.t), lse.f32(), from(qr.t), from(kr.t), from(vr.t), opts);
     }
     // Backward recomputes the probabilities from the output and the log-sum-exp.
-    return { out, saved: { q: qc, k: kc, v: vc, out, lse, bias, mask, cfg } };
+    return { out: out.t, saved: { q: qr.t, k: kr.t, v: vr.t, out: out.t, lse, bias, mask, cfg: { opts: { ...o, ...rows } } } };
   },
   backward({ q, k, v, out, lse, bias, mask, cfg }, dy, { needsInputGrad: need }) {
-    const dq = need[0] ? Tensor.empty(q.shape) : null;
-    const dk = need[1] ? Tensor.empty(k.shape) : null;
-    const dv = need[2] ? Tensor.empty(v.shape) : null;
+    const dq = need[0] ? emptyHeadsLast(q.shape) : null;
+    const dk = need[1] ? emptyHeadsLast(k.shape) : null;
+    const dv = need[2] ? emptyHeadsLast(v.shape) : null;
     const dbias = bias && need[3] ? Tensor.empty(bias.shape) : null;
-    const g = asContiguous(dy);
-    const opts: AttentionOptions = { ...cfg.opts, bias: bias ? bias.f32() : null, keyMask: mask ? (mask.data as Uint8Array) : null };
+    const g = readable(dy);
+    const rows = { doutRows: g.rows, dqRows: dq?.rows ?? null, dkRows: dk?.rows ?? null, dvRows: dv?.rows ?? null };
+    const opts: AttentionOptions = { ...cfg.opts, ...rows, bias: bias ? bias.f32() : null, keyMask: mask ? (mask.data as Uint8Array) : null };
     if (cfg.opts.Tk === 0 || q.numel === 0) {
-      for (const t of [dq, dk, dv, dbias]) if (t && t.numel > 0) kernels().fill(t.f32(), 0, t.numel);
+      for (const t of [dq?.t, dk?.t, dv?.t, dbias]) if (t && t.numel > 0) kernels().fill(t.buffer as Float32Array, 0, t.numel);
     } else if (dq || dk || dv || dbias) {
-      kernels().attentionBackward(dq?.f32() ?? null, dk?.f32() ?? null, dv?.f32() ?? null, dbias?.f32() ?? null, g.f32(), q.f32(), k.f32(), v.f32(), out.f32(), lse.f32(), opts);
+      kernels().attentionBackward(dq ? from(dq.t) : null, dk ? from(dk.t) : null, dv ? from(dv.t) : null, dbias?.f32() ?? null, from(g.t), from(q), from(k), from(v), from(out), lse.f32(), opts);
     }
     // Tensor slots in argument order: a missing bias or mask is not a slot.
-    const grads: (Tensor | null)[] = [dq, dk, dv];
+    const grads: (Tensor | null)[] = [dq?.t ?? null, dk?.t ?? null, dv?.t ?? null];
     if (bias) grads.push(dbias);
     if (mask) grads.push(null);
     return grads;
