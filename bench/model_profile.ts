@@ -9,7 +9,7 @@
  */
 import {
   BertForSequenceClassification, GPT2LMHeadModel, LlamaForCausalLM, type PreTrainedModel, type Tensor,
-  manualSeed, scope, tensor,
+  generate, manualSeed, scope, tensor,
 } from "../src/index.js";
 import { createOptimizerByName } from "../src/optim/index.js";
 import { native } from "../src/tensor/native.js";
@@ -77,25 +77,29 @@ const CLASSES = { bert: BertForSequenceClassification, gpt2: GPT2LMHeadModel, ll
 async function main(): Promise<void> {
   // `bert-base [steps]` (the cached checkpoint, the bench's full-step shape) or `<dir> <family> <B> <T> [steps]`.
   const argv = process.argv.slice(2);
-  const known = CASES.find((c) => c.spec.key === argv[0] && c.mode === "full");
+  const generating = argv[1] === "generate";
+  if (generating) argv.splice(1, 1);
+  const known = CASES.find((c) => c.spec.key === argv[0] && c.mode === (generating ? "generate" : "full"));
   if (known && !checkpointReady(checkpointDir(known.spec.family, known.spec.config))) throw new Error(`no cached ${argv[0]} checkpoint yet: run npm run bench -- models ${argv[0]} first`);
   const [dir, family, b, t, n] = known ? [checkpointDir(known.spec.family, known.spec.config), known.spec.family, known.B, known.T, argv[1]] : argv;
   const B = Number(b), T = Number(t), steps = Number(n ?? 3);
-  if (!dir || !(family in CLASSES) || !(B > 0) || !(T > 0)) throw new Error(`usage: model_profile.js ${SPECS.map((s) => s.key).join("|")} [steps], or <dir> bert|gpt2|llama <B> <T> [steps]`);
+  if (!dir || !(family in CLASSES) || !(B > 0) || !(T > 0)) throw new Error(`usage: model_profile.js ${SPECS.map((s) => s.key).join("|")} [generate] [steps], or <dir> bert|gpt2|llama <B> <T> [steps]`);
   manualSeed(0);
   const model = (await (CLASSES[family as Family] as unknown as { fromPretrained(d: string, o: object): Promise<PreTrainedModel> }).fromPretrained(dir, { quiet: true })) as PreTrainedModel;
-  model.train();
+  model.train(!generating);
   const params = model.trainableParameters();
   const opt = createOptimizerByName("adamw_torch", params, { lr: 1e-5, weight_decay: 0.01 });
   const ids = tokenIds(B, T, model.config.vocab_size as number);
   const wall = new Map<string, number>();
-  const step = () => {
-    const timed = (p: Phase, fn: () => void) => {
-      phase = p;
-      const t0 = performance.now();
-      fn();
-      add(wall, p, performance.now() - t0);
-    };
+  const timed = (p: Phase, fn: () => void) => {
+    phase = p;
+    const t0 = performance.now();
+    fn();
+    add(wall, p, performance.now() - t0);
+  };
+  // Greedy generation (the prompt, then known.newTokens tokens over the KV cache): all "forward".
+  const decode = () => timed("forward", () => void generate(model, ids, { max_new_tokens: known?.newTokens ?? 32, eos_token_id: null }));
+  const train = () => {
     scope(() => {
       const input_ids = tensor(ids, { dtype: "int32" });
       const inputs = family === "bert" ? { input_ids, attention_mask: tensor(ids.map((r) => r.map(() => 1)), { dtype: "int32" }), labels: tensor(ids.map((_, i) => i % 2), { dtype: "int32" }) } : { input_ids, labels: input_ids };
@@ -108,6 +112,7 @@ async function main(): Promise<void> {
       opt.zeroGrad();
     });
   };
+  const step = generating ? decode : train;
   step(); // warm-up, untimed
   instrument();
   wall.clear();
@@ -132,7 +137,7 @@ async function main(): Promise<void> {
   const gemmMs = [...byKind.entries()].filter(([k]) => k.endsWith("\tGEMM")).reduce((a, [, ms]) => a + ms, 0) / steps;
   const flops = [...gemmFlops.values()].reduce((a, x) => a + x, 0) / steps;
   const calls = [...gemmShapes.values()].reduce((a, g) => a + g.calls, 0) / steps;
-  console.log(`${family} full step ${B}x${T}, ${steps} steps after a warm-up: ${total.toFixed(0)} ms/step (with the timers on)`);
+  console.log(`${family} ${generating ? `greedy generation ${T}+${known?.newTokens ?? 32}` : "full step"} ${B}x${T}, ${steps} calls after a warm-up: ${total.toFixed(0)} ms each (with the timers on)`);
   console.log(`GEMM: ${calls} calls, ${(flops / 1e9).toFixed(0)} GFLOP, ${gemmMs.toFixed(0)} ms = ${((100 * gemmMs) / total).toFixed(0)}% of the step, ${(flops / gemmMs / 1e6).toFixed(0)} GFLOP/s inside GEMM calls\n`);
   console.log(table(["phase", "work", "ms/step", "share of step"], rows));
   const top = [...gemmShapes.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 12);
