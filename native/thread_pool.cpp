@@ -115,10 +115,13 @@ class Pool {
     t_inside_pool = true;
     run_chunks();
     t_inside_pool = false;
-    // Chunks still running on workers: poll, then yield (their thread may need this core).
-    for (int i = 0; finished_.load(std::memory_order_acquire) != parts; ++i) {
-      if (i < kSpinChecks) cpu_relax();
-      else std::this_thread::yield();
+    // Chunks still running on workers: poll briefly, then sleep until the last one is done
+    // (a yield loop would burn this core, and a syscall a turn, for as long as they run).
+    for (int i = 0; i < kSpinChecks && finished_.load(std::memory_order_acquire) != parts; ++i)
+      cpu_relax();
+    if (finished_.load(std::memory_order_acquire) != parts) {
+      std::unique_lock<std::mutex> lock(done_mutex_);
+      done_cv_.wait(lock, [&] { return finished_.load(std::memory_order_acquire) == parts; });
     }
   }
 
@@ -144,7 +147,12 @@ class Pool {
                                         std::memory_order_acquire))
         continue;  // s now holds the current value
       (*job)(int(next));
-      finished_.fetch_add(1, std::memory_order_acq_rel);
+      if (finished_.fetch_add(1, std::memory_order_acq_rel) + 1 == int(parts)) {
+        // The job's last chunk: wake the caller if it went to sleep (under the mutex, so a
+        // caller between its check and its wait cannot miss this).
+        std::lock_guard<std::mutex> lock(done_mutex_);
+        done_cv_.notify_one();
+      }
       s = claim_.load(std::memory_order_acquire);
     }
   }
@@ -189,6 +197,8 @@ class Pool {
   std::atomic<const std::function<void(int)>*> job_{nullptr};
   std::atomic<int> parts_{0};
   std::atomic<int> finished_{0};
+  std::mutex done_mutex_;               // the caller sleeps on done_cv_ for the last chunk
+  std::condition_variable done_cv_;
   std::atomic<uint64_t> claim_{0};  // (epoch << 32) | next unclaimed chunk
 };
 
