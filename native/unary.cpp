@@ -400,13 +400,21 @@ template <UnaryOp OP>
 TL_AVX512 void unary_backward_avx512_op(float* dx, const float* dy, const float* x,
                                         const float* y, int64_t n) {
   constexpr bool need_y = OP == U_EXP || OP == U_TANH || OP == U_SIGMOID;
-  for (int64_t i = 0; i < n; i += 16) {
-    const __mmask16 m = n - i >= 16 ? __mmask16(0xffff) : __mmask16((1u << (n - i)) - 1);
-    __m512 xv = x ? _mm512_maskz_loadu_ps(m, x + i) : _mm512_setzero_ps();
+  int64_t i = 0;
+  // Plain loads in the main loop (masked ones stream from memory at ~0.6 of the speed on
+  // CPUs whose prefetchers ignore them), masked ones for the tail.
+  for (; i + 16 <= n; i += 16) {
+    const __m512 xv = x ? _mm512_loadu_ps(x + i) : _mm512_setzero_ps();
+    __m512 yv = _mm512_setzero_ps();
+    if (need_y) yv = y ? _mm512_loadu_ps(y + i) : unary16<OP>(xv);
+    _mm512_storeu_ps(dx + i, _mm512_mul_ps(_mm512_loadu_ps(dy + i), unary_grad16<OP>(xv, yv)));
+  }
+  if (i < n) {
+    const __mmask16 m = __mmask16((1u << (n - i)) - 1);
+    const __m512 xv = x ? _mm512_maskz_loadu_ps(m, x + i) : _mm512_setzero_ps();
     __m512 yv = _mm512_setzero_ps();
     if (need_y) yv = y ? _mm512_maskz_loadu_ps(m, y + i) : unary16<OP>(xv);
-    _mm512_mask_storeu_ps(dx + i, m, _mm512_mul_ps(_mm512_maskz_loadu_ps(m, dy + i),
-                                                   unary_grad16<OP>(xv, yv)));
+    _mm512_mask_storeu_ps(dx + i, m, _mm512_mul_ps(_mm512_maskz_loadu_ps(m, dy + i), unary_grad16<OP>(xv, yv)));
   }
 }
 

@@ -127,7 +127,9 @@ TEST(gemm_skinny_lora_shapes) {
   for_each_level([] {
     for (int t = 0; t < 4; ++t)
       for (auto [M, K, N] : {std::array<int64_t, 3>{300, 200, 8}, {300, 8, 200}, {8, 300, 200},
-                             {1, 300, 70}, {300, 70, 1}, {14, 50, 33}, {6, 50, 17}}) {
+                             {1, 300, 70}, {300, 70, 1}, {14, 50, 33}, {6, 50, 17},
+                             // matrix-vector products (generation): k steps of 32, 16 and a tail
+                             {1, 50, 9}, {1, 32, 300}, {3, 50, 9}, {4, 48, 70}, {1, 64, 32}, {2, 47, 64}}) {
         Case c;
         c.ta = t & 1, c.tb = t & 2, c.M = M, c.N = N, c.K = K, c.beta = 1.f;
         check_case(c, uint32_t(M + N + K));
