@@ -28,6 +28,7 @@ TL_AVX2 inline __m256i lanes_mask(int n) {
 template <bool kPackedA, bool kDirectB>
 TL_AVX2 void tile_6x16(const Tile& t) {
   const __m256i mask0 = lanes_mask(t.n), mask1 = lanes_mask(t.n - 8);
+  const bool full_n = t.n >= 16;
   float* c = t.c;
   for (int i = 0; i < t.m; ++i) {
     _mm_prefetch(reinterpret_cast<const char*>(c + i * t.ldc), _MM_HINT_T0);
@@ -46,8 +47,10 @@ TL_AVX2 void tile_6x16(const Tile& t) {
     if (kDirectB) {
       // Rows of the caller's B are ldb apart, too far for the hardware prefetchers.
       _mm_prefetch(reinterpret_cast<const char*>(b + 24 * rs_b), _MM_HINT_T0);
-      b0 = _mm256_maskload_ps(b, mask0);
-      b1 = _mm256_maskload_ps(b + 8, mask1);
+      // Plain loads for a full tile (masked loads are slow and, on some CPUs, not followed
+      // by the prefetchers: see the AVX-512 tile).
+      b0 = full_n ? _mm256_loadu_ps(b) : _mm256_maskload_ps(b, mask0);
+      b1 = full_n ? _mm256_loadu_ps(b + 8) : _mm256_maskload_ps(b + 8, mask1);
     } else {
       b0 = _mm256_loadu_ps(b);
       b1 = _mm256_loadu_ps(b + 8);
