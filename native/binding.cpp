@@ -204,6 +204,13 @@ Napi::Float32Array copy_floats(Napi::Env env, const float* v, size_t n) {
   return out;
 }
 
+// A quantizer's source dtype: float32, bfloat16 or float16 (what checkpoints hold).
+DType float_source(const Args& a, size_t idx) {
+  const DType t = a.dtype(idx);
+  if (t != tl::F32 && t != tl::BF16 && t != tl::F16) a.fail(idx, "x must be float32, bfloat16 or float16");
+  return t;
+}
+
 // code4bit(quantType) -> Float32Array(16); dynamicCode8bit() -> Float32Array(256)
 Napi::Value Code4bit(const Napi::CallbackInfo& info) {
   Args a(info, "code4bit", 1);
@@ -219,8 +226,7 @@ Napi::Value DynamicCode8bit(const Napi::CallbackInfo& info) {
 Napi::Value Quantize4bit(const Napi::CallbackInfo& info) {
   Args a(info, "quantize4bit", 7);
   int64_t n = a.size(4), bs = block_size(a, 5);
-  DType xt = a.dtype(3);
-  if (xt != tl::F32 && xt != tl::BF16 && xt != tl::F16) a.fail(3, "x must be float32, bfloat16 or float16");
+  const DType xt = float_source(a, 3);
   tl::quantize_4bit(a.u8(0, (n + 1) / 2), a.f32(1, (n + bs - 1) / bs), a.buf(2, n, dtype_size(xt)), xt, n, bs,
                     quant_type(a, 6));
   return Undefined(info);
@@ -230,8 +236,7 @@ Napi::Value Quantize4bit(const Napi::CallbackInfo& info) {
 Napi::Value QuantizeInt8Rows(const Napi::CallbackInfo& info) {
   Args a(info, "quantizeInt8Rows", 6);
   int64_t rows = a.size(4), cols = a.size(5);
-  DType xt = a.dtype(3);
-  if (xt != tl::F32 && xt != tl::BF16 && xt != tl::F16) a.fail(3, "x must be float32, bfloat16 or float16");
+  const DType xt = float_source(a, 3);
   tl::quantize_int8_rows(reinterpret_cast<int8_t*>(a.u8(0, rows * cols)), a.f32(1, rows), a.buf(2, rows * cols, dtype_size(xt)), xt,
                          rows, cols);
   return Undefined(info);
