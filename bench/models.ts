@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- models [bert-base|bert-small|gpt2|llama-1b ...] [--quick] [--rounds N] [--profile] [--out FILE]`:
+ * `npm run bench -- models [bert-base|bert-small|gpt2|llama-1b ...] [--mode inference|full|lora|generate] [--quick] [--rounds N] [--profile] [--out FILE]`:
  * whole real-size models (random weights, cached) in tunelab, PyTorch and onnxruntime-node.
  *
  * Per row, each engine runs in its own process (its VmHWM is the row's peak RSS for that
@@ -18,7 +18,7 @@ import { cpus, freemem, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 import { availableCpus } from "../src/index.js";
 import { repoRoot, table, torchVersion } from "./common.js";
-import { CASES, LORA, type ModelCase, QUICK_CASES, SPECS, caseFlops, caseName, caseTokens, checkpointDir, checkpointReady } from "./models_cases.js";
+import { CASES, LORA, MODES, type Mode, type ModelCase, QUICK_CASES, SPECS, caseFlops, caseName, caseTokens, checkpointDir, checkpointReady } from "./models_cases.js";
 import { type Answer, EngineProcess } from "./models_process.js";
 
 interface Peak {
@@ -312,13 +312,15 @@ export async function benchModels(args: string[]): Promise<number> {
   const quick = args.includes("--quick");
   const roundsAt = args.indexOf("--rounds");
   const rounds = roundsAt >= 0 ? Number(args[roundsAt + 1]) : quick ? 1 : 3;
-  const names = args.filter((a, i) => !a.startsWith("--") && args[i - 1] !== "--rounds" && args[i - 1] !== "--out");
+  const modeAt = args.indexOf("--mode");
+  const mode = modeAt >= 0 ? args[modeAt + 1] : undefined;
+  const names = args.filter((a, i) => !a.startsWith("--") && !["--rounds", "--out", "--mode"].includes(args[i - 1] ?? ""));
   const unknown = names.filter((n) => !SPECS.some((s) => s.key === n));
-  if (unknown.length || !(rounds >= 1)) {
-    console.error(`bench models: unknown model ${unknown.join(", ") || "?"} or --rounds; choose from ${SPECS.map((s) => s.key).join(", ")} (default: all), --quick, --rounds N (>= 1), --profile, --out FILE (the markdown, e.g. bench/RESULTS.md)`);
+  if (unknown.length || !(rounds >= 1) || (mode !== undefined && !MODES.includes(mode as Mode))) {
+    console.error(`bench models: unknown model ${unknown.join(", ") || "?"}, --rounds or --mode; choose from ${SPECS.map((s) => s.key).join(", ")} (default: all), --mode ${MODES.join("|")} (default: every row), --quick, --rounds N (>= 1), --profile, --out FILE (the markdown, e.g. bench/RESULTS.md)`);
     return 2;
   }
-  const cases = (quick ? QUICK_CASES : CASES).filter((c) => names.length === 0 || names.includes(c.spec.key));
+  const cases = (quick ? QUICK_CASES : CASES).filter((c) => (names.length === 0 || names.includes(c.spec.key)) && (mode === undefined || c.mode === mode));
   const threads = availableCpus();
   const n = cpus().length;
   const before = loadavg()[0];

@@ -21,7 +21,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 export type Family = "bert" | "gpt2" | "llama";
-export type Mode = "inference" | "full" | "lora" | "generate";
+export const MODES = ["inference", "full", "lora", "generate"] as const;
+export type Mode = (typeof MODES)[number];
 
 export interface ModelSpec {
   /** The subset name (`npm run bench -- models bert-base`). */
