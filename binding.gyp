@@ -9,6 +9,7 @@
         "native/gemm.cpp",
         "native/gemm_kernels_avx2.cpp",
         "native/gemm_kernels_avx512.cpp",
+        "native/gemv.cpp",
         "native/unary.cpp",
         "native/binary.cpp",
         "native/copy.cpp",

@@ -10,6 +10,8 @@
  * measures the engine when it has the cores, which is what a dedicated machine gives.
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
@@ -287,5 +289,48 @@ export function clearGrads(ts: Tensor[]): void {
       t.grad.dispose();
       t.grad = null;
     }
+  }
+}
+
+/**
+ * What other processes take of the machine's CPUs, measured rather than guessed from the load
+ * average (which decays over minutes: a build that just ended reads as "busy"). From /proc/stat
+ * (the machine's busy time) minus /proc/self/stat (this process and the children it has waited
+ * for, which is how the bench runs every engine). Linux only: elsewhere share() is null.
+ */
+export class OtherCpuUse {
+  private readonly start = OtherCpuUse.sample();
+  private readonly t0 = performance.now();
+
+  /** CPU-seconds: the machine's busy time, and ours (self + waited-for children). */
+  private static sample(): { machine: number; ours: number } | null {
+    try {
+      const hz = 100; // USER_HZ: /proc reports clock ticks of 1/100 s on Linux
+      const cpu = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
+      // user nice system idle iowait irq softirq steal (guest time is inside user)
+      const machine = (cpu[0] + cpu[1] + cpu[2] + cpu[5] + cpu[6] + (cpu[7] ?? 0)) / hz;
+      // after "(comm)": state is field 3, so utime, stime, cutime, cstime (fields 14-17) sit at 11-14
+      const self = readFileSync("/proc/self/stat", "utf8");
+      const f = self.slice(self.lastIndexOf(")") + 2).split(" ").map(Number);
+      return { machine, ours: (f[11] + f[12] + f[13] + f[14]) / hz };
+    } catch {
+      return null;
+    }
+  }
+
+  /** The share of all CPUs that other processes used since construction (0..1), or null. */
+  share(): number | null {
+    const now = OtherCpuUse.sample();
+    const seconds = (performance.now() - this.t0) / 1000;
+    if (!now || !this.start || seconds <= 0) return null;
+    const others = now.machine - this.start.machine - (now.ours - this.start.ours);
+    return Math.max(0, others) / (seconds * cpus().length);
+  }
+
+  /** Measures others' share over `seconds` while this process sleeps. */
+  static over(seconds: number): number | null {
+    const probe = new OtherCpuUse();
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, seconds * 1000);
+    return probe.share();
   }
 }

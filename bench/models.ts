@@ -17,7 +17,7 @@ import { spawnSync } from "node:child_process";
 import { cpus, freemem, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 import { availableCpus } from "../src/index.js";
-import { repoRoot, table, torchVersion } from "./common.js";
+import { OtherCpuUse, repoRoot, table, torchVersion } from "./common.js";
 import { CASES, LORA, MODES, type Mode, type ModelCase, QUICK_CASES, SPECS, caseFlops, caseName, caseTokens, checkpointDir, checkpointReady } from "./models_cases.js";
 import { type Answer, EngineProcess } from "./models_process.js";
 
@@ -324,6 +324,8 @@ export async function benchModels(args: string[]): Promise<number> {
   const threads = availableCpus();
   const n = cpus().length;
   const before = loadavg()[0];
+  const othersBefore = OtherCpuUse.over(2);
+  const othersDuring = new OtherCpuUse();
   const peak = measurePeak(threads);
   const version = process.env.TUNELAB_BENCH_NO_TORCH ? null : torchVersion();
   say(`# tunelab bench: models${quick ? " (--quick: tiny shapes, 1 round — proves the harness, not the speed)" : ""}\n`);
@@ -332,8 +334,10 @@ export async function benchModels(args: string[]): Promise<number> {
   say(`- PyTorch: ${version ? `${version} (Debian python3-torch on OpenBLAS), bench/models_torch.py modules with Hugging Face semantics, same safetensors, best of ${threads} thr / ${threads} thr OMP_WAIT_POLICY=PASSIVE / 1 thr` : "not available (apt-get install python3-torch libopenblas0-pthread): tunelab only"}`);
   say(`- onnxruntime-node: the PyTorch model exported with torch.onnx.export (opset 14), intraOpNumThreads ${threads}`);
   say(`- ${rounds} round(s), engines alternating; s/step = median over all steps (range of round medians); dropout 0, AdamW lr 1e-5 wd 0.01, LoRA r=${LORA.r} alpha=${LORA.lora_alpha}`);
-  const busy = (load: number, own: number) => load - own > 0.3 * n;
-  say(`- load average before: ${before.toFixed(2)} on ${n} CPU(s)${busy(before, 0) ? " — WARNING: the machine is busy; figures are provisional, rerun on a quiet machine" : ""}`);
+  // Busy = other processes take more than a tenth of the CPUs (measured, see OtherCpuUse).
+  const busy = (share: number | null) => share !== null && share > 0.1;
+  const pct = (share: number | null) => (share === null ? "not measurable here" : `${(100 * share).toFixed(0)}% of the CPUs`);
+  say(`- before: other processes used ${pct(othersBefore)} over 2 s (load average ${before.toFixed(2)} on ${n} CPU(s))${busy(othersBefore) ? " — WARNING: the machine is busy; figures are provisional, rerun on a quiet machine" : ""}`);
 
   const rows: Row[] = [];
   for (const c of cases) {
@@ -360,7 +364,8 @@ export async function benchModels(args: string[]): Promise<number> {
   if (profiled && (args.includes("--profile") || (names.length === 0 && !quick))) profile(profiled, quick);
   const after = loadavg()[0];
   const took = (performance.now() - started) / 1000;
-  say(`\nLoad average at the end: ${after.toFixed(2)} (this bench's ${threads} thread(s) included)${busy(after, threads) ? " — WARNING: other work was running; figures are provisional" : ""}. The bench took ${took.toFixed(0)} s.`);
+  const others = othersDuring.share();
+  say(`\nDuring the bench other processes used ${pct(others)} (load average at the end ${after.toFixed(2)}, this bench's ${threads} thread(s) included)${busy(others) ? " — WARNING: other work was running; figures are provisional" : ""}. The bench took ${took.toFixed(0)} s.`);
   const outAt = args.indexOf("--out");
   if (outAt >= 0) {
     const file = args[outAt + 1];

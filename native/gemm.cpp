@@ -25,6 +25,7 @@
 #include <cstring>
 
 #include "gemm_kernels.h"
+#include "gemv.h"
 #include "kernels.h"
 #include "thread_pool.h"
 
@@ -583,6 +584,11 @@ void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alp
       for (int64_t j = 0; j < N; ++j) C[i * ldc + j] += bias[j];
     return;
   }
+  // A few rows against an f32 weight stored (K, N) (generation): streamed, see gemv.h.
+  if (batch == 1 && !trans_b && b_dtype == F32 && M <= kGemvMaxRows &&
+      gemv_rows(trans_a, M, N, K, alpha, A, lda, static_cast<const float*>(B), ldb, beta, C, ldc,
+                bias))
+    return;
   Problem p = base_problem(trans_a, M, N, K, alpha, A, lda, stride_a, beta, C, ldc, stride_c);
   p.bias = bias;
   p.B = static_cast<const char*>(B), p.b_dtype = b_dtype, p.stride_b = stride_b;

@@ -157,8 +157,10 @@ export class BatchDecoder {
     const L = Math.max(...seqs.map((s) => s.seen.length));
     const ids = seqs.map((s) => [...Array(L - s.seen.length).fill(0), ...s.seen]);
     const mask = seqs.map((s) => [...Array(L - s.seen.length).fill(0), ...Array(s.seen.length).fill(1)]);
-    if (!this.useCache) return this.setPending(seqs, this.forward({ input_ids: ids, attention_mask: mask, position_ids: positionsFromMask(mask) }));
-    const out = this.forward({ input_ids: ids, attention_mask: mask, position_ids: positionsFromMask(mask), use_cache: true });
+    // Only the last position's scores are needed: logits_to_keep 1 skips the rest of the LM head.
+    const inputs = { input_ids: ids, attention_mask: mask, position_ids: positionsFromMask(mask), logits_to_keep: 1 };
+    if (!this.useCache) return this.setPending(seqs, this.forward(inputs));
+    const out = this.forward({ ...inputs, use_cache: true });
     this.setPending(seqs, out);
     this.mergeSelfCache(this.keepCache(out.past_key_values), mask);
   }
@@ -183,7 +185,7 @@ export class BatchDecoder {
     const L = Math.max(...this.rows.map((r) => r.seen.length));
     const ids = this.rows.map((r) => [...Array(L - r.seen.length).fill(0), ...r.seen]);
     const mask = this.rows.map((r) => [...Array(L - r.seen.length).fill(0), ...Array(r.seen.length).fill(1)]);
-    if (!this.encoderDecoder) return this.setPending(this.rows, this.forward({ input_ids: ids, attention_mask: mask, position_ids: positionsFromMask(mask) }));
+    if (!this.encoderDecoder) return this.setPending(this.rows, this.forward({ input_ids: ids, attention_mask: mask, position_ids: positionsFromMask(mask), logits_to_keep: 1 }));
     const enc = padCat(this.encoderOut, 1, "right");
     this.setPending(this.rows, this.forward({ encoder_outputs: enc, attention_mask: this.encoderMask, decoder_input_ids: ids, decoder_attention_mask: mask } as ModelInputs));
   }
@@ -217,7 +219,7 @@ export class BatchDecoder {
 
   // ---- batch bookkeeping ---------------------------------------------------------------
 
-  private forward(inputs: ModelInputs & { use_cache?: boolean }): DecoderBatchOutput {
+  private forward(inputs: ModelInputs & { use_cache?: boolean; logits_to_keep?: number }): DecoderBatchOutput {
     return (this.model.forward as (i: ModelInputs) => DecoderBatchOutput)(inputs);
   }
 

@@ -13,6 +13,12 @@ export type PastKeyValues = [Tensor, Tensor][];
 export interface DecoderInputs extends ModelInputs {
   /** Return every layer's [key, value] (past + new) for incremental decoding. */
   use_cache?: boolean;
+  /**
+   * transformers' logits_to_keep: the LM head runs on the last n positions only (0, the
+   * default, keeps them all), or on the listed positions. Generation needs only the last
+   * position's scores, so its prompt skips (L - 1) x vocab of head work.
+   */
+  logits_to_keep?: number | number[];
 }
 
 /** Model outputs with the keys/values each layer attended over (a KV cache when use_cache). */
@@ -59,6 +65,28 @@ export function keyPaddingMask(mask: IdsLike | undefined, B: number, L: number, 
     full.set(values.subarray(b * L, (b + 1) * L), b * (pastLen + L) + pastLen);
   }
   return tensor(full, { shape: [B, pastLen + L] });
+}
+
+/**
+ * hidden (B, L, C) at the positions logits_to_keep selects: the last n (transformers'
+ * hidden[:, -n:, :], so n >= L keeps all), or a list of positions (negative ones count from the end).
+ */
+export function keptPositions(hidden: Tensor, keep: number | number[] | undefined, hasLabels: boolean, where: string): Tensor {
+  if (keep === undefined) return hidden;
+  const L = hidden.shape[1];
+  let kept: Tensor;
+  if (typeof keep === "number") {
+    if (!Number.isInteger(keep) || keep < 0) throw new RangeError(`[${where}] logits_to_keep must be a non-negative integer or a list of positions, got ${keep}`);
+    kept = keep === 0 || keep >= L ? hidden : hidden.narrow(1, L - keep, keep);
+  } else {
+    const bad = keep.find((t) => !Number.isInteger(t) || t < -L || t >= L);
+    if (bad !== undefined) throw new RangeError(`[${where}] logits_to_keep holds position ${bad}, outside the ${L} positions of the input`);
+    kept = indexSelect(hidden, 1, keep.map((t) => (t < 0 ? t + L : t)));
+  }
+  if (hasLabels && kept !== hidden) {
+    throw new RangeError(`[${where}] labels need the logits of every position: omit logits_to_keep (or pass 0) when computing the loss`);
+  }
+  return kept;
 }
 
 /**

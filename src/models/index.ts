@@ -37,3 +37,4 @@ export { type PastKeyValues, type DecoderOutput, keyPaddingMask } from "./decode
 export {
   type AutoTask, type RegisteredModelClass, registerConfig, registerModel, supportedModelTypes, modelClassFor, AutoConfig, AutoModel, AutoModelForSequenceClassification, AutoModelForTokenClassification, AutoModelForCausalLM, AutoModelForMaskedLM, AutoModelForSeq2SeqLM, AutoModelForQuestionAnswering,
 } from "./auto.js";
+export { dequantizeModel, toSourceLayer } from "./dequantize.js";

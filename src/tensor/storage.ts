@@ -62,6 +62,10 @@ export class Storage {
 
 /** How far past the peak of live bytes live plus cached bytes may go (see BufferCache). */
 export const PEAK_SLACK = 1 / 16;
+/** How much further, as a fraction of that peak, the cache may learn to grow (see BufferCache). */
+export const MAX_LEARNED_SLACK = 1 / 4;
+/** Evicted sizes remembered for learning: enough for the misses of a step or two. */
+const GHOSTS_KEPT = 256;
 
 /** Size classes: powers of two split in 4 steps, so dynamic shapes still hit the cache. */
 function sizeClass(bytes: number): number {
@@ -87,6 +91,8 @@ export interface BufferCacheStats {
   misses: number;
   /** Bytes let go to keep the cache under its bound (or by trim()). */
   evicted_bytes: number;
+  /** How far the bound has grown past the peak's slack because evicted sizes were needed again. */
+  learned_slack_bytes: number;
   /** Cached bytes per size class, largest first. */
   by_size: { bytes: number; count: number }[];
 }
@@ -103,7 +109,13 @@ export interface BufferCacheStats {
  * this lets the oldest cached buffers go). The sixteenth is slack for size classes: with none,
  * a BERT-base step missed 8-11 buffers and evicted 111 MB every step, each miss a fresh
  * mapping to fault in and a nudge to V8's GC (+20% CPU per step); with it, 0 misses in steady
- * state. trim() lets every cached buffer go.
+ * state. But a step's footprint can exceed its peak of live bytes when buffers of one size are
+ * free while others are live (BERT-small's full step: the 64 MiB embedding gradient and the
+ * forward's 2-8 MiB activations), and then each step misses, evicts the oldest buffers, which
+ * the same step needs next, and misses again: 28 misses, 95 MB faulted in again and +20 ms per
+ * step. So the cache remembers the sizes it evicted, and a miss of a remembered size raises the
+ * bound by that size (learnedSlackBytes, at most MAX_LEARNED_SLACK of the peak): the bound
+ * settles at the footprint and the misses stop. trim() lets every cached buffer go and forgets.
  */
 export class BufferCache {
   private free = new Map<number, ArrayBuffer[]>();
@@ -119,24 +131,39 @@ export class BufferCache {
   hits = 0;
   misses = 0;
   evictedBytes = 0;
+  /** Bytes the bound has grown by because evicted sizes were needed again (at most MAX_LEARNED_SLACK of the peak). */
+  learnedSlackBytes = 0;
+  /** Sizes of recent evictions, oldest first (at most GHOSTS_KEPT). */
+  private ghosts: number[] = [];
   /** A fixed bound in bytes, or null: the peak of live bytes plus slack, minus the live bytes (at least minLimitBytes). */
   fixedLimitBytes: number | null = process.env.TUNELAB_CACHE_BYTES !== undefined ? Number(process.env.TUNELAB_CACHE_BYTES) : null;
   minLimitBytes = 64 * 1024 ** 2;
 
   get limitBytes(): number {
-    return this.fixedLimitBytes ?? Math.max(this.minLimitBytes, this.peakLiveBytes * (1 + PEAK_SLACK) - this.liveBytes);
+    return this.fixedLimitBytes ?? Math.max(this.minLimitBytes, this.peakLiveBytes * (1 + PEAK_SLACK) + this.learnedSlackBytes - this.liveBytes);
   }
 
   acquire(bytes: number): ArrayBuffer {
     const cls = sizeClass(bytes);
     const buf = this.take(cls);
     if (buf) this.hits++;
-    else this.misses++;
+    else {
+      this.misses++;
+      this.learnFromMiss(cls);
+    }
     const out = buf ?? this.allocate(cls);
     this.liveBytes += out.byteLength;
     if (this.liveBytes > this.peakLiveBytes) this.peakLiveBytes = this.liveBytes;
     if (!buf) while (this.cachedBytes > this.limitBytes) this.evictOldest();
     return out;
+  }
+
+  /** A miss of a size evicted lately: the bound was too tight for this workload, so it grows. */
+  private learnFromMiss(cls: number): void {
+    const i = this.ghosts.indexOf(cls);
+    if (i < 0) return;
+    this.ghosts.splice(i, 1);
+    this.learnedSlackBytes = Math.min(this.learnedSlackBytes + cls, this.peakLiveBytes * MAX_LEARNED_SLACK);
   }
 
   private allocate(bytes: number): ArrayBuffer {
@@ -173,6 +200,8 @@ export class BufferCache {
   /** Drops buf from our hands: page-backed memory goes back to the OS now, the rest to the GC. */
   private letGo(buf: ArrayBuffer): void {
     this.evictedBytes += buf.byteLength;
+    this.ghosts.push(buf.byteLength);
+    if (this.ghosts.length > GHOSTS_KEPT) this.ghosts.shift();
     if (this.paged.has(buf)) kernels().discardPages(buf);
   }
 
@@ -215,6 +244,7 @@ export class BufferCache {
   /** Starts a new peak (the auto bound follows it). */
   resetPeak(): void {
     this.peakLiveBytes = this.liveBytes;
+    this.learnedSlackBytes = Math.min(this.learnedSlackBytes, this.peakLiveBytes * MAX_LEARNED_SLACK);
   }
 
   stats(): BufferCacheStats {
@@ -227,6 +257,7 @@ export class BufferCache {
       hits: this.hits,
       misses: this.misses,
       evicted_bytes: this.evictedBytes,
+      learned_slack_bytes: this.learnedSlackBytes,
       by_size: [...this.free].map(([bytes, l]) => ({ bytes, count: l.length })).sort((x, y) => y.bytes - x.bytes),
     };
   }
@@ -234,6 +265,8 @@ export class BufferCache {
   /** Lets every cached buffer go: page-backed memory returns to the OS now. */
   trim(): void {
     for (const buf of this.order) this.letGo(buf);
+    this.ghosts = [];
+    this.learnedSlackBytes = 0;
     this.free.clear();
     this.classes = [];
     this.order.clear();

@@ -103,6 +103,39 @@ export async function assertSaveLoadRoundTrip<M extends PreTrainedModel>(
   }
 }
 
+/**
+ * transformers' logits_to_keep on a causal LM: n keeps the last n positions' logits (equal to
+ * those rows of the full logits), 0 or n >= L keeps all, a list keeps those positions; bad
+ * values and labels with a partial head are refused.
+ */
+export function assertLogitsToKeep(model: PreTrainedModel, batch: ModelInputs): void {
+  const inputs = { input_ids: batch.input_ids, attention_mask: batch.attention_mask };
+  const run = (keep: unknown) => model.forward({ ...inputs, logits_to_keep: keep } as ModelInputs).logits;
+  noGrad(() => {
+    const full = model.forward(inputs).logits;
+    const [B, L, V] = full.shape;
+    const rows = (positions: number[]) => {
+      const all = full.toFloat32Array();
+      const out: number[] = [];
+      for (let b = 0; b < B; b++) for (const t of positions) out.push(...all.subarray((b * L + t) * V, (b * L + t + 1) * V));
+      return out;
+    };
+    const close = (got: Tensor, positions: number[], what: string) => {
+      assert.deepEqual(got.shape, [B, positions.length, V], `${what}: shape`);
+      const want = rows(positions);
+      const g = got.toFloat32Array();
+      for (let i = 0; i < want.length; i++) assert.ok(Math.abs(g[i] - want[i]) <= 1e-5 + 1e-5 * Math.abs(want[i]), `${what}: logit ${i} is ${g[i]}, the full forward gives ${want[i]}`);
+    };
+    close(run(1), [L - 1], "logits_to_keep 1");
+    close(run(2), [L - 2, L - 1], "logits_to_keep 2");
+    close(run(0), [...Array(L).keys()], "logits_to_keep 0");
+    close(run(L + 3), [...Array(L).keys()], "logits_to_keep > L");
+    close(run([0, -1]), [0, L - 1], "logits_to_keep [0, -1]");
+    for (const bad of [-1, 1.5, [L]]) assert.throws(() => run(bad), /logits_to_keep/, `logits_to_keep ${JSON.stringify(bad)} must be refused`);
+    assert.throws(() => model.forward({ ...batch, logits_to_keep: 1 } as ModelInputs), /labels need the logits of every position/);
+  });
+}
+
 export function keysOf(t: Map<string, Tensor>): string[] {
   return [...t.keys()].sort();
 }

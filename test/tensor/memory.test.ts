@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { bufferCache, crossEntropy, linear, manualSeed, randn, scope, zeros, type Tensor } from "../../src/index.js";
 import { AdamW } from "../../src/optim/index.js";
-import { PEAK_SLACK } from "../../src/tensor/storage.js";
+import { MAX_LEARNED_SLACK, PEAK_SLACK } from "../../src/tensor/storage.js";
 
 function param(shape: number[], std: number): Tensor {
   return randn(shape, { std }).setRequiresGrad(true).keep();
@@ -126,7 +126,7 @@ test("the buffer cache stays within the working set whatever shapes the batches 
       assert.ok(after.cached_bytes <= after.limit_bytes, `cached ${after.cached_bytes} > limit ${after.limit_bytes}`);
     }
     const s = bufferCache.stats();
-    assert.ok(s.cached_bytes <= s.peak_live_bytes * (1 + PEAK_SLACK), `the cache holds ${s.cached_bytes} bytes, more than the peak working set ${s.peak_live_bytes} and its slack`);
+    assert.ok(s.cached_bytes <= s.peak_live_bytes * (1 + PEAK_SLACK + MAX_LEARNED_SLACK), `the cache holds ${s.cached_bytes} bytes, more than the peak working set ${s.peak_live_bytes} and its slack`);
     assert.ok(s.misses - startMisses < 400 * 3, "buffers are reused");
     // Sizes here jump anywhere in 1..2048 rows each step (worse than real padding): some misses remain.
     assert.ok(lateMisses <= 0.4 * lateAllocations, `after warm-up ${lateMisses} of ${lateAllocations} allocations still asked V8 for memory`);

@@ -10,7 +10,7 @@ import { zeros } from "../../nn/init.js";
 import { PreTrainedModel, toIds, type TaskKind } from "../modeling_utils.js";
 import { GPT2Config } from "./config.js";
 import {
-  type PastKeyValues, type DecoderInputs, type DecoderOutput, expandBatch, checkpointLayer, pastLength, defaultPositionIds, keyPaddingMask, causalLmLoss, lastTokenIndices, poolRows,
+  type PastKeyValues, type DecoderInputs, type DecoderOutput, expandBatch, checkpointLayer, pastLength, defaultPositionIds, keyPaddingMask, causalLmLoss, keptPositions, lastTokenIndices, poolRows,
 } from "../decoder_utils.js";
 import { sequenceClassificationLoss } from "../loss_utils.js";
 
@@ -207,7 +207,7 @@ export class GPT2LMHeadModel extends GPT2PreTrainedModel {
   override forward(inputs: DecoderInputs): DecoderOutput {
     const base = this.transformer.forward(inputs);
     const hidden = base.logits;
-    const logits = this.lm_head.forward(hidden);
+    const logits = this.lm_head.forward(keptPositions(hidden, inputs.logits_to_keep, inputs.labels !== undefined, this.constructor.name));
     const out: DecoderOutput = { logits, last_hidden_state: hidden, past_key_values: base.past_key_values };
     if (inputs.labels !== undefined) out.loss = causalLmLoss(logits, inputs.labels);
     return out;

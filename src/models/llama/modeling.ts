@@ -9,7 +9,7 @@ import { Module, ModuleList, Linear, Embedding, RMSNorm, getActivation, type Act
 import { PreTrainedModel, type LoadReport, toIds, type TaskKind } from "../modeling_utils.js";
 import { LlamaConfig } from "./config.js";
 import {
-  type PastKeyValues, type DecoderInputs, type DecoderOutput, expandBatch, checkpointLayer, pastLength, defaultPositionIds, keyPaddingMask, causalLmLoss, lastTokenIndices, poolRows,
+  type PastKeyValues, type DecoderInputs, type DecoderOutput, expandBatch, checkpointLayer, pastLength, defaultPositionIds, keyPaddingMask, causalLmLoss, keptPositions, lastTokenIndices, poolRows,
 } from "../decoder_utils.js";
 import { sequenceClassificationLoss } from "../loss_utils.js";
 
@@ -242,7 +242,7 @@ export class LlamaForCausalLM extends LlamaPreTrainedModel {
   override forward(inputs: DecoderInputs): DecoderOutput {
     const base = this.model.forward(inputs);
     const hidden = base.logits;
-    const logits = this.lm_head.forward(hidden);
+    const logits = this.lm_head.forward(keptPositions(hidden, inputs.logits_to_keep, inputs.labels !== undefined, this.constructor.name));
     const out: DecoderOutput = { logits, last_hidden_state: hidden, past_key_values: base.past_key_values };
     if (inputs.labels !== undefined) out.loss = causalLmLoss(logits, inputs.labels);
     return out;

@@ -11,7 +11,7 @@ import { GPT2LMHeadModel, GPT2ForSequenceClassification, GPT2Model } from "../..
 import { AutoModelForCausalLM } from "../../../src/models/auto.js";
 import { fixturesDir, skipIfMissing } from "../../helpers/paths.js";
 import { fixture, checkFullCase, checkPrefixCase, checkPromptCase, summarize } from "../decoder_parity.js";
-import { assertTrainingLowersLoss, assertCheckpointingSameGradients, assertSaveLoadRoundTrip } from "../contract.js";
+import { assertTrainingLowersLoss, assertCheckpointingSameGradients, assertSaveLoadRoundTrip, assertLogitsToKeep } from "../contract.js";
 
 const FIXTURE = path.join(fixturesDir, "gpt2_tiny");
 
@@ -107,6 +107,11 @@ test("GPT-2: a KV cache (use_cache) gives the logits of the full sequence", () =
     const got = next.toFloat32Array();
     for (let i = 0; i < want.length; i++) assert.ok(Math.abs(want[i] - got[i]) < 1e-5, `logit ${i}: ${got[i]} vs ${want[i]}`);
   });
+});
+
+test("GPT-2: logits_to_keep computes the head on the kept positions only (transformers' semantics)", () => {
+  manualSeed(6);
+  assertLogitsToKeep(new GPT2LMHeadModel(tinyConfig()).eval(), batch);
 });
 
 test("GPT2ForSequenceClassification pools the last non-pad token", () => {

@@ -12,7 +12,7 @@ import { Qwen2Config, Qwen2ForCausalLM } from "../../../src/models/qwen2/modelin
 import { AutoConfig, AutoModelForCausalLM } from "../../../src/models/auto.js";
 import { fixturesDir, skipIfMissing } from "../../helpers/paths.js";
 import { fixture, checkFullCase, checkPrefixCase, checkPromptCase, summarize } from "../decoder_parity.js";
-import { assertTrainingLowersLoss, assertCheckpointingSameGradients, assertSaveLoadRoundTrip } from "../contract.js";
+import { assertTrainingLowersLoss, assertCheckpointingSameGradients, assertSaveLoadRoundTrip, assertLogitsToKeep } from "../contract.js";
 
 const FIXTURE = path.join(fixturesDir, "llama_tiny");
 
@@ -111,6 +111,11 @@ test("Llama: a KV cache gives the logits of the full sequence; generate() agrees
   const b = generate(model, [[3, 4, 5]], { max_new_tokens: 8, eos_token_id: [], use_cache: false });
   assert.deepEqual(a, b);
   assert.equal(a[0].length, 11);
+});
+
+test("Llama: logits_to_keep computes the head on the kept positions only (transformers' semantics)", () => {
+  manualSeed(6);
+  assertLogitsToKeep(new LlamaForCausalLM(LlamaConfig.fromDict(tiny())).eval(), batch);
 });
 
 test("LlamaForSequenceClassification pools the last non-pad token", () => {
