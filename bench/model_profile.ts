@@ -2,14 +2,14 @@
  * Where a whole-model training step spends its time, by phase (forward, backward, optimizer)
  * and by kind of work (GEMM, attention, norms, element-wise, copies, optimizer kernels,
  * allocation, and the TypeScript left over: autograd, scopes, op dispatch). Runs in its own
- * process (`npm run bench -- models --profile`, `node dist/bench/model_profile.js bert-base|gpt2|... [steps]`
+ * process (`npm run bench -- models --profile`, `node dist/bench/model_profile.js bert-base|gpt2|... [generate|inference] [steps]`
  * on the bench's cached checkpoint, or `... <dir> <family> <B> <T> [steps]`):
  * it wraps every function of the native kernel table and the buffer cache's acquire/release
  * with a timer — nothing in src/ changes, and the timers cost nothing in other processes.
  */
 import {
   BertForSequenceClassification, GPT2LMHeadModel, LlamaForCausalLM, type PreTrainedModel, type Tensor,
-  generate, manualSeed, scope, tensor,
+  generate, manualSeed, noGrad, scope, tensor,
 } from "../src/index.js";
 import { createOptimizerByName } from "../src/optim/index.js";
 import { native } from "../src/tensor/native.js";
@@ -77,16 +77,17 @@ const CLASSES = { bert: BertForSequenceClassification, gpt2: GPT2LMHeadModel, ll
 async function main(): Promise<void> {
   // `bert-base [steps]` (the cached checkpoint, the bench's full-step shape) or `<dir> <family> <B> <T> [steps]`.
   const argv = process.argv.slice(2);
-  const generating = argv[1] === "generate";
-  if (generating) argv.splice(1, 1);
-  const known = CASES.find((c) => c.spec.key === argv[0] && c.mode === (generating ? "generate" : "full"));
+  // `generate` / `inference` after the model name profile those rows instead of the full step.
+  const mode = argv[1] === "generate" || argv[1] === "inference" ? argv.splice(1, 1)[0] : "full";
+  const generating = mode === "generate";
+  const known = CASES.find((c) => c.spec.key === argv[0] && c.mode === mode);
   if (known && !checkpointReady(checkpointDir(known.spec.family, known.spec.config))) throw new Error(`no cached ${argv[0]} checkpoint yet: run npm run bench -- models ${argv[0]} first`);
   const [dir, family, b, t, n] = known ? [checkpointDir(known.spec.family, known.spec.config), known.spec.family, known.B, known.T, argv[1]] : argv;
   const B = Number(b), T = Number(t), steps = Number(n ?? 3);
-  if (!dir || !(family in CLASSES) || !(B > 0) || !(T > 0)) throw new Error(`usage: model_profile.js ${SPECS.map((s) => s.key).join("|")} [generate] [steps], or <dir> bert|gpt2|llama <B> <T> [steps]`);
+  if (!dir || !(family in CLASSES) || !(B > 0) || !(T > 0)) throw new Error(`usage: model_profile.js ${SPECS.map((s) => s.key).join("|")} [generate|inference] [steps], or <dir> bert|gpt2|llama <B> <T> [steps]`);
   manualSeed(0);
   const model = (await (CLASSES[family as Family] as unknown as { fromPretrained(d: string, o: object): Promise<PreTrainedModel> }).fromPretrained(dir, { quiet: true })) as PreTrainedModel;
-  model.train(!generating);
+  model.train(mode === "full");
   const params = model.trainableParameters();
   const opt = createOptimizerByName("adamw_torch", params, { lr: 1e-5, weight_decay: 0.01 });
   const ids = tokenIds(B, T, model.config.vocab_size as number);
@@ -112,7 +113,12 @@ async function main(): Promise<void> {
       opt.zeroGrad();
     });
   };
-  const step = generating ? decode : train;
+  // Inference: one no-grad forward of the batch, all "forward".
+  const infer = () => timed("forward", () => noGrad(() => scope(() => {
+    const input_ids = tensor(ids, { dtype: "int32" });
+    void model.forward(family === "bert" ? { input_ids, attention_mask: tensor(ids.map((r) => r.map(() => 1)), { dtype: "int32" }) } : { input_ids }).logits;
+  })));
+  const step = generating ? decode : mode === "inference" ? infer : train;
   step(); // warm-up, untimed
   instrument();
   wall.clear();
@@ -137,7 +143,7 @@ async function main(): Promise<void> {
   const gemmMs = [...byKind.entries()].filter(([k]) => k.endsWith("\tGEMM")).reduce((a, [, ms]) => a + ms, 0) / steps;
   const flops = [...gemmFlops.values()].reduce((a, x) => a + x, 0) / steps;
   const calls = [...gemmShapes.values()].reduce((a, g) => a + g.calls, 0) / steps;
-  console.log(`${family} ${generating ? `greedy generation ${T}+${known?.newTokens ?? 32}` : "full step"} ${B}x${T}, ${steps} calls after a warm-up: ${total.toFixed(0)} ms each (with the timers on)`);
+  console.log(`${family} ${generating ? `greedy generation ${T}+${known?.newTokens ?? 32}` : mode === "inference" ? "inference (no-grad forward)" : "full step"} ${B}x${T}, ${steps} calls after a warm-up: ${total.toFixed(0)} ms each (with the timers on)`);
   console.log(`GEMM: ${calls} calls, ${(flops / 1e9).toFixed(0)} GFLOP, ${gemmMs.toFixed(0)} ms = ${((100 * gemmMs) / total).toFixed(0)}% of the step, ${(flops / gemmMs / 1e6).toFixed(0)} GFLOP/s inside GEMM calls\n`);
   console.log(table(["phase", "work", "ms/step", "share of step"], rows));
   const top = [...gemmShapes.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 12);

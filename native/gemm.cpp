@@ -5,7 +5,10 @@
 // region a thread packs a (KC, NC) block of B into its own L2-sized buffer, then for each
 // MR-row panel of A packs it (L1-sized) and sweeps the micro-kernel across the block.
 // An operand whose packed rows are contiguous in memory (B stored (K, N), A stored (K, M))
-// is packed row by row, a slab of panels at a time, so its rows are read sequentially.
+// is packed row by row, a slab of panels at a time, so its rows are read sequentially. A
+// row-major A panel is copied as MR rows for a kernel that reads it that way (rows_a), not
+// transposed: a copy costs a fraction of a transpose, which also steers the thread grid
+// (choose_grid) towards splitting the operand whose pack is dear.
 //
 // Determinism: a C element is computed by exactly one thread, with K cut into blocks at
 // fixed offsets (a function of K only) and each block summed in k order by the same
@@ -332,10 +335,13 @@ bool run_region(const Problem& p, const KernelSet& ks, const Region& r) {
 
   // A stored (K, M) and read whole-tile: pack slabs of kMcTiles panels row by row.
   const bool a_slabs = !direct_a && p.a_rs == 1 && p.a_cs != 1;
+  // A stored (M, K): copy each panel's rows for the rows_a kernel rather than transpose them.
+  const bool a_rows = !direct_a && !direct_b && p.a_cs == 1 && ks.rows_a && KC <= ks.a_row_ld;
   const bool b_rows = !direct_b && !p.q4 && p.b_dtype == F32 && p.b_cs == 1;
   const int64_t MC = a_slabs ? kMcTiles * MR : MR;
   float* bbuf = direct_b ? nullptr : t_pack_b.get(size_t(KC) * size_t(NC));  // (NC/NR, KC, NR)
-  float* abuf = t_pack_a.get(size_t(KC) * size_t(MC));                        // (MC/MR, KC, MR)
+  // (MC/MR, KC, MR) panels, or MR rows at stride a_row_ld
+  float* abuf = t_pack_a.get(a_rows ? size_t(ks.a_row_ld) * size_t(MR) : size_t(KC) * size_t(MC));
   if ((!direct_b && !bbuf) || !abuf) {
     region_scalar(p, r);
     return false;
@@ -377,13 +383,20 @@ bool run_region(const Problem& p, const KernelSet& ks, const Region& r) {
               pack_rows(abuf, int(MR), A + ir + pc * p.a_cs, p.a_cs, kc,
                         std::min(MC, r.m1 - ir));
             t.a = abuf + slab * kc;
+          } else if (a_rows) {
+            for (int64_t i = 0; i < MR; ++i) {  // the kernel reads all MR rows: zeros past m
+              float* row = abuf + i * ks.a_row_ld;
+              if (i < t.m) std::memcpy(row, A + (ir + i) * p.a_rs + pc, sizeof(float) * kc);
+              else std::fill(row, row + kc, 0.f);
+            }
+            t.a = abuf;
           } else {
             ks.pack(abuf, int(MR), A + ir * p.a_rs + pc * p.a_cs, F32, p.a_cs, p.a_rs, kc, t.m);
             t.a = abuf;
           }
           t.rs_a = 1;
           t.cs_a = MR;
-          kernel = direct_b ? ks.direct_b : ks.packed;
+          kernel = direct_b ? ks.direct_b : a_rows ? ks.rows_a : ks.packed;
         }
         for (int64_t jr = 0; jr < nc; jr += NR) {
           t.n = int(std::min(NR, nc - jr));
@@ -418,16 +431,17 @@ int64_t regions_per_batch(int64_t batch, int threads) {
 }
 
 // Factors s regions into a (sm x sn) grid, sm <= row tiles and sn <= column tiles,
-// minimising the packing each region repeats (K * (rows + columns)). Lowers s when the
-// matrix has too few tiles.
-void choose_grid(int64_t s, int64_t M, int64_t N, int64_t MR, int64_t NR, int64_t* sm,
-                 int64_t* sn) {
+// minimising the packing each region repeats: K * (rows * a_cost + columns * b_cost), the
+// costs per packed element (a transposing pack costs several times a row copy). Lowers s
+// when the matrix has too few tiles.
+void choose_grid(int64_t s, int64_t M, int64_t N, int64_t MR, int64_t NR, double a_cost,
+                 double b_cost, int64_t* sm, int64_t* sn) {
   const int64_t tiles_m = (M + MR - 1) / MR, tiles_n = (N + NR - 1) / NR;
   for (; s > 1; --s) {
     double best = -1;
     for (int64_t f = 1; f <= s; ++f) {
       if (s % f || f > tiles_m || s / f > tiles_n) continue;
-      const double cost = double(M) / f + double(N) / (s / f);
+      const double cost = a_cost * double(M) / f + b_cost * double(N) / (s / f);
       if (best < 0 || cost < best) best = cost, *sm = f, *sn = s / f;
     }
     if (best >= 0) return;
@@ -506,9 +520,14 @@ void run_problem(Problem p, int64_t batch) {
   const int threads = tiny ? 1 : num_threads();
   const bool dot = p.c_cs == 1 && use_dot(p);
   const int64_t tile_m = dot ? kDotTile : ks.mr, tile_n = dot ? kDotTile : ks.nr;
+  // Relative cost per element of packing each operand (see run_region): a row copy (A stored
+  // (M, K) with a rows_a kernel, A stored (K, M), f32 B stored (K, N)) is 1, a transpose or
+  // a decode about 3.
+  const bool a_copied = (p.a_cs == 1 && ks.rows_a) || p.a_rs == 1;
+  const bool b_copied = !p.q4 && p.b_dtype == F32 && p.b_cs == 1;
   int64_t sm = 1, sn = 1;
-  choose_grid(regions_per_batch(concurrent_batch, threads), p.M, p.N, tile_m, tile_n, &sm,
-              &sn);
+  choose_grid(regions_per_batch(concurrent_batch, threads), p.M, p.N, tile_m, tile_n,
+              a_copied ? 1.0 : 3.0, b_copied ? 1.0 : 3.0, &sm, &sn);
   const int64_t per_batch = sm * sn;
 
   auto run_tasks = [&](int64_t first_batch, int64_t batches) {

@@ -13,7 +13,8 @@
 namespace tl::gemm_detail {
 
 // One register tile: c (m, n) = alpha * a (m, kc) @ b (kc, n) + beta * c, m <= MR, n <= NR.
-// a: element (i, k) at a[i*rs_a + k*cs_a]; packed panels have rs_a = 1, cs_a = MR.
+// a: element (i, k) at a[i*rs_a + k*cs_a]; packed panels have rs_a = 1, cs_a = MR (the
+//    rows_a kernel reads a[i*a_row_ld + k] whatever rs_a says).
 // b: row k at b + k*rs_b, NR contiguous floats (a packed panel, rs_b = NR, zero padded),
 //    or, for the "direct B" variant, a row of the caller's f32 B read with masked loads.
 // c: element (i, j) at c[i*ldc + j]; beta == 0 means c is not read.
@@ -57,6 +58,11 @@ struct KernelSet {
   TileKernel direct_b; // a packed, b rows read in place (f32, row-contiguous B)
   TileKernel dot;      // the dot-product form above
   PackFn pack;
+  // a as MR rows at the fixed stride a_row_ld >= kc, b packed: a row-major A panel is
+  // copied row by row instead of transposed into (kc, MR), several times cheaper. Null
+  // where the set has none.
+  TileKernel rows_a = nullptr;
+  int64_t a_row_ld = 0;
 };
 
 // Kernel sets per SIMD level; the SIMD ones exist only on x86-64.

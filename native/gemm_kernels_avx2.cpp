@@ -24,7 +24,8 @@ TL_AVX2 inline __m256i lanes_mask(int n) {
   return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(table + 8 - n));
 }
 
-// See tile_14x32 in gemm_kernels_avx512.cpp for the meaning of kPackedA / kDirectB.
+// kPackedA: a is a packed (kc, 6) panel, else read through (rs_a, cs_a) (full tiles only);
+// kDirectB: as in tile_14x32 (gemm_kernels_avx512.cpp).
 template <bool kPackedA, bool kDirectB>
 TL_AVX2 void tile_6x16(const Tile& t) {
   const __m256i mask0 = lanes_mask(t.n), mask1 = lanes_mask(t.n - 8);

@@ -1,8 +1,9 @@
 // AVX-512 GEMM micro-kernel: 14 x 32 register tile.
 //
 // Why 14 x 32: 28 accumulators + 2 B vectors + 1 broadcast = 31 of the 32 zmm registers.
-// Each k step issues 2 B loads and 14 broadcasts (folded into the FMAs as {1to16}
-// operands) for 28 FMAs, so the two FMA ports stay busy with load ports to spare.
+// Each k step issues 2 B loads and 14 broadcast loads for 28 FMAs, so the two FMA ports
+// stay busy with load ports to spare (folding the broadcasts into the FMAs as {1to16}
+// operands loads each A value twice and measured 10% slower on Zen 5).
 // Transposing packs (f32, contiguous along k) use 16 x 16 blocks with masked stores; the
 // rest reuses the AVX2 routines.
 #if defined(__x86_64__)
@@ -25,11 +26,16 @@ inline __attribute__((target("avx512f"))) __mmask16 lanes_mask(int n) {
   return n >= 16 ? __mmask16(0xFFFF) : n <= 0 ? __mmask16(0) : __mmask16((1u << n) - 1);
 }
 
-// kPackedA: a is a packed (kc, 14) panel, else read through (rs_a, cs_a); the driver only
-// passes unpacked A for full 14-row tiles, so no row is read out of bounds.
+// How a tile reads a (see Tile and KernelSet::rows_a): kStrided through (rs_a, cs_a) (the
+// driver passes unpacked A only for full 14-row tiles, so no row is read out of bounds);
+// kPanel a packed (kc, 14) panel; kRows 14 rows at the fixed stride kRowLd, so every row is
+// a constant offset from one pointer and a row-major A is copied, not transposed.
+enum AForm { kStrided, kPanel, kRows };
+constexpr int64_t kRowLd = 264;  // KC + 8: rows 1056 B apart, spread over the L1 sets
+
 // kDirectB: b rows are the caller's B, read with masked loads (n may be < 32); else a
 // packed zero-padded panel.
-template <bool kPackedA, bool kDirectB>
+template <AForm kA, bool kDirectB>
 __attribute__((target("avx512f"))) void tile_14x32(const Tile& t) {
   const __mmask16 mask0 = lanes_mask(t.n), mask1 = lanes_mask(t.n - 16);
   const bool full_n = t.n >= 32;
@@ -43,7 +49,7 @@ __attribute__((target("avx512f"))) void tile_14x32(const Tile& t) {
 #pragma GCC unroll 14
   for (int i = 0; i < kMR; ++i) acc0[i] = acc1[i] = _mm512_setzero_ps();
 
-  const float* a = t.a;  // (14, kc) through (rs_a, cs_a), or a packed (kc, 14) panel
+  const float* a = t.a;
   const float* b = t.b;  // (kc, 32) rows at stride rs_b
   const int64_t rs_a = t.rs_a, cs_a = t.cs_a, rs_b = t.rs_b;
   for (int64_t k = 0; k < t.kc; ++k) {
@@ -62,11 +68,12 @@ __attribute__((target("avx512f"))) void tile_14x32(const Tile& t) {
     }
 #pragma GCC unroll 14
     for (int i = 0; i < kMR; ++i) {
-      const __m512 ai = _mm512_set1_ps(kPackedA ? a[i] : a[i * rs_a]);
+      const __m512 ai =
+          _mm512_set1_ps(kA == kPanel ? a[i] : kA == kRows ? a[i * kRowLd] : a[i * rs_a]);
       acc0[i] = _mm512_fmadd_ps(ai, b0, acc0[i]);
       acc1[i] = _mm512_fmadd_ps(ai, b1, acc1[i]);
     }
-    a += kPackedA ? kMR : cs_a;
+    a += kA == kPanel ? kMR : kA == kRows ? 1 : cs_a;
     b += rs_b;
   }
 
@@ -208,6 +215,9 @@ __attribute__((target("avx512f"))) inline void transpose16x16(__m512 r[16]) {
   }
 }
 
+// How far ahead along k (floats) the transposing pack prefetches each source row.
+constexpr int64_t kPackAhead = 64;
+
 // f32 sources contiguous along k (a row-major A, a B stored (N, K)): 16 x 16 blocks, masked
 // loads only for the k tail and masked stores for the panel width, so the 14-wide A panel
 // and the k tail need no scalar loop. Everything else: the AVX2 routines.
@@ -223,6 +233,12 @@ __attribute__((target("avx512f"))) void pack_avx512(float* dst, int W, const voi
       const int rows = std::clamp(w - i0, 0, 16);
       const __mmask16 smask = lanes_mask(W - i0);
       __m512 r[16];
+      // 16 or more rows read a line at a time are too many streams for the hardware
+      // prefetchers: a weight read cold from memory (the first use of each layer's weight in
+      // a forward) ran at ~0.7 of the speed of a cached one for 64-row products.
+      if (k0 + kPackAhead < kc)
+        for (int i = 0; i < rows; ++i)
+          _mm_prefetch(reinterpret_cast<const char*>(s + (i0 + i) * ws + k0 + kPackAhead), _MM_HINT_T0);
       for (int i = 0; i < 16; ++i)  // plain loads where the row is whole (see tile_14x32)
         r[i] = i >= rows ? _mm512_setzero_ps()
                : kn == 16 ? _mm512_loadu_ps(s + (i0 + i) * ws + k0)
@@ -238,9 +254,17 @@ __attribute__((target("avx512f"))) void pack_avx512(float* dst, int W, const voi
 const KernelSet& avx512_kernels() {
   // KC: the A panel (14 x 256 x 4 B = 14 KiB) stays in L1 across a sweep of the B block.
   // NC: the packed B block (256 x 1024 x 4 B = 1 MiB) stays in a 2 MiB L2.
-  static const KernelSet set{kMR,  kNR,  256, 1024, tile_14x32<true, false>,
-                             tile_14x32<false, false>, tile_14x32<true, true>, dot_4x4,
-                             pack_avx512};
+  static const KernelSet set{kMR,
+                             kNR,
+                             256,
+                             1024,
+                             tile_14x32<kPanel, false>,
+                             tile_14x32<kStrided, false>,
+                             tile_14x32<kPanel, true>,
+                             dot_4x4,
+                             pack_avx512,
+                             tile_14x32<kRows, false>,
+                             kRowLd};
   return set;
 }
 

@@ -53,7 +53,7 @@ export {
   T5EncoderModel, type PastKeyValues, KVCache, type DecoderOutput, type AutoTask, type RegisteredModelClass,
   registerConfig, registerModel, supportedModelTypes, modelClassFor, AutoConfig, AutoModel,
   AutoModelForSequenceClassification, AutoModelForTokenClassification, AutoModelForCausalLM,
-  AutoModelForMaskedLM, AutoModelForSeq2SeqLM, AutoModelForQuestionAnswering,
+  AutoModelForMaskedLM, AutoModelForSeq2SeqLM, AutoModelForQuestionAnswering, dequantizeModel,
 } from "./models/index.js";
 // peft
 export {

@@ -158,11 +158,13 @@ Examples:
     .argument("<dir>", "a run folder tunelab train saved an adapter in, or an adapter folder (adapter_config.json)")
     .requiredOption("--out <dir>", "the merged model's folder (new or empty)")
     .option("--base <dir>", "the base model (default: adapter_config.json's base_model_name_or_path)")
+    .option("--dequantize [dtype]", "a 4-/8-bit (QLoRA) base: merge exactly into its dequantized weights and save a float32 (or bfloat16) model, instead of re-quantizing the merged weights (PEFT's default)")
     .addHelpText("after", `
 Examples:
   $ tunelab merge runs/stories-lora --out runs/stories-merged
+  $ tunelab merge runs/stories-qlora --dequantize --out runs/stories-merged-f32
   $ tunelab serve --model runs/stories-merged`)
-    .action(async (dir: string, o: { out: string; base?: string }) => {
+    .action(async (dir: string, o: { out: string; base?: string; dequantize?: string | boolean }) => {
       await mergeCommand(dir, o);
     });
 

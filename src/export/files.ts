@@ -2,11 +2,20 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { PeftModel } from "../peft/peft_model.js";
+import { QuantizedLinear } from "../quant/quantized_linear.js";
+import type { Module } from "../nn/index.js";
 
-/** Exporters take plain models: an adapter is merged into its base first. */
-export function rejectPeft(model: object): void {
+/**
+ * Exporters take plain float models: an adapter is merged into its base first, and 4-/8-bit
+ * layers are dequantized (the files hold float weights; GGUF quantizes with its own types).
+ */
+export function requirePlainModel(model: Module): void {
   if (model instanceof PeftModel) {
     throw new Error("[export] this is a PEFT model; merge the adapter first (model.mergeAndUnload(), or `tunelab merge`), then export the merged model");
+  }
+  const quantized = [...model.namedModules()].find(([, m]) => m instanceof QuantizedLinear);
+  if (quantized) {
+    throw new Error(`[export] ${model.constructor.name} has bitsandbytes 4-/8-bit layers ("${quantized[0]}"); exporters write float weights: call dequantizeModel(model) first (tunelab export does this itself)`);
   }
 }
 

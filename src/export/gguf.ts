@@ -12,7 +12,7 @@ import { writeFileAtomic } from "../io/json.js";
 import { GgufWriter } from "./gguf_writer.js";
 import { QK, encodeTensor, type GgmlTypeName } from "./gguf_quant.js";
 import { llamaVocabMetadata } from "./gguf_vocab.js";
-import { rejectPeft } from "./files.js";
+import { requirePlainModel } from "./files.js";
 
 export const GGUF_OUTTYPES = ["f32", "f16", "q8_0", "q4_0"] as const;
 export type GgufOuttype = (typeof GGUF_OUTTYPES)[number];
@@ -74,7 +74,7 @@ function checkSupported(model: PreTrainedModel): void {
 }
 
 export async function exportGguf(model: PreTrainedModel, file: string, opts: GgufExportOptions): Promise<GgufExportResult> {
-  rejectPeft(model);
+  requirePlainModel(model);
   checkSupported(model);
   const outtype = opts?.outtype ?? "f16";
   if (!GGUF_OUTTYPES.includes(outtype)) throw new Error(`[gguf] outtype "${outtype}" is not supported; supported: ${GGUF_OUTTYPES.join(", ")}`);

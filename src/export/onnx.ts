@@ -12,7 +12,7 @@ import { encodeModel, type TensorProto } from "./onnx_proto.js";
 import { OPSET, type OnnxGraph } from "./onnx_graph.js";
 import { ENCODER_CLASSES, buildEncoderGraph } from "./onnx_encoders.js";
 import { DECODER_CLASSES, buildDecoderGraph } from "./onnx_decoders.js";
-import { rejectPeft, writeFolderAtomic } from "./files.js";
+import { requirePlainModel, writeFolderAtomic } from "./files.js";
 
 export interface OnnxExportOptions {
   /** Tokenizer files to put next to the model (Transformers.js needs them). */
@@ -76,7 +76,7 @@ function externalize(initializers: TensorProto[]): Uint8Array[] {
 }
 
 export async function exportOnnx(model: PreTrainedModel, outDir: string, opts: OnnxExportOptions = {}): Promise<OnnxExportResult> {
-  rejectPeft(model);
+  requirePlainModel(model);
   const graph = buildOnnxGraph(model);
   const weightBytes = graph.initializers.reduce((n, t) => n + (t.raw_data?.byteLength ?? 0), 0);
   const threshold = opts.externalDataThreshold ?? DEFAULT_EXTERNAL_THRESHOLD;

@@ -38,3 +38,4 @@ export { KVCache } from "./kv_cache.js";
 export {
   type AutoTask, type RegisteredModelClass, registerConfig, registerModel, supportedModelTypes, modelClassFor, AutoConfig, AutoModel, AutoModelForSequenceClassification, AutoModelForTokenClassification, AutoModelForCausalLM, AutoModelForMaskedLM, AutoModelForSeq2SeqLM, AutoModelForQuestionAnswering,
 } from "./auto.js";
+export { dequantizeModel, toSourceLayer } from "./dequantize.js";

@@ -11,6 +11,7 @@ import * as path from "node:path";
 import type { Tensor } from "../tensor/index.js";
 import { Module, Linear, listKeys } from "../nn/index.js";
 import type { PreTrainedModel, ModelInputs, ModelOutput, TaskKind } from "../models/modeling_utils.js";
+import { toSourceLayer } from "../models/dequantize.js";
 import { type PeftConfig, type InjectOptions, PeftConfigError } from "./config.js";
 import { type PeftMethod, peftMethods, parsePeftConfig } from "./registry.js";
 import { ModuleDict, ModulesToSaveWrapper, type Forwardable } from "./modules_to_save.js";
@@ -232,16 +233,23 @@ export class PeftModel extends Module {
   mergeAndUnload(opts: { dequantize?: "float32" | "bfloat16" } = {}): PreTrainedModel {
     // A 4-bit base merges by re-quantizing (PEFT's way) unless `dequantize` asks for a full-
     // precision model: then every 4-bit layer is dequantized first and the merge is exact.
+    // The adapters merge into (out, in) float Linears (their layout was fixed when they wrapped
+    // the quantized layer); layers that replaced a Conv1D turn back into one after the merge.
+    const fromInOut = new Set<Linear>();
     if (opts.dequantize) {
       for (const [p, m] of [...this.model.namedModules()]) {
         if (!(m instanceof QuantizedLinear)) continue;
-        this.model.replaceModule(p, m.toLinear("float32"));
+        const lin = m.toLinear("float32");
+        if (m.sourceLayout === "in_out") fromInOut.add(lin);
+        this.model.replaceModule(p, lin);
       }
       delete this.model.config.quantization_config;
     }
     const model = this.unloadLayers(true);
-    if (opts.dequantize === "bfloat16") {
-      for (const [, m] of model.namedModules()) if (m instanceof Linear) m.setParameter("weight", m.weight.to("bfloat16"));
+    for (const [p, m] of [...model.namedModules()]) {
+      if (!(m instanceof Linear)) continue;
+      if (opts.dequantize === "bfloat16") m.setParameter("weight", m.weight.to("bfloat16"));
+      if (fromInOut.has(m)) model.replaceModule(p, toSourceLayer(m, "in_out"));
     }
     return model;
   }

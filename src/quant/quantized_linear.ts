@@ -69,6 +69,13 @@ export abstract class QuantizedLinear extends Module {
   abstract bias: Tensor | null;
   /** bfloat16 emulates bitsandbytes' bf16 compute: input, decoded weight and output rounded to bf16. */
   computeDtype: ComputeDtype = "float32";
+  /**
+   * How the layer it replaced stored its weight: (in, out) for GPT-2's Conv1D (Transformers'
+   * `source_cls`). The quantized weight is (out, in) either way; a float copy made to be
+   * saved or exported must go back to the source's type, or a Hugging Face loader would read
+   * a square weight transposed.
+   */
+  sourceLayout: "out_in" | "in_out" = "out_in";
 
   /** The weight as the fused GEMM reads it (decoded to the values forward and backward use). */
   abstract operand(): Quant4Operand | Int8Operand;

@@ -54,6 +54,7 @@ export function quantizationTargets(model: Module, prefix: string, qc: BitsAndBy
     const [outFeatures, inFeatures] = layout === "out_in" ? w.shape : [w.shape[1], w.shape[0]];
     const module = m as Module & { bias?: Tensor | null };
     const swap = <L extends QuantizedLinear>(layer: L): L => {
+      layer.sourceLayout = layout;
       parent.replaceModule(name, layer);
       return layer;
     };

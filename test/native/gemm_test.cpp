@@ -253,9 +253,11 @@ TEST(gemm_k_zero_and_empty) {
 TEST(gemm_deterministic_and_thread_count_independent) {
   const int saved = tl::num_threads();
   for_each_level([] {
-    for (int t = 0; t < 4; ++t) {
+    // 300 x 260: either grid; 64 x 300: a split along N (few rows, a B worth sharing out).
+    for (int t = 0; t < 8; ++t) {
       Case c;
       c.ta = t & 1, c.tb = t & 2, c.M = 300, c.N = 260, c.K = 530, c.beta = 0.5f;
+      if (t & 4) c.M = 64, c.N = 300;
       std::vector<std::vector<float>> results;
       for (int threads : {2, 2, 1, 3}) {
         tl::set_num_threads(threads);

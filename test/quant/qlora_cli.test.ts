@@ -11,6 +11,7 @@ import { Linear4bit } from "../../src/quant/linear4bit.js";
 import { Linear8bit } from "../../src/quant/linear8bit.js";
 import { loadTrained } from "../../src/pipelines/index.js";
 import { AutoModelForSequenceClassification } from "../../src/models/index.js";
+import * as ort from "onnxruntime-node";
 import { DEMO_DIR, demoConfig, tempDir, tunelab, writeConfig } from "../cli/helpers.js";
 
 function count4bit(m: { namedModules(): Iterable<[string, unknown]> }): number {
@@ -110,4 +111,39 @@ test("mergeAndUnload on a 4-bit base: re-quantized by default (PEFT's way), or a
   let worst = 0;
   for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got2[i] - want[i]));
   assert.ok(worst > 0 && worst < 0.5, `re-quantized merge moved logits by ${worst}`);
+});
+
+// Export and `merge --dequantize` of a QLoRA run: float weights, never the packed 4-bit codes
+// (the ONNX once held them as matrices and onnxruntime refused the file).
+test("CLI: a QLoRA run exports to ONNX with its base dequantized (onnxruntime's logits equal tunelab's), and merge --dequantize writes a float model", async () => {
+  const dir = tempDir();
+  try {
+    const cfg = demoConfig(path.join(dir, "out"), { num_train_epochs: 1, max_steps: 3, eval_strategy: "no", save_strategy: "no" });
+    const file = writeConfig(dir, { ...cfg, method: "qlora", peft: { r: 4, lora_alpha: 8, target_modules: ["query", "value"] } });
+    assert.equal(tunelab(["train", file]).status, 0);
+    const run = path.join(dir, "out");
+    const exp = tunelab(["export", run, "--format", "onnx", "--out", path.join(dir, "onnx")]);
+    assert.equal(exp.status, 0, exp.output);
+    assert.match(exp.output, /its base is 4-\/8-bit: dequantized to float32 first/);
+    const trained = await loadTrained(run);
+    trained.model.eval();
+    const ids = [2, 5, 9, 3, 7];
+    const want = trained.model.forward({ input_ids: [ids], attention_mask: [ids.map(() => 1)] }).logits.toFloat32Array();
+    const session = await ort.InferenceSession.create(path.join(dir, "onnx", "onnx", "model.onnx"));
+    const i64 = (a: number[]) => new ort.Tensor("int64", BigInt64Array.from(a.map(BigInt)), [1, a.length]);
+    const got = (await session.run({ input_ids: i64(ids), attention_mask: i64(ids.map(() => 1)), token_type_ids: i64(ids.map(() => 0)) })).logits.data as Float32Array;
+    for (let i = 0; i < want.length; i++) assert.ok(Math.abs(got[i] - want[i]) < 1e-4, `onnxruntime ${got[i]} vs tunelab ${want[i]}`);
+
+    const merged = tunelab(["merge", run, "--dequantize", "--out", path.join(dir, "merged")]);
+    assert.equal(merged.status, 0, merged.output);
+    assert.equal(JSON.parse(fs.readFileSync(path.join(dir, "merged", "config.json"), "utf8")).quantization_config, undefined);
+    const requant = tunelab(["merge", run, "--out", path.join(dir, "merged4")]);
+    assert.match(requant.output, /re-quantized \(PEFT's way; --dequantize gives an exact float model\)/);
+    const exp4 = tunelab(["export", path.join(dir, "merged4"), "--format", "onnx", "--out", path.join(dir, "onnx4")]);
+    assert.equal(exp4.status, 0, exp4.output);
+    assert.match(exp4.output, /holds a quantized model: dequantized to float32 first/);
+    assert.equal(tunelab(["merge", run, "--dequantize", "float16", "--out", path.join(dir, "m16")]).status !== 0, true, "float16 is refused");
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

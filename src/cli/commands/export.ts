@@ -9,6 +9,8 @@ import { loadTrained } from "../../pipelines/trained.js";
 import { TASK_NAMES, type TaskName } from "../../pipelines/tasks.js";
 import { PeftModel } from "../../peft/peft_model.js";
 import type { PreTrainedModel } from "../../models/modeling_utils.js";
+import { dequantizeModel } from "../../models/dequantize.js";
+import { isQuantized } from "../../quant/prepare.js";
 import { exportOnnx } from "../../export/onnx.js";
 import { GGUF_OUTTYPES, exportGguf, type GgufOuttype } from "../../export/gguf.js";
 
@@ -36,9 +38,14 @@ export async function exportCommand(dir: string, opts: ExportCommandOptions, out
   if (format === "onnx" && opts.outtype !== undefined) throw new Error("[export] --outtype is for --format gguf; ONNX exports are float32");
   const trained = await loadTrained(dir, { task: opts.task as TaskName | undefined, tokenizer: opts.tokenizer ?? null });
   let model = trained.model as unknown as PreTrainedModel;
+  const quantized = isQuantized(model);
+  const bits = quantized ? " (its base is 4-/8-bit: dequantized to float32 first, as the files hold float weights)" : "";
   if (model instanceof PeftModel) {
-    out.info(`[export] ${dir} is an adapter: merging it into its base model before export`);
-    model = model.mergeAndUnload();
+    out.info(`[export] ${dir} is an adapter: merging it into its base model before export${bits}`);
+    model = model.mergeAndUnload(quantized ? { dequantize: "float32" } : {});
+  } else if (quantized) {
+    dequantizeModel(model);
+    out.info(`[export] ${dir} holds a quantized model: dequantized to float32 first, as the files hold float weights`);
   }
   model.eval();
   const target = path.resolve(opts.out);

@@ -5,6 +5,7 @@
  * does (and writes into the saved config). `bias` decides which base biases train and are saved.
  */
 import type { PreTrainedModel } from "../../models/modeling_utils.js";
+import { Linear } from "../../nn/index.js";
 import { prepareQloraBase } from "../../quant/prepare.js";
 import type { PeftMethod } from "../registry.js";
 import { LORA_TARGET_MODULES, resolveTargets, weightLayoutOf, isTunerLayer, walkModules } from "../targets.js";
@@ -24,7 +25,7 @@ export function injectLora(model: PreTrainedModel, config: LoraConfig, adapterNa
     const wantFanInFanOut = layer.layout === "in_out";
     if (config.fan_in_fan_out !== wantFanInFanOut) {
       console.warn(
-        `[peft] LoRA: fan_in_fan_out is ${config.fan_in_fan_out} but "${path}" is ${wantFanInFanOut ? "a Conv1D ((in, out) weight)" : "an nn.Linear"}; setting fan_in_fan_out to ${wantFanInFanOut}`,
+        `[peft] LoRA: fan_in_fan_out is ${config.fan_in_fan_out} but "${path}" is ${wantFanInFanOut ? "a Conv1D ((in, out) weight)" : `${layer.base_layer instanceof Linear ? "an nn.Linear" : `a ${layer.base_layer.constructor.name}`} ((out, in) weight)`}; setting fan_in_fan_out to ${wantFanInFanOut}`,
       );
       config.fan_in_fan_out = wantFanInFanOut;
     }
