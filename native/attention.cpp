@@ -590,8 +590,11 @@ void backward_kv_head(const Problem& p, const Grads& g, const float* q, const fl
 void attention_forward(float* out, float* lse, const float* q, const float* k,
                        const float* v, const AttentionArgs& a) {
   const Problem p(a, attn_ops());
-  const int64_t q_blocks = (a.Tq + kQueryBlock - 1) / kQueryBlock;
-  parallel_for(a.B * a.H * q_blocks, 1, [&](int, int64_t begin, int64_t end) {
+  const int64_t q_blocks = (a.Tq + kQueryBlock - 1) / kQueryBlock, tasks = a.B * a.H * q_blocks;
+  // Below ~2^18 multiply-adds (a generated token's query against its cache) handing tasks
+  // to the pool costs more than the work: 12 heads x 96 keys took 12 us on one thread, 20+ on two.
+  const bool tiny = double(a.B * a.H) * double(a.Tq) * double(a.Tk) * double(a.D) < 262144.0;
+  parallel_for(tasks, tiny ? tasks : 1, [&](int, int64_t begin, int64_t end) {
     ForwardScratch w(a.D, a.Tk);
     for (int64_t t = begin; t < end; ++t) {
       const int64_t bh = t / q_blocks, i0 = (t % q_blocks) * kQueryBlock;

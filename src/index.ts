@@ -50,7 +50,7 @@ export {
   MistralForSequenceClassification, MistralConfig, Qwen2Model, Qwen2ForCausalLM,
   Qwen2ForSequenceClassification, Qwen2Config, T5Config, T5Block, type T5StackInputs, T5Stack,
   type T5Inputs, type T5Output, T5PreTrainedModel, shiftRight, T5Model, T5ForConditionalGeneration,
-  T5EncoderModel, type PastKeyValues, type DecoderOutput, type AutoTask, type RegisteredModelClass,
+  T5EncoderModel, type PastKeyValues, KVCache, type DecoderOutput, type AutoTask, type RegisteredModelClass,
   registerConfig, registerModel, supportedModelTypes, modelClassFor, AutoConfig, AutoModel,
   AutoModelForSequenceClassification, AutoModelForTokenClassification, AutoModelForCausalLM,
   AutoModelForMaskedLM, AutoModelForSeq2SeqLM, AutoModelForQuestionAnswering, dequantizeModel,

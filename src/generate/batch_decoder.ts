@@ -16,7 +16,8 @@
 import { type Tensor, noGrad, scope, tensor, cat, zeros, indexSelect } from "../tensor/index.js";
 import type { SeededRandom } from "../tensor/index.js";
 import type { PreTrainedModel, ModelInputs } from "../models/modeling_utils.js";
-import type { DecoderOutput, PastKeyValues } from "../models/decoder_utils.js";
+import type { DecoderInputs, DecoderOutput, PastKeyValues } from "../models/decoder_utils.js";
+import { KVCache } from "../models/kv_cache.js";
 import { chooseToken } from "./logits_process.js";
 import type { FinishReason, RowOptions } from "./options.js";
 import { TextStream } from "./text_stream.js";
@@ -75,10 +76,12 @@ export interface BatchDecoderOptions {
 export class BatchDecoder {
   readonly encoderDecoder: boolean;
   private readonly useCache: boolean;
+  /** The model extends a KVCache in place (else past keys/values are concatenated every step). */
+  private readonly inPlace: boolean;
   private readonly start: number;
   private rows: Sequence[] = [];
-  /** Self-attention keys/values (B, Hkv, P, D) per layer, and which of the P columns each row attends. */
-  private past: PastKeyValues | null = null;
+  /** Self-attention keys/values, (B, Hkv, P, D) per layer, and which of the P columns each row attends. */
+  private past: KVCache | PastKeyValues | null = null;
   private mask: number[][] = [];
   /** Encoder-decoder: cross-attention keys/values (B, H, S, D) per layer (with the cache), or the encoder output per row (without). */
   private cross: PastKeyValues | null = null;
@@ -88,6 +91,7 @@ export class BatchDecoder {
   constructor(readonly model: PreTrainedModel, opts: BatchDecoderOptions = {}) {
     this.useCache = opts.use_cache ?? true;
     this.encoderDecoder = isEncoderDecoder(model);
+    this.inPlace = this.useCache && !this.encoderDecoder && (model.constructor as typeof PreTrainedModel).acceptsKVCache;
     this.start = this.encoderDecoder ? decoderStartTokenId(model) : -1;
   }
 
@@ -143,6 +147,7 @@ export class BatchDecoder {
 
   private run(fn: () => void): void {
     const wasTraining = this.model.training;
+    if (!wasTraining) return noGrad(() => scope(fn));  // eval() walks every module: not per token
     this.model.eval();
     try {
       noGrad(() => scope(fn));
@@ -160,9 +165,15 @@ export class BatchDecoder {
     // Only the last position's scores are needed: logits_to_keep 1 skips the rest of the LM head.
     const inputs = { input_ids: ids, attention_mask: mask, position_ids: positionsFromMask(mask), logits_to_keep: 1 };
     if (!this.useCache) return this.setPending(seqs, this.forward(inputs));
-    const out = this.forward({ ...inputs, use_cache: true });
+    const fresh = this.inPlace ? new KVCache(this.reserve(seqs)) : null;
+    const out = this.forward({ ...inputs, use_cache: true, ...(fresh ? { past_key_values: fresh } : {}) });
     this.setPending(seqs, out);
-    this.mergeSelfCache(this.keepCache(out.past_key_values), mask);
+    this.mergeSelfCache(fresh ?? this.keepCache(out.past_key_values), mask);
+  }
+
+  /** Positions a cache reserves past the prompt: the most tokens a row may still add (bounded; it grows beyond). */
+  private reserve(seqs: Sequence[]): number {
+    return Math.min(256, Math.max(0, ...seqs.map((s) => s.input.options.max_new_tokens - s.generated.length)));
   }
 
   private decodeStep(): void {
@@ -174,9 +185,11 @@ export class BatchDecoder {
     else Object.assign(inputs, { input_ids: feed, position_ids: this.rows.map((r) => [r.nextPosition - 1]) });
     const out = this.forward(inputs as ModelInputs);
     this.setPending(this.rows, out);
-    const next = this.keepCache(out.past_key_values);
-    releaseCache(this.past);
-    this.past = next;
+    if (!(this.past instanceof KVCache)) {  // a KVCache was extended in place
+      const next = this.keepCache(out.past_key_values);
+      releaseCache(this.past);
+      this.past = next;
+    }
     this.mask = mask;
   }
 
@@ -219,8 +232,8 @@ export class BatchDecoder {
 
   // ---- batch bookkeeping ---------------------------------------------------------------
 
-  private forward(inputs: ModelInputs & { use_cache?: boolean; logits_to_keep?: number }): DecoderBatchOutput {
-    return (this.model.forward as (i: ModelInputs) => DecoderBatchOutput)(inputs);
+  private forward(inputs: DecoderInputs): DecoderBatchOutput {
+    return (this.model.forward as (i: DecoderInputs) => DecoderBatchOutput)(inputs);
   }
 
   /** Each row's next-token scores: the last position of its logits. */
@@ -237,14 +250,16 @@ export class BatchDecoder {
     return cache;
   }
 
-  private mergeSelfCache(cache: PastKeyValues, mask: number[][]): void {
+  private mergeSelfCache(cache: KVCache | PastKeyValues, mask: number[][]): void {
     if (!this.past) {
       this.past = cache;
       this.mask = mask;
       return;
     }
-    const merged = mergeCaches(this.past, this.mask, cache, mask, "left");
-    this.past = merged.cache;
+    const old = [this.past, cache];
+    const merged = mergeCaches(layersOf(this.past), this.mask, layersOf(cache), mask, "left");
+    for (const c of old) if (c instanceof KVCache) c.dispose();
+    this.past = this.inPlace ? inPlaceCache(merged.cache, this.reserve(this.rows)) : merged.cache;
     this.mask = merged.mask;
   }
 
@@ -262,14 +277,18 @@ export class BatchDecoder {
       return;
     }
     this.run(() => {
-      this.past = selectRows(this.past, index);
+      // A KVCache is rebuilt from the kept rows and columns (only when the batch changes).
+      const old = this.past instanceof KVCache ? this.past : null;
+      let past = selectRows(this.past ? layersOf(this.past) : null, index);
+      old?.dispose();
       this.cross = selectRows(this.cross, index);
-      if (index.length === 0) return;
-      const lead = leadingPadding(this.mask);
+      const lead = index.length === 0 ? 0 : leadingPadding(this.mask);
       if (lead > 0) {
-        this.past = sliceColumns(this.past!, lead, this.mask[0].length - lead);
+        past = sliceColumns(past!, lead, this.mask[0].length - lead);
         this.mask = this.mask.map((m) => m.slice(lead));
       }
+      this.past = old && past ? inPlaceCache(past, this.reserve(this.rows)) : past;
+      if (index.length === 0) return;
       const trail = trailingPadding(this.encoderMask);
       if (this.cross && trail > 0) {
         const S = this.encoderMask[0].length;
@@ -379,6 +398,18 @@ function trailingPadding(mask: number[][]): number {
 function trimColumns(mask: number[][], side: "right"): number[][] {
   const n = side === "right" ? trailingPadding(mask) : 0;
   return n ? mask.map((m) => m.slice(0, m.length - n)) : mask;
+}
+
+/** Per layer [key, value]: a KVCache's views of what it holds, or the tensors themselves. */
+function layersOf(past: KVCache | PastKeyValues): PastKeyValues {
+  return past instanceof KVCache ? past.toLayers() : past;
+}
+
+/** A KVCache holding copies of `past`, which is freed. */
+function inPlaceCache(past: PastKeyValues, reserve: number): KVCache {
+  const cache = KVCache.from(past, reserve);
+  releaseCache(past);
+  return cache;
 }
 
 export function releaseCache(past: PastKeyValues | null | undefined): void {

@@ -6,11 +6,19 @@
 import { Tensor, tensor, expand, crossEntropy, indexSelect } from "../tensor/index.js";
 import { checkpoint } from "../nn/index.js";
 import { type IdsLike, type ModelInputs, type ModelOutput, toIds, toFloat } from "./modeling_utils.js";
+import { KVCache } from "./kv_cache.js";
 
 /** Per layer [key, value], each (B, Hkv, P, D): prefix tuning's prompts, or a KV cache. */
 export type PastKeyValues = [Tensor, Tensor][];
 
-export interface DecoderInputs extends ModelInputs {
+export interface DecoderInputs extends Omit<ModelInputs, "past_key_values"> {
+  /**
+   * Per layer [key, value] (B, Hkv, P, D) prepended to attention (prefix tuning, a cache), or
+   * a KVCache (models whose class has acceptsKVCache), which the forward pass extends in
+   * place with the new positions: generation's cache, with no copy of the past per token.
+   * The outputs carry no past_key_values then: the cache is the caller's.
+   */
+  past_key_values?: PastKeyValues | KVCache;
   /** Return every layer's [key, value] (past + new) for incremental decoding. */
   use_cache?: boolean;
   /**
@@ -32,8 +40,16 @@ export function expandBatch(t: Tensor, B: number): Tensor {
 }
 
 /** The number of positions already held by past_key_values (0 without). */
-export function pastLength(past: PastKeyValues | undefined): number {
+export function pastLength(past: PastKeyValues | KVCache | undefined): number {
+  if (past instanceof KVCache) return past.length;
   return past && past.length > 0 ? past[0][0].shape[2] : 0;
+}
+
+/** Fails unless past_key_values covers `layers` layers (a new, empty KVCache fits any model). */
+export function checkPastLayers(past: PastKeyValues | KVCache | undefined, layers: number, where: string, what: string): void {
+  const n = past instanceof KVCache ? past.numLayers : past?.length;
+  if (n === undefined || n === layers || (n === 0 && past instanceof KVCache)) return;
+  throw new RangeError(`[${where}] past_key_values has ${n} layers but the model has ${what} = ${layers}`);
 }
 
 /** Position ids arange(pastLen, pastLen + L) for every row (HF forward semantics, no mask correction). */

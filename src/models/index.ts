@@ -34,6 +34,7 @@ export {
   T5Block, type T5StackInputs, T5Stack, type T5Inputs, type T5Output, T5PreTrainedModel, shiftRight, T5Model, T5ForConditionalGeneration, T5EncoderModel,
 } from "./t5/modeling.js";
 export { type PastKeyValues, type DecoderOutput, keyPaddingMask } from "./decoder_utils.js";
+export { KVCache } from "./kv_cache.js";
 export {
   type AutoTask, type RegisteredModelClass, registerConfig, registerModel, supportedModelTypes, modelClassFor, AutoConfig, AutoModel, AutoModelForSequenceClassification, AutoModelForTokenClassification, AutoModelForCausalLM, AutoModelForMaskedLM, AutoModelForSeq2SeqLM, AutoModelForQuestionAnswering,
 } from "./auto.js";

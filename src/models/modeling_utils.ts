@@ -116,6 +116,8 @@ export class PreTrainedModel extends Module {
   static ignoreMissing: RegExp[] = [];
   /** Checkpoint keys that are dropped silently (HF's _keys_to_ignore_on_load_unexpected: a pooler a head has no use for). */
   static ignoreUnexpected: RegExp[] = [];
+  /** Whether forward takes a KVCache as past_key_values (extended in place); generation then uses one. */
+  static readonly acceptsKVCache: boolean = false;
 
   loadReport: LoadReport | null = null;
   // A plain field, not a #private one: Module.clone (PEFT's modules_to_save) copies own properties.

@@ -9,8 +9,9 @@ import { Module, ModuleList, LayerNorm, Dropout, Linear, Embedding, getActivatio
 import { zeros } from "../../nn/init.js";
 import { PreTrainedModel, toIds, type TaskKind } from "../modeling_utils.js";
 import { GPT2Config } from "./config.js";
+import { KVCache } from "../kv_cache.js";
 import {
-  type PastKeyValues, type DecoderInputs, type DecoderOutput, expandBatch, checkpointLayer, pastLength, defaultPositionIds, keyPaddingMask, causalLmLoss, keptPositions, lastTokenIndices, poolRows,
+  type PastKeyValues, type DecoderInputs, type DecoderOutput, expandBatch, checkpointLayer, pastLength, checkPastLayers, defaultPositionIds, keyPaddingMask, causalLmLoss, keptPositions, lastTokenIndices, poolRows,
 } from "../decoder_utils.js";
 import { sequenceClassificationLoss } from "../loss_utils.js";
 
@@ -34,10 +35,11 @@ export class Conv1D extends Module {
   }
 }
 
-/** Per-forward context every layer reads: masks and the cache being built. */
+/** Per-forward context every layer reads: masks, and the cache being built or extended in place. */
 interface AttentionContext {
   mask: Tensor | null;
   present: PastKeyValues | null;
+  cache: KVCache | null;
 }
 
 export class GPT2Attention extends Module {
@@ -71,7 +73,9 @@ export class GPT2Attention extends Module {
     const q = this.splitHeads(qkv.narrow(2, 0, C));
     let k = this.splitHeads(qkv.narrow(2, C, C));
     let v = this.splitHeads(qkv.narrow(2, 2 * C, C));
-    if (past) {
+    if (ctx.cache) {
+      [k, v] = ctx.cache.update(this.layerIdx, k, v);
+    } else if (past) {
       k = cat([expandBatch(past[0], B), k], 2);
       v = cat([expandBatch(past[1], B), v], 2);
     }
@@ -129,6 +133,7 @@ export class GPT2PreTrainedModel extends PreTrainedModel {
   static override ignoreMissing = [/^lm_head\.weight$/];
   // Old checkpoints hold the causal-mask buffers attn.bias / attn.masked_bias.
   static override ignoreUnexpected = [/(^|\.)h\.\d+\.attn\.(masked_)?bias$/];
+  static override readonly acceptsKVCache = true;
   declare readonly config: GPT2Config;
 }
 
@@ -157,9 +162,9 @@ export class GPT2Model extends GPT2PreTrainedModel {
     if (!embeds) throw new Error("[GPT2Model] pass input_ids or inputs_embeds");
     const [B, L] = embeds.shape;
     const past = inputs.past_key_values;
-    if (past && past.length !== this.h.length) {
-      throw new RangeError(`[GPT2Model] past_key_values has ${past.length} layers but the model has n_layer = ${this.h.length}`);
-    }
+    checkPastLayers(past, this.h.length, "GPT2Model", "n_layer");
+    const cache = past instanceof KVCache ? past : null;
+    const pastList = cache ? undefined : (past as PastKeyValues | undefined);
     const pastLen = pastLength(past);
     if (pastLen + L > this.config.n_positions) {
       throw new RangeError(`[GPT2Model] ${pastLen + L} positions exceed n_positions = ${this.config.n_positions}`);
@@ -168,11 +173,12 @@ export class GPT2Model extends GPT2PreTrainedModel {
     let hidden = this.drop.forward(add(embeds, this.wpe.forward(positions)));
     const ctx: AttentionContext = {
       mask: keyPaddingMask(inputs.attention_mask, B, L, pastLen, "GPT2Model"),
-      present: inputs.use_cache ? [] : null,
+      present: inputs.use_cache && !cache ? [] : null,
+      cache,
     };
     this.h.items.forEach((block, i) => {
-      const p = past?.[i];
-      if (this.gradientCheckpointing && this.training && !ctx.present) {
+      const p = pastList?.[i];
+      if (this.gradientCheckpointing && this.training && !ctx.present && !cache) {
         const run = (x: Tensor, ...kv: Tensor[]) => block.forward(x, ctx, kv.length ? [kv[0], kv[1]] : undefined);
         hidden = checkpointLayer(run, [hidden, ...(p ?? [])]);
       } else {

@@ -8,8 +8,9 @@ import { Tensor, cat, scaledDotProductAttention, add, mul, applyRotaryEmb, ropeT
 import { Module, ModuleList, Linear, Embedding, RMSNorm, getActivation, type Activation, type LinearLike, type EmbeddingLike } from "../../nn/index.js";
 import { PreTrainedModel, type LoadReport, toIds, type TaskKind } from "../modeling_utils.js";
 import { LlamaConfig } from "./config.js";
+import { KVCache } from "../kv_cache.js";
 import {
-  type PastKeyValues, type DecoderInputs, type DecoderOutput, expandBatch, checkpointLayer, pastLength, defaultPositionIds, keyPaddingMask, causalLmLoss, keptPositions, lastTokenIndices, poolRows,
+  type PastKeyValues, type DecoderInputs, type DecoderOutput, expandBatch, checkpointLayer, pastLength, checkPastLayers, defaultPositionIds, keyPaddingMask, causalLmLoss, keptPositions, lastTokenIndices, poolRows,
 } from "../decoder_utils.js";
 import { sequenceClassificationLoss } from "../loss_utils.js";
 
@@ -70,6 +71,8 @@ interface LayerContext {
   positions: Tensor;
   mask: Tensor | null;
   present: PastKeyValues | null;
+  /** A cache extended in place (instead of past tensors concatenated). */
+  cache: KVCache | null;
 }
 
 export class LlamaAttention extends Module {
@@ -101,7 +104,9 @@ export class LlamaAttention extends Module {
     let k = applyRotaryEmb(this.k_proj.forward(hidden).reshape(B, T, this.kvHeads, D).permute(0, 2, 1, 3), ctx.cos, ctx.sin, ctx.positions);
     let v = this.v_proj.forward(hidden).reshape(B, T, this.kvHeads, D).permute(0, 2, 1, 3);
     // Past keys (a prefix, or a cache) are used as given: a prefix is never rotated.
-    if (past) {
+    if (ctx.cache) {
+      [k, v] = ctx.cache.update(this.layerIdx, k, v);
+    } else if (past) {
       k = cat([expandBatch(past[0], B), k], 2);
       v = cat([expandBatch(past[1], B), v], 2);
     }
@@ -136,6 +141,7 @@ export class LlamaPreTrainedModel extends PreTrainedModel {
   static override configClass: typeof LlamaConfig = LlamaConfig;
   static override baseModelPrefix = "model";
   static override ignoreMissing = [/^lm_head\.weight$/];
+  static override readonly acceptsKVCache = true;
   declare readonly config: LlamaConfig;
 
   /** lm_head.weight may be absent only when tied; otherwise it is reported as newly initialised. */
@@ -173,9 +179,9 @@ export class LlamaModel extends LlamaPreTrainedModel {
     if (!embeds) throw new Error(`[${this.constructor.name}] pass input_ids or inputs_embeds`);
     const [B, L] = embeds.shape;
     const past = inputs.past_key_values;
-    if (past && past.length !== this.layers.length) {
-      throw new RangeError(`[${this.constructor.name}] past_key_values has ${past.length} layers but the model has num_hidden_layers = ${this.layers.length}`);
-    }
+    checkPastLayers(past, this.layers.length, this.constructor.name, "num_hidden_layers");
+    const cache = past instanceof KVCache ? past : null;
+    const pastList = cache ? undefined : (past as PastKeyValues | undefined);
     const pastLen = pastLength(past);
     this.checkSlidingWindow(pastLen + L);
     const positions = inputs.position_ids !== undefined ? toIds(inputs.position_ids, "position_ids") : defaultPositionIds(B, L, pastLen);
@@ -183,12 +189,13 @@ export class LlamaModel extends LlamaPreTrainedModel {
     const ctx: LayerContext = {
       cos, sin, positions,
       mask: keyPaddingMask(inputs.attention_mask, B, L, pastLen, this.constructor.name),
-      present: inputs.use_cache ? [] : null,
+      present: inputs.use_cache && !cache ? [] : null,
+      cache,
     };
     let hidden = embeds;
     this.layers.items.forEach((layer, i) => {
-      const p = past?.[i];
-      if (this.gradientCheckpointing && this.training && !ctx.present) {
+      const p = pastList?.[i];
+      if (this.gradientCheckpointing && this.training && !ctx.present && !cache) {
         const run = (x: Tensor, ...kv: Tensor[]) => layer.forward(x, ctx, kv.length ? [kv[0], kv[1]] : undefined);
         hidden = checkpointLayer(run, [hidden, ...(p ?? [])]);
       } else {

@@ -115,7 +115,9 @@ export class T5Stack extends Module {
 }
 
 /** Inputs of the encoder-decoder models: encoder_outputs skips the encoder (generation runs it once). */
-export interface T5Inputs extends DecoderInputs {
+export interface T5Inputs extends Omit<DecoderInputs, "past_key_values"> {
+  /** Per decoder layer the self-attention [key, value] (B, H, P, D) before the new tokens (a KVCache is not taken). */
+  past_key_values?: PastKeyValues;
   /** The encoder's last hidden state (B, T, d_model), computed once by `encode`. */
   encoder_outputs?: Tensor;
   /** Per decoder layer the cross-attention [key, value] a use_cache forward returned: neither encoder nor encoder_outputs are needed then. */

@@ -67,18 +67,21 @@ function emptyHeadsLast(shape: number[]): { t: Tensor; rows: Rows } {
 const attentionOp = defineOp({
   name: "scaled_dot_product_attention",
   forward(_ctx, q: Tensor, k: Tensor, v: Tensor, bias: Tensor | null, mask: Tensor | null, cfg: Config) {
+    // cfg is this call's own: its options are filled in place (object spreads here cost as
+    // much as a generated token's whole attention kernel).
     const o = cfg.opts;
     const qr = readable(q), kr = readable(k), vr = readable(v);
     const out = emptyHeadsLast(q.shape);
     const lse = Tensor.empty([o.B, o.H, o.Tq]);
-    const rows = { qRows: qr.rows, kRows: kr.rows, vRows: vr.rows, outRows: out.rows };
-    const opts: AttentionOptions = { ...o, ...rows, bias: bias ? bias.f32() : null, keyMask: mask ? (mask.data as Uint8Array) : null };
+    o.qRows = qr.rows, o.kRows = kr.rows, o.vRows = vr.rows, o.outRows = out.rows;
+    o.bias = bias ? bias.f32() : null, o.keyMask = mask ? (mask.data as Uint8Array) : null;
     if (out.t.numel > 0) {
       if (o.Tk === 0) kernels().fill(out.t.buffer as Float32Array, 0, out.t.numel);
-      else kernels().attentionForward(from(out.t), lse.f32(), from(qr.t), from(kr.t), from(vr.t), opts);
+      else kernels().attentionForward(from(out.t), lse.f32(), from(qr.t), from(kr.t), from(vr.t), o);
     }
+    o.bias = null, o.keyMask = null;  // backward reads them from the saved tensors
     // Backward recomputes the probabilities from the output and the log-sum-exp.
-    return { out: out.t, saved: { q: qr.t, k: kr.t, v: vr.t, out: out.t, lse, bias, mask, cfg: { opts: { ...o, ...rows } } } };
+    return { out: out.t, saved: { q: qr.t, k: kr.t, v: vr.t, out: out.t, lse, bias, mask, cfg } };
   },
   backward({ q, k, v, out, lse, bias, mask, cfg }, dy, { needsInputGrad: need }) {
     const dq = need[0] ? emptyHeadsLast(q.shape) : null;
@@ -162,6 +165,7 @@ export function scaledDotProductAttention(q: Tensor, k: Tensor, v: Tensor, opts:
       B, H, Hkv, Tq, Tk, D, scale, causal: !!opts.isCausal,
       keyMask: null, bias: null, biasBatch: bias ? bias.shape[0] : 1,
       dropoutP: p, seed: p > 0 ? nextKernelSeed() : 0,
+      qRows: null, kRows: null, vRows: null, outRows: null,
     },
   };
   return attentionOp(q, k, v, bias, mask, cfg);
