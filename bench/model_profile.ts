@@ -77,8 +77,11 @@ const CLASSES = { bert: BertForSequenceClassification, gpt2: GPT2LMHeadModel, ll
 async function main(): Promise<void> {
   // `bert-base [steps]` (the cached checkpoint, the bench's full-step shape) or `<dir> <family> <B> <T> [steps]`.
   const argv = process.argv.slice(2);
-  // `generate` / `inference` after the model name profile those rows instead of the full step.
-  const mode = argv[1] === "generate" || argv[1] === "inference" ? argv.splice(1, 1)[0] : "full";
+  // `generate` / `inference` after the model name, or `--mode generate|inference` anywhere,
+  // profile those rows instead of the full step.
+  const flag = argv.indexOf("--mode");
+  const mode = flag >= 0 ? argv.splice(flag, 2)[1] : argv[1] === "generate" || argv[1] === "inference" ? argv.splice(1, 1)[0] : "full";
+  if (!["full", "generate", "inference"].includes(mode)) throw new Error(`model_profile: --mode ${mode}: use full, inference or generate`);
   const generating = mode === "generate";
   const known = CASES.find((c) => c.spec.key === argv[0] && c.mode === mode);
   if (known && !checkpointReady(checkpointDir(known.spec.family, known.spec.config))) throw new Error(`no cached ${argv[0]} checkpoint yet: run npm run bench -- models ${argv[0]} first`);

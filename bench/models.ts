@@ -303,7 +303,7 @@ function rowCells(row: Row, peak: Peak): (string | number)[] {
 function profile(c: ModelCase, quick: boolean): void {
   const dir = checkpointDir(c.spec.family, quick ? c.spec.quick : c.spec.config);
   say(`\n## Where the ${caseName(c)} goes (bench/model_profile.ts)\n`);
-  const r = spawnSync(process.execPath, [join(repoRoot, "dist", "bench", "model_profile.js"), dir, c.spec.family, String(c.B), String(c.T), "3"], { encoding: "utf8" });
+  const r = spawnSync(process.execPath, [join(repoRoot, "dist", "bench", "model_profile.js"), dir, c.spec.family, String(c.B), String(c.T), "3", "--mode", c.mode], { encoding: "utf8" });
   say(r.status === 0 ? r.stdout : `profile failed: ${r.stderr.trim().split("\n").slice(-3).join(" | ")}`);
 }
 
@@ -360,8 +360,10 @@ export async function benchModels(args: string[]): Promise<number> {
   for (const r of rows) {
     for (const [name, e] of Object.entries(r.engines)) if (e.error) say(`- ${caseName(r.c)}: ${name} failed: ${e.error}`);
   }
-  const profiled = cases.find((c) => c.spec.key === "bert-base" && c.mode === "full");
-  if (profiled && (args.includes("--profile") || (names.length === 0 && !quick))) profile(profiled, quick);
+  // Where the BERT-base full step and inference (the row compared with onnxruntime) spend their time.
+  if (args.includes("--profile") || (names.length === 0 && !quick)) {
+    for (const c of cases) if (c.spec.key === "bert-base" && (c.mode === "full" || c.mode === "inference")) profile(c, quick);
+  }
   const after = loadavg()[0];
   const took = (performance.now() - started) / 1000;
   const others = othersDuring.share();

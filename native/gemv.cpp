@@ -7,6 +7,7 @@
 #include "gemv.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 
 #include "simd.h"
@@ -199,9 +200,13 @@ bool gemv_rows(bool trans_a, int64_t M, int64_t N, int64_t K, float alpha, const
   }
 
   // Below ~2^18 multiply-adds waking the pool costs more than it saves (as in gemm.cpp).
+  // Otherwise every thread claims chunks one at a time, so a thread another process
+  // preempts holds up one chunk, not a fixed share (which thread sums a chunk does not
+  // change its partial).
   const bool tiny = double(M) * double(N) * double(K) < 262144.0;
-  parallel_for(chunks, tiny ? chunks : 1, [&](int, int64_t begin, int64_t end) {
-    for (int64_t s = begin; s < end; ++s) {
+  std::atomic<int64_t> next{0};
+  parallel_for(tiny ? 1 : num_threads(), 1, [&](int, int64_t, int64_t) {
+    for (int64_t s; (s = next.fetch_add(1, std::memory_order_relaxed)) < chunks;) {
       const int64_t k0 = s * per;
       Chunk c{x + k0, ldx, B + k0 * ldb, ldb, std::min(per, K - k0), N, parts + s * M * N, N};
       run_chunk(c, int(M));

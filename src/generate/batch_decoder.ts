@@ -236,11 +236,11 @@ export class BatchDecoder {
     return (this.model.forward as (i: DecoderInputs) => DecoderBatchOutput)(inputs);
   }
 
-  /** Each row's next-token scores: the last position of its logits. */
+  /** Each row's next-token scores: the last position of its logits (views of one copy: 200 KB a row for GPT-2's vocabulary). */
   private setPending(seqs: Sequence[], out: DecoderOutput): void {
     const [B, T, V] = out.logits.shape;
-    const last = out.logits.narrow(1, T - 1, 1).contiguous().toFloat32Array();
-    for (let b = 0; b < B; b++) seqs[b].pending = last.slice(b * V, (b + 1) * V);
+    const last = out.logits.narrow(1, T - 1, 1).toFloat32Array();
+    for (let b = 0; b < B; b++) seqs[b].pending = B === 1 ? last : last.subarray(b * V, (b + 1) * V);
   }
 
   /** Keeps a forward pass's cache beyond its scope (or fails with the model's name when it has none). */

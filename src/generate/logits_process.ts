@@ -29,6 +29,8 @@ export interface SamplingParams {
  * `rng` the row's generator (used only when sampling).
  */
 export function chooseToken(logits: Float32Array, seen: Iterable<number>, p: SamplingParams, rng: SeededRandom | null): number {
+  // Plain greedy needs no float64 copy: float32 -> float64 keeps the order (and the first maximum).
+  if (!p.do_sample && p.repetition_penalty === 1) return argmax(logits);
   const scores = Float64Array.from(logits);
   if (p.repetition_penalty !== 1) applyRepetitionPenalty(scores, seen, p.repetition_penalty);
   if (!p.do_sample) return argmax(scores);
