@@ -16,8 +16,9 @@
 // the SIMD level.
 //
 // Skinny shapes (LoRA: N or M of rank size) skip packing the operand that would be read
-// only once: with a single column panel (N <= NR) the kernel reads A in place, with a
-// single row panel (M <= MR) it reads f32 B rows in place. With row-major A and N <= 16
+// only once: with a single column panel (N <= NR) the kernel reads A in place, with a few
+// row panels (a prompt's 64 rows with AVX-512) it reads f32 B rows in place
+// (run_region_direct_b). With row-major A and N <= 16
 // (or M <= 4 against a weight stored (N, K)) a dot-product kernel replaces the outer
 // product, whose tile would be mostly padding.
 #include <algorithm>
@@ -324,25 +325,76 @@ void pack_rows(float* dst, int W, const float* src, int64_t ld, int64_t kc, int6
 // Rows of A packed per slab of this many register tiles (kc x kMcTiles*MR floats).
 constexpr int64_t kMcTiles = 10;
 
+// Few rows against f32 B stored (K, N) (a weight in (in, out) layout, GPT-2's Conv1D, at a
+// prompt's 64 rows): B is read in place, where packing it — reading a weight from memory
+// once per call — is most of the cost at these sizes. All of the region's A panels are
+// packed first (they are few), then each B tile column is swept by every panel in turn:
+// read from memory by the first, from cache by the rest. The tiles, K blocks and k order
+// are those of run_region, so the results are the same bits.
+bool run_region_direct_b(const Problem& p, const KernelSet& ks, const Region& r) {
+  const int64_t MR = ks.mr, NR = ks.nr;
+  const int64_t KC = balanced_block(p.K, ks.kc, 8);
+  const int64_t panels = (r.m1 - r.m0 + MR - 1) / MR;
+  float* abuf = t_pack_a.get(size_t(KC) * size_t(MR) * size_t(panels));  // (panels, KC, MR)
+  if (!abuf) {
+    region_scalar(p, r);
+    return false;
+  }
+  const float* A = p.A + r.batch * p.stride_a;  // (M, K) through (a_rs, a_cs)
+  const float* B = reinterpret_cast<const float*>(p.B) + r.batch * p.stride_b;  // (K, N)
+  float* C = p.C + r.batch * p.stride_c;
+  Tile t;
+  t.ldc = p.ldc, t.alpha = p.alpha, t.rs_a = 1, t.cs_a = MR, t.rs_b = p.b_rs;
+  for (int64_t pc = 0; pc < p.K; pc += KC) {
+    const int64_t kc = std::min(KC, p.K - pc);
+    t.kc = kc;
+    t.beta = pc == 0 ? p.beta : 1.f;  // later K blocks accumulate onto the first
+    for (int64_t q = 0; q < panels; ++q) {
+      const int64_t ir = r.m0 + q * MR;
+      ks.pack(abuf + q * kc * MR, int(MR), A + ir * p.a_rs + pc * p.a_cs, F32, p.a_cs, p.a_rs,
+              kc, int(std::min(MR, r.m1 - ir)));
+    }
+    for (int64_t jr = r.n0; jr < r.n1; jr += NR) {
+      t.n = int(std::min(NR, r.n1 - jr));
+      t.b = B + pc * p.b_rs + jr;
+      for (int64_t q = 0; q < panels; ++q) {
+        const int64_t ir = r.m0 + q * MR;
+        t.m = int(std::min(MR, r.m1 - ir));
+        t.a = abuf + q * kc * MR;
+        if (p.c_cs == 1) {
+          t.c = C + ir * p.ldc + jr;
+          t.bias = p.bias && pc + kc == p.K ? p.bias + jr : nullptr;
+          ks.direct_b(t);
+        } else {
+          store_strided_tile(p, t, ks.direct_b, C + ir * p.ldc + jr * p.c_cs);
+        }
+      }
+    }
+  }
+  return p.c_cs == 1;
+}
+
 // The blocked loop nest over one region, on the calling thread. Returns whether the
 // kernels' epilogue added the bias (not for a swapped C, nor the scalar fallback).
 bool run_region(const Problem& p, const KernelSet& ks, const Region& r) {
   const int64_t MR = ks.mr, NR = ks.nr;
   const bool direct_a = p.N <= NR;  // one column panel: each A element is read once
-  const bool direct_b = !direct_a && p.M <= MR && p.b_dtype == F32 && p.b_cs == 1;
+  if (!direct_a && p.M <= std::max<int64_t>(MR, ks.direct_b_rows) && p.b_dtype == F32 &&
+      p.b_cs == 1 && !p.q4)
+    return run_region_direct_b(p, ks, r);
   const int64_t KC = balanced_block(p.K, ks.kc, 8);
   const int64_t NC = balanced_block(r.n1 - r.n0, ks.nc, NR);
 
   // A stored (K, M) and read whole-tile: pack slabs of kMcTiles panels row by row.
   const bool a_slabs = !direct_a && p.a_rs == 1 && p.a_cs != 1;
   // A stored (M, K): copy each panel's rows for the rows_a kernel rather than transpose them.
-  const bool a_rows = !direct_a && !direct_b && p.a_cs == 1 && ks.rows_a && KC <= ks.a_row_ld;
-  const bool b_rows = !direct_b && !p.q4 && p.b_dtype == F32 && p.b_cs == 1;
+  const bool a_rows = !direct_a && p.a_cs == 1 && ks.rows_a && KC <= ks.a_row_ld;
+  const bool b_rows = !p.q4 && p.b_dtype == F32 && p.b_cs == 1;
   const int64_t MC = a_slabs ? kMcTiles * MR : MR;
-  float* bbuf = direct_b ? nullptr : t_pack_b.get(size_t(KC) * size_t(NC));  // (NC/NR, KC, NR)
+  float* bbuf = t_pack_b.get(size_t(KC) * size_t(NC));  // (NC/NR, KC, NR)
   // (MC/MR, KC, MR) panels, or MR rows at stride a_row_ld
   float* abuf = t_pack_a.get(a_rows ? size_t(ks.a_row_ld) * size_t(MR) : size_t(KC) * size_t(MC));
-  if ((!direct_b && !bbuf) || !abuf) {
+  if (!bbuf || !abuf) {
     region_scalar(p, r);
     return false;
   }
@@ -363,7 +415,7 @@ bool run_region(const Problem& p, const KernelSet& ks, const Region& r) {
       if (b_rows) {
         pack_rows(bbuf, int(NR), reinterpret_cast<const float*>(B) + pc * p.b_rs + jc, p.b_rs,
                   kc, nc);
-      } else if (!direct_b) {
+      } else {
         for (int64_t jp = 0; jp < nc; jp += NR)
           pack_b(p, ks, bbuf + jp * kc, int(NR), r.batch, pc, jc + jp, kc,
                  int(std::min(NR, nc - jp)), false);
@@ -396,17 +448,12 @@ bool run_region(const Problem& p, const KernelSet& ks, const Region& r) {
           }
           t.rs_a = 1;
           t.cs_a = MR;
-          kernel = direct_b ? ks.direct_b : a_rows ? ks.rows_a : ks.packed;
+          kernel = a_rows ? ks.rows_a : ks.packed;
         }
         for (int64_t jr = 0; jr < nc; jr += NR) {
           t.n = int(std::min(NR, nc - jr));
-          if (direct_b) {
-            t.b = reinterpret_cast<const float*>(B) + pc * p.b_rs + jc + jr;
-            t.rs_b = p.b_rs;
-          } else {
-            t.b = bbuf + jr * kc;
-            t.rs_b = NR;
-          }
+          t.b = bbuf + jr * kc;
+          t.rs_b = NR;
           if (p.c_cs == 1) {
             t.c = C + ir * p.ldc + jc + jr;
             t.bias = p.bias && pc + kc == p.K ? p.bias + jc + jr : nullptr;

@@ -63,6 +63,9 @@ struct KernelSet {
   // where the set has none.
   TileKernel rows_a = nullptr;
   int64_t a_row_ld = 0;
+  // Rows up to which f32 B stored (K, N) is read in place by direct_b, each B tile column
+  // swept by all the row panels in turn (see run_region_direct_b); 0: one panel, MR.
+  int64_t direct_b_rows = 0;
 };
 
 // Kernel sets per SIMD level; the SIMD ones exist only on x86-64.
