@@ -41,6 +41,8 @@ export class Sequence {
   readonly seen: number[];
   /** Scores for the next token, set by the forward pass that produced them. */
   pending: Float32Array | null = null;
+  /** The array `pending` is copied into, reused every step. */
+  scores: Float32Array | null = null;
   /** The position id of the next token fed (real tokens before it). */
   nextPosition: number;
 
@@ -183,6 +185,8 @@ export class BatchDecoder {
     const inputs: Record<string, unknown> = { past_key_values: this.past!, use_cache: true, attention_mask: mask };
     if (this.encoderDecoder) Object.assign(inputs, { decoder_input_ids: feed, decoder_attention_mask: mask, attention_mask: this.encoderMask, cross_attention_cache: this.cross! });
     else Object.assign(inputs, { input_ids: feed, position_ids: this.rows.map((r) => [r.nextPosition - 1]) });
+    // No padding column: the model reads no mask (the same as all ones), and builds no tensor for it.
+    if (!this.encoderDecoder && !mask.some((m) => m.includes(0))) delete inputs.attention_mask;
     const out = this.forward(inputs as ModelInputs);
     this.setPending(this.rows, out);
     if (!(this.past instanceof KVCache)) {  // a KVCache was extended in place
@@ -236,11 +240,21 @@ export class BatchDecoder {
     return (this.model.forward as (i: DecoderInputs) => DecoderBatchOutput)(inputs);
   }
 
-  /** Each row's next-token scores: the last position of its logits (views of one copy: 200 KB a row for GPT-2's vocabulary). */
+  /**
+   * Each row's next-token scores: the last position of its logits, copied into the row's own
+   * array, reused step to step (a fresh 200 KB array per token, GPT-2's vocabulary, costs a
+   * new memory mapping each time).
+   */
   private setPending(seqs: Sequence[], out: DecoderOutput): void {
     const [B, T, V] = out.logits.shape;
-    const last = out.logits.narrow(1, T - 1, 1).toFloat32Array();
-    for (let b = 0; b < B; b++) seqs[b].pending = B === 1 ? last : last.subarray(b * V, (b + 1) * V);
+    const last = out.logits.narrow(1, T - 1, 1);
+    const flat = last.isContiguous() ? last : last.contiguousCopy();
+    const values = flat.f32();
+    for (let b = 0; b < B; b++) {
+      const row = seqs[b].scores?.length === V ? seqs[b].scores! : (seqs[b].scores = new Float32Array(V));
+      row.set(values.subarray(b * V, (b + 1) * V));
+      seqs[b].pending = row;
+    }
   }
 
   /** Keeps a forward pass's cache beyond its scope (or fails with the model's name when it has none). */
