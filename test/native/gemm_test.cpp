@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "check.h"
+#include "levels.h"
 #include "kernels.h"
 #include "thread_pool.h"
 
@@ -80,24 +81,13 @@ void check_case(const Case& c, uint32_t seed = 1, double tol = 1e-4) {
   }
 }
 
-// Runs `fn` once at each SIMD level this machine has, then restores auto.
-template <class Fn>
-void for_each_level(Fn fn) {
-  tl::set_simd_level(0);
-  const int top = tl::simd_level();
-  for (int level = 1; level <= top; ++level) {
-    tl::set_simd_level(level);
-    fn();
-  }
-  tl::set_simd_level(0);
-}
 
 const int64_t kSizes[] = {1, 7, 13, 17, 33, 65, 130};
 
 }  // namespace
 
 TEST(gemm_all_transposes_odd_sizes) {
-  for_each_level([] {
+  check::for_each_level([] {
     for (int t = 0; t < 4; ++t)
       for (int64_t M : kSizes)
         for (int64_t N : kSizes)
@@ -111,7 +101,7 @@ TEST(gemm_all_transposes_odd_sizes) {
 
 TEST(gemm_k_blocking_and_large_tiles) {
   // K beyond one K block (256) and N beyond one N block (1024) with ragged edges.
-  for_each_level([] {
+  check::for_each_level([] {
     for (int t = 0; t < 4; ++t) {
       Case c;
       c.ta = t & 1, c.tb = t & 2, c.M = 75, c.N = 1100, c.K = 300, c.beta = 0.5f;
@@ -124,7 +114,7 @@ TEST(gemm_k_blocking_and_large_tiles) {
 
 TEST(gemm_skinny_lora_shapes) {
   // Rank-sized N, K or M take the unpacked-operand paths.
-  for_each_level([] {
+  check::for_each_level([] {
     for (int t = 0; t < 4; ++t)
       for (auto [M, K, N] : {std::array<int64_t, 3>{300, 200, 8}, {300, 8, 200}, {8, 300, 200},
                              {1, 300, 70}, {300, 70, 1}, {14, 50, 33}, {6, 50, 17},
@@ -140,7 +130,7 @@ TEST(gemm_skinny_lora_shapes) {
 TEST(gemm_bias_every_path) {
   // Blocked kernels (epilogue on the last K block), dot-product and swapped skinny shapes,
   // one-row products, batches, beta != 0.
-  for_each_level([] {
+  check::for_each_level([] {
     for (int t = 0; t < 4; ++t)
       for (auto [M, K, N] : {std::array<int64_t, 3>{75, 300, 1100}, {300, 200, 8}, {8, 300, 200},
                              {1, 300, 70}, {300, 70, 1}, {33, 17, 65}}) {
@@ -154,7 +144,7 @@ TEST(gemm_bias_every_path) {
 
 TEST(gemm_bias_rounds_like_a_separate_add) {
   // (alpha AB + beta C) + bias, the add rounded on its own: bit-identical to gemm then add.
-  for_each_level([] {
+  check::for_each_level([] {
     for (int t = 0; t < 4; ++t) {
       Case c;
       c.ta = t & 1, c.tb = t & 2, c.M = 70, c.N = 90, c.K = 600, c.bias = true;
@@ -171,7 +161,7 @@ TEST(gemm_bias_rounds_like_a_separate_add) {
 }
 
 TEST(gemm_bf16_b) {
-  for_each_level([] {
+  check::for_each_level([] {
     for (int t = 0; t < 4; ++t)
       for (int64_t n : {1, 13, 33, 130}) {
         Case c;
@@ -184,7 +174,7 @@ TEST(gemm_bf16_b) {
 }
 
 TEST(gemm_alpha_beta) {
-  for_each_level([] {
+  check::for_each_level([] {
     for (float alpha : {1.f, -0.5f, 2.f})
       for (float beta : {0.f, 1.f, -1.5f}) {
         Case c;
@@ -195,7 +185,7 @@ TEST(gemm_alpha_beta) {
 }
 
 TEST(gemm_batched_strides_and_broadcast) {
-  for_each_level([] {
+  check::for_each_level([] {
     for (int t = 0; t < 4; ++t)
       for (int bcast = 0; bcast < 3; ++bcast) {
         Case c;
@@ -210,7 +200,7 @@ TEST(gemm_batched_strides_and_broadcast) {
 }
 
 TEST(gemm_beta_zero_ignores_nan_in_c) {
-  for_each_level([] {
+  check::for_each_level([] {
     for (auto [M, N, K] : {std::array<int64_t, 3>{17, 33, 20}, {300, 5, 9}, {3, 200, 9}}) {
       const int64_t ldc = N + 2;
       check::Guarded C(M * ldc, std::numeric_limits<float>::quiet_NaN());
@@ -252,7 +242,7 @@ TEST(gemm_k_zero_and_empty) {
 
 TEST(gemm_deterministic_and_thread_count_independent) {
   const int saved = tl::num_threads();
-  for_each_level([] {
+  check::for_each_level([] {
     // 300 x 260: either grid; 64 x 300: a split along N (few rows, a B worth sharing out).
     for (int t = 0; t < 8; ++t) {
       Case c;
@@ -282,7 +272,7 @@ TEST(gemm_edge_tile_heights_match_full_tiles) {
   // Every edge height (M = 28 + 1..14 rows past two full 14-row tiles, and below one tile):
   // right against the reference, and each row bit-identical to the same row of a product
   // where it falls inside a full tile (an edge tile runs a shorter kernel, same FMAs).
-  for_each_level([] {
+  check::for_each_level([] {
     for (int t = 0; t < 4; ++t) {
       Case big;
       big.ta = t & 1, big.tb = t & 2, big.M = 56, big.N = 70, big.K = 300, big.pad = 0;

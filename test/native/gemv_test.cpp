@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "check.h"
+#include "levels.h"
 #include "gemv.h"
 #include "kernels.h"
 #include "thread_pool.h"
@@ -70,23 +71,13 @@ void check_case(const Case& c, uint32_t seed) {
   }
 }
 
-template <class Fn>
-void for_each_level(Fn fn) {
-  tl::set_simd_level(0);
-  const int top = tl::simd_level();
-  for (int level = 1; level <= top; ++level) {
-    tl::set_simd_level(level);
-    fn();
-  }
-  tl::set_simd_level(0);
-}
 
 }  // namespace
 
 TEST(gemv_rows_tails_and_strides) {
   // N: one vector, tails of 1 and 15 lanes, several L1 pieces (4096 / M columns); K: fewer
   // rows than one pass, pass tails, chunk tails, K beyond 8 chunks.
-  for_each_level([] {
+  check::for_each_level([] {
     for (int ta = 0; ta < 2; ++ta)
       for (int64_t M = 1; M <= tl::kGemvMaxRows; ++M)
         for (int64_t N : {16, 17, 31, 100, 1100, 4100})
@@ -100,7 +91,7 @@ TEST(gemv_rows_tails_and_strides) {
 }
 
 TEST(gemv_rows_alpha_beta_bias) {
-  for_each_level([] {
+  check::for_each_level([] {
     for (float alpha : {1.f, -0.5f})
       for (float beta : {0.f, 1.f, -1.5f})
         for (int64_t M : {1, 3}) {
@@ -127,7 +118,7 @@ TEST(gemv_rows_bias_rounds_like_a_separate_add) {
 
 TEST(gemv_rows_thread_count_independent) {
   const int saved = tl::num_threads();
-  for_each_level([] {
+  check::for_each_level([] {
     for (int64_t M : {1, 4}) {
       Case c;
       c.M = M, c.N = 768, c.K = 3072 + 5, c.beta = 0.5f, c.bias = true;

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "check.h"
+#include "levels.h"
 #include "kernels.h"
 
 namespace {
@@ -47,16 +48,6 @@ struct Q4 {
   }
 };
 
-template <class Fn>
-void for_each_level(Fn fn) {
-  tl::set_simd_level(0);
-  const int top = tl::simd_level();
-  for (int level = 1; level <= top; ++level) {
-    tl::set_simd_level(level);
-    fn();
-  }
-  tl::set_simd_level(0);
-}
 
 }  // namespace
 
@@ -161,7 +152,7 @@ TEST(decode_any_range_matches_full_decode) {
 }
 
 TEST(gemm_4bit_equals_dequantize_then_gemm) {
-  for_each_level([] {
+  check::for_each_level([] {
     for (bool nested : {false, true})
       for (int t = 0; t < 4; ++t)
         for (auto [M, N, K] : {std::array<int64_t, 3>{1, 70, 96}, {5, 33, 130}, {37, 300, 200},
@@ -230,7 +221,7 @@ TEST(int8_rows_match_the_bitsandbytes_formula) {
 }
 
 TEST(gemm_int8_equals_dequantize_then_gemm) {
-  for_each_level([] {
+  check::for_each_level([] {
     for (bool unscaled : {false, true})
       for (int t = 0; t < 4; ++t)
         for (auto [M, N, K] : {std::array<int64_t, 3>{1, 70, 96}, {5, 33, 130}, {37, 300, 200}, {300, 8, 64}}) {
