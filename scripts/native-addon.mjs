@@ -3,7 +3,7 @@
 // an up-to-date build is never compiled again and a stale one compiles in parallel.
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 
 /** Both targets of binding.gyp, each against its own sources: the MPI loader is native/mpi.cpp alone. */
 export function addonTargets() {
@@ -28,6 +28,10 @@ export function runNodeGyp() {
   const configured = existsSync("build/Makefile") && existsSync("build/config.gypi") && statSync("build/Makefile").mtimeMs >= statSync("binding.gyp").mtimeMs;
   const action = configured ? "build" : "rebuild";
   const args = [action, "--jobs", "max"];
+  // Node's own headers, when installed beside it (/usr/include/node for Debian's nodejs): node-gyp
+  // run outside npm would otherwise download them from nodejs.org, which an offline machine cannot.
+  const prefix = dirname(dirname(process.execPath));
+  if (existsSync(join(prefix, "include", "node", "node_api.h"))) args.push(`--nodedir=${prefix}`);
   // npm puts its bundled node-gyp on PATH for scripts; outside npm, npx finds it.
   let r = spawnSync("node-gyp", args, { stdio: "inherit" });
   if (r.error) r = spawnSync("npx", ["--yes", "node-gyp", ...args], { stdio: "inherit" });
