@@ -10,7 +10,7 @@
  * measures the engine when it has the cores, which is what a dedicated machine gives.
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import { cpus } from "node:os";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
@@ -295,24 +295,47 @@ export function clearGrads(ts: Tensor[]): void {
 /**
  * What other processes take of the machine's CPUs, measured rather than guessed from the load
  * average (which decays over minutes: a build that just ended reads as "busy"). From /proc/stat
- * (the machine's busy time) minus /proc/self/stat (this process and the children it has waited
- * for, which is how the bench runs every engine). Linux only: elsewhere share() is null.
+ * (the machine's busy time) minus this process tree's: our own time, our reaped children's
+ * (/proc/self/stat), and every live descendant's (the engines run in processes of their own,
+ * reaped only when they exit). Linux only: elsewhere share() is null.
  */
 export class OtherCpuUse {
   private readonly start = OtherCpuUse.sample();
   private readonly t0 = performance.now();
 
-  /** CPU-seconds: the machine's busy time, and ours (self + waited-for children). */
+  /** utime, stime, cutime, cstime of /proc/<pid>/stat in seconds, and the parent pid. */
+  private static times(pid: string): { ppid: number; seconds: number } | null {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      // after "(comm)": state, ppid, ... so ppid is field 1 and utime..cstime (fields 14-17) sit at 11-14
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ").map(Number);
+      return { ppid: f[1], seconds: (f[11] + f[12] + f[13] + f[14]) / 100 }; // USER_HZ: 1/100 s on Linux
+    } catch {
+      return null; // gone meanwhile
+    }
+  }
+
+  /** CPU-seconds: the machine's busy time, and this process tree's. */
   private static sample(): { machine: number; ours: number } | null {
     try {
-      const hz = 100; // USER_HZ: /proc reports clock ticks of 1/100 s on Linux
       const cpu = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
       // user nice system idle iowait irq softirq steal (guest time is inside user)
-      const machine = (cpu[0] + cpu[1] + cpu[2] + cpu[5] + cpu[6] + (cpu[7] ?? 0)) / hz;
-      // after "(comm)": state is field 3, so utime, stime, cutime, cstime (fields 14-17) sit at 11-14
-      const self = readFileSync("/proc/self/stat", "utf8");
-      const f = self.slice(self.lastIndexOf(")") + 2).split(" ").map(Number);
-      return { machine, ours: (f[11] + f[12] + f[13] + f[14]) / hz };
+      const machine = (cpu[0] + cpu[1] + cpu[2] + cpu[5] + cpu[6] + (cpu[7] ?? 0)) / 100;
+      const procs = new Map<number, { ppid: number; seconds: number }>();
+      for (const pid of readdirSync("/proc")) {
+        if (!/^\d+$/.test(pid)) continue;
+        const t = OtherCpuUse.times(pid);
+        if (t) procs.set(Number(pid), t);
+      }
+      const mine = (pid: number): boolean => {
+        for (let p = procs.get(pid)?.ppid, hops = 0; p !== undefined && p > 1 && hops < 64; p = procs.get(p)?.ppid, hops++) {
+          if (p === process.pid) return true;
+        }
+        return false;
+      };
+      let ours = procs.get(process.pid)?.seconds ?? 0;
+      for (const [pid, t] of procs) if (mine(pid)) ours += t.seconds;
+      return { machine, ours };
     } catch {
       return null;
     }
