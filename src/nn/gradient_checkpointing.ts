@@ -2,20 +2,9 @@
  * Gradient checkpointing: run a block without keeping its activations, and recompute them
  * in backward. Trades one extra forward per block for the block's activation memory.
  */
-import { type Tensor, defineOp, enableGrad, noGrad, isGradEnabled, getRngState, setRngState, type RngState } from "../tensor/index.js";
+import { type Tensor, defineOp, enableGrad, noGrad, isGradEnabled, getRngState, withRngState } from "../tensor/index.js";
 
 type Block = (...inputs: Tensor[]) => Tensor;
-
-/** Runs fn with the generator rewound to `rng`, so dropout draws the same masks again. */
-function replaying(rng: RngState, fn: () => Tensor): Tensor {
-  const now = getRngState();
-  setRngState(rng);
-  try {
-    return fn();
-  } finally {
-    setRngState(now);
-  }
-}
 
 const checkpointOp = defineOp({
   name: "checkpoint",
@@ -30,7 +19,7 @@ const checkpointOp = defineOp({
       if (need[i]) d.setRequiresGrad(true);
       return d;
     });
-    const out = replaying(rng, () => enableGrad(() => fn(...leaves)));
+    const out = withRngState(rng, () => enableGrad(() => fn(...leaves)));
     // Parameters inside the block are leaves: their .grad accumulates here directly.
     if (out.requiresGrad) out.backward(dy);
     return leaves.map((l, i) => {

@@ -1,5 +1,5 @@
 /** Parameter initialisation as Hugging Face's `_init_weights` does it (seeded by manualSeed). */
-import { Tensor, randn, zeros, ones, full, rand, getRngState, setRngState } from "../tensor/index.js";
+import { Tensor, randn, zeros, ones, full, rand, getRngState, withRngState } from "../tensor/index.js";
 import { reserve } from "../tensor/random.js";
 import { Storage } from "../tensor/storage.js";
 import type { Module } from "./module.js";
@@ -18,15 +18,7 @@ function initTensor(shape: number[], draw: () => Tensor): Tensor {
   // random number after loading are those of a model built without deferral.
   const at = getRngState();
   reserve(numel);
-  deferred.set(t, () => {
-    const now = getRngState();
-    setRngState(at);
-    try {
-      return draw();
-    } finally {
-      setRngState(now);
-    }
-  });
+  deferred.set(t, () => withRngState(at, draw));
   return t;
 }
 

@@ -9,7 +9,7 @@ export { type DType, DTYPES, parseDtype, isFloatingDtype } from "./dtype.js";
 export { noGrad, enableGrad, isGradEnabled, defineOp, type OpContext, type OpDef, type Forward, type Grads, registeredOps, setLeafGradFinalHook } from "./autograd.js";
 export { scope, innerScope, layerScope } from "./scope.js";
 export { bufferCache, type BufferCacheStats } from "./storage.js";
-export { manualSeed, getRngState, setRngState, SeededRandom, type RngState } from "./random.js";
+export { manualSeed, getRngState, setRngState, withRngState, SeededRandom, type RngState } from "./random.js";
 export { kernels } from "./backend.js";
 export { type CreateOptions, tensor, full, zeros, ones, zerosLike, onesLike, empty, randn, rand, arange } from "./ops/creation.js";
 export { add, sub, mul, div, pow, maximum, minimum, clamp, eq, ne, lt, le, gt, ge } from "./ops/binary.js";

@@ -28,6 +28,17 @@ export function setRngState(s: RngState): void {
   state.offset = s.offset;
 }
 
+/** Runs fn with the generator at `s`, then puts it back where it was (replaying earlier draws). */
+export function withRngState<T>(s: RngState, fn: () => T): T {
+  const now = getRngState();
+  setRngState(s);
+  try {
+    return fn();
+  } finally {
+    setRngState(now);
+  }
+}
+
 /** Reserves n counter values and returns where they start. */
 export function reserve(n: number): { seed: number; offset: number } {
   const offset = state.offset;
