@@ -29,6 +29,7 @@
 #include "gemv.h"
 #include "kernels.h"
 #include "thread_pool.h"
+#include "workspace.h"
 
 namespace tl {
 namespace gemm_detail {
@@ -83,26 +84,7 @@ void dot_portable(const Tile& t) {
 
 // ---- workspace ---------------------------------------------------------------------------
 
-// A per-thread, 64-byte aligned buffer that only grows: the pool's threads live as long
-// as the pool, so each allocates its packing space once, not per call.
-class Workspace {
- public:
-  ~Workspace() { std::free(data_); }
-  float* get(size_t floats) {
-    if (floats > capacity_) {
-      std::free(data_);
-      const size_t bytes = (floats * sizeof(float) + 63) / 64 * 64;
-      data_ = static_cast<float*>(std::aligned_alloc(64, bytes));
-      capacity_ = data_ ? floats : 0;
-    }
-    return data_;
-  }
-
- private:
-  float* data_ = nullptr;
-  size_t capacity_ = 0;
-};
-
+// Packing space for B blocks and A panels, per thread (workspace.h).
 thread_local Workspace t_pack_b, t_pack_a;
 
 // ---- problem description -----------------------------------------------------------------

@@ -12,6 +12,7 @@
 
 #include "simd.h"
 #include "thread_pool.h"
+#include "workspace.h"
 
 namespace tl {
 namespace {
@@ -156,26 +157,8 @@ void run_chunk(const Chunk& c, int M) {
   chunk_portable(c, M);
 }
 
-// A 64-byte aligned buffer of the calling thread that only grows (the chunks' partials and a
-// transposed A), so a token's dozens of products allocate nothing.
-class Scratch {
- public:
-  ~Scratch() { std::free(data_); }
-  float* get(size_t floats) {
-    if (floats > capacity_) {
-      std::free(data_);
-      data_ = static_cast<float*>(std::aligned_alloc(64, (floats * sizeof(float) + 63) / 64 * 64));
-      capacity_ = data_ ? floats : 0;
-    }
-    return data_;
-  }
-
- private:
-  float* data_ = nullptr;
-  size_t capacity_ = 0;
-};
-
-thread_local Scratch t_scratch;
+// The chunks' partials and a transposed A: a token's dozens of products allocate nothing.
+thread_local Workspace t_scratch;
 
 }  // namespace
 
