@@ -211,6 +211,12 @@ void region_bias(const Problem& p, const Region& r) {
     for (int64_t j = r.n0; j < r.n1; ++j) C[i * p.ldc + j * p.c_cs] += p.bias[p.bias_rows ? i : j];
 }
 
+// Whether B is f32 with its rows contiguous (stored (K, N)): it can be read in place, or
+// packed by copying rows rather than transposing.
+bool b_rows_contiguous(const Problem& p) {
+  return !p.q4 && p.b_dtype == F32 && p.b_cs == 1;
+}
+
 // Whether the dot-product form fits: A rows contiguous along K, and either a few columns
 // (LoRA rank: an outer-product tile would be mostly padding) or a few rows with B
 // stored (N, K), as nn.Linear keeps its weight (matrix-vector products in generation).
@@ -361,8 +367,7 @@ bool run_region_direct_b(const Problem& p, const KernelSet& ks, const Region& r)
 bool run_region(const Problem& p, const KernelSet& ks, const Region& r) {
   const int64_t MR = ks.mr, NR = ks.nr;
   const bool direct_a = p.N <= NR;  // one column panel: each A element is read once
-  if (!direct_a && p.M <= std::max<int64_t>(MR, ks.direct_b_rows) && p.b_dtype == F32 &&
-      p.b_cs == 1 && !p.q4)
+  if (!direct_a && p.M <= std::max<int64_t>(MR, ks.direct_b_rows) && b_rows_contiguous(p))
     return run_region_direct_b(p, ks, r);
   const int64_t KC = balanced_block(p.K, ks.kc, 8);
   const int64_t NC = balanced_block(r.n1 - r.n0, ks.nc, NR);
@@ -371,7 +376,7 @@ bool run_region(const Problem& p, const KernelSet& ks, const Region& r) {
   const bool a_slabs = !direct_a && p.a_rs == 1 && p.a_cs != 1;
   // A stored (M, K): copy each panel's rows for the rows_a kernel rather than transpose them.
   const bool a_rows = !direct_a && p.a_cs == 1 && ks.rows_a && KC <= ks.a_row_ld;
-  const bool b_rows = !p.q4 && p.b_dtype == F32 && p.b_cs == 1;
+  const bool b_rows = b_rows_contiguous(p);
   const int64_t MC = a_slabs ? kMcTiles * MR : MR;
   float* bbuf = t_pack_b.get(size_t(KC) * size_t(NC));  // (NC/NR, KC, NR)
   // (MC/MR, KC, MR) panels, or MR rows at stride a_row_ld
@@ -553,7 +558,7 @@ void run_problem(Problem p, int64_t batch) {
   // (M, K) with a rows_a kernel, A stored (K, M), f32 B stored (K, N)) is 1, a transpose or
   // a decode about 3.
   const bool a_copied = (p.a_cs == 1 && ks.rows_a) || p.a_rs == 1;
-  const bool b_copied = !p.q4 && p.b_dtype == F32 && p.b_cs == 1;
+  const bool b_copied = b_rows_contiguous(p);
   int64_t sm = 1, sn = 1;
   choose_grid(regions_per_batch(concurrent_batch, threads), p.M, p.N, tile_m, tile_n,
               a_copied ? 1.0 : 3.0, b_copied ? 1.0 : 3.0, &sm, &sn);
