@@ -557,6 +557,34 @@ struct Problem {
   }
 };
 
+// Under the causal rule a block's rows see a growing prefix of its keys (vis[r] grows with
+// r), so the products run over 16-row runs, each over the keys its last row sees rounded up
+// to 16: P and dS are 0 past a row's visible keys, and a diagonal block costs 5/8 of a full
+// one. Bit-identical to the whole block (only zero terms are skipped). Without the causal
+// rule: one run over every row and key.
+constexpr int64_t kRun = 16;
+template <class Fn>  // fn(first row, rows, keys)
+void query_runs(const int64_t* vis, int64_t nq, int64_t nk, bool causal, Fn fn) {
+  if (!causal) return fn(int64_t(0), nq, nk);
+  for (int64_t r0 = 0; r0 < nq; r0 += kRun) {
+    const int64_t rows = std::min(kRun, nq - r0);
+    const int64_t keys = std::min(nk, (vis[r0 + rows - 1] + kRun - 1) / kRun * kRun);
+    if (keys > 0) fn(r0, rows, keys);
+  }
+}
+// The same for products whose rows are keys (dV, dK): 16-key runs, each over the queries
+// from the first one that sees the run's first key.
+template <class Fn>  // fn(first key, keys, first query)
+void key_runs(const int64_t* vis, int64_t nq, int64_t nk, bool causal, Fn fn) {
+  if (!causal) return fn(int64_t(0), nk, int64_t(0));
+  int64_t r = 0;
+  for (int64_t c0 = 0; c0 < nk; c0 += kRun) {
+    while (r < nq && vis[r] <= c0) ++r;
+    if (r == nq) return;
+    fn(c0, std::min(kRun, nk - c0), r);
+  }
+}
+
 // ---------------------------------------------------------------------------------------
 // Forward
 
@@ -615,10 +643,13 @@ void forward_block(const Problem& p, float* out, float* lse, const float* q, con
     const int64_t nk = std::min(kKeyBlock, j_end - j0);
     const float* kt = w.key_block(ops, kv, kb, p.k.t, j0, a.Tk, D);
     const float* kmadd = p.mask_add(w.kmadd.data(), b, j0, nk);
-    // s (nq, kKeyBlock) = q_block @ k_block^T
-    ops.matmul(nq, nk, D, qb, p.q.t, 1, kt, kKeyBlock, w.s.data(), kKeyBlock, false);
     int64_t vis[kQueryBlock];
     for (int64_t r = 0; r < nq; ++r) vis[r] = p.visible(i0 + r, j0, nk);
+    // s (nq, kKeyBlock) = q_block @ k_block^T
+    query_runs(vis, nq, nk, a.causal, [&](int64_t r0, int64_t rows, int64_t keys) {
+      ops.matmul(rows, keys, D, qb + r0 * p.q.t, p.q.t, 1, kt, kKeyBlock,
+                 w.s.data() + r0 * kKeyBlock, kKeyBlock, false);
+    });
     const float* bias = p.bias_row(b, h, i0);
     const SoftmaxBlock sb{w.s.data(), nq, nk, vis, a.scale, bias ? bias + j0 : nullptr, a.Tk, kmadd};
     online_softmax(ops, sb, w.m.data(), w.l.data(), acc, D);
@@ -628,7 +659,10 @@ void forward_block(const Problem& p, float* out, float* lse, const float* q, con
         ops.mul(w.s.data() + r * kKeyBlock, w.z.data(), vis[r]);
       }
     // acc (nq, D) += p (nq, nk) @ v_block (nk, D)
-    ops.matmul(nq, D, nk, w.s.data(), kKeyBlock, 1, vb + j0 * p.v.t, p.v.t, acc, D, true);
+    query_runs(vis, nq, nk, a.causal, [&](int64_t r0, int64_t rows, int64_t keys) {
+      ops.matmul(rows, D, keys, w.s.data() + r0 * kKeyBlock, kKeyBlock, 1, vb + j0 * p.v.t,
+                 p.v.t, acc + r0 * D, D, true);
+    });
   }
 
   for (int64_t r = 0; r < nq; ++r) {
@@ -696,14 +730,16 @@ void backward_kv_head(const Problem& p, const Grads& g, const float* q, const fl
         const int64_t nq = std::min(kQueryBlock, a.Tq - i0);
         const float* qb = q + Problem::at(p.q, b, h, i0);          // (nq, D)
         const float* dob = g.dout + Problem::at(p.dout, b, h, i0);  // (nq, D)
-        // s = q k^T and dp = dout v^T, both (nq, kKeyBlock)
-        ops.matmul(nq, nk, D, qb, p.q.t, 1, w.kt.data(), kKeyBlock, w.s.data(), kKeyBlock,
-                   false);
-        if (need_ds)
-          ops.matmul(nq, nk, D, dob, p.dout.t, 1, w.vt.data(), kKeyBlock, w.dp.data(),
-                     kKeyBlock, false);
         int64_t vis[kQueryBlock];
         for (int64_t r = 0; r < nq; ++r) vis[r] = p.visible(i0 + r, j0, nk);
+        // s = q k^T and dp = dout v^T, both (nq, kKeyBlock)
+        query_runs(vis, nq, nk, a.causal, [&](int64_t r0, int64_t rows, int64_t keys) {
+          ops.matmul(rows, keys, D, qb + r0 * p.q.t, p.q.t, 1, w.kt.data(), kKeyBlock,
+                     w.s.data() + r0 * kKeyBlock, kKeyBlock, false);
+          if (need_ds)
+            ops.matmul(rows, keys, D, dob + r0 * p.dout.t, p.dout.t, 1, w.vt.data(), kKeyBlock,
+                       w.dp.data() + r0 * kKeyBlock, kKeyBlock, false);
+        });
         // Dropout: dP wrt the undropped P is dP * z; the factors stay for P's turn below.
         if (p.drop.on)
           for (int64_t r = 0; r < nq; ++r) {
@@ -725,13 +761,20 @@ void backward_kv_head(const Problem& p, const Grads& g, const float* q, const fl
           if (p.drop.on) ops.mul(w.s.data() + r * kKeyBlock, w.z.data() + r * kKeyBlock, vis[r]);
         }
         // dv (nk, D) += dropout(P)^T @ dout;  dk += dS^T @ q;  dq (nq, D) += dS @ k
-        if (g.dv)
-          ops.matmul(nk, D, nq, w.s.data(), 1, kKeyBlock, dob, p.dout.t, w.dv.data(), D, true);
-        if (g.dk)
-          ops.matmul(nk, D, nq, w.ds.data(), 1, kKeyBlock, qb, p.q.t, w.dk.data(), D, true);
+        key_runs(vis, nq, nk, a.causal, [&](int64_t c0, int64_t keys, int64_t r0) {
+          if (g.dv)
+            ops.matmul(keys, D, nq - r0, w.s.data() + r0 * kKeyBlock + c0, 1, kKeyBlock,
+                       dob + r0 * p.dout.t, p.dout.t, w.dv.data() + c0 * D, D, true);
+          if (g.dk)
+            ops.matmul(keys, D, nq - r0, w.ds.data() + r0 * kKeyBlock + c0, 1, kKeyBlock,
+                       qb + r0 * p.q.t, p.q.t, w.dk.data() + c0 * D, D, true);
+        });
         if (g.dq)
-          ops.matmul(nq, D, nk, w.ds.data(), kKeyBlock, 1, kb + j0 * p.k.t, p.k.t,
-                     g.dq + Problem::at(p.dq, b, h, i0), p.dq.t, true);
+          query_runs(vis, nq, nk, a.causal, [&](int64_t r0, int64_t rows, int64_t keys) {
+            ops.matmul(rows, D, keys, w.ds.data() + r0 * kKeyBlock, kKeyBlock, 1,
+                       kb + j0 * p.k.t, p.k.t, g.dq + Problem::at(p.dq, b, h, i0 + r0), p.dq.t,
+                       true);
+          });
       }
     }
     for (int64_t j = 0; j < nk; ++j) {
