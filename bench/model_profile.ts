@@ -80,14 +80,14 @@ async function main(): Promise<void> {
   // `generate` / `inference` after the model name, or `--mode generate|inference` anywhere,
   // profile those rows instead of the full step.
   const flag = argv.indexOf("--mode");
-  const mode = flag >= 0 ? argv.splice(flag, 2)[1] : argv[1] === "generate" || argv[1] === "inference" ? argv.splice(1, 1)[0] : "full";
+  const mode = flag >= 0 ? argv.splice(flag, 2)[1] : ["full", "generate", "inference"].includes(argv[1]) ? argv.splice(1, 1)[0] : "full";
   if (!["full", "generate", "inference"].includes(mode)) throw new Error(`model_profile: --mode ${mode}: use full, inference or generate`);
   const generating = mode === "generate";
   const known = CASES.find((c) => c.spec.key === argv[0] && c.mode === mode);
   if (known && !checkpointReady(checkpointDir(known.spec.family, known.spec.config))) throw new Error(`no cached ${argv[0]} checkpoint yet: run npm run bench -- models ${argv[0]} first`);
   const [dir, family, b, t, n] = known ? [checkpointDir(known.spec.family, known.spec.config), known.spec.family, known.B, known.T, argv[1]] : argv;
   const B = Number(b), T = Number(t), steps = Number(n ?? 3);
-  if (!dir || !(family in CLASSES) || !(B > 0) || !(T > 0)) throw new Error(`usage: model_profile.js ${SPECS.map((s) => s.key).join("|")} [generate|inference] [steps], or <dir> bert|gpt2|llama <B> <T> [steps]`);
+  if (!dir || !(family in CLASSES) || !(B > 0) || !(T > 0) || !(Number.isInteger(steps) && steps > 0)) throw new Error(`usage: model_profile.js ${SPECS.map((s) => s.key).join("|")} [full|generate|inference] [steps], or <dir> bert|gpt2|llama <B> <T> [steps]`);
   manualSeed(0);
   const model = (await (CLASSES[family as Family] as unknown as { fromPretrained(d: string, o: object): Promise<PreTrainedModel> }).fromPretrained(dir, { quiet: true })) as PreTrainedModel;
   model.train(mode === "full");

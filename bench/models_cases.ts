@@ -7,6 +7,10 @@
  *   pooler/classifier on one token per row) + attention (QKᵀ and PV: 2 · 2 · B · T_q · T_k · hidden
  *   per layer; causal attention counted over the full T × T square, as dense kernels compute it).
  *   full training step = 3F (forward, input gradients, weight gradients);
+ *   A classifier on position 0 (the BERT rows) needs the last layer for that position alone:
+ *   there its queries, attention output, feed-forward and attention count one row per
+ *   sequence, its keys and values every token (tunelab computes just that; PyTorch and
+ *   onnxruntime compute every position, work the count leaves out).
  *   frozen-base LoRA step = 2 · weight matmuls (forward + input gradients; no weight gradients)
  *   + 3 · attention (both operands of QKᵀ and PV need gradients) + 3 · adapter matmuls
  *   (2 · tokens · r · (in + out) each), the small trainable head counted with the base;
@@ -134,8 +138,13 @@ interface Shape {
   vocab: number;
   /** Weight matmuls of one layer: [in, out]. */
   linears: [string, number, number][];
-  /** Whether the LM head runs on every token (causal LM) or a classifier on one per row. */
+  /** Whether the LM head runs on every token (causal LM) or a classifier on position 0 of each row. */
   lmHead: boolean;
+}
+
+/** Rows a weight matmul of the last layer needs: every token, or with a position-0 classifier only its keys and values. */
+function lastLayerRows(s: Shape, name: string, tokens: number, rows: number): number {
+  return s.lmHead || name === "key" || name === "value" ? tokens : rows;
 }
 
 function shapeOf(family: Family, c: Record<string, unknown>): Shape {
@@ -160,8 +169,9 @@ function shapeOf(family: Family, c: Record<string, unknown>): Shape {
 export function caseFlops(c: ModelCase, config: Record<string, unknown>): number {
   const s = shapeOf(c.spec.family, config);
   const forward = (tokens: number, ctx: number, rows: number) => {
-    const weights = s.layers * s.linears.reduce((a, [, i, o]) => a + 2 * tokens * i * o, 0);
-    const attention = s.layers * 4 * tokens * ctx * s.hidden;
+    const layer = (last: boolean) => s.linears.reduce((a, [name, i, o]) => a + 2 * (last ? lastLayerRows(s, name, tokens, rows) : tokens) * i * o, 0);
+    const weights = (s.layers - 1) * layer(false) + layer(true);
+    const attention = (s.layers - 1) * 4 * tokens * ctx * s.hidden + 4 * (s.lmHead ? tokens : rows) * ctx * s.hidden;
     const head = s.lmHead ? 2 * tokens * s.hidden * s.vocab : 2 * rows * (s.hidden * s.hidden + s.hidden * 2);
     return { weights, attention, head };
   };
@@ -171,7 +181,8 @@ export function caseFlops(c: ModelCase, config: Record<string, unknown>): number
   if (c.mode === "full") return 3 * (f.weights + f.attention + f.head);
   if (c.mode === "lora") {
     const adapted = s.linears.filter(([name]) => c.spec.lora.target_modules.some((t) => name === t || name.endsWith(t)));
-    const adapters = s.layers * adapted.reduce((a, [, i, o]) => a + 2 * tokens * LORA.r * (i + o), 0);
+    const adapter = (last: boolean) => adapted.reduce((a, [name, i, o]) => a + 2 * (last ? lastLayerRows(s, name, tokens, c.B) : tokens) * LORA.r * (i + o), 0);
+    const adapters = (s.layers - 1) * adapter(false) + adapter(true);
     return 2 * (f.weights + f.head) + 3 * f.attention + 3 * adapters;
   }
   let total = f.weights + f.attention + f.head;

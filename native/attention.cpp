@@ -44,6 +44,19 @@ constexpr float kNegInf = -std::numeric_limits<float>::infinity();
 // Inner loops, portable and AVX2/FMA (AVX-512 for the products), picked per call by
 // use_avx2() / use_avx512().
 
+// One block of scores: rows [0, nq) of s (kKeyBlock apart) against keys [j0, j0 + nk). Row r
+// sees its first vis[r] keys (the causal rule); its scores are s * scale + bias (row r at
+// bias + r * bias_ld, null if none) + kmadd (the key mask as 0 / -inf, null if none).
+struct SoftmaxBlock {
+  float* s;
+  int64_t nq, nk;
+  const int64_t* vis;
+  float scale;
+  const float* bias;
+  int64_t bias_ld;
+  const float* kmadd;
+};
+
 struct AttnOps {
   // C (M, N) = or += A (M, K) @ B (K, N), A read through strides (attention_tiles.h)
   void (*matmul)(int64_t M, int64_t N, int64_t K, const float* A, int64_t ars, int64_t acs,
@@ -62,6 +75,11 @@ struct AttnOps {
   // dst (D, kKeyBlock) = src rows [0, nk) transposed, src (nk, D) rows `ld` apart: packs K
   // or V so that q . k_j becomes a row-times-matrix product the micro-kernel streams through.
   void (*pack_t)(float* dst, const float* src, int64_t ld, int64_t nk, int64_t D);
+  // Whole-block softmax steps (SoftmaxBlock below), null where the row-by-row composition of
+  // the row ops above serves.
+  void (*online_softmax)(const SoftmaxBlock& sb, float* m, float* l, float* acc, int64_t D);
+  void (*probs_and_grads)(const SoftmaxBlock& sb, const float* lse, const float* dp,
+                          const float* delta, float* ds);
 };
 
 void affine_portable(float* s, int64_t n, float scale, const float* add1, const float* add2) {
@@ -96,7 +114,7 @@ void pack_t_portable(float* dst, const float* src, int64_t ld, int64_t nk, int64
 constexpr AttnOps kPortableOps{matmul_portable,  affine_portable,    max_portable,
                                exp_sum_portable, scale_row_portable, mul_portable,
                                softmax_grad_row_portable, dot_portable, add_row_portable,
-                               pack_t_portable};
+                               pack_t_portable, nullptr, nullptr};
 
 #if defined(__x86_64__)
 TL_AVX2 void affine_avx2(float* s, int64_t n, float scale, const float* add1,
@@ -174,7 +192,8 @@ TL_AVX2 void pack_t_avx2(float* dst, const float* src, int64_t ld, int64_t nk, i
 
 constexpr AttnOps kAvx2Ops{matmul_avx2,  affine_avx2,    max_avx2,
                            exp_sum_avx2, scale_row_avx2, mul_avx2,
-                           softmax_grad_row_avx2, dot_avx2, add_row_avx2, pack_t_avx2};
+                           softmax_grad_row_avx2, dot_avx2, add_row_avx2, pack_t_avx2,
+                           nullptr, nullptr};
 
 // 16-lane row loops; tails through masked loads, so no scalar remainder. Masked-off lanes
 // of exp_sum load -inf (exp gives 0) and of max load -inf.
@@ -264,9 +283,128 @@ TL_AVX512 void add_avx512(float* y, const float* x, int64_t n) {
   }
 }
 
+// The block steps in one pass per row: the scores stay in registers from the load to the
+// exp (the row ops above walk the block five times), and each result is the row ops' to the
+// bit (same operations in the same order). kKeyBlock = 64 keys are 4 vectors.
+constexpr int kKeyVectors = kKeyBlock / 16;
+
+// Row r's scores with the invisible lanes at -inf; returns their max (-inf if none). Plain:
+// the block is 64 keys, all visible to every row, with no bias and no key mask (the common
+// case, straight-line code).
+template <bool Plain>
+TL_AVX512 inline __m512 block_row_scores(const SoftmaxBlock& sb, int64_t r,
+                                         __m512 (&x)[kKeyVectors]) {
+  const __m512 vs = _mm512_set1_ps(sb.scale), ninf = _mm512_set1_ps(kNegInf);
+  const float* s = sb.s + r * kKeyBlock;
+  __m512 mx = ninf;
+  if (Plain) {
+#pragma GCC unroll 4
+    for (int c = 0; c < kKeyVectors; ++c) {
+      x[c] = _mm512_mul_ps(_mm512_loadu_ps(s + 16 * c), vs);
+      mx = _mm512_max_ps(mx, x[c]);
+    }
+    return mx;
+  }
+  const float* bias = sb.bias ? sb.bias + r * sb.bias_ld : nullptr;
+  const int64_t vis = sb.vis[r];
+#pragma GCC unroll 4
+  for (int c = 0; c < kKeyVectors; ++c) {
+    const int64_t j = 16 * c;
+    const __mmask16 k = j < vis ? tail_mask(vis - j) : __mmask16(0);
+    __m512 v = _mm512_mul_ps(_mm512_maskz_loadu_ps(k, s + j), vs);
+    if (bias) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(k, bias + j));
+    if (sb.kmadd) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(k, sb.kmadd + j));
+    x[c] = _mm512_mask_blend_ps(k, ninf, v);
+    mx = _mm512_max_ps(mx, x[c]);
+  }
+  return mx;
+}
+
+// Whether every row of the block sees all of its 64 keys with no bias and no key mask.
+inline bool plain_block(const SoftmaxBlock& sb) {
+  return sb.nk == kKeyBlock && !sb.bias && !sb.kmadd && sb.vis[0] == kKeyBlock &&
+         sb.vis[sb.nq - 1] == kKeyBlock;  // vis grows with the row under the causal rule
+}
+
+TL_AVX512 void zero_row(float* x, int64_t n) {
+  for (int64_t j = 0; j < n; j += 16) _mm512_mask_storeu_ps(x + j, tail_mask(n - j), _mm512_setzero_ps());
+}
+
+// R rows at once: their chains (max, horizontal reductions, exp) are independent, so the
+// core overlaps them; one row at a time is latency bound.
+template <int R, bool Plain>
+TL_AVX512 inline void online_softmax_rows_avx512(const SoftmaxBlock& sb, int64_t r0, float* m,
+                                                 float* l, float* acc, int64_t D) {
+  __m512 x[R][kKeyVectors];
+  float m_new[R];
+#pragma GCC unroll 4
+  for (int r = 0; r < R; ++r)
+    m_new[r] = std::max(m[r0 + r], _mm512_reduce_max_ps(block_row_scores<Plain>(sb, r0 + r, x[r])));
+#pragma GCC unroll 4
+  for (int r = 0; r < R; ++r) {
+    // All -inf (nothing visible yet): exp(-inf - 0) keeps the row 0 and avoids inf - inf.
+    const __m512 vm = _mm512_set1_ps(m_new[r] == kNegInf ? 0.f : m_new[r]);
+    float* s = sb.s + (r0 + r) * kKeyBlock;
+    __m512 sum = _mm512_setzero_ps();
+#pragma GCC unroll 4
+    for (int c = 0; c < kKeyVectors; ++c) {
+      const int64_t j = 16 * c;
+      if (!Plain && j >= sb.nk) break;
+      const __m512 e = exp16(_mm512_sub_ps(x[r][c], vm));
+      if (Plain) _mm512_storeu_ps(s + j, e);
+      else _mm512_mask_storeu_ps(s + j, tail_mask(sb.nk - j), e);
+      sum = _mm512_add_ps(sum, e);
+    }
+    const float mo = m[r0 + r];
+    const float alpha = mo == m_new[r] ? 1.f : std::exp(mo - m_new[r]);  // 0 when m was -inf
+    if (alpha != 1.f) scale_avx512(acc + (r0 + r) * D, D, alpha);
+    l[r0 + r] = l[r0 + r] * alpha + hsum16(sum);
+    m[r0 + r] = m_new[r];
+  }
+}
+
+TL_AVX512 void online_softmax_avx512(const SoftmaxBlock& sb, float* m, float* l, float* acc,
+                                     int64_t D) {
+  int64_t r = 0;
+  if (plain_block(sb))
+    for (; r + 4 <= sb.nq; r += 4) online_softmax_rows_avx512<4, true>(sb, r, m, l, acc, D);
+  for (; r + 4 <= sb.nq; r += 4) online_softmax_rows_avx512<4, false>(sb, r, m, l, acc, D);
+  for (; r < sb.nq; ++r) online_softmax_rows_avx512<1, false>(sb, r, m, l, acc, D);
+}
+
+TL_AVX512 void probs_and_grads_avx512(const SoftmaxBlock& sb, const float* lse, const float* dp,
+                                      const float* delta, float* ds) {
+  for (int64_t r = 0; r < sb.nq; ++r) {
+    float* s = sb.s + r * kKeyBlock;
+    float* g = ds ? ds + r * kKeyBlock : nullptr;
+    const int64_t vis = sb.vis[r];
+    if (vis == 0 || lse[r] == kNegInf) {
+      zero_row(s, sb.nk);
+      if (g) zero_row(g, sb.nk);
+      continue;
+    }
+    __m512 x[kKeyVectors];
+    block_row_scores<false>(sb, r, x);
+    const __m512 vl = _mm512_set1_ps(lse[r]), vd = _mm512_set1_ps(ds ? delta[r] : 0.f);
+#pragma GCC unroll 4
+    for (int c = 0; c < kKeyVectors; ++c) {
+      const int64_t j = 16 * c;
+      if (j >= sb.nk) break;
+      const __mmask16 tail = tail_mask(sb.nk - j), k = j < vis ? tail_mask(vis - j) : __mmask16(0);
+      const __m512 e = exp16(_mm512_sub_ps(x[c], vl));
+      _mm512_mask_storeu_ps(s + j, tail, e);
+      if (g) {
+        const __m512 d = _mm512_sub_ps(_mm512_maskz_loadu_ps(k, dp + r * kKeyBlock + j), vd);
+        _mm512_mask_storeu_ps(g + j, tail, _mm512_maskz_mul_ps(k, e, d));
+      }
+    }
+  }
+}
+
 constexpr AttnOps kAvx512Ops{matmul_avx512, affine_avx512,   max_avx512,
                              exp_sum_avx512, scale_avx512,   mul_avx512,
-                             softmax_grad_avx512, dot_avx512, add_avx512, pack_t_avx2};
+                             softmax_grad_avx512, dot_avx512, add_avx512, pack_t_avx2,
+                             online_softmax_avx512, probs_and_grads_avx512};
 #endif
 
 const AttnOps& attn_ops() {
@@ -275,6 +413,52 @@ const AttnOps& attn_ops() {
   if (use_avx2()) return kAvx2Ops;
 #endif
   return kPortableOps;
+}
+
+// The block steps row by row through the row ops, where no fused form exists.
+void online_softmax(const AttnOps& ops, const SoftmaxBlock& sb, float* m, float* l, float* acc,
+                    int64_t D) {
+  if (ops.online_softmax) return ops.online_softmax(sb, m, l, acc, D);
+  for (int64_t r = 0; r < sb.nq; ++r) {
+    float* s = sb.s + r * kKeyBlock;
+    const int64_t vis = sb.vis[r];
+    ops.affine(s, vis, sb.scale, sb.bias ? sb.bias + r * sb.bias_ld : nullptr, sb.kmadd);
+    const float m_new = std::max(m[r], vis > 0 ? ops.max(s, vis) : kNegInf);
+    if (m_new == kNegInf) {  // nothing visible yet: keep the row empty, avoid inf - inf
+      std::fill(s, s + sb.nk, 0.f);
+      continue;
+    }
+    const float sum = ops.exp_sum(s, vis, m_new);
+    std::fill(s + vis, s + sb.nk, 0.f);
+    const float alpha = std::exp(m[r] - m_new);  // 0 when m was -inf
+    if (alpha != 1.f) ops.scale(acc + r * D, D, alpha);
+    l[r] = l[r] * alpha + sum;
+    m[r] = m_new;
+  }
+}
+
+// s becomes P = exp(scores - lse) (0 where a query sees no key) and, if ds is not null,
+// ds = P * (dp - delta), all rows (nq, kKeyBlock); lse and delta start at the block's row 0.
+void probs_and_grads(const AttnOps& ops, const SoftmaxBlock& sb, const float* lse,
+                     const float* dp, const float* delta, float* ds) {
+  if (ops.probs_and_grads) return ops.probs_and_grads(sb, lse, dp, delta, ds);
+  for (int64_t r = 0; r < sb.nq; ++r) {
+    float* s = sb.s + r * kKeyBlock;
+    float* g = ds ? ds + r * kKeyBlock : nullptr;
+    const int64_t vis = sb.vis[r];
+    if (vis == 0 || lse[r] == kNegInf) {
+      std::fill(s, s + sb.nk, 0.f);
+      if (g) std::fill(g, g + sb.nk, 0.f);
+      continue;
+    }
+    ops.affine(s, vis, sb.scale, sb.bias ? sb.bias + r * sb.bias_ld : nullptr, sb.kmadd);
+    ops.exp_sum(s, vis, lse[r]);
+    std::fill(s + vis, s + sb.nk, 0.f);
+    if (g) {
+      ops.softmax_grad(g, s, dp + r * kKeyBlock, delta[r], vis);
+      std::fill(g + vis, g + sb.nk, 0.f);
+    }
+  }
 }
 
 // Dropout mask from a counter-based hash: keep(b, h, i, j) depends on nothing else, so the
@@ -373,6 +557,34 @@ struct Problem {
   }
 };
 
+// Under the causal rule a block's rows see a growing prefix of its keys (vis[r] grows with
+// r), so the products run over 16-row runs, each over the keys its last row sees rounded up
+// to 16: P and dS are 0 past a row's visible keys, and a diagonal block costs 5/8 of a full
+// one. Bit-identical to the whole block (only zero terms are skipped). Without the causal
+// rule: one run over every row and key.
+constexpr int64_t kRun = 16;
+template <class Fn>  // fn(first row, rows, keys)
+void query_runs(const int64_t* vis, int64_t nq, int64_t nk, bool causal, Fn fn) {
+  if (!causal) return fn(int64_t(0), nq, nk);
+  for (int64_t r0 = 0; r0 < nq; r0 += kRun) {
+    const int64_t rows = std::min(kRun, nq - r0);
+    const int64_t keys = std::min(nk, (vis[r0 + rows - 1] + kRun - 1) / kRun * kRun);
+    if (keys > 0) fn(r0, rows, keys);
+  }
+}
+// The same for products whose rows are keys (dV, dK): 16-key runs, each over the queries
+// from the first one that sees the run's first key.
+template <class Fn>  // fn(first key, keys, first query)
+void key_runs(const int64_t* vis, int64_t nq, int64_t nk, bool causal, Fn fn) {
+  if (!causal) return fn(int64_t(0), nk, int64_t(0));
+  int64_t r = 0;
+  for (int64_t c0 = 0; c0 < nk; c0 += kRun) {
+    while (r < nq && vis[r] <= c0) ++r;
+    if (r == nq) return;
+    fn(c0, std::min(kRun, nk - c0), r);
+  }
+}
+
 // ---------------------------------------------------------------------------------------
 // Forward
 
@@ -431,31 +643,26 @@ void forward_block(const Problem& p, float* out, float* lse, const float* q, con
     const int64_t nk = std::min(kKeyBlock, j_end - j0);
     const float* kt = w.key_block(ops, kv, kb, p.k.t, j0, a.Tk, D);
     const float* kmadd = p.mask_add(w.kmadd.data(), b, j0, nk);
+    int64_t vis[kQueryBlock];
+    for (int64_t r = 0; r < nq; ++r) vis[r] = p.visible(i0 + r, j0, nk);
     // s (nq, kKeyBlock) = q_block @ k_block^T
-    ops.matmul(nq, nk, D, qb, p.q.t, 1, kt, kKeyBlock, w.s.data(), kKeyBlock, false);
-    for (int64_t r = 0; r < nq; ++r) {
-      const int64_t i = i0 + r, vis = p.visible(i, j0, nk);
-      float* s = w.s.data() + r * kKeyBlock;
-      const float* bias = p.bias_row(b, h, i);
-      ops.affine(s, vis, a.scale, bias ? bias + j0 : nullptr, kmadd);
-      const float m_new = std::max(w.m[r], vis > 0 ? ops.max(s, vis) : kNegInf);
-      if (m_new == kNegInf) {  // nothing visible yet: keep the row empty, avoid inf - inf
-        std::fill(s, s + nk, 0.f);
-        continue;
+    query_runs(vis, nq, nk, a.causal, [&](int64_t r0, int64_t rows, int64_t keys) {
+      ops.matmul(rows, keys, D, qb + r0 * p.q.t, p.q.t, 1, kt, kKeyBlock,
+                 w.s.data() + r0 * kKeyBlock, kKeyBlock, false);
+    });
+    const float* bias = p.bias_row(b, h, i0);
+    const SoftmaxBlock sb{w.s.data(), nq, nk, vis, a.scale, bias ? bias + j0 : nullptr, a.Tk, kmadd};
+    online_softmax(ops, sb, w.m.data(), w.l.data(), acc, D);
+    if (p.drop.on)  // the sums above are pre-dropout: dropout acts on normalised P
+      for (int64_t r = 0; r < nq; ++r) {
+        p.drop.factors(w.z.data(), p.drop.row_key(bh * a.Tq + i0 + r), j0, vis[r]);
+        ops.mul(w.s.data() + r * kKeyBlock, w.z.data(), vis[r]);
       }
-      const float sum = ops.exp_sum(s, vis, m_new);
-      std::fill(s + vis, s + nk, 0.f);
-      const float alpha = std::exp(w.m[r] - m_new);  // 0 when m was -inf
-      if (alpha != 1.f) ops.scale(acc + r * D, D, alpha);
-      w.l[r] = w.l[r] * alpha + sum;
-      w.m[r] = m_new;
-      if (p.drop.on) {  // the sum above is pre-dropout: dropout acts on normalised P
-        p.drop.factors(w.z.data(), p.drop.row_key(bh * a.Tq + i), j0, vis);
-        ops.mul(s, w.z.data(), vis);
-      }
-    }
     // acc (nq, D) += p (nq, nk) @ v_block (nk, D)
-    ops.matmul(nq, D, nk, w.s.data(), kKeyBlock, 1, vb + j0 * p.v.t, p.v.t, acc, D, true);
+    query_runs(vis, nq, nk, a.causal, [&](int64_t r0, int64_t rows, int64_t keys) {
+      ops.matmul(rows, D, keys, w.s.data() + r0 * kKeyBlock, kKeyBlock, 1, vb + j0 * p.v.t,
+                 p.v.t, acc + r0 * D, D, true);
+    });
   }
 
   for (int64_t r = 0; r < nq; ++r) {
@@ -485,7 +692,7 @@ struct BackwardScratch {
   BackwardScratch(int64_t D, int64_t group, int64_t Tq)
       : kt(D * kKeyBlock), vt(D * kKeyBlock), s(kQueryBlock * kKeyBlock),
         dp(kQueryBlock * kKeyBlock), ds(kQueryBlock * kKeyBlock), dk(kKeyBlock * D),
-        dv(kKeyBlock * D), kmadd(kKeyBlock), z(kKeyBlock), delta(group * Tq) {}
+        dv(kKeyBlock * D), kmadd(kKeyBlock), z(kQueryBlock * kKeyBlock), delta(group * Tq) {}
 };
 
 // Gradients of one (b, kv head): dk/dv rows of that head, dq and dbias rows of its query
@@ -523,49 +730,51 @@ void backward_kv_head(const Problem& p, const Grads& g, const float* q, const fl
         const int64_t nq = std::min(kQueryBlock, a.Tq - i0);
         const float* qb = q + Problem::at(p.q, b, h, i0);          // (nq, D)
         const float* dob = g.dout + Problem::at(p.dout, b, h, i0);  // (nq, D)
+        int64_t vis[kQueryBlock];
+        for (int64_t r = 0; r < nq; ++r) vis[r] = p.visible(i0 + r, j0, nk);
         // s = q k^T and dp = dout v^T, both (nq, kKeyBlock)
-        ops.matmul(nq, nk, D, qb, p.q.t, 1, w.kt.data(), kKeyBlock, w.s.data(), kKeyBlock,
-                   false);
-        if (need_ds)
-          ops.matmul(nq, nk, D, dob, p.dout.t, 1, w.vt.data(), kKeyBlock, w.dp.data(),
-                     kKeyBlock, false);
+        query_runs(vis, nq, nk, a.causal, [&](int64_t r0, int64_t rows, int64_t keys) {
+          ops.matmul(rows, keys, D, qb + r0 * p.q.t, p.q.t, 1, w.kt.data(), kKeyBlock,
+                     w.s.data() + r0 * kKeyBlock, kKeyBlock, false);
+          if (need_ds)
+            ops.matmul(rows, keys, D, dob + r0 * p.dout.t, p.dout.t, 1, w.vt.data(), kKeyBlock,
+                       w.dp.data() + r0 * kKeyBlock, kKeyBlock, false);
+        });
+        // Dropout: dP wrt the undropped P is dP * z; the factors stay for P's turn below.
+        if (p.drop.on)
+          for (int64_t r = 0; r < nq; ++r) {
+            float* z = w.z.data() + r * kKeyBlock;
+            p.drop.factors(z, p.drop.row_key(bh * a.Tq + i0 + r), j0, vis[r]);
+            if (need_ds) ops.mul(w.dp.data() + r * kKeyBlock, z, vis[r]);
+          }
+        const float* bias = p.bias_row(b, h, i0);
+        const SoftmaxBlock sb{w.s.data(), nq, nk, vis, a.scale, bias ? bias + j0 : nullptr,
+                              a.Tk, kmadd};
+        probs_and_grads(ops, sb, lse + bh * a.Tq + i0, w.dp.data(),
+                        w.delta.data() + hh * a.Tq + i0, need_ds ? w.ds.data() : nullptr);
         for (int64_t r = 0; r < nq; ++r) {
-          const int64_t i = i0 + r, vis = p.visible(i, j0, nk);
-          const float row_lse = lse[bh * a.Tq + i];
-          float* s = w.s.data() + r * kKeyBlock;    // becomes P, then dropout(P)
-          float* dp = w.dp.data() + r * kKeyBlock;
-          float* ds = w.ds.data() + r * kKeyBlock;
-          if (vis == 0 || row_lse == kNegInf) {
-            std::fill(s, s + nk, 0.f);
-            std::fill(ds, ds + nk, 0.f);
-            continue;
+          if (g.dbias && vis[r] > 0) {
+            const int64_t bb = a.bias_batch > 1 ? b : 0;
+            ops.add(g.dbias + ((bb * a.H + h) * a.Tq + i0 + r) * a.Tk + j0,
+                    w.ds.data() + r * kKeyBlock, vis[r]);
           }
-          const float* bias = p.bias_row(b, h, i);
-          ops.affine(s, vis, a.scale, bias ? bias + j0 : nullptr, kmadd);
-          ops.exp_sum(s, vis, row_lse);
-          std::fill(s + vis, s + nk, 0.f);
-          if (p.drop.on) {
-            p.drop.factors(w.z.data(), p.drop.row_key(bh * a.Tq + i), j0, vis);
-            if (need_ds) ops.mul(dp, w.z.data(), vis);  // dP wrt undropped P
-          }
-          if (need_ds) {
-            ops.softmax_grad(ds, s, dp, w.delta[hh * a.Tq + i], vis);
-            std::fill(ds + vis, ds + nk, 0.f);
-            if (g.dbias) {
-              const int64_t bb = a.bias_batch > 1 ? b : 0;
-              ops.add(g.dbias + ((bb * a.H + h) * a.Tq + i) * a.Tk + j0, ds, vis);
-            }
-          }
-          if (p.drop.on) ops.mul(s, w.z.data(), vis);
+          if (p.drop.on) ops.mul(w.s.data() + r * kKeyBlock, w.z.data() + r * kKeyBlock, vis[r]);
         }
         // dv (nk, D) += dropout(P)^T @ dout;  dk += dS^T @ q;  dq (nq, D) += dS @ k
-        if (g.dv)
-          ops.matmul(nk, D, nq, w.s.data(), 1, kKeyBlock, dob, p.dout.t, w.dv.data(), D, true);
-        if (g.dk)
-          ops.matmul(nk, D, nq, w.ds.data(), 1, kKeyBlock, qb, p.q.t, w.dk.data(), D, true);
+        key_runs(vis, nq, nk, a.causal, [&](int64_t c0, int64_t keys, int64_t r0) {
+          if (g.dv)
+            ops.matmul(keys, D, nq - r0, w.s.data() + r0 * kKeyBlock + c0, 1, kKeyBlock,
+                       dob + r0 * p.dout.t, p.dout.t, w.dv.data() + c0 * D, D, true);
+          if (g.dk)
+            ops.matmul(keys, D, nq - r0, w.ds.data() + r0 * kKeyBlock + c0, 1, kKeyBlock,
+                       qb + r0 * p.q.t, p.q.t, w.dk.data() + c0 * D, D, true);
+        });
         if (g.dq)
-          ops.matmul(nq, D, nk, w.ds.data(), kKeyBlock, 1, kb + j0 * p.k.t, p.k.t,
-                     g.dq + Problem::at(p.dq, b, h, i0), p.dq.t, true);
+          query_runs(vis, nq, nk, a.causal, [&](int64_t r0, int64_t rows, int64_t keys) {
+            ops.matmul(rows, D, keys, w.ds.data() + r0 * kKeyBlock, kKeyBlock, 1,
+                       kb + j0 * p.k.t, p.k.t, g.dq + Problem::at(p.dq, b, h, i0 + r0), p.dq.t,
+                       true);
+          });
       }
     }
     for (int64_t j = 0; j < nk; ++j) {

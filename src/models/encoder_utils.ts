@@ -3,7 +3,7 @@
  * embedding padding row, the inputs an encoder reads, past keys/values for prefix tuning
  * and the layer loop under gradient checkpointing. decoder_utils.ts is the decoders' twin.
  */
-import { type Tensor, layerScope } from "../tensor/index.js";
+import { type Tensor, layerScope, narrow } from "../tensor/index.js";
 import { checkpoint } from "../nn/index.js";
 import { type ModelInputs, toIds } from "./modeling_utils.js";
 import { type PastKeyValues, keyPaddingMask, pastLength } from "./decoder_utils.js";
@@ -14,20 +14,42 @@ export function paddingIndex(padTokenId: number | null | undefined, size: number
 }
 
 /**
+ * One encoder layer: `queries` are the rows of `h` whose outputs are wanted (all of h when
+ * omitted); keys and values always come from all of h (and the past).
+ */
+export interface EncoderLayer {
+  forward(h: Tensor, mask: Tensor | null, past?: [Tensor, Tensor], queries?: Tensor): Tensor;
+}
+
+/** What an encoder's forward may be asked beyond its inputs. */
+export interface EncoderForwardOptions {
+  /**
+   * The last layer computes position 0 only (what a [CLS]-pooling classification head
+   * reads): its queries, attention output and feed-forward run on B rows instead of B x T,
+   * and last_hidden_state is (B, 1, C). Position 0's values are those of the full pass.
+   */
+  firstPositionOnly?: boolean;
+}
+
+/**
  * Runs encoder layers in order, layer i over past[i] when given. Under gradient checkpointing
  * the past keys/values are inputs of the checkpointed block, so their gradients (prefix
- * tuning's) flow through the recomputation. Shared by BERT, RoBERTa and DistilBERT.
+ * tuning's) flow through the recomputation. With `firstPositionOnly` the last layer's
+ * queries are position 0 alone (see EncoderForwardOptions). Shared by BERT, RoBERTa and
+ * DistilBERT.
  */
 export function runEncoderLayers(
-  layers: readonly { forward(h: Tensor, mask: Tensor | null, past?: [Tensor, Tensor]): Tensor }[],
-  hidden: Tensor, mask: Tensor | null, past: PastKeyValues | undefined, checkpointing: boolean,
+  layers: readonly EncoderLayer[], hidden: Tensor, mask: Tensor | null, past: PastKeyValues | undefined,
+  checkpointing: boolean, firstPositionOnly = false,
 ): Tensor {
   let h = hidden;
   layers.forEach((layer, i) => {
     const p = past?.[i];
-    if (!checkpointing) h = layerScope(() => layer.forward(h, mask, p), i > 0 ? h : null);
-    else if (p) h = checkpoint((x, k, v) => layer.forward(x, mask, [k, v]), h, p[0], p[1]);
-    else h = checkpoint((x) => layer.forward(x, mask), h);
+    const pruned = firstPositionOnly && i === layers.length - 1;
+    const run = (x: Tensor, kv?: [Tensor, Tensor]) => layer.forward(x, mask, kv, pruned ? narrow(x, 1, 0, 1) : undefined);
+    if (!checkpointing) h = layerScope(() => run(h, p), i > 0 ? h : null);
+    else if (p) h = checkpoint((x, k, v) => run(x, [k, v]), h, p[0], p[1]);
+    else h = checkpoint((x) => run(x), h);
   });
   return h;
 }

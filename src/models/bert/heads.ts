@@ -37,11 +37,12 @@ export class BertForSequenceClassification extends BertPreTrainedModel {
     this.classifier = this.addModule("classifier", new Linear(config.hidden_size, config.num_labels, { std: config.initializer_range }));
   }
 
+  /** The pooler reads [CLS] alone, so the last layer runs for it alone (BertModel's firstPositionOnly). */
   override forward(inputs: ModelInputs): ModelOutput {
-    const out = this.bert.forward(inputs);
+    const out = this.bert.forward(inputs, { firstPositionOnly: true });
     const logits = this.classifier.forward(this.dropout.forward(out.pooler_output!));
     const loss = inputs.labels !== undefined ? sequenceClassificationLoss(this.config, logits, inputs.labels) : undefined;
-    return { loss, logits, last_hidden_state: out.last_hidden_state, pooler_output: out.pooler_output };
+    return { loss, logits, pooler_output: out.pooler_output };
   }
 }
 

@@ -13,7 +13,7 @@ import { type Tensor, add, arange, cat, reshape, permute, scaledDotProductAttent
 import { Module, ModuleList, Linear, Embedding, LayerNorm, Dropout, getActivation, checkpoint, type Activation, type LinearLike, type EmbeddingLike } from "../../nn/index.js";
 import { PreTrainedModel, type ModelInputs, type ModelOutput, toIds, type TaskKind } from "../modeling_utils.js";
 import { type PastKeyValues, expandBatch, keyPaddingMask, pastLength } from "../decoder_utils.js";
-import { encoderInputs, encoderPast, paddingIndex, runEncoderLayers } from "../encoder_utils.js";
+import { type EncoderForwardOptions, type EncoderLayer, encoderInputs, encoderPast, paddingIndex, runEncoderLayers } from "../encoder_utils.js";
 
 import { BertConfig } from "./config.js";
 
@@ -91,11 +91,12 @@ export class BertSelfAttention extends Module {
 
   /**
    * hidden (B, T, C), mask (B, P + T) 1 = attend, past [key, value] (1 or B, H, P, D) put in
-   * front of this layer's keys and values. softmax(q k^T / sqrt(D) + mask) v, heads merged back.
+   * front of this layer's keys and values. softmax(q k^T / sqrt(D) + mask) v, heads merged back,
+   * for the query rows `queries` (B, Tq, C) of hidden (all of it by default).
    */
-  forward(hidden: Tensor, mask: Tensor | null, past?: [Tensor, Tensor]): Tensor {
-    const [B, T, C] = hidden.shape;
-    const q = this.heads(this.query.forward(hidden));
+  forward(hidden: Tensor, mask: Tensor | null, past?: [Tensor, Tensor], queries: Tensor = hidden): Tensor {
+    const [B, T, C] = queries.shape;
+    const q = this.heads(this.query.forward(queries));
     let k = this.heads(this.key.forward(hidden));
     let v = this.heads(this.value.forward(hidden));
     if (past) {
@@ -143,8 +144,8 @@ export class BertAttention extends Module {
     this.addModule("self", new BertSelfAttention(config));
     this.output = this.addModule("output", new BertSelfOutput(config));
   }
-  forward(hidden: Tensor, mask: Tensor | null, past?: [Tensor, Tensor]): Tensor {
-    return this.output.forward(this.selfAttention.forward(hidden, mask, past), hidden);
+  forward(hidden: Tensor, mask: Tensor | null, past?: [Tensor, Tensor], queries: Tensor = hidden): Tensor {
+    return this.output.forward(this.selfAttention.forward(hidden, mask, past, queries), queries);
   }
 }
 
@@ -167,7 +168,7 @@ export class BertOutput extends DenseResidualNorm {
   }
 }
 
-export class BertLayer extends Module {
+export class BertLayer extends Module implements EncoderLayer {
   readonly attention: BertAttention;
   readonly intermediate: BertIntermediate;
   readonly output: BertOutput;
@@ -177,8 +178,8 @@ export class BertLayer extends Module {
     this.intermediate = this.addModule("intermediate", new BertIntermediate(config));
     this.output = this.addModule("output", new BertOutput(config));
   }
-  forward(hidden: Tensor, mask: Tensor | null, past?: [Tensor, Tensor]): Tensor {
-    const a = this.attention.forward(hidden, mask, past);
+  forward(hidden: Tensor, mask: Tensor | null, past?: [Tensor, Tensor], queries?: Tensor): Tensor {
+    const a = this.attention.forward(hidden, mask, past, queries);
     return this.output.forward(this.intermediate.forward(a), a);
   }
 }
@@ -191,8 +192,8 @@ export class BertEncoder extends Module {
     super();
     this.layer = this.addModule("layer", new ModuleList(Array.from({ length: config.num_hidden_layers }, () => new BertLayer(config))));
   }
-  forward(hidden: Tensor, mask: Tensor | null, past?: PastKeyValues): Tensor {
-    return runEncoderLayers(this.layer.items, hidden, mask, past, this.gradientCheckpointing && this.training);
+  forward(hidden: Tensor, mask: Tensor | null, past?: PastKeyValues, firstPositionOnly = false): Tensor {
+    return runEncoderLayers(this.layer.items, hidden, mask, past, this.gradientCheckpointing && this.training, firstPositionOnly);
   }
 }
 
@@ -221,6 +222,8 @@ export class BertPreTrainedModel extends PreTrainedModel {
 /**
  * The bare encoder. Returns last_hidden_state (B, T, C) and pooler_output (B, C) when it
  * has a pooler; `logits` repeats last_hidden_state so generic code can treat every model alike.
+ * `options.firstPositionOnly` (the classification heads) computes the last layer for position 0
+ * alone: last_hidden_state is then (B, 1, C).
  */
 export class BertModel extends BertPreTrainedModel {
   static override readonly architecture: string = "BertModel";
@@ -237,12 +240,12 @@ export class BertModel extends BertPreTrainedModel {
     this.pooler = addPoolingLayer ? this.addModule("pooler", new BertPooler(config)) : null;
   }
 
-  override forward(inputs: ModelInputs): ModelOutput & { last_hidden_state: Tensor } {
+  override forward(inputs: ModelInputs, options: EncoderForwardOptions = {}): ModelOutput & { last_hidden_state: Tensor } {
     const x = encoderInputs(inputs);
     const [B, T] = x.ids ? x.ids.shape : x.embeds!.shape;
     const { past, pastLen, mask } = encoderPast(inputs, B, T, this.encoder.layer.length, this.config.max_position_embeddings, this.constructor.name);
     const h0 = this.embeddings.forward({ inputIds: x.ids, tokenTypeIds: x.tokenTypes, positionIds: x.positions, inputsEmbeds: x.embeds, pastLength: pastLen });
-    const last = this.encoder.forward(h0, mask, past);
+    const last = this.encoder.forward(h0, mask, past, options.firstPositionOnly);
     const pooled = this.pooler ? this.pooler.forward(last) : undefined;
     return { logits: last, last_hidden_state: last, pooler_output: pooled };
   }

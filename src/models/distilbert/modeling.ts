@@ -14,7 +14,7 @@ import { Module, ModuleList, Linear, Embedding, LayerNorm, Dropout, getActivatio
 import { PreTrainedModel, type ModelInputs, type ModelOutput, type TaskKind } from "../modeling_utils.js";
 import { sequenceClassificationLoss, tokenLoss } from "../loss_utils.js";
 import { type PastKeyValues, expandBatch } from "../decoder_utils.js";
-import { encoderInputs, encoderPast, paddingIndex, runEncoderLayers } from "../encoder_utils.js";
+import { type EncoderForwardOptions, type EncoderLayer, encoderInputs, encoderPast, paddingIndex, runEncoderLayers } from "../encoder_utils.js";
 import { questionAnsweringOutput } from "../bert/heads.js";
 import { DistilBertConfig } from "./config.js";
 
@@ -80,16 +80,19 @@ export class MultiHeadSelfAttention extends Module {
     const [B, T] = x.shape;
     return permute(reshape(x, [B, T, this.numHeads, this.headDim]), [0, 2, 1, 3]);
   }
-  /** hidden (B, T, C), mask (B, P + T) 1 = attend, past [key, value] (1 or B, H, P, D) in front of the keys and values. */
-  forward(hidden: Tensor, mask: Tensor | null, past?: [Tensor, Tensor]): Tensor {
-    const [B, T, C] = hidden.shape;
+  /**
+   * hidden (B, T, C), mask (B, P + T) 1 = attend, past [key, value] (1 or B, H, P, D) in front
+   * of the keys and values; outputs for the query rows `queries` of hidden (all of it by default).
+   */
+  forward(hidden: Tensor, mask: Tensor | null, past?: [Tensor, Tensor], queries: Tensor = hidden): Tensor {
+    const [B, T, C] = queries.shape;
     let k = this.heads(this.k_lin.forward(hidden));
     let v = this.heads(this.v_lin.forward(hidden));
     if (past) {
       k = cat([expandBatch(past[0], B), k], 2);
       v = cat([expandBatch(past[1], B), v], 2);
     }
-    const ctx = scaledDotProductAttention(this.heads(this.q_lin.forward(hidden)), k, v, {
+    const ctx = scaledDotProductAttention(this.heads(this.q_lin.forward(queries)), k, v, {
       keyPaddingMask: mask,
       dropoutP: this.training ? this.config.attention_dropout : 0,
     });
@@ -115,7 +118,7 @@ export class FFN extends Module {
   }
 }
 
-export class TransformerBlock extends Module {
+export class TransformerBlock extends Module implements EncoderLayer {
   readonly attention: MultiHeadSelfAttention;
   readonly sa_layer_norm: LayerNorm;
   readonly ffn: FFN;
@@ -127,8 +130,8 @@ export class TransformerBlock extends Module {
     this.ffn = this.addModule("ffn", new FFN(config));
     this.output_layer_norm = this.addModule("output_layer_norm", new LayerNorm(config.dim, LN_EPS));
   }
-  forward(x: Tensor, mask: Tensor | null, past?: [Tensor, Tensor]): Tensor {
-    const sa = this.sa_layer_norm.forward(add(this.attention.forward(x, mask, past), x));
+  forward(x: Tensor, mask: Tensor | null, past?: [Tensor, Tensor], queries: Tensor = x): Tensor {
+    const sa = this.sa_layer_norm.forward(add(this.attention.forward(x, mask, past, queries), queries));
     return this.output_layer_norm.forward(add(this.ffn.forward(sa), sa));
   }
 }
@@ -140,8 +143,8 @@ export class Transformer extends Module {
     super();
     this.layer = this.addModule("layer", new ModuleList(Array.from({ length: config.n_layers }, () => new TransformerBlock(config))));
   }
-  forward(x: Tensor, mask: Tensor | null, past?: PastKeyValues): Tensor {
-    return runEncoderLayers(this.layer.items, x, mask, past, this.gradientCheckpointing && this.training);
+  forward(x: Tensor, mask: Tensor | null, past?: PastKeyValues, firstPositionOnly = false): Tensor {
+    return runEncoderLayers(this.layer.items, x, mask, past, this.gradientCheckpointing && this.training, firstPositionOnly);
   }
 }
 
@@ -151,7 +154,10 @@ export class DistilBertPreTrainedModel extends PreTrainedModel {
   declare readonly config: DistilBertConfig;
 }
 
-/** The bare encoder: last_hidden_state (B, T, dim), also given as `logits`. */
+/**
+ * The bare encoder: last_hidden_state (B, T, dim), also given as `logits`; (B, 1, dim) with
+ * `options.firstPositionOnly` (the last layer for position 0 alone, as BertModel).
+ */
 export class DistilBertModel extends DistilBertPreTrainedModel {
   static override readonly architecture: string = "DistilBertModel";
   static override readonly taskKind: TaskKind = "base";
@@ -162,11 +168,11 @@ export class DistilBertModel extends DistilBertPreTrainedModel {
     this.embeddings = this.addModule("embeddings", new DistilBertEmbeddings(config));
     this.transformer = this.addModule("transformer", new Transformer(config));
   }
-  override forward(inputs: ModelInputs): ModelOutput & { last_hidden_state: Tensor } {
+  override forward(inputs: ModelInputs, options: EncoderForwardOptions = {}): ModelOutput & { last_hidden_state: Tensor } {
     const x = encoderInputs(inputs);
     const [B, T] = x.ids ? x.ids.shape : x.embeds!.shape;
     const { past, pastLen, mask } = encoderPast(inputs, B, T, this.transformer.layer.length, this.config.max_position_embeddings, "DistilBertModel");
-    const last = this.transformer.forward(this.embeddings.forward(x.ids, x.embeds, x.positions, pastLen), mask, past);
+    const last = this.transformer.forward(this.embeddings.forward(x.ids, x.embeds, x.positions, pastLen), mask, past, options.firstPositionOnly);
     return { logits: last, last_hidden_state: last };
   }
 }
@@ -193,12 +199,13 @@ export class DistilBertForSequenceClassification extends DistilBertHead {
     this.classifier = this.addModule("classifier", new Linear(config.dim, config.num_labels, { std }));
     this.dropout = this.addModule("dropout", new Dropout(config.seq_classif_dropout));
   }
+  /** The head reads position 0 alone, so the last layer runs for it alone (firstPositionOnly). */
   override forward(inputs: ModelInputs): ModelOutput {
-    const out = this.distilbert.forward(inputs);
+    const out = this.distilbert.forward(inputs, { firstPositionOnly: true });
     const pooled = relu(this.pre_classifier.forward(select(out.last_hidden_state, 1, 0)));
     const logits = this.classifier.forward(this.dropout.forward(pooled));
     const loss = inputs.labels !== undefined ? sequenceClassificationLoss(this.config, logits, inputs.labels) : undefined;
-    return { loss, logits, last_hidden_state: out.last_hidden_state };
+    return { loss, logits };
   }
 }
 

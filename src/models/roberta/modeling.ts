@@ -93,11 +93,12 @@ export class RobertaForSequenceClassification extends RobertaPreTrainedModel {
     this.roberta = this.addModule("roberta", new RobertaModel(config, false));
     this.classifier = this.addModule("classifier", new RobertaClassificationHead(config));
   }
+  /** The head reads <s> alone, so the last layer runs for it alone (BertModel's firstPositionOnly). */
   override forward(inputs: ModelInputs): ModelOutput {
-    const out = this.roberta.forward(inputs);
+    const out = this.roberta.forward(inputs, { firstPositionOnly: true });
     const logits = this.classifier.forward(out.last_hidden_state);
     const loss = inputs.labels !== undefined ? sequenceClassificationLoss(this.config, logits, inputs.labels) : undefined;
-    return { loss, logits, last_hidden_state: out.last_hidden_state };
+    return { loss, logits };
   }
 }
 
