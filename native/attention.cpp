@@ -288,25 +288,14 @@ TL_AVX512 void add_avx512(float* y, const float* x, int64_t n) {
 // bit (same operations in the same order). kKeyBlock = 64 keys are 4 vectors.
 constexpr int kKeyVectors = kKeyBlock / 16;
 
-// Row r's scores with the invisible lanes at -inf; returns their max (-inf if none). Plain:
-// the block is 64 keys, all visible to every row, with no bias and no key mask (the common
-// case, straight-line code).
-template <bool Plain>
+// Row r's scores with the invisible lanes at -inf; returns their max (-inf if none).
 TL_AVX512 inline __m512 block_row_scores(const SoftmaxBlock& sb, int64_t r,
                                          __m512 (&x)[kKeyVectors]) {
   const __m512 vs = _mm512_set1_ps(sb.scale), ninf = _mm512_set1_ps(kNegInf);
   const float* s = sb.s + r * kKeyBlock;
-  __m512 mx = ninf;
-  if (Plain) {
-#pragma GCC unroll 4
-    for (int c = 0; c < kKeyVectors; ++c) {
-      x[c] = _mm512_mul_ps(_mm512_loadu_ps(s + 16 * c), vs);
-      mx = _mm512_max_ps(mx, x[c]);
-    }
-    return mx;
-  }
   const float* bias = sb.bias ? sb.bias + r * sb.bias_ld : nullptr;
   const int64_t vis = sb.vis[r];
+  __m512 mx = ninf;
 #pragma GCC unroll 4
   for (int c = 0; c < kKeyVectors; ++c) {
     const int64_t j = 16 * c;
@@ -320,26 +309,20 @@ TL_AVX512 inline __m512 block_row_scores(const SoftmaxBlock& sb, int64_t r,
   return mx;
 }
 
-// Whether every row of the block sees all of its 64 keys with no bias and no key mask.
-inline bool plain_block(const SoftmaxBlock& sb) {
-  return sb.nk == kKeyBlock && !sb.bias && !sb.kmadd && sb.vis[0] == kKeyBlock &&
-         sb.vis[sb.nq - 1] == kKeyBlock;  // vis grows with the row under the causal rule
-}
-
 TL_AVX512 void zero_row(float* x, int64_t n) {
   for (int64_t j = 0; j < n; j += 16) _mm512_mask_storeu_ps(x + j, tail_mask(n - j), _mm512_setzero_ps());
 }
 
 // R rows at once: their chains (max, horizontal reductions, exp) are independent, so the
 // core overlaps them; one row at a time is latency bound.
-template <int R, bool Plain>
+template <int R>
 TL_AVX512 inline void online_softmax_rows_avx512(const SoftmaxBlock& sb, int64_t r0, float* m,
                                                  float* l, float* acc, int64_t D) {
   __m512 x[R][kKeyVectors];
   float m_new[R];
 #pragma GCC unroll 4
   for (int r = 0; r < R; ++r)
-    m_new[r] = std::max(m[r0 + r], _mm512_reduce_max_ps(block_row_scores<Plain>(sb, r0 + r, x[r])));
+    m_new[r] = std::max(m[r0 + r], _mm512_reduce_max_ps(block_row_scores(sb, r0 + r, x[r])));
 #pragma GCC unroll 4
   for (int r = 0; r < R; ++r) {
     // All -inf (nothing visible yet): exp(-inf - 0) keeps the row 0 and avoids inf - inf.
@@ -349,10 +332,9 @@ TL_AVX512 inline void online_softmax_rows_avx512(const SoftmaxBlock& sb, int64_t
 #pragma GCC unroll 4
     for (int c = 0; c < kKeyVectors; ++c) {
       const int64_t j = 16 * c;
-      if (!Plain && j >= sb.nk) break;
+      if (j >= sb.nk) break;
       const __m512 e = exp16(_mm512_sub_ps(x[r][c], vm));
-      if (Plain) _mm512_storeu_ps(s + j, e);
-      else _mm512_mask_storeu_ps(s + j, tail_mask(sb.nk - j), e);
+      _mm512_mask_storeu_ps(s + j, tail_mask(sb.nk - j), e);
       sum = _mm512_add_ps(sum, e);
     }
     const float mo = m[r0 + r];
@@ -363,13 +345,12 @@ TL_AVX512 inline void online_softmax_rows_avx512(const SoftmaxBlock& sb, int64_t
   }
 }
 
+// The row form, for blocks with a bias (forward_block_t takes the others).
 TL_AVX512 void online_softmax_avx512(const SoftmaxBlock& sb, float* m, float* l, float* acc,
                                      int64_t D) {
   int64_t r = 0;
-  if (plain_block(sb))
-    for (; r + 4 <= sb.nq; r += 4) online_softmax_rows_avx512<4, true>(sb, r, m, l, acc, D);
-  for (; r + 4 <= sb.nq; r += 4) online_softmax_rows_avx512<4, false>(sb, r, m, l, acc, D);
-  for (; r < sb.nq; ++r) online_softmax_rows_avx512<1, false>(sb, r, m, l, acc, D);
+  for (; r + 4 <= sb.nq; r += 4) online_softmax_rows_avx512<4>(sb, r, m, l, acc, D);
+  for (; r < sb.nq; ++r) online_softmax_rows_avx512<1>(sb, r, m, l, acc, D);
 }
 
 TL_AVX512 void probs_and_grads_avx512(const SoftmaxBlock& sb, const float* lse, const float* dp,
@@ -384,7 +365,7 @@ TL_AVX512 void probs_and_grads_avx512(const SoftmaxBlock& sb, const float* lse, 
       continue;
     }
     __m512 x[kKeyVectors];
-    block_row_scores<false>(sb, r, x);
+    block_row_scores(sb, r, x);
     const __m512 vl = _mm512_set1_ps(lse[r]), vd = _mm512_set1_ps(ds ? delta[r] : 0.f);
 #pragma GCC unroll 4
     for (int c = 0; c < kKeyVectors; ++c) {
@@ -593,12 +574,13 @@ void key_runs(const int64_t* vis, int64_t nq, int64_t nk, bool causal, Fn fn) {
 // above kMaxCachedKt floats only one block is kept and every task packs its own.
 constexpr int64_t kMaxCachedKt = int64_t(1) << 20;
 struct ForwardScratch {
-  std::vector<float> kt, s, acc, m, l, kmadd, z;
+  std::vector<float> kt, qt, s, acc, m, l, kmadd, z;
   int64_t kt_kv = -1;      // flat (b, kv head) index whose blocks kt holds
   int64_t kt_blocks = 0;   // blocks [0, kt_blocks) of it are packed
   bool cache_kt;
   ForwardScratch(int64_t D, int64_t Tk)
-      : s(kQueryBlock * kKeyBlock), acc(kQueryBlock * D), m(kQueryBlock), l(kQueryBlock),
+      : qt(D * kQueryBlock), s(kQueryBlock * kKeyBlock), acc(kQueryBlock * D), m(kQueryBlock),
+        l(kQueryBlock),
         kmadd(kKeyBlock), z(kKeyBlock) {
     const int64_t blocks = (Tk + kKeyBlock - 1) / kKeyBlock;
     cache_kt = D * kKeyBlock * blocks <= kMaxCachedKt;
@@ -623,6 +605,135 @@ struct ForwardScratch {
     return dst;
   }
 };
+
+// out rows = acc / l and lse = m + log(l), or 0 and -inf for rows that saw no key.
+void finish_block(const Problem& p, float* out, float* lse, int64_t b, int64_t h, int64_t i0,
+                  int64_t nq, ForwardScratch& w) {
+  const AttentionArgs& a = p.a;
+  const int64_t D = a.D, bh = b * a.H + h;
+  const float* acc = w.acc.data();
+  for (int64_t r = 0; r < nq; ++r) {
+    float* o = out + Problem::at(p.out, b, h, i0 + r);
+    const float l = w.l[r];
+    if (l > 0.f) {
+      std::copy(acc + r * D, acc + (r + 1) * D, o);
+      p.ops.scale(o, D, 1.f / l);
+      lse[bh * a.Tq + i0 + r] = w.m[r] + std::log(l);
+    } else {
+      std::fill(o, o + D, 0.f);
+      lse[bh * a.Tq + i0 + r] = kNegInf;
+    }
+  }
+}
+
+#if defined(__x86_64__)
+// forward_block with the scores transposed, (keys, queries): the online softmax then runs
+// down the columns, 16 queries a vector, with no horizontal reductions and no per-row scalar
+// work (the row form is latency bound on those). AVX-512, no bias; K is read in place as the
+// product's broadcast operand and the query block is packed transposed instead.
+static_assert(kQueryBlock == 64 && kKeyBlock == 64, "4 vectors of queries, 64-float rows");
+TL_AVX512 void forward_block_t(const Problem& p, float* out, float* lse, const float* q,
+                               const float* k, const float* v, int64_t b, int64_t h,
+                               int64_t i0, ForwardScratch& w) {
+  const AttentionArgs& a = p.a;
+  const AttnOps& ops = p.ops;
+  const int64_t D = a.D, nq = std::min(kQueryBlock, a.Tq - i0);
+  const int64_t bh = b * a.H + h, kvh = h / p.group;
+  const float* qb = q + Problem::at(p.q, b, h, i0);  // (nq, D), rows p.q.t apart
+  const float* kb = k + Problem::at(p.k, b, kvh, 0);  // (Tk, D), rows p.k.t apart
+  const float* vb = v + Problem::at(p.v, b, kvh, 0);  // (Tk, D), rows p.v.t apart
+  float* acc = w.acc.data();                          // (nq, D) unnormalised output
+  float* st = w.s.data();                             // (keys, kQueryBlock) scores, then P^T
+  std::fill(acc, acc + nq * D, 0.f);
+  // q_block^T (D, kQueryBlock) times the scale, so the product gives the scores
+  ops.pack_t(w.qt.data(), qb, p.q.t, nq, D);
+  scale_avx512(w.qt.data(), D * kQueryBlock, a.scale);
+  const __m512 ninf = _mm512_set1_ps(kNegInf);
+  __m512 m[4], l[4];
+  for (int c = 0; c < 4; ++c) m[c] = ninf, l[c] = _mm512_setzero_ps();
+  alignas(64) int32_t vis32[kQueryBlock];
+  alignas(64) float alpha[kQueryBlock];
+
+  const int64_t j_end = p.keys_for(b, i0 + nq);
+  for (int64_t j0 = 0; j0 < j_end; j0 += kKeyBlock) {
+    const int64_t nk = std::min(kKeyBlock, j_end - j0);
+    const float* kmadd = p.mask_add(w.kmadd.data(), b, j0, nk);
+    int64_t vis[kQueryBlock];
+    for (int64_t r = 0; r < kQueryBlock; ++r) {
+      vis[r] = r < nq ? p.visible(i0 + r, j0, nk) : 0;  // padding columns see nothing
+      vis32[r] = int32_t(vis[r]);
+    }
+    // st (nk, queries) = k_block @ q_block^T, from the first query that sees each key run
+    key_runs(vis, nq, nk, a.causal, [&](int64_t c0, int64_t keys, int64_t r0) {
+      const int64_t q0 = r0 / 16 * 16;
+      ops.matmul(keys, kQueryBlock - q0, D, kb + (j0 + c0) * p.k.t, p.k.t, 1,
+                 w.qt.data() + q0, kQueryBlock, st + c0 * kQueryBlock + q0, kQueryBlock, false);
+    });
+    // Scores, masked to -inf where a query does not see the key, and their column max.
+    __m512 mx[4];
+    for (int c = 0; c < 4; ++c) mx[c] = ninf;
+    if (nq == kQueryBlock && vis[0] == nk && !kmadd) {  // every query sees every key
+      for (int64_t j = 0; j < nk; ++j)
+#pragma GCC unroll 4
+        for (int c = 0; c < 4; ++c)
+          mx[c] = _mm512_max_ps(mx[c], _mm512_loadu_ps(st + j * kQueryBlock + 16 * c));
+    } else {
+      __m512i vv[4];
+      for (int c = 0; c < 4; ++c) vv[c] = _mm512_load_si512(vis32 + 16 * c);
+      for (int64_t j = 0; j < nk; ++j) {
+        const __m512i vj = _mm512_set1_epi32(int32_t(j));
+        const __m512 add = _mm512_set1_ps(kmadd ? kmadd[j] : 0.f);
+#pragma GCC unroll 4
+        for (int c = 0; c < 4; ++c) {
+          float* x = st + j * kQueryBlock + 16 * c;
+          const __mmask16 seen = _mm512_cmpgt_epi32_mask(vv[c], vj);
+          const __m512 sx =
+              _mm512_mask_blend_ps(seen, ninf, _mm512_add_ps(_mm512_loadu_ps(x), add));
+          _mm512_storeu_ps(x, sx);
+          mx[c] = _mm512_max_ps(mx[c], sx);
+        }
+      }
+    }
+    __m512 vm[4], sum[4];
+    for (int c = 0; c < 4; ++c) {
+      const __m512 m_new = _mm512_max_ps(m[c], mx[c]);
+      // Columns with nothing visible yet subtract 0: exp(-inf) keeps them 0, no inf - inf.
+      vm[c] = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(m_new, ninf, _CMP_EQ_OQ), m_new,
+                                   _mm512_setzero_ps());
+      _mm512_store_ps(alpha + 16 * c, exp16(_mm512_sub_ps(m[c], vm[c])));  // 0 if m was -inf
+      m[c] = m_new, sum[c] = _mm512_setzero_ps();
+    }
+    for (int64_t j = 0; j < nk; ++j) {
+#pragma GCC unroll 4
+      for (int c = 0; c < 4; ++c) {
+        float* x = st + j * kQueryBlock + 16 * c;
+        const __m512 e = exp16(_mm512_sub_ps(_mm512_loadu_ps(x), vm[c]));
+        _mm512_storeu_ps(x, e);
+        sum[c] = _mm512_add_ps(sum[c], e);
+      }
+    }
+    for (int c = 0; c < 4; ++c)
+      l[c] = _mm512_fmadd_ps(l[c], _mm512_load_ps(alpha + 16 * c), sum[c]);
+    for (int64_t r = 0; r < nq; ++r)
+      if (alpha[r] != 1.f) scale_avx512(acc + r * D, D, alpha[r]);
+    if (p.drop.on)  // the sums above are pre-dropout: dropout acts on normalised P
+      for (int64_t r = 0; r < nq; ++r) {
+        p.drop.factors(w.z.data(), p.drop.row_key(bh * a.Tq + i0 + r), j0, vis[r]);
+        for (int64_t j = 0; j < vis[r]; ++j) st[j * kQueryBlock + r] *= w.z[j];
+      }
+    // acc (nq, D) += P (nq, nk) @ v_block (nk, D), P read from st transposed
+    query_runs(vis, nq, nk, a.causal, [&](int64_t r0, int64_t rows, int64_t keys) {
+      ops.matmul(rows, D, keys, st + r0, 1, kQueryBlock, vb + j0 * p.v.t, p.v.t, acc + r0 * D,
+                 D, true);
+    });
+  }
+  for (int c = 0; c < 4; ++c) {
+    _mm512_storeu_ps(w.m.data() + 16 * c, m[c]);
+    _mm512_storeu_ps(w.l.data() + 16 * c, l[c]);
+  }
+  finish_block(p, out, lse, b, h, i0, nq, w);
+}
+#endif
 
 void forward_block(const Problem& p, float* out, float* lse, const float* q, const float* k,
                    const float* v, int64_t b, int64_t h, int64_t i0, ForwardScratch& w) {
@@ -665,18 +776,7 @@ void forward_block(const Problem& p, float* out, float* lse, const float* q, con
     });
   }
 
-  for (int64_t r = 0; r < nq; ++r) {
-    float* o = out + Problem::at(p.out, b, h, i0 + r);
-    const float l = w.l[r];
-    if (l > 0.f) {
-      std::copy(acc + r * D, acc + (r + 1) * D, o);
-      ops.scale(o, D, 1.f / l);
-      lse[bh * a.Tq + i0 + r] = w.m[r] + std::log(l);
-    } else {
-      std::fill(o, o + D, 0.f);
-      lse[bh * a.Tq + i0 + r] = kNegInf;
-    }
-  }
+  finish_block(p, out, lse, b, h, i0, nq, w);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -807,6 +907,12 @@ void attention_forward(float* out, float* lse, const float* q, const float* k,
     ForwardScratch w(a.D, a.Tk);
     for (int64_t t = begin; t < end; ++t) {
       const int64_t bh = t / q_blocks, i0 = (t % q_blocks) * kQueryBlock;
+#if defined(__x86_64__)
+      if (use_avx512() && !a.bias) {
+        forward_block_t(p, out, lse, q, k, v, bh / a.H, bh % a.H, i0, w);
+        continue;
+      }
+#endif
       forward_block(p, out, lse, q, k, v, bh / a.H, bh % a.H, i0, w);
     }
   });
