@@ -240,6 +240,22 @@ TEST(gemm_k_zero_and_empty) {
   CHECK(C[0] == 7.f && C.intact());
 }
 
+TEST(gemm_pack_look_ahead_stays_in_operands) {
+  // The row-wise packs prefetch 8 source rows ahead and the A panel copy 4 rows ahead, up to
+  // the block's (region's) last row: K blocks shorter than the look-ahead, a last K block of
+  // a few rows, row counts that end inside the look-ahead, operands with no padding (run
+  // once with -DTL_PREFETCH_READS -fsanitize=address, these reads would leave the buffers).
+  check::for_each_level([] {
+    for (int t = 0; t < 4; ++t)
+      for (auto [M, K, N] : {std::array<int64_t, 3>{31, 5, 70}, {45, 263, 40}, {17, 9, 100},
+                             {100, 258, 65}, {29, 3, 33}}) {
+        Case c;
+        c.ta = t & 1, c.tb = t & 2, c.M = M, c.N = N, c.K = K, c.pad = 0;
+        check_case(c, uint32_t(M * 5 + K));
+      }
+  });
+}
+
 TEST(gemm_deterministic_and_thread_count_independent) {
   const int saved = tl::num_threads();
   check::for_each_level([] {
