@@ -241,10 +241,11 @@ TL_AVX512 void forward_block_t(const Problem& p, float* out, float* lse, const f
   float* acc = w.acc.data();                          // (nq, D) unnormalised output
   float* st = w.s.data();                             // (keys, kQueryBlock) scores, then P^T
   std::fill(acc, acc + nq * D, 0.f);
-  // q_block^T (D, kQueryBlock) times the scale, so the product gives the scores
+  // q_block^T (D, kQueryBlock), unscaled: each score must round exactly as the backward's
+  // recompute does (q . k, then times the scale), or exp(score - lse) there can exceed 1
+  // and overflow where scores are large.
   ops.pack_t(w.qt.data(), qb, p.q.t, nq, D);
-  ops.scale(w.qt.data(), D * kQueryBlock, a.scale);
-  const __m512 ninf = _mm512_set1_ps(kNegInf);
+  const __m512 ninf = _mm512_set1_ps(kNegInf), vs = _mm512_set1_ps(a.scale);
   __m512 m[4], l[4];
   for (int c = 0; c < 4; ++c) m[c] = ninf, l[c] = _mm512_setzero_ps();
   alignas(64) int32_t vis32[kQueryBlock];
@@ -271,8 +272,12 @@ TL_AVX512 void forward_block_t(const Problem& p, float* out, float* lse, const f
     if (nq == kQueryBlock && vis[0] == nk && !kmadd) {  // every query sees every key
       for (int64_t j = 0; j < nk; ++j)
 #pragma GCC unroll 4
-        for (int c = 0; c < 4; ++c)
-          mx[c] = _mm512_max_ps(mx[c], _mm512_loadu_ps(st + j * kQueryBlock + 16 * c));
+        for (int c = 0; c < 4; ++c) {
+          float* x = st + j * kQueryBlock + 16 * c;
+          const __m512 sx = _mm512_mul_ps(_mm512_loadu_ps(x), vs);
+          _mm512_storeu_ps(x, sx);
+          mx[c] = _mm512_max_ps(mx[c], sx);
+        }
     } else {
       __m512i vv[4];
       for (int c = 0; c < 4; ++c) vv[c] = _mm512_load_si512(vis32 + 16 * c);
@@ -284,7 +289,7 @@ TL_AVX512 void forward_block_t(const Problem& p, float* out, float* lse, const f
           float* x = st + j * kQueryBlock + 16 * c;
           const __mmask16 seen = _mm512_cmpgt_epi32_mask(vv[c], vj);
           const __m512 sx =
-              _mm512_mask_blend_ps(seen, ninf, _mm512_add_ps(_mm512_loadu_ps(x), add));
+              _mm512_mask_blend_ps(seen, ninf, _mm512_add_ps(_mm512_mul_ps(_mm512_loadu_ps(x), vs), add));
           _mm512_storeu_ps(x, sx);
           mx[c] = _mm512_max_ps(mx[c], sx);
         }
