@@ -84,12 +84,13 @@ struct Problem {
   int64_t group;                  // query heads per kv head
   int64_t offset;                 // Tk - Tq: causal shift
   std::vector<int64_t> key_end;   // (B) one past the last key the mask lets through
+  std::vector<char> holes;        // (B) whether the mask hides a key before key_end
   // Row strides with the contiguous defaults filled in (kernels.h AttnRows).
   AttnRows q, k, v, out, dout, dq, dk, dv;
 
   Problem(const AttentionArgs& args, const AttnOps& o)
       : a(args), ops(o), drop(args.dropout_p, args.seed), group(args.H / args.Hkv),
-        offset(args.Tk - args.Tq), key_end(args.B, args.Tk) {
+        offset(args.Tk - args.Tq), key_end(args.B, args.Tk), holes(args.B, 0) {
     auto rows = [&](AttnRows r, int64_t heads, int64_t T) {
       if (r.b == 0 && r.h == 0 && r.t == 0) r = AttnRows{heads * T * a.D, T * a.D, a.D};
       return r;
@@ -104,6 +105,7 @@ struct Problem {
         int64_t e = a.Tk;
         while (e > 0 && !a.key_mask[b * a.Tk + e - 1]) --e;
         key_end[b] = e;
+        for (int64_t j = 0; j < e; ++j) holes[b] = holes[b] || !a.key_mask[b * a.Tk + j];
       }
   }
   // Row i of head h of batch item b of an operand with row strides r.
@@ -126,9 +128,10 @@ struct Problem {
     int64_t bb = a.bias_batch > 1 ? b : 0;
     return a.bias + ((bb * a.H + h) * a.Tq + i) * a.Tk;
   }
-  // kmadd (nk) = 0 where the key mask lets key j0 + j through, -inf elsewhere; null if no mask.
+  // kmadd (nk) = 0 where the key mask lets key j0 + j through, -inf elsewhere; null if no
+  // mask, or none before key_end (right padding, all ones: the unmasked code then serves).
   const float* mask_add(float* kmadd, int64_t b, int64_t j0, int64_t nk) const {
-    if (!a.key_mask) return nullptr;
+    if (!a.key_mask || !holes[b]) return nullptr;
     for (int64_t j = 0; j < nk; ++j) kmadd[j] = a.key_mask[b * a.Tk + j0 + j] ? 0.f : kNegInf;
     return kmadd;
   }
