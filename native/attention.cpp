@@ -177,19 +177,20 @@ struct ForwardScratch {
   int64_t kt_kv = -1;      // flat (b, kv head) index whose blocks kt holds
   int64_t kt_blocks = 0;   // blocks [0, kt_blocks) of it are packed
   bool cache_kt;
+  int64_t kt_size;  // kt is sized on first use: forward_block_t never packs K
   ForwardScratch(int64_t D, int64_t Tk)
       : qt(D * kQueryBlock), s(kQueryBlock * kKeyBlock), acc(kQueryBlock * D), m(kQueryBlock),
-        l(kQueryBlock),
-        kmadd(kKeyBlock), z(kKeyBlock) {
+        l(kQueryBlock), kmadd(kKeyBlock), z(kKeyBlock) {
     const int64_t blocks = (Tk + kKeyBlock - 1) / kKeyBlock;
     cache_kt = D * kKeyBlock * blocks <= kMaxCachedKt;
-    kt.resize(D * kKeyBlock * (cache_kt ? blocks : 1));
+    kt_size = D * kKeyBlock * (cache_kt ? blocks : 1);
   }
   // K^T block starting at key j0 of kv head `kv` (rows kb (Tk, D), ld apart), packed on
   // first use.
   const float* key_block(const AttnOps& ops, int64_t kv, const float* kb, int64_t ld,
                          int64_t j0, int64_t Tk, int64_t D) {
     const int64_t blk = j0 / kKeyBlock, nk = std::min(kKeyBlock, Tk - j0);
+    if (kt.empty()) kt.resize(kt_size);
     if (!cache_kt) {
       ops.pack_t(kt.data(), kb + j0 * ld, ld, nk, D);
       return kt.data();
