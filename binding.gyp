@@ -20,6 +20,7 @@
         "native/rope.cpp",
         "native/attention.cpp",
         "native/attention_tiles.cpp",
+        "native/attention_ops.cpp",
         "native/cross_entropy.cpp",
         "native/random.cpp",
         "native/adamw.cpp",
