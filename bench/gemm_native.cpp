@@ -9,7 +9,7 @@
 //
 // For comparing settings on a shared machine, build with -DTL_GEMM_PROFILE (adds gemm.cpp's
 // pack/kernel cycle split and its knobs, g_tune) and set
-//   GEMM_BENCH_VARIANTS="kc,nc,pack_ahead,copy_ahead;..."  knob settings, timed in turn
+//   GEMM_BENCH_VARIANTS="kc,nc,pack_ahead,copy_ahead[,pool_yield_us];..."  knob settings, timed in turn
 //   GEMM_BENCH_CHAIN=small      only the chains whose name contains this (no cold shapes)
 //   GEMM_BENCH_SHAPES="M,N,K,layout;..."  instead, these shapes (layout 0 NN, 1 NT, 3 TN)
 //   GEMM_BENCH_TRIALS, GEMM_BENCH_2ONLY=1, GEMM_BENCH_GAP_US (single-threaded work between products)
@@ -32,6 +32,9 @@
 namespace tl::gemm_detail {
 extern std::atomic<uint64_t> g_profile[3];
 extern int g_tune[4];
+}
+namespace tl {
+int* pool_yield_knob();
 }
 
 #endif
@@ -172,6 +175,7 @@ std::vector<std::vector<int>> variants() {
 void apply_variant(const std::vector<int>& v) {
 #if defined(TL_GEMM_PROFILE)
   for (size_t i = 0; i < v.size() && i < 4; ++i) tl::gemm_detail::g_tune[i] = v[i];
+  if (v.size() > 4) *tl::pool_yield_knob() = v[4];
 #else
   (void)v;
 #endif

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdlib>
 #include <cmath>
@@ -23,6 +24,17 @@ thread_local bool t_inside_pool = false;
 // Polls of a waiting worker (or of the caller waiting for chunks) before a worker sleeps:
 // a pause is ~10-40 cycles, so this is some tens of microseconds.
 constexpr int kSpinChecks = 4000;
+// Then a worker keeps polling for this long, yielding its core between polls, before it
+// sleeps: a model's next parallel op often comes a few hundred microseconds later (after
+// TypeScript and single-threaded ops), and waking a sleeping worker took ~20 us here (a
+// 1 ms GEMM's share is 2%); yielding, unlike spinning, hands the core to any other thread
+// that wants it (spinning 1 ms instead made a model-like chain 12% slower under load).
+#if defined(TL_GEMM_PROFILE)
+int g_yield_us = 2000;  // a knob for bench/gemm_native.cpp
+#define kYieldMicros g_yield_us
+#else
+constexpr int kYieldMicros = 2000;
+#endif
 inline void cpu_relax() {
 #if defined(__x86_64__) || defined(__i386__)
   __builtin_ia32_pause();
@@ -177,6 +189,9 @@ class Pool {
     for (;;) {
       for (int spin = 0; spin < kSpinChecks && epoch_now() == seen && !shutdown_.load(); ++spin)
         cpu_relax();
+      const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(kYieldMicros);
+      while (epoch_now() == seen && !shutdown_.load() && std::chrono::steady_clock::now() < until)
+        std::this_thread::yield();
       if (epoch_now() == seen) {
         std::unique_lock<std::mutex> lock(slot.mutex);
         slot.sleeping = true;
@@ -210,6 +225,9 @@ Pool& pool() {
 }  // namespace
 
 int num_threads() { return pool().size(); }
+#if defined(TL_GEMM_PROFILE)
+int* pool_yield_knob() { return &g_yield_us; }
+#endif
 
 void set_num_threads(int n) { pool().resize(n); }
 
