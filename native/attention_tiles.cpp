@@ -121,11 +121,12 @@ TL_AVX2 void matmul_avx2(int64_t M, int64_t N, int64_t K, const float* A, int64_
 
 namespace {
 
-// MR x (16 * NV) tile of C; `last` masks the columns of the last vector.
-template <int MR, int NV>
+// MR x (16 * NV) tile of C; with Masked, `last` masks the columns of the last vector.
+template <int MR, int NV, bool Masked>
 TL_AVX512 void tile_avx512(int64_t K, const float* A, int64_t ars, int64_t acs,
                            const float* B, int64_t ldb, float* C, int64_t ldc, bool accumulate,
                            __mmask16 last) {
+  if (!Masked) last = 0xFFFF;
   __m512 acc[MR][NV];
 #pragma GCC unroll 8
   for (int i = 0; i < MR; ++i)
@@ -135,8 +136,8 @@ TL_AVX512 void tile_avx512(int64_t K, const float* A, int64_t ars, int64_t acs,
     __m512 b[NV];
 #pragma GCC unroll 2
     for (int v = 0; v < NV; ++v)
-      b[v] = v + 1 < NV ? _mm512_loadu_ps(B + k * ldb + 16 * v)
-                        : _mm512_maskz_loadu_ps(last, B + k * ldb + 16 * v);
+      b[v] = !Masked || v + 1 < NV ? _mm512_loadu_ps(B + k * ldb + 16 * v)
+                                   : _mm512_maskz_loadu_ps(last, B + k * ldb + 16 * v);
 #pragma GCC unroll 8
     for (int i = 0; i < MR; ++i) {
       const __m512 x = _mm512_set1_ps(A[i * ars + k * acs]);
@@ -149,30 +150,33 @@ TL_AVX512 void tile_avx512(int64_t K, const float* A, int64_t ars, int64_t acs,
 #pragma GCC unroll 2
     for (int v = 0; v < NV; ++v) {
       float* c = C + i * ldc + 16 * v;
-      const __mmask16 m = v + 1 < NV ? __mmask16(0xFFFF) : last;
-      _mm512_mask_storeu_ps(
-          c, m, accumulate ? _mm512_add_ps(_mm512_maskz_loadu_ps(m, c), acc[i][v]) : acc[i][v]);
+      if (!Masked || v + 1 < NV) {
+        _mm512_storeu_ps(c, accumulate ? _mm512_add_ps(_mm512_loadu_ps(c), acc[i][v]) : acc[i][v]);
+      } else {
+        _mm512_mask_storeu_ps(c, last, accumulate ? _mm512_add_ps(_mm512_maskz_loadu_ps(last, c), acc[i][v])
+                                                  : acc[i][v]);
+      }
     }
 }
 
-template <int NV>
+template <int NV, bool Masked>
 TL_AVX512 void column_panel_avx512(int64_t M, int64_t K, const float* A, int64_t ars,
                                    int64_t acs, const float* B, int64_t ldb, float* C,
                                    int64_t ldc, bool acc, __mmask16 last) {
   constexpr int MR = 8;
   int64_t i = 0;
   for (; i + MR <= M; i += MR)
-    tile_avx512<MR, NV>(K, A + i * ars, ars, acs, B, ldb, C + i * ldc, ldc, acc, last);
+    tile_avx512<MR, NV, Masked>(K, A + i * ars, ars, acs, B, ldb, C + i * ldc, ldc, acc, last);
   const float* a = A + i * ars;
   float* c = C + i * ldc;
   switch (M - i) {
-    case 7: tile_avx512<7, NV>(K, a, ars, acs, B, ldb, c, ldc, acc, last); break;
-    case 6: tile_avx512<6, NV>(K, a, ars, acs, B, ldb, c, ldc, acc, last); break;
-    case 5: tile_avx512<5, NV>(K, a, ars, acs, B, ldb, c, ldc, acc, last); break;
-    case 4: tile_avx512<4, NV>(K, a, ars, acs, B, ldb, c, ldc, acc, last); break;
-    case 3: tile_avx512<3, NV>(K, a, ars, acs, B, ldb, c, ldc, acc, last); break;
-    case 2: tile_avx512<2, NV>(K, a, ars, acs, B, ldb, c, ldc, acc, last); break;
-    case 1: tile_avx512<1, NV>(K, a, ars, acs, B, ldb, c, ldc, acc, last); break;
+    case 7: tile_avx512<7, NV, Masked>(K, a, ars, acs, B, ldb, c, ldc, acc, last); break;
+    case 6: tile_avx512<6, NV, Masked>(K, a, ars, acs, B, ldb, c, ldc, acc, last); break;
+    case 5: tile_avx512<5, NV, Masked>(K, a, ars, acs, B, ldb, c, ldc, acc, last); break;
+    case 4: tile_avx512<4, NV, Masked>(K, a, ars, acs, B, ldb, c, ldc, acc, last); break;
+    case 3: tile_avx512<3, NV, Masked>(K, a, ars, acs, B, ldb, c, ldc, acc, last); break;
+    case 2: tile_avx512<2, NV, Masked>(K, a, ars, acs, B, ldb, c, ldc, acc, last); break;
+    case 1: tile_avx512<1, NV, Masked>(K, a, ars, acs, B, ldb, c, ldc, acc, last); break;
     default: break;
   }
 }
@@ -185,11 +189,12 @@ TL_AVX512 void matmul_avx512(int64_t M, int64_t N, int64_t K, const float* A, in
   const __mmask16 all = 0xFFFF;
   int64_t n = 0;
   for (; n + 32 <= N; n += 32)
-    column_panel_avx512<2>(M, K, A, ars, acs, B + n, ldb, C + n, ldc, accumulate, all);
-  for (; n < N; n += 16) {
-    const __mmask16 last = N - n >= 16 ? all : __mmask16((1u << (N - n)) - 1);
-    column_panel_avx512<1>(M, K, A, ars, acs, B + n, ldb, C + n, ldc, accumulate, last);
-  }
+    column_panel_avx512<2, false>(M, K, A, ars, acs, B + n, ldb, C + n, ldc, accumulate, all);
+  for (; n + 16 <= N; n += 16)
+    column_panel_avx512<1, false>(M, K, A, ars, acs, B + n, ldb, C + n, ldc, accumulate, all);
+  if (n < N)
+    column_panel_avx512<1, true>(M, K, A, ars, acs, B + n, ldb, C + n, ldc, accumulate,
+                                 __mmask16((1u << (N - n)) - 1));
 }
 #endif  // __x86_64__
 
