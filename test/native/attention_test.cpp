@@ -257,6 +257,15 @@ TEST(attention_gradients_match_finite_differences) {
   }
 }
 
+// Whether the output and every gradient are finite.
+bool all_finite(const Case& s, Result& r) {
+  for (int64_t e = 0; e < s.n_q(); ++e)
+    if (!std::isfinite(r.out[e]) || !std::isfinite(r.dq[e])) return false;
+  for (int64_t e = 0; e < s.n_kv(); ++e)
+    if (!std::isfinite(r.dk[e]) || !std::isfinite(r.dv[e])) return false;
+  return true;
+}
+
 TEST(attention_rows_without_keys_give_zeros) {
   // Batch 2 of the padded config is fully masked; with causal and Tq > Tk, early rows see
   // nothing either.
@@ -264,12 +273,7 @@ TEST(attention_rows_without_keys_give_zeros) {
     Case s = make_case(c, 3);
     Result r(s);
     run(s, r);
-    bool finite = true;
-    for (int64_t e = 0; e < s.n_q(); ++e)
-      finite = finite && std::isfinite(r.out[e]) && std::isfinite(r.dq[e]);
-    for (int64_t e = 0; e < s.n_kv(); ++e)
-      finite = finite && std::isfinite(r.dk[e]) && std::isfinite(r.dv[e]);
-    CHECK(finite);
+    CHECK(all_finite(s, r));
     int64_t empty_rows = 0;
     for (int64_t row = 0; row < c.B * c.H * c.Tq; ++row) {
       if (r.lse[row] != -INFINITY) continue;
@@ -447,12 +451,7 @@ TEST(attention_large_scores_give_finite_gradients) {
         for (auto* x : {&s.q, &s.k, &s.v}) for (float& e : *x) e *= mag;
         Result r(s);
         run(s, r);
-        bool finite = true;
-        for (int64_t e = 0; e < s.n_q(); ++e)
-          finite = finite && std::isfinite(r.out[e]) && std::isfinite(r.dq[e]);
-        for (int64_t e = 0; e < s.n_kv(); ++e)
-          finite = finite && std::isfinite(r.dk[e]) && std::isfinite(r.dv[e]);
-        if (!finite)
+        if (!all_finite(s, r))
           check::fail(__FILE__, __LINE__, "level " + std::to_string(level) + (causal ? " causal" : "") +
                                               ", inputs x " + std::to_string(mag) + ": non-finite result");
       }
