@@ -138,7 +138,7 @@ TL_AVX512 void forward_block_t(const Problem& p, float* out, float* lse, const f
     key_runs(vis, nq, nk, a.causal, [&](int64_t c0, int64_t keys, int64_t r0) {
       const int64_t q0 = r0 / 16 * 16;
       ops.matmul(keys, kQueryBlock - q0, D, kb + (j0 + c0) * p.k.t, p.k.t, 1,
-                 w.qt.data() + q0, kQueryBlock, st + c0 * kQueryBlock + q0, kQueryBlock, false);
+                 w.qt.data() + q0, kQueryBlock, st + c0 * kQueryBlock + q0, kQueryBlock, kStore);
     });
     // Scores, masked to -inf where a query does not see the key, and their column max.
     __m512 mx[4];
@@ -189,17 +189,20 @@ TL_AVX512 void forward_block_t(const Problem& p, float* out, float* lse, const f
     }
     for (int c = 0; c < 4; ++c)
       l[c] = _mm512_fmadd_ps(l[c], _mm512_load_ps(alpha + 16 * c), sum[c]);
-    for (int64_t r = 0; r < nq; ++r)
-      if (alpha[r] != 1.f) ops.scale(acc + r * D, D, alpha[r]);
     if (p.drop.on)  // the sums above are pre-dropout: dropout acts on normalised P
       for (int64_t r = 0; r < nq; ++r) {
         p.drop.factors(w.z.data(), p.drop.row_key(bh * a.Tq + i0 + r), j0, vis[r]);
         for (int64_t j = 0; j < vis[r]; ++j) st[j * kQueryBlock + r] *= w.z[j];
       }
-    // acc (nq, D) += P (nq, nk) @ v_block (nk, D), P read from st transposed
+    // acc (nq, D) = acc * alpha + P (nq, nk) @ v_block (nk, D), P read from st transposed;
+    // the first block stores (acc is still 0). Rows outside every run see no key here:
+    // their alpha is 1, or 0 with acc still 0, so they need no rescale.
+    bool rescale = false;
+    for (int64_t r = 0; r < nq; ++r) rescale = rescale || alpha[r] != 1.f;
+    const Epilogue pv = j0 == 0 ? kStore : Epilogue{true, rescale ? alpha : nullptr};
     query_runs(vis, nq, nk, a.causal, [&](int64_t r0, int64_t rows, int64_t keys) {
       ops.matmul(rows, D, keys, st + r0, 1, kQueryBlock, vb + j0 * p.v.t, p.v.t, acc + r0 * D,
-                 D, true);
+                 D, rows_from(pv, r0));
     });
   }
   for (int c = 0; c < 4; ++c) {
@@ -234,7 +237,7 @@ void forward_block(const Problem& p, float* out, float* lse, const float* q, con
     // s (nq, kKeyBlock) = q_block @ k_block^T
     query_runs(vis, nq, nk, a.causal, [&](int64_t r0, int64_t rows, int64_t keys) {
       ops.matmul(rows, keys, D, qb + r0 * p.q.t, p.q.t, 1, kt, kKeyBlock,
-                 w.s.data() + r0 * kKeyBlock, kKeyBlock, false);
+                 w.s.data() + r0 * kKeyBlock, kKeyBlock, kStore);
     });
     const float* bias = p.bias_row(b, h, i0);
     const SoftmaxBlock sb{w.s.data(), nq, nk, vis, a.scale, bias ? bias + j0 : nullptr, a.Tk, kmadd};
@@ -247,7 +250,7 @@ void forward_block(const Problem& p, float* out, float* lse, const float* q, con
     // acc (nq, D) += p (nq, nk) @ v_block (nk, D)
     query_runs(vis, nq, nk, a.causal, [&](int64_t r0, int64_t rows, int64_t keys) {
       ops.matmul(rows, D, keys, w.s.data() + r0 * kKeyBlock, kKeyBlock, 1, vb + j0 * p.v.t,
-                 p.v.t, acc + r0 * D, D, true);
+                 p.v.t, acc + r0 * D, D, kAdd);
     });
   }
 

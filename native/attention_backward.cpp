@@ -66,10 +66,10 @@ void backward_kv_head(const Problem& p, const Grads& g, const float* q, const fl
         // s = q k^T and dp = dout v^T, both (nq, kKeyBlock)
         query_runs(vis, nq, nk, a.causal, [&](int64_t r0, int64_t rows, int64_t keys) {
           ops.matmul(rows, keys, D, qb + r0 * p.q.t, p.q.t, 1, w.kt.data(), kKeyBlock,
-                     w.s.data() + r0 * kKeyBlock, kKeyBlock, false);
+                     w.s.data() + r0 * kKeyBlock, kKeyBlock, kStore);
           if (need_ds)
             ops.matmul(rows, keys, D, dob + r0 * p.dout.t, p.dout.t, 1, w.vt.data(), kKeyBlock,
-                       w.dp.data() + r0 * kKeyBlock, kKeyBlock, false);
+                       w.dp.data() + r0 * kKeyBlock, kKeyBlock, kStore);
         });
         // Dropout: dP wrt the undropped P is dP * z; the factors stay for P's turn below.
         if (p.drop.on)
@@ -95,16 +95,15 @@ void backward_kv_head(const Problem& p, const Grads& g, const float* q, const fl
         key_runs(vis, nq, nk, a.causal, [&](int64_t c0, int64_t keys, int64_t r0) {
           if (g.dv)
             ops.matmul(keys, D, nq - r0, w.s.data() + r0 * kKeyBlock + c0, 1, kKeyBlock,
-                       dob + r0 * p.dout.t, p.dout.t, w.dv.data() + c0 * D, D, true);
+                       dob + r0 * p.dout.t, p.dout.t, w.dv.data() + c0 * D, D, kAdd);
           if (g.dk)
             ops.matmul(keys, D, nq - r0, w.ds.data() + r0 * kKeyBlock + c0, 1, kKeyBlock,
-                       qb + r0 * p.q.t, p.q.t, w.dk.data() + c0 * D, D, true);
+                       qb + r0 * p.q.t, p.q.t, w.dk.data() + c0 * D, D, kAdd);
         });
         if (g.dq)
           query_runs(vis, nq, nk, a.causal, [&](int64_t r0, int64_t rows, int64_t keys) {
             ops.matmul(rows, D, keys, w.ds.data() + r0 * kKeyBlock, kKeyBlock, 1,
-                       kb + j0 * p.k.t, p.k.t, g.dq + Problem::at(p.dq, b, h, i0 + r0), p.dq.t,
-                       true);
+                       kb + j0 * p.k.t, p.k.t, g.dq + Problem::at(p.dq, b, h, i0 + r0), p.dq.t, kAdd);
           });
       }
     }
