@@ -1,6 +1,7 @@
 // The backward of attention.cpp's fused attention (design and the work split there): one
 // task per (b, kv head) recomputes P block by block and accumulates dq, dk, dv, dbias.
 #include <algorithm>
+#include <tuple>
 #include <vector>
 
 #include "attention_ops.h"
@@ -27,7 +28,7 @@ struct BackwardScratch {
 };
 
 // Gradients of one (b, kv head): dk/dv rows of that head, dq and dbias rows of its query
-// heads. dq must already be zero; it is scaled by the caller's loop at the end.
+// heads (dbias rows must already be zero where a query sees no key).
 void backward_kv_head(const Problem& p, const Grads& g, const float* q, const float* k,
                       const float* v, const float* out, const float* lse, int64_t b,
                       int64_t kvh, BackwardScratch& w) {
@@ -45,6 +46,11 @@ void backward_kv_head(const Problem& p, const Grads& g, const float* q, const fl
                                        out + Problem::at(p.out, b, h0 + hh, i), D);
 
   const int64_t j_end = p.keys_for(b, a.Tq);
+  // dq rows of queries that see no key at all (the products below write the others).
+  const int64_t first_seeing = j_end == 0 ? a.Tq : a.causal ? std::clamp<int64_t>(-p.offset, 0, a.Tq) : 0;
+  if (g.dq)
+    for (int64_t h = h0; h < h0 + p.group; ++h)
+      for (int64_t i = 0; i < first_seeing; ++i) std::fill_n(g.dq + Problem::at(p.dq, b, h, i), D, 0.f);
   for (int64_t j0 = 0; j0 < j_end; j0 += kKeyBlock) {
     const int64_t nk = std::min(kKeyBlock, j_end - j0);
     ops.pack_t(w.kt.data(), kb + j0 * p.k.t, p.k.t, nk, D);
@@ -100,10 +106,21 @@ void backward_kv_head(const Problem& p, const Grads& g, const float* q, const fl
             ops.matmul(keys, D, nq - r0, w.ds.data() + r0 * kKeyBlock + c0, 1, kKeyBlock,
                        qb + r0 * p.q.t, p.q.t, w.dk.data() + c0 * D, D, kAdd);
         });
+        // dq rows are stored by the first key block (every row that sees a key sees key 0)
+        // and scaled in the product of the block holding their last visible key: rows
+        // [r0, r0 + ends) of a run end here (a prefix: the rule's bound grows with the row).
         if (g.dq)
           query_runs(vis, nq, nk, a.causal, [&](int64_t r0, int64_t rows, int64_t keys) {
-            ops.matmul(rows, D, keys, w.ds.data() + r0 * kKeyBlock, kKeyBlock, 1,
-                       kb + j0 * p.k.t, p.k.t, g.dq + Problem::at(p.dq, b, h, i0 + r0), p.dq.t, kAdd);
+            int64_t ends = rows;  // row i's last key is i + offset under the causal rule
+            if (j0 + nk < j_end)
+              ends = a.causal ? std::clamp<int64_t>(j0 + nk - (i0 + r0 + p.offset), 0, rows) : 0;
+            const Epilogue last{j0 > 0, nullptr, a.scale}, more{j0 > 0};
+            for (const auto& [first, n, e] : {std::tuple{r0, ends, last},
+                                               std::tuple{r0 + ends, rows - ends, more}})
+              if (n > 0)
+                ops.matmul(n, D, keys, w.ds.data() + first * kKeyBlock, kKeyBlock, 1,
+                           kb + j0 * p.k.t, p.k.t, g.dq + Problem::at(p.dq, b, h, i0 + first),
+                           p.dq.t, e);
           });
       }
     }
@@ -146,17 +163,7 @@ void attention_backward(float* dq, float* dk, float* dv, float* dbias, const flo
         float* rows = dbias + (bb * a.H + kvh * p.group) * a.Tq * a.Tk;
         std::fill(rows, rows + n, 0.f);
       }
-      for (int64_t b = b_first; b < b_last; ++b) {
-        // dq rows of this task's query heads: zeroed, accumulated over key blocks, scaled.
-        auto each_dq_row = [&](auto fn) {
-          if (!dq) return;
-          for (int64_t h = kvh * p.group; h < (kvh + 1) * p.group; ++h)
-            for (int64_t i = 0; i < a.Tq; ++i) fn(dq + Problem::at(p.dq, b, h, i));
-        };
-        each_dq_row([&](float* row) { std::fill_n(row, a.D, 0.f); });
-        backward_kv_head(p, g, q, k, v, out, lse, b, kvh, w);
-        each_dq_row([&](float* row) { p.ops.scale(row, a.D, a.scale); });
-      }
+      for (int64_t b = b_first; b < b_last; ++b) backward_kv_head(p, g, q, k, v, out, lse, b, kvh, w);
     }
   });
 }
