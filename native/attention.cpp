@@ -102,6 +102,10 @@ void finish_block(const Problem& p, float* out, float* lse, int64_t b, int64_t h
 // work (the row form is latency bound on those). AVX-512, no bias; K is read in place as the
 // product's broadcast operand and the query block is packed transposed instead.
 static_assert(kQueryBlock == 64 && kKeyBlock == 64, "4 vectors of queries, 64-float rows");
+// x * y rounded on its own: the compiler may not fuse it into a following add or subtract.
+TL_AVX512 inline __m512 mul_unfused(__m512 x, __m512 y) {
+  return _mm512_mul_round_ps(x, y, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+}
 TL_AVX512 void forward_block_t(const Problem& p, float* out, float* lse, const float* q,
                                const float* k, const float* v, int64_t b, int64_t h,
                                int64_t i0, ForwardScratch& w) {
@@ -143,15 +147,16 @@ TL_AVX512 void forward_block_t(const Problem& p, float* out, float* lse, const f
     // Scores, masked to -inf where a query does not see the key, and their column max.
     __m512 mx[4];
     for (int c = 0; c < 4; ++c) mx[c] = ninf;
-    if (nq == kQueryBlock && vis[0] == nk && !kmadd) {  // every query sees every key
+    // Every query sees every key: the max of the products, not yet scaled, times a positive
+    // scale is the max of the scores (rounding keeps the order), so this pass only reads;
+    // the exp pass forms each score itself (a plain multiply, never fused with the subtract:
+    // the backward's recompute must round it alike).
+    const bool unmasked = nq == kQueryBlock && vis[0] == nk && !kmadd && a.scale > 0.f;
+    if (unmasked) {
       for (int64_t j = 0; j < nk; ++j)
 #pragma GCC unroll 4
-        for (int c = 0; c < 4; ++c) {
-          float* x = st + j * kQueryBlock + 16 * c;
-          const __m512 sx = _mm512_mul_ps(_mm512_loadu_ps(x), vs);
-          _mm512_storeu_ps(x, sx);
-          mx[c] = _mm512_max_ps(mx[c], sx);
-        }
+        for (int c = 0; c < 4; ++c) mx[c] = _mm512_max_ps(mx[c], _mm512_loadu_ps(st + j * kQueryBlock + 16 * c));
+      for (int c = 0; c < 4; ++c) mx[c] = mul_unfused(mx[c], vs);
     } else {
       __m512i vv[4];
       for (int c = 0; c < 4; ++c) vv[c] = _mm512_load_si512(vis32 + 16 * c);
@@ -182,7 +187,8 @@ TL_AVX512 void forward_block_t(const Problem& p, float* out, float* lse, const f
 #pragma GCC unroll 4
       for (int c = 0; c < 4; ++c) {
         float* x = st + j * kQueryBlock + 16 * c;
-        const __m512 e = exp16(_mm512_sub_ps(_mm512_loadu_ps(x), vm[c]));
+        const __m512 sx = unmasked ? mul_unfused(_mm512_loadu_ps(x), vs) : _mm512_loadu_ps(x);
+        const __m512 e = exp16(_mm512_sub_ps(sx, vm[c]));
         _mm512_storeu_ps(x, e);
         sum[c] = _mm512_add_ps(sum[c], e);
       }
