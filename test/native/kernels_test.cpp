@@ -683,6 +683,9 @@ const ReduceShape kReduceShapes[] = {
     {1000, 77, 1},    // many short rows
     {4, 513, 33},     // across rows, partial column tile
     {2, 300, 64},     // across rows, whole tiles
+    {1, 1000, 300},   // across rows of one slab, split across threads: 128- and 16-column
+                      // chunks and a tail, strips of rows and a partial last strip
+    {3, 130, 200},    // across rows, a slab per task
     {1, 7, 1},     {5, 1, 1}, {1, 1, 1}, {2, 0, 3},
 };
 
@@ -714,17 +717,48 @@ TEST(reduce_all_ops_and_layouts) {
 }
 
 TEST(reduce_propagates_nan) {
-  for (const ReduceShape& sh : {ReduceShape{1, kBig, 1}, ReduceShape{2, 50, 1}, ReduceShape{2, 50, 40}}) {
+  for (const ReduceShape& sh : {ReduceShape{1, kBig, 1}, ReduceShape{2, 50, 1}, ReduceShape{2, 50, 40},
+                                ReduceShape{1, 300, 300}, ReduceShape{3, 70, 150}}) {
     std::vector<float> x = check::randn(sh.outer * sh.R * sh.inner, 10);
-    x[17 * sh.inner] = kNaN;  // row 0 (column 0 when inner > 1)
+    // NaNs in slab 0 only: row 17 (column 0), and across rows in a 128-column chunk, a
+    // 16-column chunk and the tail columns (at different rows and strips).
+    const std::vector<int64_t> cols = sh.inner > 1 ? std::vector<int64_t>{0, sh.inner / 2, sh.inner - 1}
+                                                   : std::vector<int64_t>{0};
+    for (size_t k = 0; k < cols.size(); ++k) x[(17 + 61 * int64_t(k)) % sh.R * sh.inner + cols[k]] = kNaN;
     for (ReduceOp op : {R_SUM, R_MEAN, R_MAX, R_MIN}) {
       for_each_config([&](Config) {
         std::vector<float> out(sh.outer * sh.inner);
         reduce(op, out.data(), x.data(), sh.outer, sh.R, sh.inner);
-        CHECK(std::isnan(out[0]));
+        for (int64_t c : cols) CHECK(std::isnan(out[c]));
+        if (sh.inner > 1) CHECK(!std::isnan(out[1]));
         if (sh.outer > 1) CHECK(!std::isnan(out[sh.inner]));
       });
     }
+  }
+}
+
+// Column sums add each element into double in row order on every SIMD path: one thread
+// gives exactly the rounded row-order double sum, and every thread count is bit-identical
+// across SIMD levels.
+TEST(column_sums_exact_in_row_order) {
+  for (const ReduceShape& sh : {ReduceShape{1, 1000, 300}, ReduceShape{1, 64, 1030}, ReduceShape{3, 130, 200}}) {
+    std::vector<float> x = check::randn(sh.outer * sh.R * sh.inner, 23);
+    for (int64_t i = 0; i < int64_t(x.size()); i += 7) x[i] *= 1e6f;  // cancellation in float
+    std::vector<float> ref(sh.outer * sh.inner);
+    for (int64_t o = 0; o < sh.outer; ++o)
+      for (int64_t c = 0; c < sh.inner; ++c) {
+        double s = 0;
+        for (int64_t r = 0; r < sh.R; ++r) s += x[(o * sh.R + r) * sh.inner + c];
+        ref[o * sh.inner + c] = float(s);
+      }
+    std::vector<float> level1;
+    for_each_config([&](Config c) {
+      std::vector<float> out(ref.size());
+      reduce(R_SUM, out.data(), x.data(), sh.outer, sh.R, sh.inner);
+      if (c.threads == 1) CHECK(same_bits(out.data(), ref.data(), ref.size() * 4));
+      if (c.simd == 1) level1 = out;
+      CHECK(same_bits(out.data(), level1.data(), ref.size() * 4));
+    });
   }
 }
 
