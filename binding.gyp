@@ -20,6 +20,7 @@
         "native/embedding.cpp",
         "native/rope.cpp",
         "native/attention.cpp",
+        "native/attention_backward.cpp",
         "native/attention_tiles.cpp",
         "native/attention_ops.cpp",
         "native/cross_entropy.cpp",

@@ -19,16 +19,16 @@
 // over 16-row runs of just the keys those rows see.
 //
 // Layout: the row steps sit behind one table of function pointers (attention_ops.cpp), the
-// products in attention_tiles.cpp; here the dropout hash, the problem's strides and masks,
-// the forward block (row form and, on AVX-512 without a bias, the transposed form), the
-// backward kv head, then the entry points.
+// products in attention_tiles.cpp, the dropout hash, the problem's strides and masks in
+// attention_problem.h, the backward in attention_backward.cpp; here the forward block (row
+// form and, on AVX-512 without a bias, the transposed form) and the forward entry point.
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <limits>
 #include <vector>
 
 #include "attention_ops.h"
+#include "attention_problem.h"
 #include "kernels.h"
 #include "simd.h"
 #include "thread_pool.h"
@@ -37,136 +37,6 @@ namespace tl {
 namespace {
 
 using namespace attention_detail;
-
-// Dropout mask from a counter-based hash: keep(b, h, i, j) depends on nothing else, so the
-// backward pass (and any thread) regenerates it exactly. SplitMix64 over a per-row stream.
-inline uint64_t splitmix64(uint64_t x) {
-  x += 0x9E3779B97F4A7C15ull;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-  return x ^ (x >> 31);
-}
-
-struct Dropout {
-  bool on = false;
-  uint32_t threshold = 0;  // drop iff 24 random bits < threshold
-  float inv_keep = 1.f;    // 1 / (1 - p), PyTorch's rescaling of the kept entries
-  uint64_t base = 0;
-
-  Dropout(float p, uint64_t seed) {
-    if (!(p > 0.f)) return;
-    on = true;
-    base = splitmix64(seed);
-    if (p >= 1.f) {
-      threshold = 1u << 24;
-      inv_keep = 0.f;
-    } else {
-      threshold = static_cast<uint32_t>(std::lround(double(p) * double(1u << 24)));
-      inv_keep = 1.f / (1.f - p);
-    }
-  }
-  // row = (b * H + h) * Tq + i, the query row's flat index.
-  uint64_t row_key(int64_t row) const { return splitmix64(base + static_cast<uint64_t>(row)); }
-  // z (n) = keep(j0 + j) ? 1 / (1 - p) : 0
-  void factors(float* z, uint64_t key, int64_t j0, int64_t n) const {
-    for (int64_t j = 0; j < n; ++j) {
-      uint64_t bits = splitmix64(key ^ (static_cast<uint64_t>(j0 + j) * 0xD1B54A32D192ED03ull));
-      z[j] = static_cast<uint32_t>(bits >> 40) >= threshold ? inv_keep : 0.f;
-    }
-  }
-};
-
-// Everything a task reads, resolved once per call.
-struct Problem {
-  const AttentionArgs& a;
-  const AttnOps& ops;
-  Dropout drop;
-  int64_t group;                  // query heads per kv head
-  int64_t offset;                 // Tk - Tq: causal shift
-  std::vector<int64_t> key_end;   // (B) one past the last key the mask lets through
-  std::vector<char> holes;        // (B) whether the mask hides a key before key_end
-  // Row strides with the contiguous defaults filled in (kernels.h AttnRows).
-  AttnRows q, k, v, out, dout, dq, dk, dv;
-
-  Problem(const AttentionArgs& args, const AttnOps& o)
-      : a(args), ops(o), drop(args.dropout_p, args.seed), group(args.H / args.Hkv),
-        offset(args.Tk - args.Tq), key_end(args.B, args.Tk), holes(args.B, 0) {
-    auto rows = [&](AttnRows r, int64_t heads, int64_t T) {
-      if (r.b == 0 && r.h == 0 && r.t == 0) r = AttnRows{heads * T * a.D, T * a.D, a.D};
-      return r;
-    };
-    q = rows(a.q_rows, a.H, a.Tq), out = rows(a.out_rows, a.H, a.Tq);
-    dout = rows(a.dout_rows, a.H, a.Tq), dq = rows(a.dq_rows, a.H, a.Tq);
-    k = rows(a.k_rows, a.Hkv, a.Tk), v = rows(a.v_rows, a.Hkv, a.Tk);
-    dk = rows(a.dk_rows, a.Hkv, a.Tk), dv = rows(a.dv_rows, a.Hkv, a.Tk);
-    // Right padding is the common case: keys past the last real one need no work at all.
-    if (a.key_mask)
-      for (int64_t b = 0; b < a.B; ++b) {
-        int64_t e = a.Tk;
-        while (e > 0 && !a.key_mask[b * a.Tk + e - 1]) --e;
-        key_end[b] = e;
-        for (int64_t j = 0; j < e; ++j) holes[b] = holes[b] || !a.key_mask[b * a.Tk + j];
-      }
-  }
-  // Row i of head h of batch item b of an operand with row strides r.
-  static int64_t at(const AttnRows& r, int64_t b, int64_t h, int64_t i) {
-    return b * r.b + h * r.h + i * r.t;
-  }
-  // Number of keys in [j0, j0 + nk) query i may see under the causal rule.
-  int64_t visible(int64_t i, int64_t j0, int64_t nk) const {
-    if (!a.causal) return nk;
-    return std::clamp<int64_t>(i + offset + 1 - j0, 0, nk);
-  }
-  // One past the last key any of queries [0, i_end) may see.
-  int64_t keys_for(int64_t b, int64_t i_end) const {
-    int64_t e = key_end[b];
-    if (a.causal) e = std::clamp<int64_t>(i_end + offset, 0, e);
-    return e;
-  }
-  const float* bias_row(int64_t b, int64_t h, int64_t i) const {
-    if (!a.bias) return nullptr;
-    int64_t bb = a.bias_batch > 1 ? b : 0;
-    return a.bias + ((bb * a.H + h) * a.Tq + i) * a.Tk;
-  }
-  // kmadd (nk) = 0 where the key mask lets key j0 + j through, -inf elsewhere; null if no
-  // mask, or none before key_end (right padding, all ones: the unmasked code then serves).
-  const float* mask_add(float* kmadd, int64_t b, int64_t j0, int64_t nk) const {
-    if (!a.key_mask || !holes[b]) return nullptr;
-    for (int64_t j = 0; j < nk; ++j) kmadd[j] = a.key_mask[b * a.Tk + j0 + j] ? 0.f : kNegInf;
-    return kmadd;
-  }
-};
-
-// Under the causal rule a block's rows see a growing prefix of its keys (vis[r] grows with
-// r), so the products run over 16-row runs, each over the keys its last row sees rounded up
-// to 16: P and dS are 0 past a row's visible keys, and a diagonal block costs 5/8 of a full
-// one. Bit-identical to the whole block (only zero terms are skipped). Without the causal
-// rule: one run over every row and key.
-constexpr int64_t kRun = 16;
-template <class Fn>  // fn(first row, rows, keys)
-void query_runs(const int64_t* vis, int64_t nq, int64_t nk, bool causal, Fn fn) {
-  if (!causal) return fn(int64_t(0), nq, nk);
-  for (int64_t r0 = 0; r0 < nq; r0 += kRun) {
-    const int64_t rows = std::min(kRun, nq - r0);
-    const int64_t keys = std::min(nk, (vis[r0 + rows - 1] + kRun - 1) / kRun * kRun);
-    if (keys > 0) fn(r0, rows, keys);
-  }
-}
-// The same for products whose rows are keys (dV, dK): 16-key runs, each over the queries
-// from the first one that sees the run's first key.
-template <class Fn>  // fn(first key, keys, first query)
-void key_runs(const int64_t* vis, int64_t nq, int64_t nk, bool causal, Fn fn) {
-  if (!causal) return fn(int64_t(0), nk, int64_t(0));
-  int64_t r = 0;
-  for (int64_t c0 = 0; c0 < nk; c0 += kRun) {
-    while (r < nq && vis[r] <= c0) ++r;
-    if (r == nq) return;
-    fn(c0, std::min(kRun, nk - c0), r);
-  }
-}
-
-// ---------------------------------------------------------------------------------------
-// Forward
 
 // Per thread. K^T of the kv head the last task used stays packed, block by block, so the
 // query blocks and query heads that share it (consecutive tasks) do not transpose it again;
@@ -268,7 +138,7 @@ TL_AVX512 void forward_block_t(const Problem& p, float* out, float* lse, const f
     key_runs(vis, nq, nk, a.causal, [&](int64_t c0, int64_t keys, int64_t r0) {
       const int64_t q0 = r0 / 16 * 16;
       ops.matmul(keys, kQueryBlock - q0, D, kb + (j0 + c0) * p.k.t, p.k.t, 1,
-                 w.qt.data() + q0, kQueryBlock, st + c0 * kQueryBlock + q0, kQueryBlock, false);
+                 w.qt.data() + q0, kQueryBlock, st + c0 * kQueryBlock + q0, kQueryBlock, kStore);
     });
     // Scores, masked to -inf where a query does not see the key, and their column max.
     __m512 mx[4];
@@ -319,17 +189,20 @@ TL_AVX512 void forward_block_t(const Problem& p, float* out, float* lse, const f
     }
     for (int c = 0; c < 4; ++c)
       l[c] = _mm512_fmadd_ps(l[c], _mm512_load_ps(alpha + 16 * c), sum[c]);
-    for (int64_t r = 0; r < nq; ++r)
-      if (alpha[r] != 1.f) ops.scale(acc + r * D, D, alpha[r]);
     if (p.drop.on)  // the sums above are pre-dropout: dropout acts on normalised P
       for (int64_t r = 0; r < nq; ++r) {
         p.drop.factors(w.z.data(), p.drop.row_key(bh * a.Tq + i0 + r), j0, vis[r]);
         for (int64_t j = 0; j < vis[r]; ++j) st[j * kQueryBlock + r] *= w.z[j];
       }
-    // acc (nq, D) += P (nq, nk) @ v_block (nk, D), P read from st transposed
+    // acc (nq, D) = acc * alpha + P (nq, nk) @ v_block (nk, D), P read from st transposed;
+    // the first block stores (acc is still 0). Rows outside every run see no key here:
+    // their alpha is 1, or 0 with acc still 0, so they need no rescale.
+    bool rescale = false;
+    for (int64_t r = 0; r < nq; ++r) rescale = rescale || alpha[r] != 1.f;
+    const Epilogue pv = j0 == 0 ? kStore : Epilogue{true, rescale ? alpha : nullptr};
     query_runs(vis, nq, nk, a.causal, [&](int64_t r0, int64_t rows, int64_t keys) {
       ops.matmul(rows, D, keys, st + r0, 1, kQueryBlock, vb + j0 * p.v.t, p.v.t, acc + r0 * D,
-                 D, true);
+                 D, rows_from(pv, r0));
     });
   }
   for (int c = 0; c < 4; ++c) {
@@ -364,7 +237,7 @@ void forward_block(const Problem& p, float* out, float* lse, const float* q, con
     // s (nq, kKeyBlock) = q_block @ k_block^T
     query_runs(vis, nq, nk, a.causal, [&](int64_t r0, int64_t rows, int64_t keys) {
       ops.matmul(rows, keys, D, qb + r0 * p.q.t, p.q.t, 1, kt, kKeyBlock,
-                 w.s.data() + r0 * kKeyBlock, kKeyBlock, false);
+                 w.s.data() + r0 * kKeyBlock, kKeyBlock, kStore);
     });
     const float* bias = p.bias_row(b, h, i0);
     const SoftmaxBlock sb{w.s.data(), nq, nk, vis, a.scale, bias ? bias + j0 : nullptr, a.Tk, kmadd};
@@ -377,126 +250,11 @@ void forward_block(const Problem& p, float* out, float* lse, const float* q, con
     // acc (nq, D) += p (nq, nk) @ v_block (nk, D)
     query_runs(vis, nq, nk, a.causal, [&](int64_t r0, int64_t rows, int64_t keys) {
       ops.matmul(rows, D, keys, w.s.data() + r0 * kKeyBlock, kKeyBlock, 1, vb + j0 * p.v.t,
-                 p.v.t, acc + r0 * D, D, true);
+                 p.v.t, acc + r0 * D, D, kAdd);
     });
   }
 
   finish_block(p, out, lse, b, h, i0, nq, w);
-}
-
-// ---------------------------------------------------------------------------------------
-// Backward
-
-struct Grads {
-  float *dq, *dk, *dv, *dbias;
-  const float* dout;
-};
-
-struct BackwardScratch {
-  std::vector<float> kt, vt, s, dp, ds, dk, dv, kmadd, z, delta;
-  BackwardScratch(int64_t D, int64_t group, int64_t Tq)
-      : kt(D * kKeyBlock), vt(D * kKeyBlock), s(kQueryBlock * kKeyBlock),
-        dp(kQueryBlock * kKeyBlock), ds(kQueryBlock * kKeyBlock), dk(kKeyBlock * D),
-        dv(kKeyBlock * D), kmadd(kKeyBlock), z(kQueryBlock * kKeyBlock), delta(group * Tq) {}
-};
-
-// Gradients of one (b, kv head): dk/dv rows of that head, dq and dbias rows of its query
-// heads. dq must already be zero; it is scaled by the caller's loop at the end.
-void backward_kv_head(const Problem& p, const Grads& g, const float* q, const float* k,
-                      const float* v, const float* out, const float* lse, int64_t b,
-                      int64_t kvh, BackwardScratch& w) {
-  const AttentionArgs& a = p.a;
-  const AttnOps& ops = p.ops;
-  const int64_t D = a.D, h0 = kvh * p.group;
-  const bool need_ds = g.dq || g.dk || g.dbias;
-  const float* kb = k + Problem::at(p.k, b, kvh, 0);  // (Tk, D), rows p.k.t apart
-  const float* vb = v + Problem::at(p.v, b, kvh, 0);  // (Tk, D), rows p.v.t apart
-
-  // delta (group, Tq): D_i = dout_i . out_i
-  for (int64_t hh = 0; hh < p.group; ++hh)
-    for (int64_t i = 0; i < a.Tq; ++i)
-      w.delta[hh * a.Tq + i] = ops.dot(g.dout + Problem::at(p.dout, b, h0 + hh, i),
-                                       out + Problem::at(p.out, b, h0 + hh, i), D);
-
-  const int64_t j_end = p.keys_for(b, a.Tq);
-  for (int64_t j0 = 0; j0 < j_end; j0 += kKeyBlock) {
-    const int64_t nk = std::min(kKeyBlock, j_end - j0);
-    ops.pack_t(w.kt.data(), kb + j0 * p.k.t, p.k.t, nk, D);
-    if (need_ds) ops.pack_t(w.vt.data(), vb + j0 * p.v.t, p.v.t, nk, D);
-    const float* kmadd = p.mask_add(w.kmadd.data(), b, j0, nk);
-    std::fill(w.dk.begin(), w.dk.begin() + nk * D, 0.f);
-    std::fill(w.dv.begin(), w.dv.begin() + nk * D, 0.f);
-    // Queries before i_start see none of these keys under the causal rule.
-    const int64_t i_start = a.causal ? std::clamp<int64_t>(j0 - p.offset, 0, a.Tq) : 0;
-
-    for (int64_t hh = 0; hh < p.group; ++hh) {
-      const int64_t h = h0 + hh, bh = b * a.H + h;
-      for (int64_t i0 = i_start; i0 < a.Tq; i0 += kQueryBlock) {
-        const int64_t nq = std::min(kQueryBlock, a.Tq - i0);
-        const float* qb = q + Problem::at(p.q, b, h, i0);          // (nq, D)
-        const float* dob = g.dout + Problem::at(p.dout, b, h, i0);  // (nq, D)
-        int64_t vis[kQueryBlock];
-        for (int64_t r = 0; r < nq; ++r) vis[r] = p.visible(i0 + r, j0, nk);
-        // s = q k^T and dp = dout v^T, both (nq, kKeyBlock)
-        query_runs(vis, nq, nk, a.causal, [&](int64_t r0, int64_t rows, int64_t keys) {
-          ops.matmul(rows, keys, D, qb + r0 * p.q.t, p.q.t, 1, w.kt.data(), kKeyBlock,
-                     w.s.data() + r0 * kKeyBlock, kKeyBlock, false);
-          if (need_ds)
-            ops.matmul(rows, keys, D, dob + r0 * p.dout.t, p.dout.t, 1, w.vt.data(), kKeyBlock,
-                       w.dp.data() + r0 * kKeyBlock, kKeyBlock, false);
-        });
-        // Dropout: dP wrt the undropped P is dP * z; the factors stay for P's turn below.
-        if (p.drop.on)
-          for (int64_t r = 0; r < nq; ++r) {
-            float* z = w.z.data() + r * kKeyBlock;
-            p.drop.factors(z, p.drop.row_key(bh * a.Tq + i0 + r), j0, vis[r]);
-            if (need_ds) ops.mul(w.dp.data() + r * kKeyBlock, z, vis[r]);
-          }
-        const float* bias = p.bias_row(b, h, i0);
-        const SoftmaxBlock sb{w.s.data(), nq, nk, vis, a.scale, bias ? bias + j0 : nullptr,
-                              a.Tk, kmadd};
-        probs_and_grads(ops, sb, lse + bh * a.Tq + i0, w.dp.data(),
-                        w.delta.data() + hh * a.Tq + i0, need_ds ? w.ds.data() : nullptr);
-        for (int64_t r = 0; r < nq; ++r) {
-          if (g.dbias && vis[r] > 0) {
-            const int64_t bb = a.bias_batch > 1 ? b : 0;
-            ops.add(g.dbias + ((bb * a.H + h) * a.Tq + i0 + r) * a.Tk + j0,
-                    w.ds.data() + r * kKeyBlock, vis[r]);
-          }
-          if (p.drop.on) ops.mul(w.s.data() + r * kKeyBlock, w.z.data() + r * kKeyBlock, vis[r]);
-        }
-        // dv (nk, D) += dropout(P)^T @ dout;  dk += dS^T @ q;  dq (nq, D) += dS @ k
-        key_runs(vis, nq, nk, a.causal, [&](int64_t c0, int64_t keys, int64_t r0) {
-          if (g.dv)
-            ops.matmul(keys, D, nq - r0, w.s.data() + r0 * kKeyBlock + c0, 1, kKeyBlock,
-                       dob + r0 * p.dout.t, p.dout.t, w.dv.data() + c0 * D, D, true);
-          if (g.dk)
-            ops.matmul(keys, D, nq - r0, w.ds.data() + r0 * kKeyBlock + c0, 1, kKeyBlock,
-                       qb + r0 * p.q.t, p.q.t, w.dk.data() + c0 * D, D, true);
-        });
-        if (g.dq)
-          query_runs(vis, nq, nk, a.causal, [&](int64_t r0, int64_t rows, int64_t keys) {
-            ops.matmul(rows, D, keys, w.ds.data() + r0 * kKeyBlock, kKeyBlock, 1,
-                       kb + j0 * p.k.t, p.k.t, g.dq + Problem::at(p.dq, b, h, i0 + r0), p.dq.t,
-                       true);
-          });
-      }
-    }
-    for (int64_t j = 0; j < nk; ++j) {
-      if (g.dk) {
-        float* dst = g.dk + Problem::at(p.dk, b, kvh, j0 + j);
-        for (int64_t d = 0; d < D; ++d) dst[d] = w.dk[j * D + d] * a.scale;
-      }
-      if (g.dv)
-        std::copy(w.dv.begin() + j * D, w.dv.begin() + (j + 1) * D,
-                  g.dv + Problem::at(p.dv, b, kvh, j0 + j));
-    }
-  }
-  // Keys nobody sees (padding, or after every query under the causal rule).
-  for (int64_t j = j_end; j < a.Tk; ++j) {
-    if (g.dk) std::fill_n(g.dk + Problem::at(p.dk, b, kvh, j), D, 0.f);
-    if (g.dv) std::fill_n(g.dv + Problem::at(p.dv, b, kvh, j), D, 0.f);
-  }
 }
 
 }  // namespace
@@ -519,41 +277,6 @@ void attention_forward(float* out, float* lse, const float* q, const float* k,
       }
 #endif
       forward_block(p, out, lse, q, k, v, bh / a.H, bh % a.H, i0, w);
-    }
-  });
-}
-
-void attention_backward(float* dq, float* dk, float* dv, float* dbias, const float* dout,
-                        const float* q, const float* k, const float* v, const float* out,
-                        const float* lse, const AttentionArgs& a) {
-  const Problem p(a, attn_ops());
-  const Grads g{dq, dk, dv, dbias, dout};
-  // dbias shared over the batch is a sum over b: one task per kv head walks b in order.
-  const bool batch_inside = dbias && a.bias_batch == 1 && a.B > 1;
-  const int64_t tasks = batch_inside ? a.Hkv : a.B * a.Hkv;
-  parallel_for(tasks, 1, [&](int, int64_t begin, int64_t end) {
-    BackwardScratch w(a.D, p.group, a.Tq);
-    for (int64_t t = begin; t < end; ++t) {
-      const int64_t b_first = batch_inside ? 0 : t / a.Hkv;
-      const int64_t b_last = batch_inside ? a.B : b_first + 1;
-      const int64_t kvh = t % a.Hkv;
-      if (dbias) {
-        // This task's dbias rows, written only where a query sees a key: cleared first.
-        const int64_t bb = a.bias_batch > 1 ? b_first : 0, n = p.group * a.Tq * a.Tk;
-        float* rows = dbias + (bb * a.H + kvh * p.group) * a.Tq * a.Tk;
-        std::fill(rows, rows + n, 0.f);
-      }
-      for (int64_t b = b_first; b < b_last; ++b) {
-        // dq rows of this task's query heads: zeroed, accumulated over key blocks, scaled.
-        auto each_dq_row = [&](auto fn) {
-          if (!dq) return;
-          for (int64_t h = kvh * p.group; h < (kvh + 1) * p.group; ++h)
-            for (int64_t i = 0; i < a.Tq; ++i) fn(dq + Problem::at(p.dq, b, h, i));
-        };
-        each_dq_row([&](float* row) { std::fill_n(row, a.D, 0.f); });
-        backward_kv_head(p, g, q, k, v, out, lse, b, kvh, w);
-        each_dq_row([&](float* row) { p.ops.scale(row, a.D, a.scale); });
-      }
     }
   });
 }

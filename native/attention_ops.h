@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <limits>
 
+#include "attention_tiles.h"
+
 namespace tl::attention_detail {
 
 constexpr int64_t kQueryBlock = 64;
@@ -28,7 +30,7 @@ struct SoftmaxBlock {
 struct AttnOps {
   // C (M, N) = or += A (M, K) @ B (K, N), A read through strides (attention_tiles.h)
   void (*matmul)(int64_t M, int64_t N, int64_t K, const float* A, int64_t ars, int64_t acs,
-                 const float* B, int64_t ldb, float* C, int64_t ldc, bool accumulate);
+                 const float* B, int64_t ldb, float* C, int64_t ldc, const Epilogue& e);
   // s (n) = s * scale + add1 + add2, either add may be null
   void (*affine)(float* s, int64_t n, float scale, const float* add1, const float* add2);
   float (*max)(const float* x, int64_t n);

@@ -178,6 +178,9 @@ const std::vector<Config>& configs() {
       {"multi-block causal D = 80, T = 150", 1, 2, 1, 150, 150, 80, true},
       {"multi-block causal with past D = 48", 2, 2, 2, 37, 101, 48, true, false, 0, 0.1f},
       {"multi-block masks, no bias", 4, 2, 2, 70, 100, 32, false, true},
+      // dq is stored by the first key block and scaled by the one holding a row's last
+      // key: with Tk - Tq = 40 that block changes inside a 16-row run (after row 23).
+      {"causal with past, last key block changes mid-run", 2, 3, 1, 50, 90, 32, true, true, 0, 0.1f},
   };
   return list;
 }
@@ -343,7 +346,7 @@ TEST(attention_key_mask_any_nonzero_byte_attends) {
 TEST(attention_deterministic_over_runs_and_threads) {
   const int saved = tl::num_threads();
   for (const Config& c : {configs()[11], configs()[12], configs()[4], configs()[13],
-                          configs()[15], configs()[16]}) {
+                          configs()[15], configs()[16], configs()[17]}) {
     Case s = make_case(c, 9);
     tl::set_num_threads(2);
     Result first(s), again(s);
