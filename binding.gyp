@@ -16,6 +16,7 @@
         "native/reduce.cpp",
         "native/softmax.cpp",
         "native/norm.cpp",
+        "native/norm_backward.cpp",
         "native/embedding.cpp",
         "native/rope.cpp",
         "native/attention.cpp",

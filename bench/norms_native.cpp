@@ -2,7 +2,7 @@
 // RMSNorm kernels at the shapes a BERT-base step (8x128 tokens) and the Llama slice meet
 // (not part of the addon).
 //   g++ -O3 -std=c++17 -pthread -fno-math-errno -fno-trapping-math -Inative
-//       bench/norms_native.cpp native/reduce.cpp native/norm.cpp native/cpu.cpp
+//       bench/norms_native.cpp native/reduce.cpp native/norm*.cpp native/cpu.cpp
 //       native/thread_pool.cpp -o /tmp/norms_bench && /tmp/norms_bench      (one command line)
 //   /tmp/norms_bench [case-substring] [threads] [simd_level] [cold]
 // Prints, per case and thread count, the best ms per call and the GB/s of the kernel's
@@ -113,6 +113,8 @@ int main(int argc, char** argv) {
        [&] { tl::layer_norm_forward(y.data(), mean.data(), rstd.data(), x.data(), w.data(), b.data(), N, Cb, 1e-12f); }},
       {"layernorm bwd 1024x768", f * (3 * N * Cb + 3 * Cb + 2 * N),
        [&] { tl::layer_norm_backward(dx.data(), dw.data(), db.data(), dy.data(), x.data(), w.data(), mean.data(), rstd.data(), N, Cb); }},
+      {"layernorm bwd 128x768 (L2)", f * (3 * 128 * Cb + 3 * Cb + 2 * 128),  // a compute reference
+       [&] { tl::layer_norm_backward(dx.data(), dw.data(), db.data(), dy.data(), x.data(), w.data(), mean.data(), rstd.data(), 128, Cb); }},
       {"rmsnorm fwd 512x2048", f * (2 * Nl * Cl + Cl + Nl),
        [&] { tl::rms_norm_forward(y.data(), rstd.data(), x.data(), w.data(), Nl, Cl, 1e-5f); }},
       {"rmsnorm bwd 512x2048", f * (3 * Nl * Cl + 2 * Cl + Nl),
@@ -121,7 +123,7 @@ int main(int argc, char** argv) {
   // The backward cases need the forward statistics of the same rows.
   tl::layer_norm_forward(y.data(), mean.data(), rstd.data(), x.data(), w.data(), b.data(), N, Cb, 1e-12f);
 
-  std::printf("%-26s %4s %9s %9s %9s\n", "case", "thr", "ms", "GB/s", "cpu ms");
+  std::printf("%-28s %4s %9s %9s %9s\n", "case", "thr", "ms", "GB/s", "cpu ms");
   for (const Case& c : cases) {
     if (!only.empty() && c.name.find(only) == std::string::npos) continue;
     if (c.name.rfind("rmsnorm bwd", 0) == 0)
@@ -132,7 +134,7 @@ int main(int argc, char** argv) {
       if (fixed_threads && threads != fixed_threads) continue;
       tl::set_num_threads(threads);
       const Timing t = best_time(c.fn, cold, cold ? 40 : 15);
-      std::printf("%-26s %4d %9.4f %9.1f %9.4f\n", c.name.c_str(), threads, t.wall_s * 1e3,
+      std::printf("%-28s %4d %9.4f %9.1f %9.4f\n", c.name.c_str(), threads, t.wall_s * 1e3,
                   c.bytes / t.wall_s * 1e-9, t.cpu_s * 1e3);
     }
   }

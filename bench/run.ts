@@ -1,8 +1,9 @@
 /**
  * `npm run bench [gemm|kernels|train ...]`: kernel and training-step figures, each beside
  * PyTorch (Debian's python3-torch) on the same machine, in the same run, same shapes.
- * Sections: gemm, kernels, train (default: all); `memory` (bench/memory.ts) and `models`
- * (bench/models.ts: whole models beside PyTorch and onnxruntime) run alone. TUNELAB_BENCH_MIN_TIME scales the
+ * Sections: gemm, kernels, train (default: all); `memory` (bench/memory.ts), `models`
+ * (bench/models.ts: whole models beside PyTorch and onnxruntime) and `gemm-chain`
+ * (bench/gemm_chain.ts: BERT-base's GEMMs alone beside onnxruntime) run alone. TUNELAB_BENCH_MIN_TIME scales the
  * seconds spent per measurement; TUNELAB_BENCH_THREADS=N times only N threads.
  */
 import { readFileSync } from "node:fs";
@@ -10,6 +11,7 @@ import { cpus, loadavg } from "node:os";
 import { cpuFeatures, getNumThreads, setNumThreads } from "../src/index.js";
 import { type Measured, PYTHON, QUANTILE, TorchRef, geomean, preferBestTorch, ratio } from "./common.js";
 import { benchGemm, gemmTable } from "./gemm.js";
+import { benchGemmChain } from "./gemm_chain.js";
 import { benchKernels, kernelTable } from "./kernels.js";
 import { benchTrain, trainTable } from "./train_step.js";
 import { benchMemory } from "./memory.js";
@@ -72,6 +74,11 @@ async function main(): Promise<void> {
   if (process.argv[2] === "models") {
     // Whole models in tunelab, PyTorch and onnxruntime, one process per engine: bench/models.ts.
     process.exitCode = await benchModels(process.argv.slice(3));
+    return;
+  }
+  if (process.argv[2] === "gemm-chain") {
+    // BERT-base's GEMMs alone beside onnxruntime's: bench/gemm_chain.ts.
+    console.log(await benchGemmChain(process.argv.slice(3)));
     return;
   }
   if (process.argv[2] === "memory") {

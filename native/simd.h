@@ -185,6 +185,18 @@ TL_AVX512 inline __m512 exp16(__m512 x) {
   return exp16_hilo(x, _mm512_setzero_ps());
 }
 
+// Lanes [0, n) of a 16-lane vector (all 16 for n >= 16), for masked row tails.
+TL_AVX512 inline __mmask16 tail_mask(int64_t n) {
+  return n >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << n) - 1);
+}
+
+// Sum of the 16 lanes in a fixed order (halves, then as hsum8).
+TL_AVX512 inline float hsum16(__m512 v) {
+  const __m256 lo = _mm512_castps512_ps256(v);
+  const __m256 hi = _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1));
+  return hsum8(_mm256_add_ps(lo, hi));
+}
+
 // 1 / d for d in [1, 2^100]: vrcp14ps (2^-14) and one Newton step, within ~0.5 ulp + 2^-28.
 // No vdivps: at 16 lanes it issues once per ~10 cycles and would bound every kernel using it.
 TL_AVX512 inline __m512 recip16(__m512 d) {

@@ -1052,6 +1052,51 @@ TEST(rms_norm_forward_backward) {
   check_norm(true, 1, 1, true, false);
 }
 
+// The backward's dw/db follow the same strips and order on every SIMD path: bit-identical
+// across levels for a thread count (given the same forward statistics); dx agrees to
+// rounding. Rows: full and partial strips, one-row strips (C > 8192); columns: 16- and
+// 8-wide chunks and tails.
+TEST(norm_backward_simd_levels_agree) {
+  for (bool rms : {false, true})
+    for (auto [N, C] : {std::pair<int64_t, int64_t>{37, 100}, {21, 768}, {9, 2051}, {3, 9000}}) {
+      const std::vector<float> x = check::randn(N * C, 31, 2.f), dy = check::randn(N * C, 32);
+      std::vector<float> w = check::randn(C, 33), b = check::randn(C, 34), y(N * C), mean(N), rstd(N);
+      if (rms) rms_norm_forward(y.data(), rstd.data(), x.data(), w.data(), N, C, 1e-5f);
+      else layer_norm_forward(y.data(), mean.data(), rstd.data(), x.data(), w.data(), b.data(), N, C, 1e-5f);
+      std::vector<float> dx1, dw1[3], db1[3];
+      for_each_config([&](Config c) {
+        std::vector<float> dx(N * C), dw(C), db(C);
+        if (rms) rms_norm_backward(dx.data(), dw.data(), dy.data(), x.data(), w.data(), rstd.data(), N, C);
+        else layer_norm_backward(dx.data(), dw.data(), db.data(), dy.data(), x.data(), w.data(), mean.data(), rstd.data(), N, C);
+        if (c.simd == 1) {
+          dw1[c.threads] = dw, db1[c.threads] = db;
+          if (c.threads == 1) dx1 = dx;
+        }
+        CHECK(same_bits(dw.data(), dw1[c.threads].data(), C * 4));
+        CHECK(same_bits(db.data(), db1[c.threads].data(), C * 4));
+        CHECK(err_vs(dx.data(), to_double(dx1.data(), N * C)) <= 1e-5);
+      });
+    }
+}
+
+// A NaN in dy reaches its row of dx (through the row sums) and its column of dw and db,
+// nothing else.
+TEST(norm_backward_propagates_nan) {
+  const int64_t N = 40, C = 200, r0 = 13, c0 = 197;  // c0 in the masked tail chunk
+  const std::vector<float> x = check::randn(N * C, 35, 2.f), w = check::randn(C, 36);
+  std::vector<float> dy = check::randn(N * C, 37), y(N * C), mean(N), rstd(N);
+  dy[r0 * C + c0] = kNaN;
+  layer_norm_forward(y.data(), mean.data(), rstd.data(), x.data(), w.data(), nullptr, N, C, 1e-5f);
+  for_each_config([&](Config) {
+    std::vector<float> dx(N * C), dw(C), db(C);
+    layer_norm_backward(dx.data(), dw.data(), db.data(), dy.data(), x.data(), w.data(), mean.data(), rstd.data(), N, C);
+    bool ok = true;
+    for (int64_t i = 0; i < N * C; ++i) ok &= std::isnan(dx[i]) == (i / C == r0);
+    for (int64_t c = 0; c < C; ++c) ok &= std::isnan(dw[c]) == (c == c0) && std::isnan(db[c]) == (c == c0);
+    CHECK(ok);
+  });
+}
+
 // ---------------------------------------------------------------------------------------
 // Embedding and index_select. Backward sums each output element in index order whatever
 // the thread count, so results equal the plain loop bit for bit.
