@@ -1043,6 +1043,7 @@ TEST(layer_norm_forward_backward) {
   check_norm(false, 700, 768, true, false);
   check_norm(false, 1, 1, true, false);
   check_norm(false, 0, 8, true, false);
+  check_norm(false, 3, 1100, true, false);  // statistics over blocks of 512, a tail block
 }
 
 TEST(rms_norm_forward_backward) {
@@ -1050,6 +1051,30 @@ TEST(rms_norm_forward_backward) {
   check_norm(true, 4, 24, false, true);
   check_norm(true, 700, 1024, true, false);
   check_norm(true, 1, 1, true, false);
+  check_norm(true, 3, 9000, true, false);  // long rows: block sums in double
+}
+
+// A NaN in x makes its row of y NaN, and so does an inf under LayerNorm (x - inf); under
+// RMSNorm an inf gives rstd 0, so its row is 0 but NaN at the inf, as torch computes it.
+TEST(norm_forward_propagates_nan) {
+  for (bool rms : {false, true})
+    for (float bad : {kNaN, INFINITY}) {
+      const int64_t N = 6, C = 530;
+      std::vector<float> x = check::randn(N * C, 38), w = check::randn(C, 39);
+      x[2 * C + 521] = bad;  // in the masked tail
+      for_each_config([&](Config) {
+        std::vector<float> y(N * C), mean(N), rstd(N);
+        if (rms) rms_norm_forward(y.data(), rstd.data(), x.data(), w.data(), N, C, 1e-5f);
+        else layer_norm_forward(y.data(), mean.data(), rstd.data(), x.data(), w.data(), nullptr, N, C, 1e-5f);
+        bool ok = true;
+        for (int64_t i = 0; i < N * C; ++i) {
+          if (i / C != 2) ok &= std::isfinite(y[i]);
+          else if (rms && bad == INFINITY) ok &= i == 2 * C + 521 ? std::isnan(y[i]) : y[i] == 0.f;
+          else ok &= std::isnan(y[i]);
+        }
+        CHECK(ok);
+      });
+    }
 }
 
 // The backward's dw/db follow the same strips and order on every SIMD path: bit-identical
