@@ -102,6 +102,10 @@ void finish_block(const Problem& p, float* out, float* lse, int64_t b, int64_t h
 // work (the row form is latency bound on those). AVX-512, no bias; K is read in place as the
 // product's broadcast operand and the query block is packed transposed instead.
 static_assert(kQueryBlock == 64 && kKeyBlock == 64, "4 vectors of queries, 64-float rows");
+// x * y rounded on its own: the compiler may not fuse it into a following add or subtract.
+TL_AVX512 inline __m512 mul_unfused(__m512 x, __m512 y) {
+  return _mm512_mul_round_ps(x, y, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+}
 TL_AVX512 void forward_block_t(const Problem& p, float* out, float* lse, const float* q,
                                const float* k, const float* v, int64_t b, int64_t h,
                                int64_t i0, ForwardScratch& w) {
@@ -112,9 +116,8 @@ TL_AVX512 void forward_block_t(const Problem& p, float* out, float* lse, const f
   const float* qb = q + Problem::at(p.q, b, h, i0);  // (nq, D), rows p.q.t apart
   const float* kb = k + Problem::at(p.k, b, kvh, 0);  // (Tk, D), rows p.k.t apart
   const float* vb = v + Problem::at(p.v, b, kvh, 0);  // (Tk, D), rows p.v.t apart
-  float* acc = w.acc.data();                          // (nq, D) unnormalised output
+  float* ob = out + Problem::at(p.out, b, h, i0);     // (nq, D), rows p.out.t apart
   float* st = w.s.data();                             // (keys, kQueryBlock) scores, then P^T
-  std::fill(acc, acc + nq * D, 0.f);
   // q_block^T (D, kQueryBlock), unscaled: each score must round exactly as the backward's
   // recompute does (q . k, then times the scale), or exp(score - lse) there can exceed 1
   // and overflow where scores are large.
@@ -123,7 +126,8 @@ TL_AVX512 void forward_block_t(const Problem& p, float* out, float* lse, const f
   __m512 m[4], l[4];
   for (int c = 0; c < 4; ++c) m[c] = ninf, l[c] = _mm512_setzero_ps();
   alignas(64) int32_t vis32[kQueryBlock];
-  alignas(64) float alpha[kQueryBlock];
+  alignas(64) float alpha[kQueryBlock], inv_l[kQueryBlock];
+  int64_t divided_from = nq;  // the last block's first run: rows past it are divided by l
 
   const int64_t j_end = p.keys_for(b, i0 + nq);
   for (int64_t j0 = 0; j0 < j_end; j0 += kKeyBlock) {
@@ -143,15 +147,16 @@ TL_AVX512 void forward_block_t(const Problem& p, float* out, float* lse, const f
     // Scores, masked to -inf where a query does not see the key, and their column max.
     __m512 mx[4];
     for (int c = 0; c < 4; ++c) mx[c] = ninf;
-    if (nq == kQueryBlock && vis[0] == nk && !kmadd) {  // every query sees every key
+    // Every query sees every key: the max of the products, not yet scaled, times a positive
+    // scale is the max of the scores (rounding keeps the order), so this pass only reads;
+    // the exp pass forms each score itself (a plain multiply, never fused with the subtract:
+    // the backward's recompute must round it alike).
+    const bool unmasked = nq == kQueryBlock && vis[0] == nk && !kmadd && a.scale > 0.f;
+    if (unmasked) {
       for (int64_t j = 0; j < nk; ++j)
 #pragma GCC unroll 4
-        for (int c = 0; c < 4; ++c) {
-          float* x = st + j * kQueryBlock + 16 * c;
-          const __m512 sx = _mm512_mul_ps(_mm512_loadu_ps(x), vs);
-          _mm512_storeu_ps(x, sx);
-          mx[c] = _mm512_max_ps(mx[c], sx);
-        }
+        for (int c = 0; c < 4; ++c) mx[c] = _mm512_max_ps(mx[c], _mm512_loadu_ps(st + j * kQueryBlock + 16 * c));
+      for (int c = 0; c < 4; ++c) mx[c] = mul_unfused(mx[c], vs);
     } else {
       __m512i vv[4];
       for (int c = 0; c < 4; ++c) vv[c] = _mm512_load_si512(vis32 + 16 * c);
@@ -182,7 +187,8 @@ TL_AVX512 void forward_block_t(const Problem& p, float* out, float* lse, const f
 #pragma GCC unroll 4
       for (int c = 0; c < 4; ++c) {
         float* x = st + j * kQueryBlock + 16 * c;
-        const __m512 e = exp16(_mm512_sub_ps(_mm512_loadu_ps(x), vm[c]));
+        const __m512 sx = unmasked ? mul_unfused(_mm512_loadu_ps(x), vs) : _mm512_loadu_ps(x);
+        const __m512 e = exp16(_mm512_sub_ps(sx, vm[c]));
         _mm512_storeu_ps(x, e);
         sum[c] = _mm512_add_ps(sum[c], e);
       }
@@ -194,22 +200,41 @@ TL_AVX512 void forward_block_t(const Problem& p, float* out, float* lse, const f
         p.drop.factors(w.z.data(), p.drop.row_key(bh * a.Tq + i0 + r), j0, vis[r]);
         for (int64_t j = 0; j < vis[r]; ++j) st[j * kQueryBlock + r] *= w.z[j];
       }
-    // acc (nq, D) = acc * alpha + P (nq, nk) @ v_block (nk, D), P read from st transposed;
-    // the first block stores (acc is still 0). Rows outside every run see no key here:
-    // their alpha is 1, or 0 with acc still 0, so they need no rescale.
+    // The output rows accumulate in place: ob (nq, D) = ob * alpha + P (nq, nk) @ v_block
+    // (nk, D), P read from st transposed; the first block stores. Rows outside every run
+    // see no key here: their alpha is 1, or 0 with nothing stored yet, so they need no
+    // rescale (and a run the first block skips is one whose rows never see a key). The
+    // last block also divides by l (finished above), but for rows before its first run.
+    const bool last = j0 + kKeyBlock >= j_end;
+    if (last)
+      for (int c = 0; c < 4; ++c)
+        _mm512_store_ps(inv_l + 16 * c, _mm512_maskz_div_ps(_mm512_cmp_ps_mask(l[c], _mm512_setzero_ps(), _CMP_GT_OQ),
+                                                            _mm512_set1_ps(1.f), l[c]));
     bool rescale = false;
     for (int64_t r = 0; r < nq; ++r) rescale = rescale || alpha[r] != 1.f;
-    const Epilogue pv = j0 == 0 ? kStore : Epilogue{true, rescale ? alpha : nullptr};
+    const Epilogue pv{j0 > 0, j0 > 0 && rescale ? alpha : nullptr, 1.f, last ? inv_l : nullptr};
     query_runs(vis, nq, nk, a.causal, [&](int64_t r0, int64_t rows, int64_t keys) {
-      ops.matmul(rows, D, keys, st + r0, 1, kQueryBlock, vb + j0 * p.v.t, p.v.t, acc + r0 * D,
-                 D, rows_from(pv, r0));
+      if (last) divided_from = std::min(divided_from, r0);
+      ops.matmul(rows, D, keys, st + r0, 1, kQueryBlock, vb + j0 * p.v.t, p.v.t,
+                 ob + r0 * p.out.t, p.out.t, rows_from(pv, r0));
     });
   }
+  // lse = m + log(l); rows that saw no key give 0 and -inf.
+  alignas(64) float ls[kQueryBlock], ms[kQueryBlock];
   for (int c = 0; c < 4; ++c) {
-    _mm512_storeu_ps(w.m.data() + 16 * c, m[c]);
-    _mm512_storeu_ps(w.l.data() + 16 * c, l[c]);
+    _mm512_store_ps(ms + 16 * c, m[c]);
+    _mm512_store_ps(ls + 16 * c, l[c]);
   }
-  finish_block(p, out, lse, b, h, i0, nq, w);
+  for (int64_t r = 0; r < nq; ++r) {
+    float* o = ob + r * p.out.t;
+    if (ls[r] > 0.f) {
+      if (r < divided_from) ops.scale(o, D, inv_l[r]);
+      lse[bh * a.Tq + i0 + r] = ms[r] + std::log(ls[r]);
+    } else {
+      std::fill(o, o + D, 0.f);
+      lse[bh * a.Tq + i0 + r] = kNegInf;
+    }
+  }
 }
 #endif
 

@@ -56,8 +56,6 @@ void backward_kv_head(const Problem& p, const Grads& g, const float* q, const fl
     ops.pack_t(w.kt.data(), kb + j0 * p.k.t, p.k.t, nk, D);
     if (need_ds) ops.pack_t(w.vt.data(), vb + j0 * p.v.t, p.v.t, nk, D);
     const float* kmadd = p.mask_add(w.kmadd.data(), b, j0, nk);
-    std::fill(w.dk.begin(), w.dk.begin() + nk * D, 0.f);
-    std::fill(w.dv.begin(), w.dv.begin() + nk * D, 0.f);
     // Queries before i_start see none of these keys under the causal rule.
     const int64_t i_start = a.causal ? std::clamp<int64_t>(j0 - p.offset, 0, a.Tq) : 0;
 
@@ -97,14 +95,17 @@ void backward_kv_head(const Problem& p, const Grads& g, const float* q, const fl
           }
           if (p.drop.on) ops.mul(w.s.data() + r * kKeyBlock, w.z.data() + r * kKeyBlock, vis[r]);
         }
-        // dv (nk, D) += dropout(P)^T @ dout;  dk += dS^T @ q;  dq (nq, D) += dS @ k
+        // dv (nk, D) += dropout(P)^T @ dout;  dk += dS^T @ q;  dq (nq, D) += dS @ k. The
+        // first query block stores dk and dv: it sees every key of the block (under the causal
+        // rule key j0 + c is first seen by its row c, and nk <= nq).
+        const Epilogue kv_e = hh == 0 && i0 == i_start ? kStore : kAdd;
         key_runs(vis, nq, nk, a.causal, [&](int64_t c0, int64_t keys, int64_t r0) {
           if (g.dv)
             ops.matmul(keys, D, nq - r0, w.s.data() + r0 * kKeyBlock + c0, 1, kKeyBlock,
-                       dob + r0 * p.dout.t, p.dout.t, w.dv.data() + c0 * D, D, kAdd);
+                       dob + r0 * p.dout.t, p.dout.t, w.dv.data() + c0 * D, D, kv_e);
           if (g.dk)
             ops.matmul(keys, D, nq - r0, w.ds.data() + r0 * kKeyBlock + c0, 1, kKeyBlock,
-                       qb + r0 * p.q.t, p.q.t, w.dk.data() + c0 * D, D, kAdd);
+                       qb + r0 * p.q.t, p.q.t, w.dk.data() + c0 * D, D, kv_e);
         });
         // dq rows are stored by the first key block (every row that sees a key sees key 0)
         // and scaled in the product of the block holding their last visible key: rows

@@ -10,7 +10,8 @@ namespace {
 
 inline float finish(float c, float t, const Epilogue& e, int64_t i) {
   float r = (e.add ? (e.row_scale ? c * e.row_scale[i] : c) : 0.f) + t;
-  return e.post != 1.f ? r * e.post : r;
+  if (e.post != 1.f) r *= e.post;
+  return e.row_post ? r * e.row_post[i] : r;
 }
 
 // MR x 16 tile of C in a local array: fixed trip counts and no aliasing let the compiler
@@ -90,7 +91,9 @@ TL_AVX2 void tile_avx2(int64_t K, const float* A, int64_t ars, int64_t acs, cons
         const __m256 old = _mm256_loadu_ps(c);
         r = e.row_scale ? _mm256_fmadd_ps(old, rs, r) : _mm256_add_ps(old, r);
       }
-      _mm256_storeu_ps(c, e.post != 1.f ? _mm256_mul_ps(r, post) : r);
+      if (e.post != 1.f) r = _mm256_mul_ps(r, post);
+      if (e.row_post) r = _mm256_mul_ps(r, _mm256_set1_ps(e.row_post[i]));
+      _mm256_storeu_ps(c, r);
     }
   }
 }
@@ -171,7 +174,9 @@ TL_AVX512 void tile_avx512(int64_t K, const float* A, int64_t ars, int64_t acs,
         const __m512 old = _mm512_maskz_loadu_ps(m, c);
         r = e.row_scale ? _mm512_fmadd_ps(old, rs, r) : _mm512_add_ps(old, r);
       }
-      _mm512_mask_storeu_ps(c, m, e.post != 1.f ? _mm512_mul_ps(r, post) : r);
+      if (e.post != 1.f) r = _mm512_mul_ps(r, post);
+      if (e.row_post) r = _mm512_mul_ps(r, _mm512_set1_ps(e.row_post[i]));
+      _mm512_mask_storeu_ps(c, m, r);
     }
   }
 }
