@@ -97,28 +97,43 @@ TL_AVX2 inline void add_to_double4x2(double* acc, __m256 v) {
                                           _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1))));
 }
 
+// Columns [j, j + 8 * NV) of a strip (NV = 2: each dx line written whole by adjacent stores).
+template <int NV>
+TL_AVX2 inline void strip_chunk_avx2(float* dx, double* pdw, double* pdb, const float* dy,
+                                     const float* x, const float* w, const RowCoef* rc,
+                                     int64_t rows, int64_t C, int64_t j) {
+  __m256 wv[NV], sw[NV], sb[NV];
+  for (int k = 0; k < NV; ++k) {
+    wv[k] = w ? _mm256_loadu_ps(w + j + 8 * k) : _mm256_set1_ps(1.f);
+    sw[k] = sb[k] = _mm256_setzero_ps();
+  }
+  for (int64_t r = 0; r < rows; ++r) {
+    const __m256 rs = _mm256_set1_ps(rc[r].rstd), mu = _mm256_set1_ps(rc[r].mean);
+    for (int k = 0; k < NV; ++k) {
+      const int64_t at = r * C + j + 8 * k;
+      const __m256 d = _mm256_loadu_ps(dy + at);
+      const __m256 xh = _mm256_mul_ps(_mm256_sub_ps(_mm256_loadu_ps(x + at), mu), rs);
+      if (dx) {
+        const __m256 v = _mm256_fnmadd_ps(xh, _mm256_set1_ps(rc[r].c),
+                                          _mm256_sub_ps(_mm256_mul_ps(d, wv[k]), _mm256_set1_ps(rc[r].a)));
+        _mm256_storeu_ps(dx + at, _mm256_mul_ps(rs, v));
+      }
+      sw[k] = _mm256_fmadd_ps(d, xh, sw[k]);
+      sb[k] = _mm256_add_ps(sb[k], d);
+    }
+  }
+  for (int k = 0; k < NV; ++k) {
+    if (pdw) add_to_double4x2(pdw + j + 8 * k, sw[k]);
+    if (pdb) add_to_double4x2(pdb + j + 8 * k, sb[k]);
+  }
+}
+
 TL_AVX2 void strip_grads_avx2(float* dx, double* pdw, double* pdb, const float* dy,
                               const float* x, const float* w, const RowCoef* rc, int64_t rows,
                               int64_t C) {
   int64_t j = 0;
-  for (; j + 8 <= C; j += 8) {
-    const __m256 wv = w ? _mm256_loadu_ps(w + j) : _mm256_set1_ps(1.f);
-    __m256 sw = _mm256_setzero_ps(), sb = sw;
-    for (int64_t r = 0; r < rows; ++r) {
-      const __m256 d = _mm256_loadu_ps(dy + r * C + j), rs = _mm256_set1_ps(rc[r].rstd);
-      const __m256 xh = _mm256_mul_ps(
-          _mm256_sub_ps(_mm256_loadu_ps(x + r * C + j), _mm256_set1_ps(rc[r].mean)), rs);
-      if (dx) {
-        const __m256 v = _mm256_fnmadd_ps(xh, _mm256_set1_ps(rc[r].c),
-                                          _mm256_sub_ps(_mm256_mul_ps(d, wv), _mm256_set1_ps(rc[r].a)));
-        _mm256_storeu_ps(dx + r * C + j, _mm256_mul_ps(rs, v));
-      }
-      sw = _mm256_fmadd_ps(d, xh, sw);
-      sb = _mm256_add_ps(sb, d);
-    }
-    if (pdw) add_to_double4x2(pdw + j, sw);
-    if (pdb) add_to_double4x2(pdb + j, sb);
-  }
+  for (; j + 16 <= C; j += 16) strip_chunk_avx2<2>(dx, pdw, pdb, dy, x, w, rc, rows, C, j);
+  for (; j + 8 <= C; j += 8) strip_chunk_avx2<1>(dx, pdw, pdb, dy, x, w, rc, rows, C, j);
   strip_grads_portable(dx, pdw, pdb, dy, x, w, rc, rows, C, j);
 }
 
