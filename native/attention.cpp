@@ -42,6 +42,9 @@ using namespace attention_detail;
 // query blocks and query heads that share it (consecutive tasks) do not transpose it again;
 // above kMaxCachedKt floats only one block is kept and every task packs its own.
 constexpr int64_t kMaxCachedKt = int64_t(1) << 20;
+// Keys per block of the transposed forward (forward_block_t): 128 halves its per-block
+// work (the rescale, the products' stores) against 64, and BERT's 128 keys take one block.
+constexpr int64_t kKeysT = 128;
 struct ForwardScratch {
   std::vector<float> kt, qt, s, acc, m, l, kmadd, z;
   int64_t kt_kv = -1;      // flat (b, kv head) index whose blocks kt holds
@@ -49,8 +52,8 @@ struct ForwardScratch {
   bool cache_kt;
   int64_t kt_size;  // kt is sized on first use: forward_block_t never packs K
   ForwardScratch(int64_t D, int64_t Tk)
-      : qt(D * kQueryBlock), s(kQueryBlock * kKeyBlock), acc(kQueryBlock * D), m(kQueryBlock),
-        l(kQueryBlock), kmadd(kKeyBlock), z(kKeyBlock) {
+      : qt(D * kQueryBlock), s(kQueryBlock * kKeysT), acc(kQueryBlock * D), m(kQueryBlock),
+        l(kQueryBlock), kmadd(kKeysT), z(kKeysT) {
     const int64_t blocks = (Tk + kKeyBlock - 1) / kKeyBlock;
     cache_kt = D * kKeyBlock * blocks <= kMaxCachedKt;
     kt_size = D * kKeyBlock * (cache_kt ? blocks : 1);
@@ -101,7 +104,7 @@ void finish_block(const Problem& p, float* out, float* lse, int64_t b, int64_t h
 // down the columns, 16 queries a vector, with no horizontal reductions and no per-row scalar
 // work (the row form is latency bound on those). AVX-512, no bias; K is read in place as the
 // product's broadcast operand and the query block is packed transposed instead.
-static_assert(kQueryBlock == 64 && kKeyBlock == 64, "4 vectors of queries, 64-float rows");
+static_assert(kQueryBlock == 64, "4 vectors of queries, 64-float rows");
 // x * y rounded on its own: the compiler may not fuse it into a following add or subtract.
 TL_AVX512 inline __m512 mul_unfused(__m512 x, __m512 y) {
   return _mm512_mul_round_ps(x, y, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
@@ -130,8 +133,8 @@ TL_AVX512 void forward_block_t(const Problem& p, float* out, float* lse, const f
   int64_t divided_from = nq;  // the last block's first run: rows past it are divided by l
 
   const int64_t j_end = p.keys_for(b, i0 + nq);
-  for (int64_t j0 = 0; j0 < j_end; j0 += kKeyBlock) {
-    const int64_t nk = std::min(kKeyBlock, j_end - j0);
+  for (int64_t j0 = 0; j0 < j_end; j0 += kKeysT) {
+    const int64_t nk = std::min(kKeysT, j_end - j0);
     const float* kmadd = p.mask_add(w.kmadd.data(), b, j0, nk);
     int64_t vis[kQueryBlock];
     for (int64_t r = 0; r < kQueryBlock; ++r) {
@@ -205,7 +208,7 @@ TL_AVX512 void forward_block_t(const Problem& p, float* out, float* lse, const f
     // see no key here: their alpha is 1, or 0 with nothing stored yet, so they need no
     // rescale (and a run the first block skips is one whose rows never see a key). The
     // last block also divides by l (finished above), but for rows before its first run.
-    const bool last = j0 + kKeyBlock >= j_end;
+    const bool last = j0 + kKeysT >= j_end;
     if (last)
       for (int c = 0; c < 4; ++c)
         _mm512_store_ps(inv_l + 16 * c, _mm512_maskz_div_ps(_mm512_cmp_ps_mask(l[c], _mm512_setzero_ps(), _CMP_GT_OQ),

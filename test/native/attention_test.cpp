@@ -181,6 +181,8 @@ const std::vector<Config>& configs() {
       // dq is stored by the first key block and scaled by the one holding a row's last
       // key: with Tk - Tq = 40 that block changes inside a 16-row run (after row 23).
       {"causal with past, last key block changes mid-run", 2, 3, 1, 50, 90, 32, true, true, 0, 0.1f},
+      // forward_block_t takes 128 keys a block: three blocks, the online rescale between them.
+      {"128-key blocks: masks, dropout, Tk = 300", 1, 2, 1, 40, 300, 16, false, true, 0, 0.1f},
   };
   return list;
 }
@@ -346,7 +348,7 @@ TEST(attention_key_mask_any_nonzero_byte_attends) {
 TEST(attention_deterministic_over_runs_and_threads) {
   const int saved = tl::num_threads();
   for (const Config& c : {configs()[11], configs()[12], configs()[4], configs()[13],
-                          configs()[15], configs()[16], configs()[17]}) {
+                          configs()[15], configs()[16], configs()[17], configs()[18]}) {
     Case s = make_case(c, 9);
     tl::set_num_threads(2);
     Result first(s), again(s);
