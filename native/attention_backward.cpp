@@ -41,9 +41,15 @@ void backward_kv_head(const Problem& p, const Grads& g, const float* q, const fl
 
   // delta (group, Tq): D_i = dout_i . out_i
   for (int64_t hh = 0; hh < p.group; ++hh)
-    for (int64_t i = 0; i < a.Tq; ++i)
+    for (int64_t i = 0; i < a.Tq; ++i) {
+      if (i + 8 < a.Tq)
+        for (int64_t d = 0; d < D; d += 16) {
+          __builtin_prefetch(g.dout + Problem::at(p.dout, b, h0 + hh, i + 8) + d, 0, 3);
+          __builtin_prefetch(out + Problem::at(p.out, b, h0 + hh, i + 8) + d, 0, 3);
+        }
       w.delta[hh * a.Tq + i] = ops.dot(g.dout + Problem::at(p.dout, b, h0 + hh, i),
                                        out + Problem::at(p.out, b, h0 + hh, i), D);
+    }
 
   const int64_t j_end = p.keys_for(b, a.Tq);
   // dq rows of queries that see no key at all (the products below write the others).

@@ -111,6 +111,10 @@ TL_AVX2 float dot_avx2(const float* x, const float* y, int64_t n) {
 TL_AVX2 void pack_t_avx2(float* dst, const float* src, int64_t ld, int64_t nk, int64_t D) {
   int64_t j0 = 0;
   for (; j0 + 8 <= nk; j0 += 8) {
+    // The next 8 rows into L1 meanwhile: the models' rows are a whole token's heads apart
+    // (3 KiB and more), a stride the hardware prefetchers follow late.
+    for (int64_t j = j0 + 8; j < std::min(j0 + 16, nk); ++j)
+      for (int64_t d = 0; d < D; d += 16) __builtin_prefetch(src + j * ld + d, 0, 3);
     int64_t d0 = 0;
     for (; d0 + 8 <= D; d0 += 8) transpose8x8(dst + d0 * kKeyBlock + j0, kKeyBlock, src + j0 * ld + d0, ld);
     for (; d0 < D; ++d0)
