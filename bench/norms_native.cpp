@@ -96,7 +96,7 @@ int main(int argc, char** argv) {
   // Llama slice 1x512, hidden 2048: RMSNorm.
   const int64_t N = 1024, Cb = 768, Cf = 3072, Nl = 512, Cl = 2048;
   std::vector<float> g768 = filled(N * Cb, 1, 1.f), g3072 = filled(N * Cf, 2, 1.f);
-  std::vector<float> sum_out(std::max(N, Cf));
+  std::vector<float> sum_out(N * Cb / 8);
   std::vector<float> x = filled(N * Cl, 3, 4.f, 0.3f), dy = filled(N * Cl, 4, 1.f);
   std::vector<float> w = filled(Cl, 5, 0.5f, 1.f), b = filled(Cl, 6, 0.5f);
   std::vector<float> y(N * Cl), dx(N * Cl), mean(N), rstd(N), dw(Cl), db(Cl);
@@ -107,6 +107,8 @@ int main(int argc, char** argv) {
        [&] { tl::reduce(tl::R_SUM, sum_out.data(), g768.data(), 1, N, Cb); }},
       {"colsum 1024x3072", f * N * Cf,
        [&] { tl::reduce(tl::R_SUM, sum_out.data(), g3072.data(), 1, N, Cf); }},
+      {"colsum 8x98304", f * N * Cb,  // position-embedding gradient: sum over the batch
+       [&] { tl::reduce(tl::R_SUM, sum_out.data(), g768.data(), 1, 8, N * Cb / 8); }},
       {"rowsum 1024x3072 (read)", f * N * Cf,  // row sums: a contiguous-read reference
        [&] { tl::reduce(tl::R_SUM, sum_out.data(), g3072.data(), N, Cf, 1); }},
       {"layernorm fwd 1024x768", f * (2 * N * Cb + 2 * Cb + 2 * N),

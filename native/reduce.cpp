@@ -5,10 +5,10 @@
 // throughout for column sums), so a mean over millions of elements stays exact to float
 // rounding. max/min propagate NaN as torch.max does. Empty reductions (R == 0) give
 // sum 0, mean NaN, max -inf, min +inf, argmax 0.
-// Threads: rows are split across threads; a single long row, or the rows of a column
-// reduction with fewer slabs than threads, is split along R into per-thread partials that
-// are combined in thread order, so results are bit-identical run to run for a given thread
-// count.
+// Threads: rows (or, across rows, slabs or column ranges) are split across threads; a
+// single long row is split along R into per-thread partials that are combined in thread
+// order, so results are bit-identical run to run for a given thread count (column
+// reductions for any thread count).
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -108,6 +108,7 @@ float finish(ReduceOp op, double v, int64_t R) {
 // settings. Sums add each float, converted, into double in row order on every SIMD path,
 // so the paths agree bit for bit.
 constexpr int64_t kStrip = 64;
+constexpr int64_t kColBlock = 1024;  // columns whose double accumulators a task keeps
 
 void col_accumulate_portable(ReduceOp op, double* acc, const float* x, int64_t R, int64_t ld,
                              int64_t w) {
@@ -348,32 +349,26 @@ void reduce(ReduceOp op, float* out, const float* x, int64_t outer, int64_t R, i
     });
     return;
   }
+  // Columns [c0, c1) of slab o, in blocks whose double accumulators stay in L1. Threads
+  // split slabs, or one slab's columns: each column is summed whole, in row order.
+  auto columns = [&](int64_t o, int64_t c0, int64_t c1) {
+    double acc[kColBlock];
+    for (int64_t c = c0; c < c1; c += kColBlock) {
+      const int64_t w = std::min(kColBlock, c1 - c);
+      std::fill(acc, acc + w, identity(op));
+      col_accumulate(op, acc, x + o * R * inner + c, R, inner, w);
+      for (int64_t k = 0; k < w; ++k) out[o * inner + c + k] = finish(op, acc[k], R);
+    }
+  };
   if (outer >= num_threads()) {
-    // Many slabs: one per task, summed whole (the result does not depend on the threads).
     parallel_for(outer, row_grain(R * inner), [&](int, int64_t b, int64_t e) {
-      std::vector<double> acc(inner);
-      for (int64_t o = b; o < e; ++o) {
-        std::fill(acc.begin(), acc.end(), identity(op));
-        col_accumulate(op, acc.data(), x + o * R * inner, R, inner, inner);
-        for (int64_t c = 0; c < inner; ++c) out[o * inner + c] = finish(op, acc[c], R);
-      }
+      for (int64_t o = b; o < e; ++o) columns(o, 0, inner);
     });
     return;
   }
-  // Few slabs: split each one's rows across threads into per-thread partials, combined in
-  // thread order.
-  std::vector<double> partial(size_t(num_threads()) * inner);
-  for (int64_t o = 0; o < outer; ++o) {
-    std::fill(partial.begin(), partial.end(), identity(op));
-    parallel_for(R, row_grain(inner), [&](int tid, int64_t b, int64_t e) {
-      col_accumulate(op, partial.data() + tid * inner, x + (o * R + b) * inner, e - b, inner, inner);
-    });
-    for (int64_t c = 0; c < inner; ++c) {
-      double v = partial[c];
-      for (int t = 1; t < num_threads(); ++t) v = combine(op, v, partial[t * inner + c]);
-      out[o * inner + c] = finish(op, v, R);
-    }
-  }
+  const int64_t grain = std::max<int64_t>(16, kGrain / std::max<int64_t>(R, 1));
+  for (int64_t o = 0; o < outer; ++o)
+    parallel_for(inner, grain, [&](int, int64_t b, int64_t e) { columns(o, b, e); });
 }
 
 void argmax(int32_t* out, const float* x, int64_t outer, int64_t R, int64_t inner) {
