@@ -128,18 +128,8 @@ constexpr AttnOps kAvx2Ops{matmul_avx2,  affine_avx2,    max_avx2,
                            softmax_grad_row_avx2, dot_avx2, add_row_avx2, pack_t_avx2,
                            nullptr, nullptr};
 
-// 16-lane row loops; tails through masked loads, so no scalar remainder. Masked-off lanes
-// of exp_sum load -inf (exp gives 0) and of max load -inf.
-TL_AVX512 inline __mmask16 tail_mask(int64_t n) {
-  return n >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << n) - 1);
-}
-
-// Sum of the 16 lanes in a fixed order (halves, then as hsum8).
-TL_AVX512 inline float hsum16(__m512 v) {
-  const __m256 lo = _mm512_castps512_ps256(v);
-  const __m256 hi = _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1));
-  return hsum8(_mm256_add_ps(lo, hi));
-}
+// 16-lane row loops; tails through masked loads (tail_mask, simd.h), so no scalar
+// remainder. Masked-off lanes of exp_sum load -inf (exp gives 0) and of max load -inf.
 
 TL_AVX512 void affine_avx512(float* s, int64_t n, float scale, const float* add1,
                              const float* add2) {
