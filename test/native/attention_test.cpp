@@ -171,18 +171,18 @@ const std::vector<Config>& configs() {
       {"dropout", 2, 2, 1, 6, 10, 8, true, false, 2, 0.3f},
       {"multi-block causal gqa masks bias dropout", 3, 4, 2, 70, 130, 64, true, true, 1, 0.1f},
       {"multi-block D = 32", 2, 2, 2, 129, 65, 32, false, true, 2},
-      // Without a bias the AVX-512 forward takes forward_block_t (the column softmax, its
-      // unmasked form for full blocks): masks, dropout, query tails. Causal blocks on the
-      // diagonal run their products over the visible 16-row / 16-key runs.
+      // Without a bias and with Tq >= 64 the AVX-512 forward takes forward_block_t (the
+      // column softmax, its unmasked form for full blocks): masks, dropout, query tails.
+      // Causal blocks on the diagonal run their products over the visible 16-row / 16-key runs.
       {"multi-block unmasked", 1, 2, 2, 130, 128, 64},
       {"multi-block causal D = 80, T = 150", 1, 2, 1, 150, 150, 80, true},
-      {"multi-block causal with past D = 48", 2, 2, 2, 37, 101, 48, true, false, 0, 0.1f},
+      {"multi-block causal with past D = 48", 2, 2, 2, 69, 133, 48, true, false, 0, 0.1f},
       {"multi-block masks, no bias", 4, 2, 2, 70, 100, 32, false, true},
       // dq is stored by the first key block and scaled by the one holding a row's last
       // key: with Tk - Tq = 40 that block changes inside a 16-row run (after row 23).
       {"causal with past, last key block changes mid-run", 2, 3, 1, 50, 90, 32, true, true, 0, 0.1f},
       // forward_block_t takes 128 keys a block: three blocks, the online rescale between them.
-      {"128-key blocks: masks, dropout, Tk = 300", 1, 2, 1, 40, 300, 16, false, true, 0, 0.1f},
+      {"128-key blocks: masks, dropout, Tk = 300", 1, 2, 1, 70, 300, 16, false, true, 0, 0.1f},
   };
   return list;
 }
