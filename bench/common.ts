@@ -260,6 +260,16 @@ export function hash32(i: number, seed: number): number {
   return x >>> 0;
 }
 
+/** Largest |x - y| and largest |y| (the reference's scale); NaN anywhere gives NaN, different lengths an infinite diff. */
+export function maxAbsDiff(x: ArrayLike<number>, y: ArrayLike<number>): { diff: number; scale: number } {
+  let scale = 0;
+  for (let i = 0; i < y.length; i++) scale = Math.max(scale, Math.abs(y[i]));
+  if (x.length !== y.length) return { diff: Infinity, scale };
+  let diff = 0;
+  for (let i = 0; i < x.length; i++) diff = Math.max(diff, Math.abs(x[i] - y[i]));
+  return { diff, scale };
+}
+
 /** Uniform values with standard deviation `std` (uniform on ±std·√3). */
 export function hashUniform(n: number, seed: number, std: number): Float32Array {
   const out = new Float32Array(n);

@@ -11,9 +11,9 @@
  */
 import { loadavg } from "node:os";
 import { Tensor, getNumThreads, linear, noGrad, scope } from "../src/index.js";
-import { OnnxGraph } from "../src/export/onnx_graph.js";
+import { OPSET, OnnxGraph } from "../src/export/onnx_graph.js";
 import { OnnxDataType, encodeModel } from "../src/export/onnx_proto.js";
-import { OtherCpuUse, hashUniform, measurePeak, quantile, table } from "./common.js";
+import { OtherCpuUse, hashUniform, maxAbsDiff, measurePeak, quantile, table } from "./common.js";
 
 interface Chain {
   tokens: number;
@@ -42,7 +42,7 @@ function chainOnnx(c: Chain, params: { w: Tensor; b: Tensor }[]): Uint8Array {
   let h = g.input("x", OnnxDataType.FLOAT, [c.tokens, c.shapes[0][0]]);
   params.forEach((p, n) => (h = g.linear(h, `chain.${n}`, p.w, p.b)));
   g.output("y", h, OnnxDataType.FLOAT, [c.tokens, c.shapes[c.shapes.length - 1][1]]);
-  return encodeModel({ graphName: "gemm_chain", nodes: g.nodes, initializers: g.initializers, inputs: g.inputs, outputs: g.outputs, opset: 17, producerVersion: "0.1.0", metadata: {} });
+  return encodeModel({ graphName: "gemm_chain", nodes: g.nodes, initializers: g.initializers, inputs: g.inputs, outputs: g.outputs, opset: OPSET, producerVersion: "0.1.0", metadata: {} });
 }
 
 export async function benchGemmChain(args: string[]): Promise<string> {
@@ -70,13 +70,7 @@ export async function benchGemmChain(args: string[]): Promise<string> {
   const theirs = async (): Promise<Float32Array> => (await session.run(feeds)).y.data as Float32Array;
 
   // The same computation on both sides: outputs agree to float rounding.
-  const [a, b] = [ours(), await theirs()];
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
+  const { diff, scale } = maxAbsDiff(ours(), await theirs());
   if (!(diff <= 1e-3 * scale)) throw new Error(`gemm-chain: tunelab and onnxruntime disagree (max |diff| ${diff} of ${scale})`);
 
   const other = new OtherCpuUse();

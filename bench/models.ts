@@ -17,7 +17,7 @@ import { spawnSync } from "node:child_process";
 import { cpus, freemem, loadavg, totalmem } from "node:os";
 import { join } from "node:path";
 import { availableCpus } from "../src/index.js";
-import { OtherCpuUse, type Peak, measurePeak, repoRoot, table, torchVersion } from "./common.js";
+import { OtherCpuUse, type Peak, maxAbsDiff, measurePeak, repoRoot, table, torchVersion } from "./common.js";
 import { CASES, LORA, MODES, type Mode, type ModelCase, QUICK_CASES, SPECS, caseFlops, caseName, caseTokens, checkpointDir, checkpointReady } from "./models_cases.js";
 import { type Answer, EngineProcess } from "./models_process.js";
 
@@ -76,8 +76,8 @@ function parity(answers: Record<string, Answer>): { text: string; failed: boolea
       parts.push(`trainable parameters ${ours.trainable}${sameParams ? " on both" : ` vs ${name}'s ${a.trainable} — MISMATCH`}`);
     } else if (Array.isArray(ours.logits) && Array.isArray(a.logits)) {
       const x = ours.logits as number[], y = a.logits as number[];
-      const scale = Math.max(...y.map(Math.abs), 1e-12);
-      const diff = x.length === y.length ? Math.max(...x.map((v, i) => Math.abs(v - y[i]))) : Infinity;
+      const { diff, scale: ys } = maxAbsDiff(x, y);
+      const scale = Math.max(ys, 1e-12);
       const ok = diff / scale <= 1e-4; // NaN fails
       failed ||= !ok;
       parts.push(`logits max |diff| vs ${name} ${diff.toExponential(1)} of ${scale.toExponential(1)}${ok ? "" : " — MISMATCH"}`);
